@@ -1,0 +1,3 @@
+"""Safeguarding-children compliance engine for NHS organisations in England."""
+
+__version__ = "0.1.0"
