@@ -1,0 +1,28 @@
+"""One organisation, end to end: load the return, evaluate it, wrap the findings in a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import __version__
+from .evaluate import Evaluator
+from .findings import OrganisationRef, Report, RulesInfo, Summary, ToolInfo
+from .inputs import load_assessment
+
+
+def assess_file(path: Path, evaluator: Evaluator, folders: list[Path]) -> Report:
+    assessment, info = load_assessment(path)
+    findings = evaluator.evaluate(assessment)
+    org = assessment.organisation
+    rs = evaluator.ruleset
+    return Report(
+        tool=ToolInfo(version=__version__),
+        rules=RulesInfo(version=rs.version, sha256=rs.digest, count=len(rs.rules), folders=[str(f) for f in folders]),
+        input=info,
+        organisation=OrganisationRef(
+            id=org.id, name=org.name, type=org.type.value, local_authorities=list(org.local_authorities),
+            period_start=org.period.start, period_end=org.period.end,
+        ),
+        summary=Summary.of(findings),
+        findings=findings,
+    )
