@@ -70,6 +70,8 @@ def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment) -> bool | No
                 ok = (have in ref) == (op == "in_")
             elif have is None:
                 return None
+            elif op == "in_period":
+                ok = doc.organisation.period.start <= have <= doc.organisation.period.end
             elif op == "months_before_end":
                 ok = months_between(have, doc.organisation.period.end) >= arg
             else:
@@ -136,6 +138,13 @@ def _compute(m: Measure, doc: SelfAssessment) -> Value:
         return None
     if kind == "count":
         return len(items)
+    if kind == "min_percent":
+        part, whole = m.fields  # type: ignore[misc]
+        pairs = [(_get(i, (part,)), _get(i, (whole,))) for i in items]
+        if any(p is None or w is None for p, w in pairs):
+            return None
+        shares = [round(p * 100 / w, 2) for p, w in pairs if w]
+        return min(shares) if shares else None
     values = [_scalar(_get(i, tail)) for i in items]
     if kind == "absent":
         present = set(values)
@@ -165,6 +174,8 @@ def describe_source(m: Measure) -> str:
             else:
                 conds.append(f"{k}={'|'.join(map(str, v)) if isinstance(v, list) else v}")
         text = text.replace("[]", f"[{', '.join(conds)}]", 1)
+    if m.fields:
+        text += f" {m.fields[0]}/{m.fields[1]}"
     return f"{m.kind}({text})" + (f" of {', '.join(map(str, m.values))}" if m.values else "")
 
 

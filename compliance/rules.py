@@ -116,8 +116,9 @@ class Compare(Strict):
     in_: Path_ | None = Field(default=None, alias="in")
     not_in: Path_ | None = None
     months_before_end: Number | None = Field(
-        default=None, description="The date is more than this many months before the period end."
+        default=None, description="The date is at least this many months before the period end."
     )
+    in_period: Literal[True] | None = Field(default=None, description="The date falls within the assessment period.")
 
     @model_validator(mode="after")
     def _one(self) -> Compare:
@@ -142,6 +143,10 @@ class Measure(Strict):
         default=None, description="100 * first / second, of two other measures; unknown when the second is 0."
     )
     months_since: Path_ | None = Field(default=None, description="Whole months from a date to the period end.")
+    min_percent: Path_ | None = Field(
+        default=None, description="Lowest per-item percentage over a list (path ending in []), of `fields`: [part, whole]; items with whole 0 are skipped."
+    )
+    fields: tuple[Name, Name] | None = None
     absent: Path_ | None = Field(
         default=None, description="How many of `values` do not appear as this field of the (filtered) list items."
     )
@@ -149,7 +154,8 @@ class Measure(Strict):
     where: dict[Name, WhereValue] | None = None
     description: str | None = Field(default=None, max_length=300)
 
-    KINDS: ClassVar[tuple[str, ...]] = ("value", "sum", "count", "min", "max", "distinct", "percent", "months_since", "absent")
+    KINDS: ClassVar[tuple[str, ...]] = (
+        "value", "sum", "count", "min", "max", "distinct", "percent", "months_since", "absent", "min_percent")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Measure:
@@ -160,7 +166,7 @@ class Measure(Strict):
             )
         kind = kinds[0]
         path = getattr(self, kind)
-        listy = kind in ("sum", "count", "min", "max", "distinct", "absent")
+        listy = kind in ("sum", "count", "min", "max", "distinct", "absent", "min_percent")
         if kind != "percent":
             if listy and "[]" not in path:
                 raise PydanticCustomError("measure_path", "'{k}' needs a path through a list ([])", {"k": kind})
@@ -170,6 +176,8 @@ class Measure(Strict):
             raise PydanticCustomError("measure_where", "'where' only filters list measures")
         if (kind == "absent") != (self.values is not None):
             raise PydanticCustomError("measure_values", "'values' goes with 'absent', and only with it")
+        if (kind == "min_percent") != (self.fields is not None):
+            raise PydanticCustomError("measure_fields", "'fields' goes with 'min_percent', and only with it")
         return self
 
     @property
