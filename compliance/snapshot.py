@@ -1,0 +1,30 @@
+"""Expected findings of the fixture organisations, in a stable, reviewable text form.
+
+One finding per line, sorted by rule id, no timestamps or hashes: a change to a rule shows up in a
+pull request as exactly the lines of the findings it changed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .findings import Finding
+
+HEADER = "# Expected findings; regenerate with `safeguard snapshot update` and review the diff.\n"
+
+
+def snapshot_line(f: Finding) -> str:
+    return (f"{f.rule_id}: {{outcome: {f.outcome.value}, severity: {f.severity.value}, "
+            f"message: {json.dumps(f.message, ensure_ascii=False)}}}")
+
+
+def render_snapshot(org_id: str, findings: list[Finding]) -> str:
+    lines = [HEADER.rstrip("\n"), f"organisation: {org_id}", "findings:"]
+    lines += ["  " + snapshot_line(f) for f in sorted(findings, key=lambda f: f.rule_id)]
+    return "\n".join(lines) + "\n"
+
+
+def expected_path(fixture: Path) -> Path:
+    """fixtures/organisations/x.yaml -> fixtures/expected/x.yaml"""
+    return fixture.parent.parent / "expected" / (fixture.stem + ".yaml")

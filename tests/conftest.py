@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "organisations"
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    from compliance.rules import load_rules
+
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def evaluator(ruleset):
+    from compliance.evaluate import Evaluator
+
+    return Evaluator(ruleset)
+
+
+@pytest.fixture
+def run_cli():
+    """Invoke the CLI in-process; returns (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from compliance.cli import cli
+
+    def run(*args: str):
+        result = CliRunner().invoke(cli, list(map(str, args)), catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def fixture_files() -> list[Path]:
+    return sorted(FIXTURES.glob("*.yaml"))
+
+
+def minimal_return(**sections) -> dict:
+    from compliance.cases import BASE_RETURN, merge
+
+    return merge(BASE_RETURN, sections)
+
+
+sys.path.insert(0, str(ROOT / "tests"))

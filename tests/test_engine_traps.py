@@ -1,0 +1,291 @@
+"""One regression test per durable-rules trap in ../shared/durable-rules-notes.md.
+
+Each test shows the engine layer keeps the trap out of reach of rule files and inputs. Tests that
+would crash the interpreter if the guard failed run in a subprocess.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+from conftest import ROOT, fixture_files, minimal_return
+
+from compliance.compiler import EMITTED_OPERATORS, MAX_RULES_PER_RULESET, compile_rules
+from compliance.engine import Engine, SyncHost, normalise
+from compliance.errors import EngineError
+from compliance.evaluate import Evaluator
+from compliance.inputs import load_assessment
+from compliance.model import SelfAssessment
+from compliance.rules import Rule, RuleSet
+
+
+def make_rule(rule_id: str = "TST-001", **overrides) -> Rule:
+    data = {
+        "id": rule_id, "title": "Test rule", "area": "training", "requirement": "A test requirement.",
+        "rationale": "For engine tests.", "severity": "high", "key_question": "safe",
+        "sources": [{"document": "Test", "year": 2020, "confidence": "verified"}],
+        "parameters": {"threshold": {"default": 90, "min": 0, "max": 100, "description": "share"}},
+        "measures": {
+            "staff": {"sum": "training.groups[].staff_in_post"},
+            "in_date": {"sum": "training.groups[].in_date"},
+            "coverage": {"percent": ["in_date", "staff"]},
+        },
+        "condition": {"gte": ["coverage", "threshold"]},
+        "messages": {"met": "ok {coverage}", "not_met": "low {coverage}"},
+        "remediation": "Train more staff.", "line_of_enquiry": "Why is training low?",
+        "cases": [{"name": "x_met", "expect": "met"}],
+    }
+    data.update(overrides)
+    return Rule.model_validate(data)
+
+
+def ruleset_of(*rules: Rule) -> RuleSet:
+    return RuleSet(list(rules), {r.id: ROOT / "rules" for r in rules}, "0" * 64)
+
+
+def training(staff: int, in_date: int | None) -> SelfAssessment:
+    group = {"group": "g", "level": 1, "staff_in_post": staff}
+    if in_date is not None:
+        group["in_date"] = in_date
+    return SelfAssessment.model_validate(minimal_return(training={"groups": [group]}))
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+
+
+# --- background threads -----------------------------------------------------------------------------
+
+def test_host_starts_no_background_threads_and_actions_run_synchronously():
+    before = threading.active_count()
+    ev = Evaluator(ruleset_of(make_rule()))
+    assert threading.active_count() == before
+    (finding,) = ev.evaluate(training(100, 95))
+    assert finding.outcome.value == "met"  # fired inside the call, not later on a timer thread
+    assert threading.active_count() == before
+    assert isinstance(ev.engine._host, SyncHost)
+
+
+# --- sid and fact-id hashing, session isolation -----------------------------------------------------
+
+def test_evaluating_others_first_never_changes_an_organisation_s_findings(evaluator):
+    docs = [load_assessment(p)[0] for p in fixture_files()]
+    alone = [evaluator.evaluate(d) for d in docs]
+    for _ in range(3):
+        order = list(range(len(docs)))
+        random.Random(_).shuffle(order)
+        for i in order:
+            assert evaluator.evaluate(docs[i]) == alone[i]
+
+
+def test_identical_facts_of_two_evaluations_do_not_merge_or_collide():
+    ev = Evaluator(ruleset_of(make_rule("TST-001"), make_rule("TST-002")))
+    doc = training(100, 95)
+    first = ev.evaluate(doc)
+    assert ev.evaluate(doc) == first  # asserting the same content again raises nothing
+    assert [f.outcome.value for f in first] == ["met", "met"]
+
+
+def test_more_evaluations_than_the_live_session_limit():
+    ev = Evaluator(ruleset_of(make_rule()))
+    docs = [training(100, 95), training(100, 50)]
+    for i in range(1500):  # the library allows 1,024 live sessions per ruleset
+        assert ev.evaluate(docs[i % 2])[0].outcome.value == ("met" if i % 2 == 0 else "not_met")
+
+
+# --- delete_state crash when no action ran ----------------------------------------------------------
+
+def test_raw_library_crashes_on_delete_state_without_an_action():
+    """Documents the trap itself, so the guard below is known to matter."""
+    result = run_python("""
+        from durable.engine import Host
+        class H(Host):
+            def _run(self): pass
+        h = H()
+        h.register_rulesets({"r": {"x": {"all": [{"m": {"t": "never"}}], "run": lambda c: None}}})
+        try:
+            h.assert_fact("r", {"sid": "0", "id": 1, "t": "other"})
+        except Exception:
+            pass
+        h.delete_state("r", "0")
+        print("survived")
+    """)
+    assert result.returncode != 0 and "survived" not in result.stdout
+
+
+def test_engine_survives_evaluations_where_no_rule_fires():
+    result = run_python("""
+        from compliance.compiler import Branch, CompiledChunk
+        from compliance.engine import Engine
+        from compliance.rules import Outcome, Severity
+        branch = Branch("R", Outcome.met, "condition", Severity.high)
+        chunk = CompiledChunk({"R#0": {"all": [{"m": {"t": "R"}}]}}, {"R#0": branch}, ["R"])
+        engine = Engine([chunk])
+        for _ in range(3):
+            assert engine.run([[]]) == []
+        print("survived")
+    """)
+    assert result.returncode == 0, result.stderr
+    assert "survived" in result.stdout
+
+
+# --- negation and fact order ------------------------------------------------------------------------
+
+def _conditions(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield k, v
+            yield from _conditions(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _conditions(v)
+
+
+def test_compiled_catalogue_has_no_negated_patterns_and_one_key_objects(ruleset, evaluator):
+    for chunk in evaluator.engine.chunks:
+        for name, spec in chunk.definition.items():
+            for pattern in spec["all"]:
+                assert not any(alias.endswith("$not") for alias in pattern), name
+            for key, value in _conditions(spec["all"]):
+                if key.startswith("$"):
+                    assert key in EMITTED_OPERATORS, f"{name}: unknown operator {key}"
+                if isinstance(value, dict) and set(value) != {"$l", "$r"}:
+                    assert len(value) == 1, f"{name}: multi-key condition object {value}"
+            first = spec["all"][0]["m"]
+            anchor = first["$and"][0] if "$and" in first else first
+            assert anchor == {"t": chunk.branches[name].rule_id}, f"{name} is not anchored on its rule id"
+
+
+def test_fact_order_does_not_change_outcomes(ruleset):
+    ev = Evaluator(ruleset)
+    for path in fixture_files():
+        doc = load_assessment(path)[0]
+        expected = ev.evaluate(doc)
+        chunks = ev.engine.chunks
+        for seed in range(3):
+            original = ev.engine.run
+            def shuffled(facts, _orig=original, _seed=seed):
+                facts = [list(f) for f in facts]
+                for f in facts:
+                    random.Random(_seed).shuffle(f)
+                return _orig(facts)
+            ev.engine.run = shuffled
+            try:
+                assert ev.evaluate(doc) == expected
+            finally:
+                ev.engine.run = original
+        assert chunks == ev.engine.chunks
+
+
+# --- unknown operators and multi-key conditions in rule files ----------------------------------------
+
+@pytest.mark.parametrize("condition,fragment", [
+    ({"contains": ["coverage", 1]}, "contains"),
+    ({"gte": ["coverage", 90], "lte": ["coverage", 100]}, "exactly one of"),
+    ({"$gte": {"coverage": 90}}, "$gte"),
+])
+def test_rule_files_cannot_use_unknown_operators_or_multi_key_conditions(condition, fragment):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as e:
+        make_rule(condition=condition)
+    assert fragment in str(e.value)
+
+
+# --- unparsable numbers and wide facts --------------------------------------------------------------
+
+@pytest.mark.parametrize("value,expected", [(1e-05, 0), (0.123456, 0.1235), (1e11 + 0.5, 1e11 + 0.5), (True, 1), (90.0, 90)])
+def test_normalise_makes_numbers_the_engine_can_parse(value, expected):
+    out = normalise({"t": "X", "v": value})["v"]
+    assert out == expected and "e" not in repr(out)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e16, 10**13, "x" * 500, [1], {"a": 1}])
+def test_normalise_refuses_values_the_engine_would_drop(value):
+    with pytest.raises(EngineError):
+        normalise({"t": "X", "v": value})
+
+
+def test_normalise_refuses_wide_facts():
+    with pytest.raises(EngineError):
+        normalise({f"p{i}": i for i in range(300)})
+
+
+def test_tiny_float_early_in_a_batch_does_not_drop_later_facts():
+    rule_a = make_rule("TST-001", measures={"staff": {"sum": "training.groups[].staff_in_post"},
+                                              "in_date": {"sum": "training.groups[].in_date"},
+                                              "low": {"percent": ["in_date", "staff"]}},
+                       condition={"gte": ["low", 0]}, parameters={},
+                       messages={"met": "fine", "not_met": "not fine"})
+    ev = Evaluator(ruleset_of(rule_a, make_rule("TST-002"), make_rule("TST-003")))
+    # 1 in 10 million: 0.00001% would print as 1e-05 without normalisation.
+    doc = training(10_000_000, 1)
+    findings = ev.evaluate(doc)
+    outcomes = {f.rule_id: f.outcome.value for f in findings}
+    assert outcomes == {"TST-001": "met", "TST-002": "not_met", "TST-003": "not_met"}
+
+
+# --- silence, exceptions, rule counts -------------------------------------------------------------
+
+def test_a_rule_whose_branches_do_not_cover_a_fact_is_an_error_not_silence():
+    rule = make_rule()
+    chunks = compile_rules([rule], {rule.id: rule.parameter_values()})
+    for name, branch in list(chunks[0].branches.items()):
+        if branch.outcome.value == "not_met":
+            del chunks[0].definition[name]
+    engine = Engine(chunks)
+    facts = [[{"t": rule.id, "org_type": "acute", "coverage": 10}]]
+    with pytest.raises(EngineError, match="matched no engine rule"):
+        engine.run(facts)
+    assert engine.run([[{"t": rule.id, "org_type": "acute", "coverage": 95}]])  # still usable afterwards
+
+
+def test_each_rule_yields_exactly_one_outcome_or_the_evaluation_fails(monkeypatch):
+    ev = Evaluator(ruleset_of(make_rule()))
+    original = ev.engine.run
+    monkeypatch.setattr(ev.engine, "run", lambda facts: original(facts) * 2)
+    with pytest.raises(EngineError, match="exactly one"):
+        ev.evaluate(training(100, 95))
+
+
+def test_actions_take_exactly_one_parameter():
+    ev = Evaluator(ruleset_of(make_rule()))
+    action = ev.engine._action(None)
+    assert len(inspect.signature(action).parameters) == 1
+
+
+def test_compiled_definitions_are_not_consumed_by_registration():
+    rule = make_rule()
+    chunks = compile_rules([rule], {rule.id: rule.parameter_values()})
+    Engine(chunks)
+    Engine(chunks)  # a second registration from the same compiled data still works
+    assert all("run" not in spec for spec in chunks[0].definition.values())
+
+
+def test_large_catalogues_are_split_below_the_registration_limit():
+    result = run_python(f"""
+        import sys; sys.path.insert(0, "tests")
+        from test_engine_traps import make_rule, ruleset_of, training
+        from compliance.evaluate import Evaluator
+        rules = [make_rule(f"TST-{{i:03d}}") for i in range(1, 201)]
+        ev = Evaluator(ruleset_of(*rules))
+        assert all(len(c.rule_ids) <= {MAX_RULES_PER_RULESET} for c in ev.engine.chunks)
+        assert len(ev.engine.chunks) == 5
+        assert {{f.outcome.value for f in ev.evaluate(training(100, 95))}} == {{"met"}}
+        print("ok")
+    """)
+    assert result.returncode == 0 and "ok" in result.stdout, result.stderr
+
+
+def test_loose_string_numbers_are_refused_at_the_input():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        SelfAssessment.model_validate(minimal_return(training={"groups": [{"group": "g", "level": 1, "staff_in_post": "5"}]}))
