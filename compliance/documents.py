@@ -143,6 +143,11 @@ def _check_budget(path: Path, data: Any, error: type[UserError]) -> None:
             stack.extend((v, depth + 1) for v in node)
 
 
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
 def _plain(node: Any, doc: Document, error: type[UserError], budget: list[int], loc: Loc) -> Any:
     """Copy the round-trip tree into plain data, refusing tags and bounding aliased expansion."""
     budget[0] += 1
@@ -154,11 +159,9 @@ def _plain(node: Any, doc: Document, error: type[UserError], budget: list[int], 
         )
     tag = getattr(node, "tag", None)
     tag_value = getattr(tag, "value", tag)
-    if isinstance(tag_value, str) and tag_value and not tag_value.startswith("tag:yaml.org,2002:"):
+    if tag_value is not None and tag_value not in _CORE_TAGS:
         raise error(str(doc.path), [Problem(f"YAML tag {tag_value!r} is not allowed", path=format_loc(loc), line=doc.line_of(loc))])
     if isinstance(node, dict):
-        if tag_value not in (None, "tag:yaml.org,2002:map"):
-            raise error(str(doc.path), [Problem(f"YAML tag {tag_value!r} is not allowed", path=format_loc(loc), line=doc.line_of(loc))])
         out = {}
         for k, v in node.items():
             if not isinstance(k, str):
