@@ -9,6 +9,7 @@ durable-rules rulesets; nothing in a rule file is ever executed as code.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import string
 from enum import Enum
@@ -16,10 +17,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from .documents import read_document
+from .documents import read_document, read_text
 from .errors import Problem, RuleError
 from .model import OrgType, ServiceKind
 from .validation import problems as validation_problems
@@ -451,24 +452,75 @@ def rule_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_rule_file(path: Path, folder: Path | None = None) -> Rule:
-    doc = read_document(path, RuleError, max_bytes=256 * 1024)
-    try:
-        rule = Rule.model_validate(doc.data)
-    except Exception as e:  # pydantic ValidationError
-        from pydantic import ValidationError
+def cache_dir() -> Path | None:
+    """Where parsed rules are cached; SAFEGUARD_CACHE_DIR overrides, an empty value turns caching off."""
+    configured = os.environ.get("SAFEGUARD_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "safeguard" / "rules"
 
-        if isinstance(e, ValidationError):
+
+def load_rule_file(path: Path, folder: Path | None = None) -> Rule:
+    """Parse and validate one rule file.
+
+    Parsing YAML with line numbers costs ~10 ms a file, which across a catalogue would dominate the
+    start-up of every command, so validated rules are cached under the hash of their bytes. A
+    changed file has a new hash; the cache is only ever a copy of what the file says.
+    """
+    from . import __version__
+
+    raw = read_text(path, RuleError, max_bytes=256 * 1024)
+    key = hashlib.sha256(f"{__version__}\0{raw}".encode()).hexdigest()
+    rule = None
+    cached = _cache_get(key)
+    if cached is not None:
+        try:
+            rule = Rule.model_validate_json(cached)
+        except ValidationError:
+            rule = None  # a damaged cache entry is a miss
+    doc = None
+    if rule is None:
+        doc = read_document(path, RuleError, max_bytes=256 * 1024)
+        try:
+            rule = Rule.model_validate(doc.data)
+        except ValidationError as e:
             raise RuleError(str(path), validation_problems(Rule, e, doc)) from None
-        raise
+        _cache_put(key, rule.model_dump_json(by_alias=True, exclude_unset=True))
     problems = []
     if path.stem != rule.id:
-        problems.append(Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id", doc.line_of(("id",))))
+        problems.append(Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id"))
     if folder is not None and path.parent != folder and path.parent.name != rule.area:
-        problems.append(Problem(f"a rule in folder '{path.parent.name}' must have area '{path.parent.name}'", "area", doc.line_of(("area",))))
+        problems.append(Problem(f"a rule in folder '{path.parent.name}' must have area '{path.parent.name}'", "area"))
     if problems:
+        doc = doc or read_document(path, RuleError, max_bytes=256 * 1024)
+        for p in problems:
+            p.line = doc.line_of((p.path,))
         raise RuleError(str(path), problems)
     return rule
+
+
+def _cache_get(key: str) -> str | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        return (folder / f"{key}.json").read_text()
+    except OSError:
+        return None
+
+
+def _cache_put(key: str, text: str) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        from .output import write_atomic
+
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / f"{key}.json", text)
+    except OSError:
+        pass  # a read-only home only costs speed
 
 
 def load_rules(folders: list[Path] | None = None) -> RuleSet:

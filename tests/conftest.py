@@ -9,6 +9,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "organisations"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_rule_cache(tmp_path_factory):
+    """Tests never read or write the user's rule cache."""
+    import os
+
+    os.environ["SAFEGUARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("rule-cache"))
+
+
 @pytest.fixture(scope="session")
 def ruleset():
     from compliance.rules import load_rules

@@ -1,0 +1,81 @@
+"""Loading rule files: validation errors name file and line; the parse cache is only a copy."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import ROOT
+
+from compliance.errors import RuleError
+from compliance.rules import load_rule_file, load_rules, rule_files
+
+TRN001 = ROOT / "rules" / "training" / "TRN-001.yaml"
+
+
+def test_cached_rules_equal_freshly_parsed_rules(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", "")
+    fresh = {p: load_rule_file(p) for p in rule_files(ROOT / "rules")}
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path))
+    for p, rule in fresh.items():
+        assert load_rule_file(p) == rule  # fills the cache
+        assert load_rule_file(p) == rule  # reads it back
+    assert len(list(tmp_path.glob("*.json"))) == len(fresh)
+
+
+def test_a_damaged_cache_entry_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path))
+    rule = load_rule_file(TRN001)
+    for entry in tmp_path.glob("*.json"):
+        entry.write_text("{broken")
+    assert load_rule_file(TRN001) == rule
+
+
+def test_an_edited_rule_is_reparsed_not_served_from_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "rules" / "training"
+    folder.mkdir(parents=True)
+    copy = folder / "TRN-001.yaml"
+    shutil.copy(TRN001, copy)
+    assert load_rule_file(copy).parameters["threshold"].default == 90
+    copy.write_text(copy.read_text().replace("default: 90", "default: 95"))
+    assert load_rule_file(copy).parameters["threshold"].default == 95
+
+
+@pytest.mark.parametrize("edit,fragments", [
+    (("severity: high", "severity: urgent"), ["line 11", "severity", "'critical', 'high', 'medium' or 'low'"]),
+    (("  gte: [coverage, threshold]", "  gte: [coverage, threshhold]"), ["condition uses 'threshhold'"]),
+    (("  gte: [coverage, threshold]", "  contains: [coverage, threshold]"), ["condition.contains", "unknown field"]),
+    (("default: 90,", "default: 190,"), ["parameters.threshold", "190 is outside the range 0 to 100"]),
+    (("{coverage}% of", "{coverage.__class__}% of"), ["message placeholders are bare names"]),
+    (("id: TRN-001", "id: TRN-999"), ["file name must be the rule id", "line 1"]),
+    (("area: training", "area: alerts"), ["must have area 'training'", "line 3"]),
+])
+def test_invalid_rule_files_name_file_line_and_problem(tmp_path, edit, fragments):
+    folder = tmp_path / "training"
+    folder.mkdir()
+    bad = folder / "TRN-001.yaml"
+    text = TRN001.read_text()
+    assert edit[0] in text
+    bad.write_text(text.replace(edit[0], edit[1], 1))
+    with pytest.raises(RuleError) as e:
+        load_rules([tmp_path])
+    message = str(e.value)
+    assert message.startswith(f"{bad}: invalid rules: ")
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_duplicate_ids_in_one_folder_are_an_error(tmp_path):
+    (tmp_path / "training").mkdir()
+    shutil.copy(TRN001, tmp_path / "training" / "TRN-001.yaml")
+    shutil.copy(TRN001, tmp_path / "training" / "TRN-001.yml")
+    with pytest.raises(RuleError, match="already defined"):
+        load_rules([tmp_path])
+
+
+def test_an_invalid_rule_file_stops_assess_with_exit_2(tmp_path, run_cli):
+    (tmp_path / "training").mkdir()
+    (tmp_path / "training" / "TRN-001.yaml").write_text("id: TRN-001\ntitle: [\n")
+    code, out, err = run_cli("assess", ROOT / "fixtures/organisations/elm-tree-gp.yaml", "--rules", tmp_path)
+    assert code == 2 and "invalid rules" in err and "line" in err and out == ""
