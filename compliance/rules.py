@@ -25,7 +25,14 @@ from .errors import Problem, RuleError
 from .model import OrgType, ServiceKind
 from .validation import problems as validation_problems
 
-BUNDLED_RULES = Path(__file__).resolve().parent.parent / "rules"
+def _bundled_rules() -> Path:
+    """rules/ in a source checkout or editable install; compliance/catalogue/ in an installed wheel."""
+    here = Path(__file__).resolve().parent
+    installed = here / "catalogue"
+    return installed if installed.is_dir() else here.parent / "rules"
+
+
+BUNDLED_RULES = _bundled_rules()
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RuleId = Annotated[str, Field(pattern=r"^[A-Z]{3}-[0-9]{3}$")]
