@@ -49,6 +49,12 @@ def _scalar(v: Any) -> Any:
     return v
 
 
+def _value(v: Any) -> Any:
+    """A measure's final value: dates become ISO text (use months_since to compare them)."""
+    v = _scalar(v)
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
 def months_between(earlier: dt.date, later: dt.date) -> int:
     months = (later.year - earlier.year) * 12 + later.month - earlier.month
     if later.day < earlier.day:
@@ -129,7 +135,7 @@ def compute(rule: Rule, doc: SelfAssessment) -> dict[str, Value]:
 def _compute(m: Measure, doc: SelfAssessment) -> Value:
     kind = m.kind
     if kind == "value":
-        return _scalar(_get(doc, _split(m.path)[0]))  # type: ignore[arg-type]
+        return _value(_get(doc, _split(m.path)[0]))  # type: ignore[arg-type]
     if kind == "months_since":
         d = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
         return None if d is None else months_between(d, doc.organisation.period.end)
@@ -157,7 +163,7 @@ def _compute(m: Measure, doc: SelfAssessment) -> Value:
         return sum(values)
     if not values:
         return None
-    return min(values) if kind == "min" else max(values)
+    return _value(min(values) if kind == "min" else max(values))
 
 
 def describe_source(m: Measure) -> str:
