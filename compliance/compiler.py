@@ -9,6 +9,9 @@ with an escalated severity) for `not_met`. The partition is built, not hoped for
   depends on the order facts arrive in (see ../shared/durable-rules-notes.md);
 * a branch that reads a measure first requires it present (`$ex`); "some measure missing" is its
   own branch (`$nex`), so a missing value can never fall through to `met` or `not_met`;
+* every disjunction is emitted in disjoint form, a | (~a & b) | (~a & ~b & c): durable-rules fires
+  an action once for *each* alternative of an `$or` that holds, so overlapping alternatives would
+  yield the same outcome twice (found while writing MIS-001; not in the library's notes);
 * every pattern is anchored on the fact's `t` (the rule id), so no pattern can match the
   session-state object the engine re-asserts after actions;
 * every emitted condition object has exactly one key, and every operator comes from the closed
@@ -114,7 +117,8 @@ def compile_rule(rule: Rule, params: dict[str, Any]) -> list[tuple[dict[str, Any
         when = c.expr(rule.escalate.when)
         unless = c.expr(rule.escalate.when, negate=True)
         escalated = failed + [_present(n) for n in extra] + [when]
-        plain = failed + [_or(([_any_missing(extra)] if extra else []) + [unless])]
+        plain = failed + [_disjoint(([(_any_missing(extra), _and([_present(n) for n in extra]))] if extra else [])
+                                    + [(unless, when)])]
         out.append((_and(escalated), branch(Outcome.not_met, "escalate", rule.escalate.severity)))
         out.append((_and(plain), branch(Outcome.not_met, "condition")))
     return out
@@ -133,7 +137,12 @@ def _present(name: str) -> dict[str, Any]:
 
 
 def _any_missing(names: list[str]) -> dict[str, Any]:
-    return _or([{"$nex": {n: 1}} for n in names])
+    return _disjoint([({"$nex": {n: 1}}, _present(n)) for n in names])
+
+
+def _disjoint(alternatives: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """An $or whose alternatives cannot hold together, from (alternative, its negation) pairs."""
+    return _or([_and([neg for _, neg in alternatives[:i]] + [pos]) for i, (pos, _) in enumerate(alternatives)])
 
 
 def _negate_raw(test: dict[str, Any]) -> dict[str, Any]:
@@ -161,8 +170,10 @@ class _Compiler:
         if op == "not":
             return self.expr(cond.not_, not negate)  # type: ignore[arg-type]
         if op in ("all", "any"):
-            parts = [self.expr(x, negate) for x in getattr(cond, op)]
-            return _and(parts) if (op == "all") != negate else _or(parts)
+            children = getattr(cond, op)
+            if (op == "all") != negate:
+                return _and([self.expr(x, negate) for x in children])
+            return _disjoint([(self.expr(x, negate), self.expr(x, not negate)) for x in children])
         left, right = getattr(cond, op)
         if negate:
             op = _NEGATED[op]

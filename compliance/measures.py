@@ -136,6 +136,9 @@ def _compute(m: Measure, doc: SelfAssessment) -> Value:
     kind = m.kind
     if kind == "value":
         return _value(_get(doc, _split(m.path)[0]))  # type: ignore[arg-type]
+    if kind == "year":
+        d = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
+        return None if d is None else d.year
     if kind == "months_since":
         d = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
         return None if d is None else months_between(d, doc.organisation.period.end)

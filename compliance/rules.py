@@ -8,6 +8,7 @@ durable-rules rulesets; nothing in a rule file is ever executed as code.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -17,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .documents import read_document, read_text
@@ -151,6 +152,7 @@ class Measure(Strict):
         default=None, description="100 * first / second, of two other measures; unknown when the second is 0."
     )
     months_since: Path_ | None = Field(default=None, description="Whole months from a date to the period end.")
+    year: Path_ | None = Field(default=None, description="The calendar year of a date (for cut-over dates).")
     min_percent: Path_ | None = Field(
         default=None, description="Lowest per-item percentage over a list (path ending in []), of `fields`: [part, whole]; items with whole 0 are skipped."
     )
@@ -163,7 +165,8 @@ class Measure(Strict):
     description: str | None = Field(default=None, max_length=300)
 
     KINDS: ClassVar[tuple[str, ...]] = (
-        "value", "sum", "count", "min", "max", "distinct", "percent", "months_since", "absent", "min_percent")
+        "value", "sum", "count", "min", "max", "distinct", "percent", "months_since", "absent", "min_percent",
+        "year")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Measure:
@@ -317,6 +320,19 @@ class Case(Strict):
     parameters: dict[Name, Number] = Field(default_factory=dict)
     expect: Outcome
     severity: Severity | None = None
+
+    @field_validator("input", mode="after")
+    @classmethod
+    def _dates_as_text(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """YAML gives dates, JSON (the rule cache) gives text; keep one form so both load alike."""
+        def norm(v: Any) -> Any:
+            if isinstance(v, dict):
+                return {k: norm(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [norm(x) for x in v]
+            return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+
+        return norm(value)
 
 
 class Rule(Strict):

@@ -289,3 +289,41 @@ def test_loose_string_numbers_are_refused_at_the_input():
 
     with pytest.raises(ValidationError):
         SelfAssessment.model_validate(minimal_return(training={"groups": [{"group": "g", "level": 1, "staff_in_post": "5"}]}))
+
+
+# --- overlapping $or alternatives (found while writing MIS-001; not in the library notes) ---------
+
+def test_raw_library_fires_once_per_true_alternative_of_an_or():
+    from durable.engine import Host
+
+    class H(Host):
+        def _run(self):
+            pass
+
+    fired = []
+    h = H()
+    h.register_rulesets({"or_trap": {"r": {"all": [{"m": {"$and": [{"t": "X"}, {"$or": [{"$gt": {"a": 0}}, {"$gt": {"b": 0}}]}]}}],
+                                           "run": lambda c: fired.append(1)}}})
+    h.assert_fact("or_trap", {"sid": "0", "id": 1, "t": "X", "a": 1, "b": 1})
+    h.delete_state("or_trap", "0")
+    assert len(fired) == 2  # the trap: one firing per satisfied alternative
+
+
+@pytest.mark.parametrize("values,expected", [((5, 5, 1), "met"), ((5, 0, 0), "met"), ((0, 0, 1), "met"), ((0, 0, 0), "not_met")])
+def test_overlapping_any_conditions_yield_exactly_one_outcome(values, expected):
+    level1 = {"level": 1}
+    rule = make_rule(
+        measures={"a": {"sum": "training.groups[].staff_in_post", "where": level1},
+                  "b": {"sum": "training.groups[].in_date", "where": level1},
+                  "c": {"count": "training.groups[]", "where": {"level": 2}}},
+        parameters={},
+        condition={"any": [{"gt": ["a", 0]}, {"gt": ["b", 0]}, {"gt": ["c", 0]}]},
+        applies_when={"not": {"all": [{"lt": ["a", 0]}, {"lt": ["b", 0]}]}},
+        messages={"met": "some", "not_met": "none at all"},
+    )
+    a, b, c = values
+    groups = [{"group": "g", "level": 1, "staff_in_post": a, "in_date": b}]
+    groups += [{"group": "h", "level": 2, "staff_in_post": 1, "in_date": 0}] * c
+    doc = SelfAssessment.model_validate(minimal_return(training={"groups": groups}))
+    (finding,) = Evaluator(ruleset_of(rule)).evaluate(doc)  # EngineError if two alternatives fired
+    assert finding.outcome.value == expected
