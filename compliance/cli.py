@@ -53,10 +53,19 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-rules_option = click.option(
-    "--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path),
-    help="Folder of rule files to use instead of the bundled catalogue (repeatable; later folders override ids).",
-)
+def rules_options(f):
+    """--rules adds local folders to the bundled catalogue; --no-bundled leaves the catalogue out."""
+    f = click.option("--no-bundled", is_flag=True, help="Use only the --rules folders, not the bundled catalogue.")(f)
+    return click.option(
+        "--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path),
+        help="Folder of local rules added to the bundled catalogue (repeatable; a later folder overrides a rule id).",
+    )(f)
+
+
+def rule_folders(rule_dirs: tuple[Path, ...], no_bundled: bool) -> list[Path]:
+    if no_bundled and not rule_dirs:
+        raise click.UsageError("--no-bundled needs at least one --rules folder")
+    return ([] if no_bundled else [BUNDLED_RULES]) + list(rule_dirs)
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file (atomically) instead of standard output.",
@@ -87,17 +96,17 @@ def emit(text: str, output: Path | None) -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
               help="Exit 1 when a not_met or insufficient_evidence finding has this severity or higher.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding's message, evidence, thresholds and sources.")
-@rules_option
+@rules_options
 @click.pass_context
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
-           rule_dirs: tuple[Path, ...]) -> None:
+           rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
     """Assess one organisation's self-assessment FILE (YAML or JSON)."""
     from .assess import assess_file
     from .evaluate import Evaluator
     from .report import render_json, render_text
     from .rules import load_rules
 
-    folders = list(rule_dirs) or [BUNDLED_RULES]
+    folders = rule_folders(rule_dirs, no_bundled)
     evaluator = Evaluator(load_rules(folders))
     report = assess_file(file, evaluator, folders)
     if fmt == "json":
@@ -121,6 +130,15 @@ def schema(what: str, output: Path | None) -> None:
 
     model = {"input": SelfAssessment, "report": Report, "rule": Rule}[what]
     emit(json.dumps(model.model_json_schema(), indent=2) + "\n", output)
+
+
+def _register() -> None:
+    from .cli_rules import rules_group
+
+    cli.add_command(rules_group)
+
+
+_register()
 
 
 def main() -> None:

@@ -1,0 +1,60 @@
+"""Checks on rule files that need no organisation: what `safeguard rules lint` reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .documents import read_document
+from .errors import Problem, RuleError
+from .measures import check_paths
+from .model import OrgType
+from .rules import Rule, load_rule_file, rule_files
+
+REQUIRED_OUTCOMES = ("met", "not_met", "insufficient_evidence")
+
+
+def is_scoped(rule: Rule) -> bool:
+    return (rule.applies_when is not None or rule.applies_to.services is not None
+            or set(rule.applies_to.org_types) != set(OrgType))
+
+
+def case_problems(rule: Rule) -> list[str]:
+    """A rule must show it can be met, failed, left without evidence and (when scoped) put out of scope."""
+    outcomes = {c.expect.value for c in rule.cases}
+    needed = list(REQUIRED_OUTCOMES) + (["not_applicable"] if is_scoped(rule) else [])
+    problems = [f"no case expecting {o}" for o in needed if o not in outcomes]
+    if rule.parameters and not any("threshold" in c.name for c in rule.cases):
+        problems.append("no case at the threshold (a case whose name contains 'threshold')")
+    return problems
+
+
+def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
+    """Every problem in every rule file under the paths, so one run shows them all."""
+    files: list[Path] = []
+    for p in paths:
+        files += rule_files(p) if p.is_dir() else [p]
+    found: list[tuple[Path, Problem]] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        folder = next((p for p in paths if p.is_dir() and p in path.parents), None)
+        try:
+            rule = load_rule_file(path, folder)
+        except RuleError as e:
+            found += [(path, pr) for pr in e.problems]
+            continue
+        doc = None
+
+        def line(*loc: str | int) -> int | None:
+            nonlocal doc
+            doc = doc or read_document(path, RuleError)
+            return doc.line_of(loc)
+
+        if rule.id in seen:
+            found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", line("id"))))
+        seen[rule.id] = path
+        for text in check_paths(rule):
+            name = text.split("'")[1] if text.startswith("measure '") else ""
+            found.append((path, Problem(text, f"measures.{name}" if name else "measures", line("measures", name))))
+        for text in case_problems(rule):
+            found.append((path, Problem(text, "cases", line("cases"))))
+    return found

@@ -1,0 +1,93 @@
+"""`safeguard rules list|show|test|lint` and local rule folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import FIXTURES, ROOT
+
+TRN001 = ROOT / "rules" / "training" / "TRN-001.yaml"
+
+
+def test_bundled_catalogue_lints_clean_and_its_cases_pass(run_cli, ruleset):
+    code, out, _ = run_cli("rules", "lint")
+    assert code == 0 and out.strip().endswith("0 problems")
+    code, out, _ = run_cli("rules", "test")
+    cases = sum(len(r.cases) for r in ruleset.rules)
+    assert code == 0 and out.strip().splitlines()[-1] == f"{cases} passed, 0 failed"
+
+
+def test_list_filters_and_json(run_cli, ruleset):
+    code, out, _ = run_cli("rules", "list", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and [r["id"] for r in rows] == [r.id for r in ruleset.rules]
+    code, out, _ = run_cli("rules", "list", "--area", "training")
+    assert out.splitlines() and all(" training " in line for line in out.splitlines())
+    code, out, _ = run_cli("rules", "list", "--severity", "medium")
+    assert all(" medium " in line for line in out.splitlines())
+    assert all(len(line) <= 80 for line in run_cli("rules", "list")[1].splitlines())
+
+
+def test_show_is_a_rule_page(run_cli):
+    code, out, _ = run_cli("rules", "show", "trn-001")
+    assert code == 0
+    for heading in ("Requirement", "Why", "Applies to", "Parameters", "Data it reads", "Sources",
+                    "What to do", "Line of enquiry", "Example: met", "Example: not met"):
+        assert heading in out
+    assert "threshold = 90%" in out and "training.groups[level=1].in_date" in out
+
+
+def test_show_unknown_id_suggests_close_ones(run_cli):
+    code, _, err = run_cli("rules", "show", "TRN-01")
+    assert code == 2 and "TRN-001" in err
+
+
+def _local_rules(tmp_path, edit=None):
+    folder = tmp_path / "local" / "training"
+    folder.mkdir(parents=True)
+    text = TRN001.read_text()
+    if edit:
+        text = text.replace(*edit)
+    (folder / "TRN-001.yaml").write_text(text)
+    return tmp_path / "local"
+
+
+def test_rules_test_reports_a_failing_case_with_expected_and_actual(run_cli, tmp_path):
+    local = _local_rules(tmp_path, ("in_date: 190}]}}\n    expect: met", "in_date: 190}]}}\n    expect: not_met"))
+    code, out, _ = run_cli("rules", "test", local)
+    assert code == 1
+    assert "FAIL TRN-001" in out and "trn001_met: expected not_met, got met" in out
+    assert out.strip().splitlines()[-1] == "4 passed, 1 failed"
+
+
+def test_lint_reports_every_problem_with_file_and_line(run_cli, tmp_path):
+    folder = tmp_path / "local" / "training"
+    folder.mkdir(parents=True)
+    text = TRN001.read_text()
+    (folder / "TRN-001.yaml").write_text(text.replace("training.groups[].in_date", "training.groups[].indate"))
+    cases_cut = text[: text.index("  - name: trn001_not_met")]
+    (folder / "TRN-002.yaml").write_text(cases_cut.replace("id: TRN-001", "id: TRN-002"))
+    (folder / "TRN-003.yaml").write_text(text.replace("id: TRN-001", "id: TRN-003").replace("severity: high", "severity: huge"))
+    code, out, _ = run_cli("rules", "lint", tmp_path / "local")
+    assert code == 1
+    assert "TRN-001.yaml: line 2" in out and "'indate' is not a field of StaffGroup" in out
+    assert "TRN-002.yaml: line" in out and "no case expecting not_met" in out
+    assert "TRN-003.yaml: line 11, severity" in out
+    assert out.strip().endswith("4 problems")
+
+
+def test_local_rules_add_to_and_override_the_bundled_catalogue(run_cli, tmp_path, ruleset):
+    local = _local_rules(tmp_path, ("default: 90,", "default: 99,"))
+    other = tmp_path / "local" / "training" / "TRN-901.yaml"
+    shutil.copy(local / "training" / "TRN-001.yaml", other)
+    other.write_text(other.read_text().replace("id: TRN-001", "id: TRN-901"))
+    code, out, _ = run_cli("assess", FIXTURES / "elm-tree-gp.yaml", "--rules", local, "--format", "json", "--fail-on", "none")
+    data = json.loads(out)
+    ids = [f["rule_id"] for f in data["findings"]]
+    assert code == 0 and len(ids) == len(ruleset.rules) + 1 and "TRN-901" in ids
+    trn = next(f for f in data["findings"] if f["rule_id"] == "TRN-001")
+    assert trn["parameters"]["threshold"] == 99
+    code, out, _ = run_cli("assess", FIXTURES / "elm-tree-gp.yaml", "--rules", local, "--no-bundled", "--format", "json", "--fail-on", "none")
+    assert sorted(f["rule_id"] for f in json.loads(out)["findings"]) == ["TRN-001", "TRN-901"]
+    assert run_cli("assess", FIXTURES / "elm-tree-gp.yaml", "--no-bundled")[0] == 2
