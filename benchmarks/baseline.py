@@ -45,7 +45,7 @@ def holds(c: Condition, env: dict[str, Any]) -> bool:
 
 def outcome(rule: Rule, doc: SelfAssessment, params: dict[str, Any]) -> tuple[str, str]:
     """(outcome, severity) of one rule, by direct interpretation."""
-    values = compute(rule, doc)
+    values = compute(rule, doc, params)
     env = {**params, **{k: v for k, v in values.items() if v is not None}, "org_type": doc.organisation.type.value}
 
     def missing(c: Condition) -> bool:

@@ -55,7 +55,7 @@ def main() -> None:
             part = []
             for rid in chunk.rule_ids:
                 rule = ruleset.by_id[rid]
-                values = compute(rule, doc)
+                values = compute(rule, doc, ev.params[rid])
                 fact = {"t": rid, "org_type": doc.organisation.type.value, "svc_count": service_count(rule, doc)}
                 fact.update((n, values[n]) for n in rule.used_measures)
                 part.append(fact)

@@ -10,7 +10,7 @@ from .findings import OrganisationRef, Report, RulesInfo, Summary, ToolInfo
 from .inputs import load_assessment
 
 
-def assess_file(path: Path, evaluator: Evaluator, folders: list[Path]) -> Report:
+def assess_file(path: Path, evaluator: Evaluator, folders: list[Path], profile: dict | None = None) -> Report:
     assessment, info = load_assessment(path)
     findings = evaluator.evaluate(assessment)
     org = assessment.organisation
@@ -18,6 +18,7 @@ def assess_file(path: Path, evaluator: Evaluator, folders: list[Path]) -> Report
     return Report(
         tool=ToolInfo(version=__version__),
         rules=RulesInfo(version=rs.version, sha256=rs.digest, count=len(rs.rules), folders=[str(f) for f in folders]),
+        profile=profile,
         input=info,
         organisation=OrganisationRef(
             id=org.id, name=org.name, type=org.type.value, local_authorities=list(org.local_authorities),

@@ -71,6 +71,24 @@ output_option = click.option(
     help="Write the report to this file (atomically) instead of standard output.",
 )
 SEVERITY_CHOICES = [s.value for s in Severity] + ["none"]
+profile_option = click.option(
+    "--profile", type=click.Path(path_type=Path),
+    help="YAML profile setting rule parameters and waiving rules (validated before anything runs).",
+)
+
+
+def make_evaluator(folders: list[Path], profile: Path | None):
+    """Load rules and profile, and compile once: the start of every command that evaluates."""
+    from .evaluate import Evaluator
+    from .profile import load_profile
+    from .rules import load_rules
+
+    ruleset = load_rules(folders)
+    if profile is None:
+        return Evaluator(ruleset), None
+    loaded = load_profile(profile, ruleset)
+    evaluator = Evaluator(ruleset, loaded.profile.parameters, loaded.waivers())
+    return evaluator, loaded.record(evaluator.params)
 
 
 def fails_at(findings, fail_on: str) -> bool:
@@ -96,19 +114,18 @@ def emit(text: str, output: Path | None) -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
               help="Exit 1 when a not_met or insufficient_evidence finding has this severity or higher.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding's message, evidence, thresholds and sources.")
+@profile_option
 @rules_options
 @click.pass_context
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
-           rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+           profile: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
     """Assess one organisation's self-assessment FILE (YAML or JSON)."""
     from .assess import assess_file
-    from .evaluate import Evaluator
     from .report import render_json, render_text
-    from .rules import load_rules
 
     folders = rule_folders(rule_dirs, no_bundled)
-    evaluator = Evaluator(load_rules(folders))
-    report = assess_file(file, evaluator, folders)
+    evaluator, profile_record = make_evaluator(folders, profile)
+    report = assess_file(file, evaluator, folders, profile_record)
     if fmt == "json":
         text = render_json(report)
     else:

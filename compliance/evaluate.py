@@ -8,7 +8,7 @@ from typing import Any
 from .compiler import Branch, compile_rules
 from .engine import Engine
 from .errors import EngineError
-from .findings import Evidence, Finding, sort_findings
+from .findings import Evidence, Finding, Waiver, sort_findings
 from .measures import compute, describe_source, service_count
 from .model import SelfAssessment
 from .rules import Outcome, Rule, RuleSet
@@ -17,8 +17,10 @@ from .rules import Outcome, Rule, RuleSet
 class Evaluator:
     """Compiled rules registered in one engine; reuse it for many organisations (one at a time)."""
 
-    def __init__(self, ruleset: RuleSet, parameters: dict[str, dict[str, Any]] | None = None):
+    def __init__(self, ruleset: RuleSet, parameters: dict[str, dict[str, Any]] | None = None,
+                 waivers: dict[str, Waiver] | None = None):
         self.ruleset = ruleset
+        self.waivers = waivers or {}
         overrides = parameters or {}
         self.params = {r.id: r.parameter_values(overrides.get(r.id)) for r in ruleset.rules}
         self.engine = Engine(compile_rules(ruleset.rules, self.params))
@@ -30,7 +32,7 @@ class Evaluator:
             facts = []
             for rid in chunk.rule_ids:
                 rule = self.ruleset.by_id[rid]
-                values = compute(rule, doc)
+                values = compute(rule, doc, self.params[rid])
                 measures[rid] = values
                 fact = {"t": rid, "org_type": doc.organisation.type.value, "svc_count": service_count(rule, doc)}
                 fact.update((n, values[n]) for n in rule.used_measures)
@@ -51,7 +53,14 @@ class Evaluator:
         return sort_findings(findings)
 
     def _finding(self, rule: Rule, branch: Branch, values: dict[str, Any], doc: SelfAssessment) -> Finding:
+        """The rule is always evaluated; a live waiver changes the outcome but keeps the real result."""
         params = self.params[rule.id]
+        text = message(rule, branch, values, params, doc)
+        outcome = branch.outcome
+        waiver = self.waivers.get(rule.id)
+        if waiver is not None and not waiver.expired:
+            text = f"Waived (evaluated as {outcome.value}): {text}"
+            outcome = Outcome.waived
         evidence = [
             Evidence(measure=name, value=values[name], source=describe_source(m), used=name in rule.used_measures)
             for name, m in rule.measures.items()
@@ -60,15 +69,16 @@ class Evaluator:
             rule_id=rule.id,
             title=rule.title,
             area=rule.area,
-            outcome=branch.outcome,
+            outcome=outcome,
             severity=branch.severity,
             key_question=rule.key_question,
-            message=message(rule, branch, values, params, doc),
+            message=text,
             evidence=evidence,
             parameters=params,
             remediation=rule.remediation,
             line_of_enquiry=rule.line_of_enquiry,
             sources=rule.sources,
+            waiver=waiver,
         )
 
 

@@ -8,7 +8,7 @@ from .documents import read_document
 from .errors import Problem, RuleError
 from .measures import check_paths
 from .model import OrgType
-from .rules import Rule, load_rule_file, rule_files
+from .rules import Rule, condition_names, load_rule_file, rule_files, where_parameters
 
 REQUIRED_OUTCOMES = ("met", "not_met", "insufficient_evidence")
 
@@ -26,6 +26,16 @@ def case_problems(rule: Rule) -> list[str]:
     if rule.parameters and not any("threshold" in c.name for c in rule.cases):
         problems.append("no case at the threshold (a case whose name contains 'threshold')")
     return problems
+
+
+def unused_parameters(rule: Rule) -> list[str]:
+    read: set[str] = set()
+    for cond in (rule.condition, rule.applies_when, rule.escalate.when if rule.escalate else None):
+        if cond is not None:
+            read.update(condition_names(cond))
+    for m in rule.measures.values():
+        read.update(where_parameters(m))
+    return [p for p in rule.parameters if p not in read]
 
 
 def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
@@ -55,6 +65,9 @@ def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
         for text in check_paths(rule):
             name = text.split("'")[1] if text.startswith("measure '") else ""
             found.append((path, Problem(text, f"measures.{name}" if name else "measures", line("measures", name))))
+        for name in unused_parameters(rule):
+            found.append((path, Problem(f"parameter '{name}' is never read, so changing it changes nothing",
+                                        f"parameters.{name}", line("parameters", name))))
         for text in case_problems(rule):
             found.append((path, Problem(text, "cases", line("cases"))))
     return found

@@ -62,13 +62,15 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
     return months
 
 
-def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment) -> bool | None:
+def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment, params: dict[str, Any]) -> bool | None:
     """Whether a list item passes the filter; None when the filter needs an unreported value."""
     for field, want in where.items():
         have = _scalar(getattr(item, field))
         if isinstance(want, Compare):
             op = next(iter(want.model_fields_set))
             arg = getattr(want, op)
+            if isinstance(arg, str) and op not in ("eq", "ne", "in_", "not_in"):
+                arg = params[arg]
             if op in ("in_", "not_in"):
                 ref = _list_values(doc, arg)
                 if ref is None:
@@ -102,7 +104,7 @@ def _list_values(doc: SelfAssessment, path: str) -> list[Any] | None:
     return [_scalar(_get(i, tail)) for i in items]
 
 
-def _items(doc: SelfAssessment, m: Measure) -> tuple[list[Any] | None, tuple[str, ...]]:
+def _items(doc: SelfAssessment, m: Measure, params: dict[str, Any]) -> tuple[list[Any] | None, tuple[str, ...]]:
     head, tail = _split(m.path)  # type: ignore[arg-type]
     items = _get(doc, head)
     if items is None:
@@ -110,7 +112,7 @@ def _items(doc: SelfAssessment, m: Measure) -> tuple[list[Any] | None, tuple[str
     if m.where:
         kept = []
         for item in items:
-            ok = _matches(item, m.where, doc)
+            ok = _matches(item, m.where, doc, params)
             if ok is None:
                 return None, tail or ()
             if ok:
@@ -119,12 +121,13 @@ def _items(doc: SelfAssessment, m: Measure) -> tuple[list[Any] | None, tuple[str
     return list(items), tail or ()
 
 
-def compute(rule: Rule, doc: SelfAssessment) -> dict[str, Value]:
-    """Every measure of the rule, `None` where not reported."""
+def compute(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | None = None) -> dict[str, Value]:
+    """Every measure of the rule, `None` where not reported; filters may read the rule's parameters."""
+    params = rule.parameter_values() if params is None else params
     out: dict[str, Value] = {}
     for name, m in rule.measures.items():
         if m.kind != "percent":
-            out[name] = _compute(m, doc)
+            out[name] = _compute(m, doc, params)
     for name, m in rule.measures.items():
         if m.kind == "percent":
             num, den = (out[n] for n in m.percent)  # type: ignore[union-attr]
@@ -132,7 +135,7 @@ def compute(rule: Rule, doc: SelfAssessment) -> dict[str, Value]:
     return out
 
 
-def _compute(m: Measure, doc: SelfAssessment) -> Value:
+def _compute(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> Value:
     kind = m.kind
     if kind == "value":
         return _value(_get(doc, _split(m.path)[0]))  # type: ignore[arg-type]
@@ -142,7 +145,7 @@ def _compute(m: Measure, doc: SelfAssessment) -> Value:
     if kind == "months_since":
         d = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
         return None if d is None else months_between(d, doc.organisation.period.end)
-    items, tail = _items(doc, m)
+    items, tail = _items(doc, m, params)
     if items is None:
         return None
     if kind == "count":

@@ -114,17 +114,20 @@ Scalar = Union[bool, int, float, str]
 
 
 class Compare(Strict):
-    """A comparison inside a `where` filter; dates may be compared with `months_before_end`."""
+    """A comparison inside a `where` filter; dates may be compared with `months_before_end`.
+
+    The numeric operators take a number or the name of one of the rule's parameters.
+    """
 
     eq: Scalar | None = None
     ne: Scalar | None = None
-    lt: Number | None = None
-    lte: Number | None = None
-    gt: Number | None = None
-    gte: Number | None = None
+    lt: Number | Name | None = None
+    lte: Number | Name | None = None
+    gt: Number | Name | None = None
+    gte: Number | Name | None = None
     in_: Path_ | None = Field(default=None, alias="in")
     not_in: Path_ | None = None
-    months_before_end: Number | None = Field(
+    months_before_end: Number | Name | None = Field(
         default=None, description="The date is at least this many months before the period end."
     )
     in_period: Literal[True] | None = Field(default=None, description="The date falls within the assessment period.")
@@ -362,6 +365,11 @@ class Rule(Strict):
         clash = (set(self.measures) & set(self.parameters)) | (set(self.measures) & RESERVED) | (set(self.parameters) & RESERVED)
         if clash:
             raise PydanticCustomError("name_clash", "names used twice or reserved: {n}", {"n": ", ".join(sorted(clash))})
+        for name, m in self.measures.items():
+            for ref in where_parameters(m):
+                if ref not in self.parameters:
+                    raise PydanticCustomError(
+                        "unknown_name", "measure '{m}' filters on '{r}', which is not a parameter", {"m": name, "r": ref})
         known = set(self.measures) | {"org_type"}
         for name, m in self.measures.items():
             if m.kind == "percent":
@@ -415,6 +423,18 @@ class Rule(Strict):
             if cond is not None:
                 names += [n for n in condition_names(cond) if n in self.measures]
         return list(dict.fromkeys(names))
+
+
+def where_parameters(m: Measure) -> list[str]:
+    """Parameter names a measure's filter reads."""
+    out = []
+    for v in (m.where or {}).values():
+        if isinstance(v, Compare):
+            op = next(iter(v.model_fields_set))
+            arg = getattr(v, op)
+            if op not in ("eq", "ne", "in_", "not_in") and isinstance(arg, str):
+                out.append(arg)
+    return out
 
 
 def _check_left_sides(c: Condition, measures: set[str], label: str) -> None:
