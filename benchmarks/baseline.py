@@ -11,7 +11,7 @@ from typing import Any
 
 from compliance.measures import compute, service_count
 from compliance.model import SelfAssessment
-from compliance.rules import Arith, Condition, Rule, Text, condition_names
+from compliance.rules import Arith, Condition, Rule, Text
 
 _CMP = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
         "lte": lambda a, b: a <= b, "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b}
@@ -32,14 +32,21 @@ def _operand(o: Any, env: dict[str, Any]) -> Any:
     return env[o]
 
 
-def holds(c: Condition, env: dict[str, Any]) -> bool:
-    if c.op == "all":
-        return all(holds(x, env) for x in c.all)
-    if c.op == "any":
-        return any(holds(x, env) for x in c.any)
+def holds(c: Condition, env: dict[str, Any]) -> bool | None:
+    """Three-valued: True, False, or None when a value it needs was not reported."""
+    if c.op in ("all", "any"):
+        results = [holds(x, env) for x in getattr(c, c.op)]
+        decisive = c.op == "any"  # a True decides `any`, a False decides `all`
+        if decisive in results:
+            return decisive
+        return None if None in results else not decisive
     if c.op == "not":
-        return not holds(c.not_, env)
+        r = holds(c.not_, env)
+        return None if r is None else not r
     left, right = getattr(c, c.op)
+    names = [left] + ([right] if isinstance(right, str) else [])
+    if any(n not in env for n in names):
+        return None
     return _CMP[c.op](env[left], _operand(right, env))
 
 
@@ -47,31 +54,29 @@ def outcome(rule: Rule, doc: SelfAssessment, params: dict[str, Any]) -> tuple[st
     """(outcome, severity) of one rule, by direct interpretation."""
     values = compute(rule, doc, params)
     env = {**params, **{k: v for k, v in values.items() if v is not None}, "org_type": doc.organisation.type.value}
-
-    def missing(c: Condition) -> bool:
-        return any(n in rule.measures and values.get(n) is None for n in condition_names(c))
-
+    sev = rule.severity.value
     if doc.organisation.type not in rule.applies_to.org_types:
-        return "not_applicable", rule.severity.value
+        return "not_applicable", sev
     if rule.applies_to.services is not None:
         count = service_count(rule, doc)
         if count is None:
-            return "insufficient_evidence", rule.severity.value
+            return "insufficient_evidence", sev
         if count == 0:
-            return "not_applicable", rule.severity.value
+            return "not_applicable", sev
     if rule.applies_when is not None:
-        if missing(rule.applies_when):
-            return "insufficient_evidence", rule.severity.value
-        if not holds(rule.applies_when, env):
-            return "not_applicable", rule.severity.value
-    if missing(rule.condition):
-        return "insufficient_evidence", rule.severity.value
-    if holds(rule.condition, env):
-        return "met", rule.severity.value
-    esc = rule.escalate
-    if esc is not None and not missing(esc.when) and holds(esc.when, env):
-        return "not_met", esc.severity.value
-    return "not_met", rule.severity.value
+        r = holds(rule.applies_when, env)
+        if r is None:
+            return "insufficient_evidence", sev
+        if not r:
+            return "not_applicable", sev
+    r = holds(rule.condition, env)
+    if r is None:
+        return "insufficient_evidence", sev
+    if r:
+        return "met", sev
+    if rule.escalate is not None and holds(rule.escalate.when, env):
+        return "not_met", rule.escalate.severity.value
+    return "not_met", sev
 
 
 def evaluate(rules: list[Rule], params: dict[str, dict[str, Any]], doc: SelfAssessment) -> dict[str, tuple[str, str]]:

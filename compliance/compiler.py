@@ -9,9 +9,12 @@ with an escalated severity) for `not_met`. The partition is built, not hoped for
   depends on the order facts arrive in (see ../shared/durable-rules-notes.md);
 * a branch that reads a measure first requires it present (`$ex`); "some measure missing" is its
   own branch (`$nex`), so a missing value can never fall through to `met` or `not_met`;
-* every disjunction is emitted in disjoint form, a | (~a & b) | (~a & ~b & c): durable-rules fires
-  an action once for *each* alternative of an `$or` that holds, so overlapping alternatives would
-  yield the same outcome twice (found while writing MIS-001; not in the library's notes);
+* durable-rules fires an action once for *each* alternative of an `$or` that holds (found while
+  writing MIS-001; not in the library's notes). The branches of a rule are built to exclude each
+  other, so a second firing can only repeat the same branch; the evaluator requires exactly one
+  distinct outcome per rule. (Making alternatives disjoint instead grew MIS-001 to 23,197 rules.)
+* durable-rules refuses some large patterns (error 113), so nested $and/$or are flattened and an
+  oversized pattern is split into one engine rule per alternative of its largest $or;
 * every pattern is anchored on the fact's `t` (the rule id), so no pattern can match the
   session-state object the engine re-asserts after actions;
 * every emitted condition object has exactly one key, and every operator comes from the closed
@@ -29,6 +32,11 @@ from typing import Any
 from .rules import Arith, Condition, Outcome, Rule, Severity, Text
 
 MAX_RULES_PER_RULESET = 40  # far below the 512 conditions under one node that hang registration
+# durable-rules refuses (error 113) a pattern with more than about 40 conditions under alternatives;
+# larger patterns are split into one engine rule per alternative of their largest $or, which is
+# exact: the pieces together match exactly the facts the whole matched.
+MAX_CONDITIONS_PER_PATTERN = 20
+MAX_ENGINE_RULES_PER_RULE = 64
 
 _OPS = {"eq": "$eq", "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _NEGATED = {"eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "gt": "lte", "lte": "gt"}
@@ -57,7 +65,9 @@ class CompiledChunk:
 
 
 class CompileError(ValueError):
-    pass
+    def __init__(self, rule_id: str, message: str):
+        super().__init__(message)
+        self.rule_id = rule_id
 
 
 def compile_rules(rules: list[Rule], params: dict[str, dict[str, Any]]) -> list[CompiledChunk]:
@@ -67,16 +77,29 @@ def compile_rules(rules: list[Rule], params: dict[str, dict[str, Any]]) -> list[
         definition: dict[str, dict[str, Any]] = {}
         branches: dict[str, Branch] = {}
         for rule in part:
-            for i, (pattern, branch) in enumerate(compile_rule(rule, params[rule.id])):
-                name = f"{rule.id}#{i}"
-                definition[name] = {"all": [{"m": pattern}]}
+            budget = [MAX_ENGINE_RULES_PER_RULE]
+            try:
+                pieces = [(f"{rule.id}#{i}.{j}", piece, branch)
+                          for i, (pattern, branch) in enumerate(compile_rule(rule, params[rule.id]))
+                          for j, piece in enumerate(split_pattern(pattern, budget=budget))]
+            except _TooLarge:
+                raise CompileError(rule.id, (
+                    f"its conditions compile to more than {MAX_ENGINE_RULES_PER_RULE} engine rules; combine "
+                    "values into a measure (e.g. `total`) or use fewer alternatives")) from None
+            for name, piece, branch in pieces:
+                definition[name] = {"all": [{"m": piece}]}
                 branches[name] = branch
         chunks.append(CompiledChunk(definition, branches, [r.id for r in part]))
     return chunks
 
 
 def compile_rule(rule: Rule, params: dict[str, Any]) -> list[tuple[dict[str, Any], Branch]]:
-    """The rule's branches as (durable pattern, meaning) pairs; exactly one matches any fact."""
+    """The rule's branches as (durable pattern, meaning) pairs; exactly one matches any fact.
+
+    Conditions use three-valued logic: each compiles to exclusive patterns for *true*, *false* and
+    *unknown* (a value it needs was not reported). `all` is false as soon as one part is definitely
+    false, so an explicit "no policy" fails the rule even when the policy's review date is absent.
+    """
     c = _Compiler(rule, params)
     out: list[tuple[dict[str, Any], Branch]] = []
     prefix: list[dict[str, Any]] = [{"t": rule.id}]
@@ -84,75 +107,114 @@ def compile_rule(rule: Rule, params: dict[str, Any]) -> list[tuple[dict[str, Any
     def branch(outcome: Outcome, gate: str, severity: Severity | None = None) -> Branch:
         return Branch(rule.id, outcome, gate, severity or rule.severity)
 
-    gates: list[tuple[str, list[str], Condition | dict[str, Any]]] = []
-    all_types = set(rule.applies_to.org_types)
+    def add(parts: list[Pattern], b: Branch) -> None:
+        if all(p is not None for p in parts):
+            out.append((_and(prefix + parts), b))  # type: ignore[arg-type]
+
     from .model import OrgType
 
-    if all_types != set(OrgType):
-        gates.append(("org_type", [], {"$or": [{"$eq": {"org_type": t.value}} for t in rule.applies_to.org_types]}))
+    if set(rule.applies_to.org_types) != set(OrgType):
+        types = [t.value for t in rule.applies_to.org_types]
+        add([_and([{"$neq": {"org_type": t}} for t in types])], branch(Outcome.not_applicable, "org_type"))
+        prefix.append(_or([{"$eq": {"org_type": t}} for t in types]))  # exclusive: one org_type per fact
     if rule.applies_to.services is not None:
-        gates.append(("services", ["svc_count"], {"$gt": {"svc_count": 0}}))
+        add([{"$nex": {"svc_count": 1}}], branch(Outcome.insufficient_evidence, "services"))
+        add([{"$lte": {"svc_count": 0}}], branch(Outcome.not_applicable, "services"))
+        prefix.append({"$gt": {"svc_count": 0}})
     if rule.applies_when is not None:
-        gates.append(("applies_when", c.measures_in(rule.applies_when), rule.applies_when))
+        yes, no, unknown = c.tri(rule.applies_when)
+        add([unknown], branch(Outcome.insufficient_evidence, "applies_when"))
+        add([no], branch(Outcome.not_applicable, "applies_when"))
+        if yes is None:
+            return out
+        prefix.append(yes)
 
-    for gate, needed, test in gates:
-        if needed:
-            out.append((_and(prefix + [_any_missing(needed)]), branch(Outcome.insufficient_evidence, gate)))
-            prefix = prefix + [_present(n) for n in needed]
-        positive = test if isinstance(test, dict) else c.expr(test)
-        negative = _negate_raw(test) if isinstance(test, dict) else c.expr(test, negate=True)
-        out.append((_and(prefix + [negative]), branch(Outcome.not_applicable, gate)))
-        prefix = prefix + [positive]
-
-    needed = c.measures_in(rule.condition)
-    if needed:
-        out.append((_and(prefix + [_any_missing(needed)]), branch(Outcome.insufficient_evidence, "condition")))
-    base = prefix + [_present(n) for n in needed]
-    out.append((_and(base + [c.expr(rule.condition)]), branch(Outcome.met, "condition")))
-    failed = base + [c.expr(rule.condition, negate=True)]
+    yes, no, unknown = c.tri(rule.condition)
+    add([unknown], branch(Outcome.insufficient_evidence, "condition"))
+    add([yes], branch(Outcome.met, "condition"))
     if rule.escalate is None:
-        out.append((_and(failed), branch(Outcome.not_met, "condition")))
+        add([no], branch(Outcome.not_met, "condition"))
     else:
-        extra = [n for n in c.measures_in(rule.escalate.when) if n not in needed]
-        when = c.expr(rule.escalate.when)
-        unless = c.expr(rule.escalate.when, negate=True)
-        escalated = failed + [_present(n) for n in extra] + [when]
-        plain = failed + [_disjoint(([(_any_missing(extra), _and([_present(n) for n in extra]))] if extra else [])
-                                    + [(unless, when)])]
-        out.append((_and(escalated), branch(Outcome.not_met, "escalate", rule.escalate.severity)))
-        out.append((_and(plain), branch(Outcome.not_met, "condition")))
+        e_yes, e_no, e_unknown = c.tri(rule.escalate.when)
+        add([no, e_yes], branch(Outcome.not_met, "escalate", rule.escalate.severity))
+        add([no, _either(e_no, e_unknown)], branch(Outcome.not_met, "condition"))
     return out
 
 
+Pattern = dict[str, Any] | None  # None: a pattern that can never match
+
+
+def _either(a: Pattern, b: Pattern) -> Pattern:
+    return _any([a, b])
+
+
+def conditions_in(pattern: dict[str, Any]) -> int:
+    (op, arg), = pattern.items()
+    return sum(conditions_in(p) for p in arg) if op in ("$and", "$or") else 1
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def split_pattern(pattern: dict[str, Any], limit: int | None = None,
+                  budget: list[int] | None = None) -> list[dict[str, Any]]:
+    """Split a too-large pattern on its largest $or into one pattern per alternative.
+
+    `budget` counts the pieces still allowed; splitting stops (raising _TooLarge) as soon as it is
+    spent, because a badly nested condition could otherwise expand exponentially.
+    """
+    limit = MAX_CONDITIONS_PER_PATTERN if limit is None else limit
+    budget = [MAX_ENGINE_RULES_PER_RULE] if budget is None else budget
+    if conditions_in(pattern) <= limit or not ("$or" in pattern or "$and" in pattern):
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooLarge
+        return [pattern]
+    if "$or" in pattern:
+        return [q for alt in pattern["$or"] for q in split_pattern(alt, limit, budget)]
+    parts = pattern["$and"]
+    ors = [i for i, p in enumerate(parts) if "$or" in p]
+    if not ors:
+        return split_pattern(pattern, 10**9, budget)  # a flat conjunction registers at any size seen (40 tested)
+    k = max(ors, key=lambda i: conditions_in(parts[i]))
+    rest = parts[:k] + parts[k + 1:]
+    return [q for alt in parts[k]["$or"] for q in split_pattern(_and(rest + [alt]), limit, budget)]
+
+
+def _flat(op: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Nested $and in $and (or $or in $or) flattened: durable-rules refuses to register some
+    logically equal nested forms (error 113), and flat ones are smaller anyway."""
+    out: list[dict[str, Any]] = []
+    for p in parts:
+        out += p[op] if set(p) == {op} else [p]
+    return out[0] if len(out) == 1 else {op: out}
+
+
 def _and(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    return parts[0] if len(parts) == 1 else {"$and": parts}
+    return _flat("$and", parts)
 
 
 def _or(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    return parts[0] if len(parts) == 1 else {"$or": parts}
+    return _flat("$or", parts)
 
 
 def _present(name: str) -> dict[str, Any]:
     return {"$ex": {name: 1}}
 
 
-def _any_missing(names: list[str]) -> dict[str, Any]:
-    return _disjoint([({"$nex": {n: 1}}, _present(n)) for n in names])
+def _any_missing(names: list[str]) -> Pattern:
+    return _or([{"$nex": {n: 1}} for n in names]) if names else None
 
 
-def _disjoint(alternatives: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
-    """An $or whose alternatives cannot hold together, from (alternative, its negation) pairs."""
-    return _or([_and([neg for _, neg in alternatives[:i]] + [pos]) for i, (pos, _) in enumerate(alternatives)])
+def _any(parts: list[Pattern]) -> Pattern:
+    """At least one of the patterns (None ones never hold)."""
+    kept = [p for p in parts if p is not None]
+    return _or(kept) if kept else None
 
 
-def _negate_raw(test: dict[str, Any]) -> dict[str, Any]:
-    """Negation of the compiler's own gate tests (an $or of $eq, or a single $gt)."""
-    (op, arg), = test.items()
-    if op == "$or":
-        return _and([{"$neq": x["$eq"]} for x in arg])
-    if op == "$gt":
-        return {"$lte": arg}
-    raise CompileError(f"cannot negate {op}")
+def _all(parts: list[Pattern]) -> Pattern:
+    return None if any(p is None for p in parts) else _and(parts)  # type: ignore[arg-type]
 
 
 class _Compiler:
@@ -165,19 +227,27 @@ class _Compiler:
 
         return [n for n in condition_names(cond) if n in self.rule.measures]
 
-    def expr(self, cond: Condition, negate: bool = False) -> dict[str, Any]:
+    def tri(self, cond: Condition) -> tuple[Pattern, Pattern, Pattern]:
+        """(true, false, unknown) patterns of a condition; exactly one matches any fact."""
         op = cond.op
         if op == "not":
-            return self.expr(cond.not_, not negate)  # type: ignore[arg-type]
+            yes, no, unknown = self.tri(cond.not_)  # type: ignore[arg-type]
+            return no, yes, unknown
         if op in ("all", "any"):
-            children = getattr(cond, op)
-            if (op == "all") != negate:
-                return _and([self.expr(x, negate) for x in children])
-            return _disjoint([(self.expr(x, negate), self.expr(x, not negate)) for x in children])
+            kids = [self.tri(x) for x in getattr(cond, op)]
+            if op == "any":  # any is the dual of all: swap the roles of true and false
+                kids = [(n, y, u) for y, n, u in kids]
+            # all: true if every part is true; false if some part is false; else unknown.
+            yes = _all([y for y, _, _ in kids])
+            no = _any([n for _, n, _ in kids])
+            unknown = _all([_either(y, u) for y, _, u in kids] + [_any([u for _, _, u in kids])])
+            return (no, yes, unknown) if op == "any" else (yes, no, unknown)
         left, right = getattr(cond, op)
-        if negate:
-            op = _NEGATED[op]
-        return {_OPS[op]: {left: self.operand(right)}}
+        names = self.measures_in(cond)
+        present = [_present(n) for n in names]
+        test = {_OPS[op]: {left: self.operand(right)}}
+        negated = {_OPS[_NEGATED[op]]: {left: self.operand(right)}}
+        return _and(present + [test]), _and(present + [negated]), _any_missing(names)
 
     def operand(self, o: Any) -> Any:
         if isinstance(o, bool):
@@ -195,7 +265,7 @@ class _Compiler:
             a, b = (self.operand(x) for x in getattr(o, o.op))
             if not isinstance(a, dict) and not isinstance(b, dict):
                 if o.op == "div" and b == 0:
-                    raise CompileError(f"{self.rule.id}: division by zero in a condition")
+                    raise CompileError(self.rule.id, "division by zero in a condition")
                 return _FOLD[o.op](a, b)
             return {_ARITH[o.op]: {"$l": a, "$r": b}}
-        raise CompileError(f"{self.rule.id}: unsupported operand {o!r}")
+        raise CompileError(self.rule.id, f"unsupported operand {o!r}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .compiler import Branch, compile_rules
+from .compiler import Branch, CompileError, compile_rules
 from .engine import Engine
-from .errors import EngineError
+from .errors import EngineError, Problem, RuleError
 from .findings import Evidence, Finding, Waiver, sort_findings
 from .measures import compute, describe_source, service_count
 from .model import SelfAssessment
@@ -23,7 +23,11 @@ class Evaluator:
         self.waivers = waivers or {}
         overrides = parameters or {}
         self.params = {r.id: r.parameter_values(overrides.get(r.id)) for r in ruleset.rules}
-        self.engine = Engine(compile_rules(ruleset.rules, self.params))
+        try:
+            chunks = compile_rules(ruleset.rules, self.params)
+        except CompileError as e:
+            raise RuleError(str(ruleset.files.get(e.rule_id, e.rule_id)), [Problem(str(e), "condition")]) from None
+        self.engine = Engine(chunks)
 
     def evaluate(self, doc: SelfAssessment) -> list[Finding]:
         facts_per_chunk = []
@@ -43,7 +47,9 @@ class Evaluator:
             fired[branch.rule_id].append(branch)
         findings = []
         for rule in self.ruleset.rules:
-            got = fired.get(rule.id, [])
+            # A branch may fire once per alternative of its pattern that holds; branches of one
+            # rule exclude each other, so more than one *distinct* branch is a bug.
+            got = list(dict.fromkeys(fired.get(rule.id, [])))
             if len(got) != 1:
                 raise EngineError(
                     f"rule {rule.id} produced {len(got)} outcomes ({', '.join(b.outcome.value for b in got) or 'none'}); "
@@ -103,10 +109,9 @@ def missing_sources(rule: Rule, values: dict[str, Any]) -> list[str]:
         if values.get(name) is not None:
             continue
         m = rule.measures[name]
-        if m.kind == "percent":
-            num, den = m.percent  # type: ignore[misc]
-            parts = [describe_source(rule.measures[n]) for n in (num, den) if values.get(n) is None]
-            out += parts or [f"{describe_source(rule.measures[den])} is 0, so {name} cannot be computed"]
+        if m.derived_from:
+            parts = [describe_source(rule.measures[n]) for n in m.derived_from if values.get(n) is None]
+            out += parts or [f"{describe_source(rule.measures[m.derived_from[-1]])} is 0, so {name} cannot be computed"]
         else:
             out.append(describe_source(m))
     return list(dict.fromkeys(out))

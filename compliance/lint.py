@@ -68,6 +68,12 @@ def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
         for name in unused_parameters(rule):
             found.append((path, Problem(f"parameter '{name}' is never read, so changing it changes nothing",
                                         f"parameters.{name}", line("parameters", name))))
+        try:
+            from .compiler import compile_rules
+
+            compile_rules([rule], {rule.id: rule.parameter_values()})
+        except Exception as e:  # CompileError: too complex or invalid arithmetic
+            found.append((path, Problem(str(e), "condition", line("condition"))))
         for text in case_problems(rule):
             found.append((path, Problem(text, "cases", line("cases"))))
     return found

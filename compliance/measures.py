@@ -126,12 +126,15 @@ def compute(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | None = Non
     params = rule.parameter_values() if params is None else params
     out: dict[str, Value] = {}
     for name, m in rule.measures.items():
-        if m.kind != "percent":
+        if not m.derived_from:
             out[name] = _compute(m, doc, params)
     for name, m in rule.measures.items():
         if m.kind == "percent":
             num, den = (out[n] for n in m.percent)  # type: ignore[union-attr]
             out[name] = None if num is None or den in (None, 0) else round(num * 100 / den, 2)
+        elif m.kind == "total":
+            parts = [out[n] for n in m.total]  # type: ignore[union-attr]
+            out[name] = None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
     return out
 
 
@@ -176,6 +179,8 @@ def describe_source(m: Measure) -> str:
     """Where a measure comes from, as a reader would look for it in the return."""
     if m.kind == "percent":
         return f"{m.percent[0]} / {m.percent[1]}"  # type: ignore[index]
+    if m.kind == "total":
+        return " + ".join(m.total)  # type: ignore[arg-type]
     text = m.path or ""
     if m.where:
         conds = []

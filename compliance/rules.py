@@ -156,6 +156,8 @@ class Measure(Strict):
     )
     months_since: Path_ | None = Field(default=None, description="Whole months from a date to the period end.")
     year: Path_ | None = Field(default=None, description="The calendar year of a date (for cut-over dates).")
+    total: list[Name] | None = Field(default=None, min_length=2, max_length=20,
+                                     description="Sum of other measures; unknown when any of them is.")
     min_percent: Path_ | None = Field(
         default=None, description="Lowest per-item percentage over a list (path ending in []), of `fields`: [part, whole]; items with whole 0 are skipped."
     )
@@ -169,7 +171,7 @@ class Measure(Strict):
 
     KINDS: ClassVar[tuple[str, ...]] = (
         "value", "sum", "count", "min", "max", "distinct", "percent", "months_since", "absent", "min_percent",
-        "year")
+        "year", "total")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Measure:
@@ -181,7 +183,7 @@ class Measure(Strict):
         kind = kinds[0]
         path = getattr(self, kind)
         listy = kind in ("sum", "count", "min", "max", "distinct", "absent", "min_percent")
-        if kind != "percent":
+        if kind not in ("percent", "total"):
             if listy and "[]" not in path:
                 raise PydanticCustomError("measure_path", "'{k}' needs a path through a list ([])", {"k": kind})
             if not listy and "[]" in path:
@@ -200,7 +202,12 @@ class Measure(Strict):
 
     @property
     def path(self) -> str | None:
-        return None if self.kind == "percent" else getattr(self, self.kind)
+        return None if self.kind in ("percent", "total") else getattr(self, self.kind)
+
+    @property
+    def derived_from(self) -> list[str]:
+        """Other measures this one is computed from."""
+        return list(self.percent or self.total or [])
 
 
 # --- conditions -------------------------------------------------------------------------------------
@@ -372,13 +379,12 @@ class Rule(Strict):
                         "unknown_name", "measure '{m}' filters on '{r}', which is not a parameter", {"m": name, "r": ref})
         known = set(self.measures) | {"org_type"}
         for name, m in self.measures.items():
-            if m.kind == "percent":
-                for ref in m.percent:  # type: ignore[union-attr]
-                    if ref not in self.measures or self.measures[ref].kind == "percent":
-                        raise PydanticCustomError(
-                            "unknown_name", "measure '{m}' refers to '{r}', which is not a non-percent measure",
-                            {"m": name, "r": ref},
-                        )
+            for ref in m.derived_from:
+                if ref not in self.measures or self.measures[ref].derived_from:
+                    raise PydanticCustomError(
+                        "unknown_name", "measure '{m}' refers to '{r}', which is not a measure read from the return",
+                        {"m": name, "r": ref},
+                    )
         for label, cond in (("condition", self.condition), ("applies_when", self.applies_when),
                             ("escalate.when", self.escalate.when if self.escalate else None)):
             if cond is None:

@@ -250,9 +250,19 @@ def test_a_rule_whose_branches_do_not_cover_a_fact_is_an_error_not_silence():
 def test_each_rule_yields_exactly_one_outcome_or_the_evaluation_fails(monkeypatch):
     ev = Evaluator(ruleset_of(make_rule()))
     original = ev.engine.run
-    monkeypatch.setattr(ev.engine, "run", lambda facts: original(facts) * 2)
+    from dataclasses import replace
+
+    from compliance.rules import Outcome
+
+    def twice(facts):
+        fired = original(facts)
+        return fired + [replace(b, outcome=Outcome.not_met) for b in fired]  # a second, different outcome
+
+    monkeypatch.setattr(ev.engine, "run", twice)
     with pytest.raises(EngineError, match="exactly one"):
         ev.evaluate(training(100, 95))
+    monkeypatch.setattr(ev.engine, "run", lambda facts: original(facts) * 2)
+    assert ev.evaluate(training(100, 95))[0].outcome.value == "met"  # the same branch twice is one outcome
 
 
 def test_actions_take_exactly_one_parameter():

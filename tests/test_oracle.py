@@ -1,0 +1,46 @@
+"""The engine agrees with a plain-Python interpretation of the same rules (benchmarks/baseline.py)."""
+
+from __future__ import annotations
+
+import sys
+
+from conftest import ROOT, fixture_files
+
+from compliance.cases import case_input
+from compliance.evaluate import Evaluator
+from compliance.inputs import load_assessment
+from compliance.model import SelfAssessment
+from compliance.rules import RuleSet
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import baseline  # noqa: E402
+
+
+def test_engine_matches_the_python_oracle_on_fixtures(ruleset, evaluator):
+    for path in fixture_files():
+        doc = load_assessment(path)[0]
+        engine = {f.rule_id: (f.outcome.value, f.severity.value) for f in evaluator.evaluate(doc)}
+        assert engine == baseline.evaluate(ruleset.rules, evaluator.params, doc), path.name
+
+
+def test_engine_matches_the_python_oracle_on_every_rule_case(ruleset):
+    for rule in ruleset.rules:
+        single = RuleSet([rule], {rule.id: ruleset.files[rule.id]}, "")
+        for case in rule.cases:
+            ev = Evaluator(single, {rule.id: dict(case.parameters)})
+            doc = SelfAssessment.model_validate(case_input(rule, case))
+            (f,) = ev.evaluate(doc)
+            assert (f.outcome.value, f.severity.value) == baseline.outcome(rule, doc, ev.params[rule.id]), case.name
+
+
+def test_a_rule_too_complex_for_the_engine_is_a_rule_error(tmp_path, run_cli):
+    folder = tmp_path / "training"
+    folder.mkdir()
+    text = (ROOT / "rules/training/TRN-001.yaml").read_text()
+    many = "\n".join(f"    - any: [{{gt: [staff, {i}]}}, {{lt: [in_date, {i}]}}, {{gt: [coverage, {i}]}}]" for i in range(12))
+    text = text.replace("condition:\n  gte: [coverage, threshold]", "condition:\n  all:\n    - gte: [coverage, threshold]\n" + many)
+    (folder / "TRN-001.yaml").write_text(text)
+    code, out, err = run_cli("assess", ROOT / "fixtures/organisations/elm-tree-gp.yaml", "--rules", tmp_path, "--no-bundled")
+    assert code == 2 and "TRN-001.yaml" in err and "engine rules" in err
+    code, out, _ = run_cli("rules", "lint", tmp_path)
+    assert code == 1 and "engine rules" in out
