@@ -8,6 +8,7 @@ was not reported, so a rule can say "insufficient evidence" instead of guessing.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Iterable
@@ -62,6 +63,10 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
     return months
 
 
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
+            "gt": operator.gt, "gte": operator.ge}
+
+
 def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment, params: dict[str, Any]) -> bool | None:
     """Whether a list item passes the filter; None when the filter needs an unreported value."""
     for field, want in where.items():
@@ -83,8 +88,9 @@ def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment, params: dict
             elif op == "months_before_end":
                 ok = months_between(have, doc.organisation.period.end) >= arg
             else:
-                ok = {"eq": have == arg, "ne": have != arg, "lt": have < arg, "lte": have <= arg,
-                      "gt": have > arg, "gte": have >= arg}[op]
+                ok = _COMPARE[op](have, _scalar(arg))
+        elif have is None:
+            return None  # deciding needs a value that was not reported: never read as "no"
         elif isinstance(want, list):
             ok = have in [_scalar(w) for w in want]
         else:
