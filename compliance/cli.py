@@ -151,8 +151,10 @@ def schema(what: str, output: Path | None) -> None:
 
 def _register() -> None:
     from .cli_rules import rules_group
+    from .cli_snapshot import snapshot_group
 
     cli.add_command(rules_group)
+    cli.add_command(snapshot_group)
 
 
 _register()

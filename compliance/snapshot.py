@@ -28,3 +28,17 @@ def render_snapshot(org_id: str, findings: list[Finding]) -> str:
 def expected_path(fixture: Path) -> Path:
     """fixtures/organisations/x.yaml -> fixtures/expected/x.yaml"""
     return fixture.parent.parent / "expected" / (fixture.stem + ".yaml")
+
+
+def compare_fixtures(evaluator, organisations: Path) -> list[tuple[Path, str, str]]:
+    """(fixture, expected text, actual text) for every fixture, from a fresh evaluation."""
+    from .inputs import load_assessment
+
+    out = []
+    for path in sorted(p for p in organisations.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
+        doc, _ = load_assessment(path)
+        actual = render_snapshot(doc.organisation.id, evaluator.evaluate(doc))
+        target = expected_path(path)
+        expected = target.read_text() if target.is_file() else ""
+        out.append((path, expected, actual))
+    return out

@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 
 import pytest
-from conftest import fixture_files
+from conftest import FIXTURES, fixture_files
 
 from compliance.inputs import load_assessment
-from compliance.snapshot import expected_path, render_snapshot
+from compliance.snapshot import compare_fixtures
 
 
 def test_there_are_fixtures_of_several_types():
@@ -19,10 +19,29 @@ def test_there_are_fixtures_of_several_types():
     assert len(types) >= 3
 
 
+@pytest.fixture(scope="module")
+def comparisons(evaluator):
+    return {path.name: (expected, actual) for path, expected, actual in compare_fixtures(evaluator, FIXTURES)}
+
+
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.stem)
-def test_fixture_findings_match_expected(evaluator, path):
-    doc, _ = load_assessment(path)
-    actual = render_snapshot(doc.organisation.id, evaluator.evaluate(doc))
-    expected = expected_path(path).read_text()
+def test_fixture_findings_match_expected(comparisons, path):
+    expected, actual = comparisons[path.name]
     diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "expected", "actual"))
-    assert actual == expected, f"findings of {path.name} changed:\n{diff}"
+    assert actual == expected, f"findings of {path.name} changed (safeguard snapshot update):\n{diff}"
+
+
+def test_snapshot_check_and_update(run_cli, tmp_path):
+    import shutil
+
+    orgs = tmp_path / "organisations"
+    shutil.copytree(FIXTURES, orgs)
+    shutil.copytree(FIXTURES.parent / "expected", tmp_path / "expected")
+    assert run_cli("snapshot", "check", "--fixtures", orgs)[0] == 0
+    target = tmp_path / "expected" / "elm-tree-gp.yaml"
+    target.write_text(target.read_text().replace("outcome: met", "outcome: not_met", 1))
+    code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
+    assert code == 1 and "-  TRN-001: {outcome: not_met" in out and "+  TRN-001: {outcome: met" in out
+    code, out, _ = run_cli("snapshot", "update", "--fixtures", orgs)
+    assert code == 0 and out.strip() == f"updated {target}"
+    assert run_cli("snapshot", "check", "--fixtures", orgs)[0] == 0
