@@ -1,0 +1,116 @@
+"""Properties of the engine over generated returns (hypothesis).
+
+Profiles: `ci` (default, bounded for the suite) and `thorough` (HYPOTHESIS_PROFILE=thorough).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import self_assessment
+
+from compliance.findings import Finding
+from compliance.model import SelfAssessment
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import baseline  # noqa: E402
+
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("thorough", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def outcomes(findings: list[Finding]) -> dict[str, tuple[str, str]]:
+    return {f.rule_id: (f.outcome.value, f.severity.value) for f in findings}
+
+
+@given(self_assessment())
+def test_engine_agrees_with_the_python_oracle_and_gives_one_outcome_per_rule(evaluator, ruleset, data):
+    doc = SelfAssessment.model_validate(data)
+    findings = evaluator.evaluate(doc)
+    assert sorted(f.rule_id for f in findings) == sorted(r.id for r in ruleset.rules)
+    assert outcomes(findings) == baseline.evaluate(ruleset.rules, evaluator.params, doc)
+
+
+@given(self_assessment(), self_assessment(), st.randoms(use_true_random=False))
+def test_deterministic_isolated_and_independent_of_list_order(evaluator, first, other, rnd):
+    doc = SelfAssessment.model_validate(first)
+    alone = evaluator.evaluate(doc)
+    evaluator.evaluate(SelfAssessment.model_validate(other))  # another organisation in between
+    shuffled = json.loads(json.dumps(first, default=str))
+    for section in (shuffled.get("services"), shuffled.get("training", {}).get("groups"),
+                    shuffled.get("governance", {}).get("partnerships"), shuffled.get("governance", {}).get("engagements")):
+        if section:
+            rnd.shuffle(section)
+    again = evaluator.evaluate(SelfAssessment.model_validate(shuffled))
+    assert outcomes(again) == outcomes(alone)
+    assert evaluator.evaluate(doc) == alone
+
+
+@given(self_assessment(), st.data())
+def test_more_staff_trained_never_turns_met_into_not_met(evaluator, data, draw):
+    groups = data.get("training", {}).get("groups")
+    if not groups:
+        return
+    before = outcomes(evaluator.evaluate(SelfAssessment.model_validate(data)))
+    improved = json.loads(json.dumps(data, default=str))
+    for g in improved["training"]["groups"]:
+        if "in_date" in g:
+            g["in_date"] = draw.draw(st.integers(g["in_date"], g["staff_in_post"]))
+    after = outcomes(evaluator.evaluate(SelfAssessment.model_validate(improved)))
+    for rid, (outcome, _) in before.items():
+        if outcome == "met":
+            assert after[rid][0] == "met", rid
+
+
+@given(self_assessment())
+def test_removing_reported_values_never_creates_a_met(evaluator, data):
+    before = outcomes(evaluator.evaluate(SelfAssessment.model_validate(data)))
+    for section in ("training", "was_not_brought", "alerts", "governance", "missing"):
+        if section not in data:
+            continue
+        thinner = {k: v for k, v in data.items() if k != section}
+        after = outcomes(evaluator.evaluate(SelfAssessment.model_validate(thinner)))
+        for rid, (outcome, _) in after.items():
+            if outcome == "met":
+                assert before[rid][0] == "met", (rid, section)
+
+
+@given(self_assessment())
+def test_the_json_report_round_trips(evaluator, data):
+    from compliance.findings import OrganisationRef, Report, RulesInfo, Summary, ToolInfo, InputInfo
+
+    doc = SelfAssessment.model_validate(data)
+    findings = evaluator.evaluate(doc)
+    report = Report(tool=ToolInfo(version="t"), rules=RulesInfo(version="v", sha256="0" * 64, count=len(findings), folders=[]),
+                    input=InputInfo(path="x", sha256="0" * 64),
+                    organisation=OrganisationRef(id="HYP1", name="n", type=doc.organisation.type.value,
+                                                 local_authorities=["LA1"], period_start=doc.organisation.period.start,
+                                                 period_end=doc.organisation.period.end),
+                    summary=Summary.of(findings), findings=findings)
+    assert Report.model_validate_json(report.model_dump_json()) == report
+
+
+@given(self_assessment(), st.sampled_from(["string", "negative", "unknown", "part"]))
+def test_invalid_returns_get_the_documented_error(run_cli, tmp_path_factory, data, how):
+    data = json.loads(json.dumps(data, default=str))
+    if how == "string":
+        data["organisation"]["local_authorities"] = 5
+    elif how == "negative":
+        data.setdefault("alerts", {})["cpis_checks"] = {"attendances": -1}
+    elif how == "unknown":
+        data["organisation"]["nmae"] = "typo"
+    else:
+        data.setdefault("alerts", {})["cpis_checks"] = {"attendances": 3, "checked": 4}
+    path = tmp_path_factory.mktemp("bad") / "r.json"
+    path.write_text(json.dumps(data))
+    code, out, err = run_cli("assess", path)
+    assert code == 2 and out == "" and err.startswith(f"error: {path}: invalid input: ") and "Traceback" not in err
