@@ -29,7 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .rules import Arith, Condition, Outcome, Rule, Severity, Text
+from .model import OrgType
+from .rules import Arith, Condition, Outcome, Rule, Severity, Text, condition_names
 
 MAX_RULES_PER_RULESET = 40  # far below the 512 conditions under one node that hang registration
 # durable-rules refuses (error 113) a pattern with more than about 40 conditions under alternatives;
@@ -111,8 +112,6 @@ def compile_rule(rule: Rule, params: dict[str, Any]) -> list[tuple[dict[str, Any
         if all(p is not None for p in parts):
             out.append((_and(prefix + parts), b))  # type: ignore[arg-type]
 
-    from .model import OrgType
-
     if set(rule.applies_to.org_types) != set(OrgType):
         types = [t.value for t in rule.applies_to.org_types]
         add([_and([{"$neq": {"org_type": t}} for t in types])], branch(Outcome.not_applicable, "org_type"))
@@ -137,15 +136,11 @@ def compile_rule(rule: Rule, params: dict[str, Any]) -> list[tuple[dict[str, Any
     else:
         e_yes, e_no, e_unknown = c.tri(rule.escalate.when)
         add([no, e_yes], branch(Outcome.not_met, "escalate", rule.escalate.severity))
-        add([no, _either(e_no, e_unknown)], branch(Outcome.not_met, "condition"))
+        add([no, _any([e_no, e_unknown])], branch(Outcome.not_met, "condition"))
     return out
 
 
 Pattern = dict[str, Any] | None  # None: a pattern that can never match
-
-
-def _either(a: Pattern, b: Pattern) -> Pattern:
-    return _any([a, b])
 
 
 def conditions_in(pattern: dict[str, Any]) -> int:
@@ -223,8 +218,6 @@ class _Compiler:
         self.params = params
 
     def measures_in(self, cond: Condition) -> list[str]:
-        from .rules import condition_names
-
         return [n for n in condition_names(cond) if n in self.rule.measures]
 
     def tri(self, cond: Condition) -> tuple[Pattern, Pattern, Pattern]:
@@ -240,7 +233,7 @@ class _Compiler:
             # all: true if every part is true; false if some part is false; else unknown.
             yes = _all([y for y, _, _ in kids])
             no = _any([n for _, n, _ in kids])
-            unknown = _all([_either(y, u) for y, _, u in kids] + [_any([u for _, _, u in kids])])
+            unknown = _all([_any([y, u]) for y, _, u in kids] + [_any([u for _, _, u in kids])])
             return (no, yes, unknown) if op == "any" else (yes, no, unknown)
         left, right = getattr(cond, op)
         names = self.measures_in(cond)
