@@ -6,12 +6,19 @@ from pathlib import Path
 
 from . import __version__
 from .evaluate import Evaluator
-from .findings import OrganisationRef, Report, RulesInfo, Summary, ToolInfo
+from .findings import InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo
 from .inputs import load_assessment
+from .model import SelfAssessment
 
 
 def assess_file(path: Path, evaluator: Evaluator, folders: list[Path], profile: dict | None = None) -> Report:
     assessment, info = load_assessment(path)
+    return report_for(assessment, info, evaluator, folders, profile)
+
+
+def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator, folders: list[Path],
+               profile: dict | None = None) -> Report:
+    """For callers that also need the validated return (e.g. screening reads its context)."""
     findings = evaluator.evaluate(assessment)
     org = assessment.organisation
     rs = evaluator.ruleset

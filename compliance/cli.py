@@ -162,3 +162,8 @@ _register()
 
 def main() -> None:
     cli(prog_name="safeguard")
+
+
+from .cli_screen import screen as _screen  # noqa: E402
+
+cli.add_command(_screen)
