@@ -163,7 +163,4 @@ _register()
 def main() -> None:
     cli(prog_name="safeguard")
 
-
-from .cli_screen import screen as _screen  # noqa: E402
-
-cli.add_command(_screen)
+__import__("compliance.cli_screen").cli_screen.register(cli)

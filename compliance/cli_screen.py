@@ -109,3 +109,27 @@ def _progress(total: int):
             yield from bar
 
     return wrap
+
+
+@click.group("fixtures")
+def fixtures_group() -> None:
+    """Fictional self-assessments for demos, tests and benchmarks."""
+
+
+@fixtures_group.command("generate")
+@click.option("--count", type=click.IntRange(min=1, max=100_000), required=True, help="How many organisations.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed always gives the same files.")
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into (created if missing; files are named by organisation code).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+def generate(count: int, seed: int, folder: Path, fmt: str) -> None:
+    """Write COUNT fictional returns in national proportions of organisation types."""
+    from .cohort import write_cohort
+
+    paths = write_cohort(folder, count, seed, fmt)
+    click.echo(f"wrote {len(paths)} returns to {folder}", err=True)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(screen)
+    group.add_command(fixtures_group)
