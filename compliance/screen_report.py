@@ -69,7 +69,7 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
 def render_text(result: Screening, enquiries: int = 3) -> str:
     lines = [f"Screened {result.screened} organisation{'s' if result.screened != 1 else ''}; "
              f"{len(result.invalid_files)} invalid file(s); {len(result.duplicates)} duplicate id(s).",
-             "score = findings x exposure + context + data quality (weights: safeguard screen --help)", "",
+             "score = findings x exposure + context + data quality (see --weights)", "",
              f"{'rank':>4} {'score':>7}  {'organisation':<37} {'type':<13} {'c/h/m/l':>7}", "-" * WIDTH]
     for o in result.organisations:
         lines += _org(o, enquiries)

@@ -1,0 +1,209 @@
+"""Inspector pre-screening: score, ranking, weights, filters, bad files, outputs, generator, parallelism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, minimal_return
+
+from compliance.cohort import generate, write_cohort
+from compliance.model import SelfAssessment
+from compliance.parallel import Setup, collect
+from compliance.rules import BUNDLED_RULES
+from compliance.screening import Signals, WeightsError, build, load_weights, score
+
+FULL_CONTEXT = {"open_practice_reviews": 0, "whistleblowing_concerns": 0, "la_childrens_services_inadequate": False,
+                "cqc_safe_rating": "good", "cqc_well_led_rating": "good"}
+
+
+def _write(folder: Path, name: str, data: dict) -> Path:
+    path = folder / name
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _org(oid: str, la: str = "LA1", org_type: str = "acute", **sections) -> dict:
+    data = minimal_return(**sections)
+    data["organisation"] = {**data["organisation"], "id": oid, "type": org_type, "local_authorities": [la],
+                            "last_inspection": "2025-01-01"}
+    data.setdefault("context", FULL_CONTEXT)
+    return data
+
+
+def test_critical_failure_outranks_several_low_failures(evaluator):
+    from compliance.findings import Finding
+    from compliance.rules import Outcome, Severity
+
+    w = load_weights()
+    f0 = evaluator.evaluate(SelfAssessment.model_validate(_org("A")))[0]
+
+    def finding(rid: str, sev: Severity) -> Finding:
+        return f0.model_copy(update={"rule_id": rid, "severity": sev, "outcome": Outcome.not_met, "evidence": []})
+
+    from compliance.findings import InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo
+
+    def report(oid: str, findings: list[Finding]) -> Report:
+        return Report(tool=ToolInfo(version="x"), rules=RulesInfo(version="x", sha256="x", count=1, folders=[]),
+                      input=InputInfo(path=f"{oid}.json", sha256="x"),
+                      organisation=OrganisationRef(id=oid, name=oid, type="acute", local_authorities=["LA1"],
+                                                   period_start="2025-04-01", period_end="2026-03-31"),
+                      summary=Summary.of(findings), findings=findings)
+
+    sig = Signals(context=None, last_inspection=None, period_end="2026-03-31", children=None)
+    crit = score(report("CRIT", [finding("X-1", Severity.critical)]), sig, w)
+    lows = score(report("LOWS", [finding(f"L-{i}", Severity.low) for i in range(5)]), sig, w)
+    result = build([lows, crit], [], w)
+    assert [o.id for o in result.organisations] == ["CRIT", "LOWS"]
+    assert crit.findings_points == w.severity.critical
+    assert lows.findings_points == 5 * w.severity.low
+    # the breakdown adds up to the score
+    for o in (crit, lows):
+        assert o.score == pytest.approx(o.findings_points * o.exposure_multiplier + o.context_points + o.data_quality_points, abs=0.01)
+
+
+def test_missing_context_is_risk_and_gap_scales_not_met(tmp_path):
+    a = _write(tmp_path, "a.json", _org("A"))
+    b_data = _org("B")
+    b_data.pop("context")
+    b_data["organisation"].pop("last_inspection")
+    b = _write(tmp_path, "b.json", b_data)
+    w = load_weights()
+    scores, invalid = collect([a, b], Setup((BUNDLED_RULES,), None, w), jobs=1)
+    assert not invalid
+    by_id = {s.id: s for s in scores}
+    assert by_id["B"].data_quality_points == 6 * w.data_quality.per_missing_context_value
+    assert by_id["A"].data_quality_points == 0
+    assert by_id["B"].score > by_id["A"].score
+    missing = {c.key for c in by_id["B"].components if c.part == "data_quality"}
+    assert missing == {"last_inspection", "open_practice_reviews", "whistleblowing_concerns",
+                       "la_childrens_services_inadequate", "cqc_safe_rating", "cqc_well_led_rating"}
+
+
+def test_gap_weighting_on_training(tmp_path):
+    low = _write(tmp_path, "low.json", _org("LOW", training={"groups": [{"group": "a", "level": 1, "staff_in_post": 100, "in_date": 45}]}))
+    near = _write(tmp_path, "near.json", _org("NEAR", training={"groups": [{"group": "a", "level": 1, "staff_in_post": 100, "in_date": 85}]}))
+    w = load_weights()
+    scores, _ = collect([low, near], Setup((BUNDLED_RULES,), None, w), jobs=1)
+    trn = {s.id: next(c for c in s.components if c.key == "TRN-001") for s in scores}
+    assert trn["LOW"].points == pytest.approx(w.severity.high * (1 + w.gap * 0.5))
+    assert trn["NEAR"].points < trn["LOW"].points
+    assert "45 vs 90" in trn["LOW"].detail
+
+
+def test_weights_override_partial_and_errors(tmp_path):
+    good = tmp_path / "w.yaml"
+    good.write_text("severity:\n  critical: 100\n")
+    w = load_weights(good)
+    assert w.severity.critical == 100 and w.severity.high == load_weights().severity.high
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("severity:\n  critical: 100\ncontext:\n  per_year: 3\n")
+    with pytest.raises(WeightsError) as e:
+        load_weights(bad)
+    assert "bad.yaml" in str(e.value) and "line 4" in str(e.value) and "per_year" in str(e.value)
+
+
+def test_cli_weights_error_exits_2(tmp_path, run_cli):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("severity: {critical: -1}\n")
+    code, out, err = run_cli("screen", str(FIXTURES), "--weights", bad, "-j", "1")
+    assert code == 2 and "bad.yaml" in err and "line 1" in err
+
+
+def test_filters_top_and_areas(tmp_path, run_cli):
+    _write(tmp_path, "a.json", _org("A", la="LA1"))
+    _write(tmp_path, "b.json", _org("B", la="LA2", org_type="gp_practice"))
+    c = _org("C", la="LA1")
+    c["organisation"]["local_authorities"] = ["LA1", "LA2"]
+    _write(tmp_path, "c.json", c)
+    code, out, _ = run_cli("screen", tmp_path, "-f", "json", "-j", "1", "--fail-on", "none", "--local-authority", "LA2")
+    doc = json.loads(out)
+    assert code == 0 and {o["id"] for o in doc["organisations"]} == {"B", "C"}
+    areas = {a["local_authority"]: a for a in doc["areas"]}
+    assert areas["LA2"]["organisations"] == 2 and areas["LA1"]["organisations"] == 1  # C counts in both
+    code, out, _ = run_cli("screen", tmp_path, "-f", "json", "-j", "1", "--fail-on", "none", "--org-type", "gp_practice")
+    assert [o["id"] for o in json.loads(out)["organisations"]] == ["B"]
+    code, out, _ = run_cli("screen", tmp_path, "-f", "json", "-j", "1", "--fail-on", "none", "--top", "1")
+    doc = json.loads(out)
+    assert len(doc["organisations"]) == 1 and doc["organisations"][0]["rank"] == 1
+    assert sum(t["met"] + t["not_met"] + t["insufficient_evidence"] + t["not_applicable"] for t in doc["national"]) == 3 * len(doc["national"])
+
+
+def test_corrupt_and_duplicate_files_reported_others_screened(tmp_path, run_cli):
+    _write(tmp_path, "a.json", _org("A"))
+    (tmp_path / "broken.yaml").write_text("organisation: [unclosed\n")
+    bad = _org("BAD")
+    bad["organisation"]["type"] = "hospital"
+    _write(tmp_path, "bad.json", bad)
+    code, out, err = run_cli("screen", tmp_path, "-f", "csv", "-j", "1", "--fail-on", "none")
+    assert code == 2
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows if r["status"] == "screened"] == ["A"]
+    invalid = {Path(r["file"]).name: r["error"] for r in rows if r["status"] == "invalid"}
+    assert set(invalid) == {"broken.yaml", "bad.json"} and "organisation.type" in invalid["bad.json"]
+    assert "broken.yaml" in err
+    # duplicates: both screened, reported, exit 2
+    dup = tmp_path / "dup"
+    dup.mkdir()
+    _write(dup, "x.json", _org("SAME"))
+    _write(dup, "y.json", _org("SAME"))
+    code, out, err = run_cli("screen", dup, "-f", "json", "-j", "1", "--fail-on", "none")
+    doc = json.loads(out)
+    assert code == 2 and doc["duplicates"][0]["id"] == "SAME" and len(doc["organisations"]) == 2
+    assert "SAME" in err
+
+
+def test_exit_1_for_findings_and_text_fits_80_columns(tmp_path, run_cli):
+    _write(tmp_path, "a.json", _org("A"))
+    code, out, _ = run_cli("screen", tmp_path, "-j", "1", "--fail-on", "high")
+    assert code == 1  # an empty return has high findings with no evidence
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "ask (" in out and "National picture" in out
+
+
+def test_json_and_csv_parse_back_and_agree(tmp_path, run_cli):
+    folder = tmp_path / "cohort"
+    write_cohort(folder, 12, seed=3)
+    out_json, out_csv = tmp_path / "s.json", tmp_path / "s.csv"
+    assert run_cli("screen", folder, "-f", "json", "-o", out_json, "-j", "1", "--fail-on", "none")[0] == 0
+    assert run_cli("screen", folder, "-f", "csv", "-o", out_csv, "-j", "1", "--fail-on", "none")[0] == 0
+    from compliance.screening import Screening
+
+    doc = Screening.model_validate_json(out_json.read_text())
+    rows = list(csv.DictReader(out_csv.open()))
+    assert [(r["id"], float(r["score"])) for r in rows] == [(o.id, o.score) for o in doc.organisations]
+    assert [o.score for o in doc.organisations] == sorted((o.score for o in doc.organisations), reverse=True)
+    for o in doc.organisations:
+        sevs = [e.severity.rank for e in o.lines_of_enquiry]
+        assert sevs == sorted(sevs, reverse=True)
+
+
+def test_generator_deterministic_valid_and_mixed():
+    a, b = generate(60, seed=7), generate(60, seed=7)
+    assert a == b and a != generate(60, seed=8)
+    docs = [SelfAssessment.model_validate(d) for d in a]
+    types = [d.organisation.type.value for d in docs]
+    assert types.count("gp_practice") > len(types) / 2
+    assert len({d.organisation.id for d in docs}) == len(docs)
+    assert any(d.context is None or d.context.cqc_safe_rating is None for d in docs)
+
+
+def test_generated_yaml_files_load(tmp_path):
+    from compliance.inputs import load_assessment
+
+    for p in write_cohort(tmp_path, 8, seed=2, fmt="yaml"):
+        load_assessment(p)
+
+
+def test_parallel_equals_sequential(tmp_path):
+    paths = write_cohort(tmp_path, 16, seed=5)
+    (tmp_path / "zz-bad.json").write_text("{")
+    paths.append(tmp_path / "zz-bad.json")
+    setup = Setup((BUNDLED_RULES,), None, load_weights())
+    seq = collect(paths, setup, jobs=1)
+    par = collect(paths, setup, jobs=2)
+    assert [s.model_dump() for s in seq[0]] == [s.model_dump() for s in par[0]]
+    assert seq[1] == par[1] and len(seq[1]) == 1
