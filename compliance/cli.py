@@ -151,10 +151,12 @@ def schema(what: str, output: Path | None) -> None:
 
 def _register() -> None:
     from .cli_rules import rules_group
+    from .cli_screen import register as register_screen
     from .cli_snapshot import snapshot_group
 
     cli.add_command(rules_group)
     cli.add_command(snapshot_group)
+    register_screen(cli)
 
 
 _register()
@@ -162,5 +164,3 @@ _register()
 
 def main() -> None:
     cli(prog_name="safeguard")
-
-__import__("compliance.cli_screen").cli_screen.register(cli)
