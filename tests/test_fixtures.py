@@ -39,7 +39,7 @@ def test_snapshot_check_and_update(run_cli, tmp_path):
     shutil.copytree(FIXTURES.parent / "expected", tmp_path / "expected")
     assert run_cli("snapshot", "check", "--fixtures", orgs)[0] == 0
     target = tmp_path / "expected" / "elm-tree-gp.yaml"
-    target.write_text(target.read_text().replace("outcome: met", "outcome: not_met", 1))
+    target.write_text(target.read_text().replace("TRN-001: {outcome: met", "TRN-001: {outcome: not_met", 1))
     code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
     assert code == 1 and "-  TRN-001: {outcome: not_met" in out and "+  TRN-001: {outcome: met" in out
     code, out, _ = run_cli("snapshot", "update", "--fixtures", orgs)
