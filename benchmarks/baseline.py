@@ -80,4 +80,17 @@ def outcome(rule: Rule, doc: SelfAssessment, params: dict[str, Any]) -> tuple[st
 
 
 def evaluate(rules: list[Rule], params: dict[str, dict[str, Any]], doc: SelfAssessment) -> dict[str, tuple[str, str]]:
-    return {r.id: outcome(r, doc, params[r.id]) for r in rules}
+    out: dict[str, tuple[str, str]] = {}
+    by_id = {r.id: r for r in rules}
+
+    def solve(r: Rule) -> tuple[str, str]:  # prerequisites first; ids are acyclic once loaded
+        if r.id not in out:
+            if any(solve(by_id[p])[0] == "not_applicable" for p in r.depends_on):
+                out[r.id] = ("not_applicable", r.severity.value)
+            else:
+                out[r.id] = outcome(r, doc, params[r.id])
+        return out[r.id]
+
+    for r in rules:
+        solve(r)
+    return {r.id: out[r.id] for r in rules}

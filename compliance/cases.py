@@ -60,12 +60,19 @@ class CaseResult:
 
 
 def run_cases(ruleset: RuleSet, only: set[str] | None = None) -> list[CaseResult]:
-    """Every case of every rule (or of the rules in `only`), each rule alone with the case's parameters."""
+    """Every case of every rule (or of the rules in `only`), each rule alone with the case's parameters.
+
+    A rule with `depends_on` runs with its prerequisites (at their defaults) on the same input, so
+    its cases show how the dependency plays out.
+    """
+    from .dependencies import with_prerequisites
+
     results = []
     for rule in ruleset.rules:
         if only is not None and rule.id not in only:
             continue
-        single = RuleSet([rule], {rule.id: ruleset.files[rule.id]}, ruleset.digest)
+        needed = with_prerequisites(rule, ruleset.by_id)
+        single = RuleSet(needed, {r.id: ruleset.files[r.id] for r in needed}, ruleset.digest)
         evaluators: dict[tuple, Evaluator] = {}
         for case in rule.cases:
             key = tuple(sorted(case.parameters.items()))
@@ -77,7 +84,7 @@ def run_cases(ruleset: RuleSet, only: set[str] | None = None) -> list[CaseResult
             except ValidationError as e:
                 results.append(CaseResult(rule.id, case.name, expected, "invalid-input", str(e).splitlines()[0]))
                 continue
-            (finding,) = evaluators[key].evaluate(doc)
+            finding = next(f for f in evaluators[key].evaluate(doc) if f.rule_id == rule.id)
             actual = finding.outcome.value + (f"/{finding.severity.value}" if case.severity else "")
             results.append(CaseResult(rule.id, case.name, expected, actual, finding.message))
     return results

@@ -70,6 +70,9 @@ def show(rule_id: str, rule_dirs, no_bundled: bool) -> None:
     if rule.applies_to.services:
         scope += "; running any of: " + ", ".join(s.value for s in rule.applies_to.services)
     section("Applies to", scope)
+    if rule.depends_on:
+        names = [f"{p} ({rs.by_id[p].title})" if p in rs.by_id else p for p in rule.depends_on]
+        section("Depends on", "Not applicable wherever any of these is not applicable: " + "; ".join(names) + ".")
     if rule.parameters:
         out.append(click.style("Parameters", bold=True))
         for name, p in rule.parameters.items():

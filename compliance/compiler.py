@@ -26,7 +26,7 @@ The engine layer checks at run time that each rule produced exactly one outcome.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .model import OrgType
@@ -54,8 +54,13 @@ class Branch:
 
     rule_id: str
     outcome: Outcome
-    gate: str  # org_type | services | applies_when | condition | escalate
+    gate: str  # org_type | services | applies_when | condition | escalate | depends_on
     severity: Severity
+    prerequisite: str | None = None  # gate depends_on: the prerequisite that is not applicable
+
+
+OUTCOME_FACT = "@outcome"
+OUTCOME_FACT_IDS = 10_000  # outcome facts get ids above every positional fact id of a chunk
 
 
 @dataclass
@@ -63,6 +68,8 @@ class CompiledChunk:
     definition: dict[str, dict[str, Any]]  # engine rule name -> {"all": [...]}, without actions
     branches: dict[str, Branch]
     rule_ids: list[str]
+    # Rules whose outcome some rule of the chunk depends on -> the id of their outcome fact.
+    announced: dict[str, int] = field(default_factory=dict)
 
 
 class CompileError(ValueError):
@@ -72,26 +79,72 @@ class CompileError(ValueError):
 
 
 def compile_rules(rules: list[Rule], params: dict[str, dict[str, Any]]) -> list[CompiledChunk]:
-    chunks = []
-    for start in range(0, len(rules), MAX_RULES_PER_RULESET):
-        part = rules[start : start + MAX_RULES_PER_RULESET]
-        definition: dict[str, dict[str, Any]] = {}
-        branches: dict[str, Branch] = {}
-        for rule in part:
-            budget = [MAX_ENGINE_RULES_PER_RULE]
-            try:
-                pieces = [(f"{rule.id}#{i}.{j}", piece, branch)
-                          for i, (pattern, branch) in enumerate(compile_rule(rule, params[rule.id]))
-                          for j, piece in enumerate(split_pattern(pattern, budget=budget))]
-            except _TooLarge:
-                raise CompileError(rule.id, (
-                    f"its conditions compile to more than {MAX_ENGINE_RULES_PER_RULE} engine rules; combine "
-                    "values into a measure (e.g. `total`) or use fewer alternatives")) from None
-            for name, piece, branch in pieces:
-                definition[name] = {"all": [{"m": piece}]}
-                branches[name] = branch
-        chunks.append(CompiledChunk(definition, branches, [r.id for r in part]))
-    return chunks
+    """Rules packed into rulesets of at most MAX_RULES_PER_RULESET, prerequisites with dependants."""
+    from .dependencies import dependency_problems, groups
+
+    broken = dependency_problems(rules)
+    if broken:
+        rid = min(broken)
+        raise CompileError(rid, "; ".join(broken[rid]))
+    packed: list[list[Rule]] = []
+    for group in groups(rules):
+        if len(group) > MAX_RULES_PER_RULESET:
+            raise CompileError(group[0].id, (
+                f"{len(group)} rules are linked by depends_on; at most {MAX_RULES_PER_RULESET} can share an "
+                "engine session"))
+        if not packed or len(packed[-1]) + len(group) > MAX_RULES_PER_RULESET:
+            packed.append([])
+        packed[-1] += group
+    return [_compile_chunk(part, params) for part in packed]
+
+
+def _compile_chunk(part: list[Rule], params: dict[str, dict[str, Any]]) -> CompiledChunk:
+    definition: dict[str, dict[str, Any]] = {}
+    branches: dict[str, Branch] = {}
+    for rule in part:
+        budget = [MAX_ENGINE_RULES_PER_RULE]
+        try:
+            pieces = [(f"{rule.id}#{i}.{j}", piece, branch)
+                      for i, (pattern, branch) in enumerate(compile_rule(rule, params[rule.id]))
+                      for j, piece in enumerate(split_pattern(pattern, budget=budget))]
+        except _TooLarge:
+            raise CompileError(rule.id, (
+                f"its conditions compile to more than {MAX_ENGINE_RULES_PER_RULE} engine rules; combine "
+                "values into a measure (e.g. `total`) or use fewer alternatives")) from None
+        # Every branch of a dependent rule waits for each prerequisite's outcome to be applicable.
+        applicable = [{f"p{k}": _outcome_fact(p, applicable=True)} for k, p in enumerate(rule.depends_on)]
+        for name, piece, branch in pieces:
+            definition[name] = {"all": [{"m": piece}, *applicable]}
+            branches[name] = branch
+        for name, patterns, branch in depends_on_branches(rule):
+            definition[name] = {"all": patterns}
+            branches[name] = branch
+    announced = sorted({p for r in part for p in r.depends_on})
+    return CompiledChunk(definition, branches, [r.id for r in part],
+                         {rid: OUTCOME_FACT_IDS + k for k, rid in enumerate(announced)})
+
+
+def _outcome_fact(rule_id: str, applicable: bool) -> dict[str, Any]:
+    """Pattern for the fact a rule's action asserts with its outcome (see engine.Engine)."""
+    return _and([{"t": OUTCOME_FACT}, {"rule": rule_id}, {"na": 0 if applicable else 1}])
+
+
+def depends_on_branches(rule: Rule) -> list[tuple[str, list[dict[str, Any]], Branch]]:
+    """Not applicable because a prerequisite is: joins on outcome facts, positive patterns only.
+
+    The branches partition by the first prerequisite (in `depends_on` order) that is not
+    applicable, so exactly one fires however many are; the rule's own fact comes first, the
+    trigger pattern, and each outcome fact is an ordinary positive pattern (no `$not`, whose result
+    depends on the order facts arrive in).
+    """
+    out = []
+    for k, p in enumerate(rule.depends_on):
+        patterns = [{"m": {"t": rule.id}}]
+        patterns += [{f"p{j}": _outcome_fact(q, applicable=True)} for j, q in enumerate(rule.depends_on[:k])]
+        patterns.append({f"p{k}": _outcome_fact(p, applicable=False)})
+        out.append((f"{rule.id}#depends_on.{k}", patterns,
+                    Branch(rule.id, Outcome.not_applicable, "depends_on", rule.severity, prerequisite=p)))
+    return out
 
 
 def compile_rule(rule: Rule, params: dict[str, Any]) -> list[tuple[dict[str, Any], Branch]]:

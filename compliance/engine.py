@@ -12,7 +12,10 @@ shows each one):
 * unparsable values silently dropping the rest of a batch (exponent floats, infinities, wide
   facts): `normalise` only lets through bounded ints, rounded finite floats and short strings;
 * facts matching no rule, exceptions inside actions: turned into `EngineError`, never ignored;
-* rulesets registered once per engine (their memory is never freed), under unique names.
+* rulesets registered once per engine (their memory is never freed), under unique names;
+* forward chaining (`depends_on`): an action of a rule that others depend on asserts one outcome
+  fact through the closure, with a fixed id of its own and only once per session (a branch can fire
+  once per alternative of an `$or`, and asserting a fact twice raises), joined by positive patterns.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any, Callable
 
 from durable.engine import Host, MessageNotHandledException, MessageObservedException
 
-from .compiler import Branch, CompiledChunk
+from .compiler import OUTCOME_FACT, OUTCOME_FACT_IDS, Branch, CompiledChunk
 from .errors import EngineError
 
 SID = "0"
@@ -82,23 +85,29 @@ class Engine:
         self._chunks: list[tuple[str, CompiledChunk]] = []
         self._fired: list[Branch] = []
         self._errors: list[BaseException] = []
+        self._announced: set[str] = set()
         for chunk in chunks:
             name = f"safeguard{next(_names)}"
             # durable-rules deletes "run" from the dict it is given: hand it a copy.
             definition = copy.deepcopy(chunk.definition)
             for rule_name, spec in definition.items():
-                spec["run"] = self._action(chunk.branches[rule_name])
+                branch = chunk.branches[rule_name]
+                spec["run"] = self._action(branch, chunk.announced.get(branch.rule_id))
             definition[SENTINEL] = {"all": [{"m": {"t": SENTINEL}}], "run": self._action(None)}
             self._host.register_rulesets({name: definition})
             self._chunks.append((name, chunk))
 
-    def _action(self, branch: Branch | None) -> Callable[[Any], None]:
+    def _action(self, branch: Branch | None, announce_id: int | None = None) -> Callable[[Any], None]:
         # Exactly one positional parameter: durable-rules treats two as an asynchronous action.
         def run(c: Any) -> None:
             try:
                 if branch is not None:
                     self._fired.append(branch)
-            except BaseException as e:  # pragma: no cover - append cannot fail; kept as a guard
+                    if announce_id is not None and branch.rule_id not in self._announced:
+                        self._announced.add(branch.rule_id)
+                        c.assert_fact({"sid": SID, "id": announce_id, "t": OUTCOME_FACT, "rule": branch.rule_id,
+                                       "o": branch.outcome.value, "na": int(branch.outcome.value == "not_applicable")})
+            except BaseException as e:  # an engine refusal of the outcome fact, or a bug: never ignored
                 self._errors.append(e)
 
         return run
@@ -113,6 +122,9 @@ class Engine:
             raise EngineError("one list of facts is needed for each compiled chunk")
         self._fired, self._errors = [], []
         for (name, _), facts in zip(self._chunks, facts_per_chunk):
+            self._announced = set()
+            if len(facts) >= OUTCOME_FACT_IDS:
+                raise EngineError(f"at most {OUTCOME_FACT_IDS - 1} facts per chunk; their ids would meet the outcome facts'")
             batch = []
             for i, fact in enumerate(facts, start=1):
                 clean = normalise(fact)

@@ -132,6 +132,8 @@ def message(rule: Rule, branch: Branch, values: dict[str, Any], params: dict[str
         if branch.gate == "org_type":
             types = ", ".join(t.value for t in rule.applies_to.org_types)
             return f"Applies to {types} organisations; this is {doc.organisation.type.value}."
+        if branch.gate == "depends_on":
+            return f"Depends on {branch.prerequisite}, which is not applicable to this organisation."
         if branch.gate == "services":
             kinds = ", ".join(s.value for s in rule.applies_to.services or [])
             return f"Applies to organisations running {kinds}; none is reported."

@@ -8,13 +8,13 @@ from .documents import read_document
 from .errors import Problem, RuleError
 from .measures import check_paths
 from .model import OrgType
-from .rules import Rule, condition_names, load_rule_file, rule_files, where_parameters
+from .rules import Rule, condition_names, load_rule_file, load_rules, rule_files, where_parameters
 
 REQUIRED_OUTCOMES = ("met", "not_met", "insufficient_evidence")
 
 
 def is_scoped(rule: Rule) -> bool:
-    return (rule.applies_when is not None or rule.applies_to.services is not None
+    return (rule.applies_when is not None or rule.applies_to.services is not None or bool(rule.depends_on)
             or set(rule.applies_to.org_types) != set(OrgType))
 
 
@@ -45,6 +45,7 @@ def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
         files += rule_files(p) if p.is_dir() else [p]
     found: list[tuple[Path, Problem]] = []
     seen: dict[str, Path] = {}
+    loaded: list[Rule] = []
     for path in files:
         folder = next((p for p in paths if p.is_dir() and p in path.parents), None)
         try:
@@ -62,6 +63,7 @@ def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
         if rule.id in seen:
             found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", line("id"))))
         seen[rule.id] = path
+        loaded.append(rule)
         for text in check_paths(rule):
             name = text.split("'")[1] if text.startswith("measure '") else ""
             found.append((path, Problem(text, f"measures.{name}" if name else "measures", line("measures", name))))
@@ -71,9 +73,29 @@ def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
         try:
             from .compiler import compile_rules
 
-            compile_rules([rule], {rule.id: rule.parameter_values()})
+            # Alone, without its prerequisites (checked below across all files): its own size only.
+            compile_rules([rule.model_copy(update={"depends_on": []})], {rule.id: rule.parameter_values()})
         except Exception as e:  # CompileError: too complex or invalid arithmetic
             found.append((path, Problem(str(e), "condition", line("condition"))))
         for text in case_problems(rule):
             found.append((path, Problem(text, "cases", line("cases"))))
+    found += _dependency_problems(loaded, seen)
     return found
+
+
+def _dependency_problems(rules: list[Rule], files: dict[str, Path]) -> list[tuple[Path, Problem]]:
+    """Unknown prerequisites and cycles; local rules may depend on bundled ones."""
+    from .dependencies import dependency_problems
+
+    known: set[str] = set()
+    if any(r.depends_on for r in rules):
+        try:
+            known = set(load_rules().by_id)
+        except RuleError:
+            known = set()  # a broken bundled catalogue is reported when it is linted itself
+    out = []
+    for rid, texts in sorted(dependency_problems(rules, known).items()):
+        path = files[rid]
+        line = read_document(path, RuleError).line_of(("depends_on",))
+        out += [(path, Problem(t, "depends_on", line)) for t in texts]
+    return out

@@ -362,6 +362,10 @@ class Rule(Strict):
     )
     condition: Condition
     escalate: Escalation | None = None
+    depends_on: list[RuleId] = Field(
+        default_factory=list, max_length=5,
+        description="Prerequisite rules: if any of them is not applicable, so is this rule.",
+    )
     messages: Messages
     remediation: str = Field(min_length=10, max_length=1000)
     line_of_enquiry: str = Field(min_length=10, max_length=500, description="What an inspector should ask.")
@@ -405,6 +409,8 @@ class Rule(Strict):
                         "unknown_name", "message '{o}' uses '{{{f}}}', which is neither a measure nor a parameter",
                         {"o": outcome, "f": field},
                     )
+        if self.id in self.depends_on or len(set(self.depends_on)) != len(self.depends_on):
+            raise PydanticCustomError("depends_on", "depends_on must list other rules, each once", {})
         case_names = [c.name for c in self.cases]
         if len(set(case_names)) != len(case_names):
             raise PydanticCustomError("case_names", "case names must be unique")
@@ -591,6 +597,13 @@ def load_rules(folders: list[Path] | None = None) -> RuleSet:
             files[rule.id] = path
     if not by_id:
         raise RuleError(", ".join(map(str, folders)), [Problem("no rule files (*.yaml) found")])
+    from .dependencies import dependency_problems
+
+    broken = dependency_problems(by_id.values())
+    if broken:
+        rid = min(broken)
+        line = read_document(files[rid], RuleError, max_bytes=256 * 1024).line_of(("depends_on",))
+        raise RuleError(str(files[rid]), [Problem(t, "depends_on", line) for t in broken[rid]])
     for rid in sorted(files):
         digest.update(rid.encode())
         digest.update(files[rid].read_bytes())
