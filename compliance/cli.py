@@ -155,6 +155,9 @@ def _register() -> None:
 
     cli.add_command(rules_group)
     cli.add_command(snapshot_group)
+    from .cli_diff import diff
+
+    cli.add_command(diff)
 
 
 _register()
