@@ -157,6 +157,9 @@ def _register() -> None:
     cli.add_command(rules_group)
     cli.add_command(snapshot_group)
     register_screen(cli)
+    from .cli_diff import diff
+
+    cli.add_command(diff)
 
 
 _register()

@@ -32,3 +32,21 @@ def _top_level_problem(data: object):
 
     found = "an empty file" if data is None else f"a {type(data).__name__}"
     return Problem(f"expected a mapping with schema_version, organisation, ... at the top level; found {found}", line=1)
+
+
+INPUT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def input_files(paths: list[Path]) -> list[Path]:
+    """Files as given, folders as their returns (not recursive), in a stable order."""
+    from .errors import Problem
+
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix in INPUT_SUFFIXES and f.is_file())
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InputError(str(p), [Problem("no such file or folder")])
+    return out

@@ -32,10 +32,10 @@ def expected_path(fixture: Path) -> Path:
 
 def compare_fixtures(evaluator, organisations: Path) -> list[tuple[Path, str, str]]:
     """(fixture, expected text, actual text) for every fixture, from a fresh evaluation."""
-    from .inputs import load_assessment
+    from .inputs import input_files, load_assessment
 
     out = []
-    for path in sorted(p for p in organisations.iterdir() if p.suffix in (".yaml", ".yml", ".json")):
+    for path in input_files([organisations]):
         doc, _ = load_assessment(path)
         actual = render_snapshot(doc.organisation.id, evaluator.evaluate(doc))
         target = expected_path(path)

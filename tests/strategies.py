@@ -18,7 +18,11 @@ def maybe(strategy):
 
 @st.composite
 def part_of(draw, whole: int):
-    return draw(maybe(st.integers(0, whole)))
+    """Biased to none, all and near-all as well as anywhere: uniform parts almost never reach a 90%
+    threshold together, so 'met' (the outcome the monotonicity properties start from) would be rare."""
+    if draw(st.integers(0, 4)) == 0:  # unreported one time in five
+        return None
+    return draw(st.one_of(st.integers(0, whole), st.sampled_from([0, whole]), st.integers(whole * 9 // 10, whole)))
 
 
 @st.composite

@@ -45,3 +45,22 @@ def test_snapshot_check_and_update(run_cli, tmp_path):
     code, out, _ = run_cli("snapshot", "update", "--fixtures", orgs)
     assert code == 0 and out.strip() == f"updated {target}"
     assert run_cli("snapshot", "check", "--fixtures", orgs)[0] == 0
+
+
+def test_a_fixture_without_expected_findings_is_a_difference(run_cli, tmp_path):
+    import shutil
+
+    orgs = tmp_path / "organisations"
+    orgs.mkdir()
+    shutil.copy(FIXTURES / "elm-tree-gp.yaml", orgs)
+    code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
+    assert code == 1 and "+organisation: P81042" in out and "1 fixture(s) differ" in out
+    code, out, _ = run_cli("snapshot", "update", "--fixtures", orgs)
+    target = tmp_path / "expected" / "elm-tree-gp.yaml"
+    assert code == 0 and target.read_text() == (FIXTURES.parent / "expected" / "elm-tree-gp.yaml").read_text()
+    assert run_cli("snapshot", "check", "--fixtures", orgs)[0] == 0
+
+
+def test_snapshot_check_of_a_missing_folder_exits_2(run_cli, tmp_path):
+    code, _, err = run_cli("snapshot", "check", "--fixtures", tmp_path / "nowhere")
+    assert code == 2 and "no such file or folder" in err
