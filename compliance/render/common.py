@@ -221,3 +221,12 @@ def in_ranking_order(reports: Sequence[Report], rows: Sequence[RankingRow]) -> l
 
 def anchor(org_id: str) -> str:
     return "org-" + re.sub(r"[^A-Za-z0-9_-]", "-", org_id)
+
+
+def number_text(value: object) -> str:
+    """Numbers as people write them (32, not 32.0; 12.35, not 12.3456789); anything else as given."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{round(value, 2):g}"
+    return str(value)

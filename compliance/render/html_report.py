@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from ..findings import Report
 from ..rules import Outcome, Severity
 from .common import (KEY_QUESTION_LABELS, OUTCOME_LABELS, CoverageBar, RankingRow, Rag, anchor, area_label, as_list,
-                     by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, part_names,
+                     by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names,
                      ranking_rows, rag, source_text)
 
 TEMPLATE = "report.html.j2"
@@ -28,6 +28,7 @@ def _environment():
     env = Environment(loader=PackageLoader("compliance", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["area"] = area_label
+    env.filters["num"] = number_text
     return env
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from ..findings import Report
 from ..rules import Outcome, Severity
 from .common import (OUTCOME_LABELS, GroupSummary, RankingRow, anchor, as_list, by_area, by_key_question,
-                     evidence_text, headline, in_ranking_order, key_risks, part_names, ranking_rows)
+                     evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows)
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -83,7 +83,7 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
     if rows:
         parts = part_names(rows)
         out += _table(["Rank", "Organisation", "Score", *map(md, parts)],
-                      [[i, f"{r.name} ({r.id})", r.score, *("" if r.parts.get(p) is None else r.parts[p] for p in parts)]
+                      [[i, f"{r.name} ({r.id})", number_text(r.score), *(number_text(r.parts.get(p)) for p in parts)]
                        for i, r in enumerate(rows, 1)], right={0, 2, *range(3, 3 + len(parts))})
         out += ["", "Organisations: " + ", ".join(f"[{md(r.id)}](#{anchor(r.id)})" for r in rows), ""]
     for report in ordered:
