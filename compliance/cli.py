@@ -109,24 +109,39 @@ def emit(text: str, output: Path | None) -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html", "markdown", "junit", "csv"]),
+              default="text", show_default=True)
 @output_option
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
               help="Exit 1 when a not_met or insufficient_evidence finding has this severity or higher.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding's message, evidence, thresholds and sources.")
+@click.option("--junit-insufficient", type=click.Choice(["failure", "skipped"]), default="failure", show_default=True,
+              help="JUnit: report insufficient_evidence findings as failures or as skipped tests.")
+@click.option("--timestamp", is_flag=True,
+              help="HTML, Markdown, JUnit: record when the report was made (off by default so reports diff cleanly).")
 @profile_option
 @rules_options
 @click.pass_context
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
-           profile: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+           junit_insufficient: str, timestamp: bool, profile: Path | None, rule_dirs: tuple[Path, ...],
+           no_bundled: bool) -> None:
     """Assess one organisation's self-assessment FILE (YAML or JSON)."""
-    from .assess import assess_file
+    from .assess import report_for
+    from .inputs import load_assessment
     from .report import render_json, render_text
 
     folders = rule_folders(rule_dirs, no_bundled)
     evaluator, profile_record = make_evaluator(folders, profile)
-    report = assess_file(file, evaluator, folders, profile_record)
-    if fmt == "json":
+    assessment, info = load_assessment(file)
+    report = report_for(assessment, info, evaluator, folders, profile_record)
+    if fmt in ("html", "markdown", "junit", "csv"):
+        import datetime as dt
+
+        from .render import render_assessment
+
+        text = render_assessment(fmt, report, assessment, junit_insufficient=junit_insufficient,
+                                 timestamp=dt.datetime.now().astimezone() if timestamp else None)
+    elif fmt == "json":
         text = render_json(report)
     else:
         color = output is None and sys.stdout.isatty()

@@ -1,0 +1,47 @@
+"""The HTML report as a reader sees it, in headless Chromium: loads offline, no console errors, right counts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from browser import Page, find_chromium
+from conftest import fixture_files
+
+from compliance.rules import Outcome
+
+CHROMIUM = find_chromium()
+if CHROMIUM is None:
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI=true but chromium is not installed: .ci/run installs it with apt-get")
+    pytest.skip("chromium is not installed (Debian package 'chromium'); .ci/run installs it",
+                allow_module_level=True)
+
+
+def test_report_loads_offline_without_errors_and_shows_the_summary(tmp_path, run_cli):
+    import json
+
+    path = next(p for p in fixture_files() if p.stem == "northfield-acute")
+    page_file = tmp_path / "report.html"
+    run_cli("assess", path, "-f", "html", "-o", page_file, "--fail-on", "none")
+    _, js, _ = run_cli("assess", path, "-f", "json", "--fail-on", "none")
+    report = json.loads(js)
+    with Page(CHROMIUM) as page:
+        page.open(page_file)
+        assert page.console_errors() == []
+        assert page.requests() == [page_file.resolve().as_uri()]  # the page itself and nothing else
+        shown = page.evaluate("Array.from(document.querySelectorAll('table.counts td')).map(td => td.textContent)")
+        assert shown == [str(report["summary"]["outcomes"][o.value]) for o in Outcome] + [str(len(report["findings"]))]
+        assert page.evaluate("document.querySelectorAll('figure.chart svg g.row').length") == 7
+        assert page.evaluate("document.querySelector('figure.chart svg').getBoundingClientRect().height") > 100
+        # the inline script works: filtering to failing findings hides the rest
+        visible = page.evaluate("""(() => { const s = document.querySelector('.filter-outcome');
+            s.value = 'failing'; s.dispatchEvent(new Event('change'));
+            return Array.from(document.querySelectorAll('table.findings tbody tr')).filter(r => !r.hidden).length; })()""")
+        failing = sum(f["outcome"] in ("not_met", "insufficient_evidence") for f in report["findings"])
+        assert visible == failing
+        order = page.evaluate("""(() => { document.querySelector('th[data-sort=rule] button').click();
+            return Array.from(document.querySelectorAll('table.findings tbody tr')).map(r => r.dataset.rule); })()""")
+        assert order == sorted(f["rule_id"] for f in report["findings"])
+        assert page.console_errors() == []
