@@ -13,6 +13,8 @@ with an escalated severity) for `not_met`. The partition is built, not hoped for
   writing MIS-001; not in the library's notes). The branches of a rule are built to exclude each
   other, so a second firing can only repeat the same branch; the evaluator requires exactly one
   distinct outcome per rule. (Making alternatives disjoint instead grew MIS-001 to 23,197 rules.)
+* three-valued conditions multiply out, so the branches are built in disjunctive normal form with
+  contradictions and redundant alternatives pruned at each step (`dnf.py`);
 * durable-rules refuses some large patterns (error 113), so nested $and/$or are flattened and an
   oversized pattern is split into one engine rule per alternative of its largest $or;
 * every pattern is anchored on the fact's `t` (the rule id), so no pattern can match the
@@ -27,7 +29,10 @@ The engine layer checks at run time that each rule produced exactly one outcome.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import json
 from typing import Any
+
+from . import dnf
 
 from .model import OrgType
 from .rules import Arith, Condition, Outcome, Rule, Severity, Text, condition_names
@@ -38,6 +43,8 @@ MAX_RULES_PER_RULESET = 40  # far below the 512 conditions under one node that h
 # exact: the pieces together match exactly the facts the whole matched.
 MAX_CONDITIONS_PER_PATTERN = 20
 MAX_ENGINE_RULES_PER_RULE = 64
+_TOO_COMPLEX = (f"its conditions compile to more than {MAX_ENGINE_RULES_PER_RULE} engine rules; combine "
+                "values into a measure (e.g. `total`) or use fewer alternatives")
 
 _OPS = {"eq": "$eq", "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _NEGATED = {"eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "gt": "lte", "lte": "gt"}
@@ -108,9 +115,7 @@ def _compile_chunk(part: list[Rule], params: dict[str, dict[str, Any]]) -> Compi
                       for i, (pattern, branch) in enumerate(compile_rule(rule, params[rule.id]))
                       for j, piece in enumerate(split_pattern(pattern, budget=budget))]
         except _TooLarge:
-            raise CompileError(rule.id, (
-                f"its conditions compile to more than {MAX_ENGINE_RULES_PER_RULE} engine rules; combine "
-                "values into a measure (e.g. `total`) or use fewer alternatives")) from None
+            raise CompileError(rule.id, _TOO_COMPLEX) from None
         # Every branch of a dependent rule waits for each prerequisite's outcome to be applicable.
         applicable = [{f"p{k}": _outcome_fact(p, applicable=True)} for k, p in enumerate(rule.depends_on)]
         for name, piece, branch in pieces:
@@ -247,18 +252,27 @@ def _or(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return _flat("$or", parts)
 
 
-def _present(name: str) -> dict[str, Any]:
-    return {"$ex": {name: 1}}
-
-
-def _any_missing(names: list[str]) -> Pattern:
-    return _or([{"$nex": {n: 1}} for n in names]) if names else None
-
-
 def _any(parts: list[Pattern]) -> Pattern:
     """At least one of the patterns (None ones never hold)."""
     kept = [p for p in parts if p is not None]
     return _or(kept) if kept else None
+
+
+def _literal(atom: tuple[Any, ...], holds: bool) -> dict[str, Any]:
+    if atom[0] == "ex":
+        return {"$ex" if holds else "$nex": {atom[1]: 1}}
+    _, left, op, operand, _ = atom
+    return {_OPS[op if holds else _NEGATED[op]]: {left: json.loads(operand)}}
+
+
+def _pattern(d: dnf.Dnf) -> Pattern:
+    """A DNF as a durable-rules pattern, literals and terms in a fixed order (stable rulesets)."""
+    terms = sorted(sorted(term, key=repr) for term in d)
+    if not terms:
+        return None
+    if terms == [[]]:
+        return {"$ex": {"t": 1}}  # always holds: every fact carries its rule id
+    return _or([_and([_literal(a, h) for a, h in term]) for term in terms])
 
 
 def _all(parts: list[Pattern]) -> Pattern:
@@ -275,25 +289,31 @@ class _Compiler:
 
     def tri(self, cond: Condition) -> tuple[Pattern, Pattern, Pattern]:
         """(true, false, unknown) patterns of a condition; exactly one matches any fact."""
+        try:
+            return tuple(_pattern(d) for d in self._tri(cond))  # type: ignore[return-value]
+        except dnf.TooComplex:
+            raise CompileError(self.rule.id, _TOO_COMPLEX) from None
+
+    def _tri(self, cond: Condition) -> tuple[dnf.Dnf, dnf.Dnf, dnf.Dnf]:
         op = cond.op
         if op == "not":
-            yes, no, unknown = self.tri(cond.not_)  # type: ignore[arg-type]
+            yes, no, unknown = self._tri(cond.not_)  # type: ignore[arg-type]
             return no, yes, unknown
         if op in ("all", "any"):
-            kids = [self.tri(x) for x in getattr(cond, op)]
+            kids = [self._tri(x) for x in getattr(cond, op)]
             if op == "any":  # any is the dual of all: swap the roles of true and false
                 kids = [(n, y, u) for y, n, u in kids]
             # all: true if every part is true; false if some part is false; else unknown.
-            yes = _all([y for y, _, _ in kids])
-            no = _any([n for _, n, _ in kids])
-            unknown = _all([_any([y, u]) for y, _, u in kids] + [_any([u for _, _, u in kids])])
+            yes = dnf.all_of(y for y, _, _ in kids)
+            no = dnf.any_of(n for _, n, _ in kids)
+            unknown = dnf.all_of([dnf.any_of([y, u]) for y, _, u in kids] + [dnf.any_of(u for _, _, u in kids)])
             return (no, yes, unknown) if op == "any" else (yes, no, unknown)
         left, right = getattr(cond, op)
-        names = self.measures_in(cond)
-        present = [_present(n) for n in names]
-        test = {_OPS[op]: {left: self.operand(right)}}
-        negated = {_OPS[_NEGATED[op]]: {left: self.operand(right)}}
-        return _and(present + [test]), _and(present + [negated]), _any_missing(names)
+        names = tuple(self.measures_in(cond))
+        present = dnf.all_of(dnf.literal(("ex", n)) for n in names)
+        atom = ("cmp", left, op, json.dumps(self.operand(right), sort_keys=True), names)
+        return (dnf.all_of([present, dnf.literal(atom)]), dnf.all_of([present, dnf.literal(atom, False)]),
+                dnf.any_of(dnf.literal(("ex", n), False) for n in names))
 
     def operand(self, o: Any) -> Any:
         if isinstance(o, bool):

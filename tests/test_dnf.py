@@ -1,0 +1,103 @@
+"""The compiler's pruned DNF keeps three-valued logic exact while staying small.
+
+Conditions are generated at random and their compiled (true, false, unknown) patterns are matched
+in Python against random facts, then compared with Kleene logic evaluated directly.
+"""
+
+from __future__ import annotations
+
+import operator
+
+from hypothesis import given
+from hypothesis import strategies as st
+from test_engine_traps import make_rule
+
+from compliance import dnf
+from compliance.compiler import MAX_ENGINE_RULES_PER_RULE, _Compiler, split_pattern
+
+NAMES = ("a", "b", "c")
+CMP = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le, "gt": operator.gt,
+       "gte": operator.ge}
+ENGINE = {"$eq": operator.eq, "$neq": operator.ne, "$lt": operator.lt, "$lte": operator.le, "$gt": operator.gt,
+          "$gte": operator.ge}
+
+leaves = st.builds(lambda op, n, v: {op: [n, v]}, st.sampled_from(sorted(CMP)), st.sampled_from(NAMES),
+                   st.integers(0, 3))
+conditions = st.recursive(
+    leaves,
+    lambda kids: st.one_of(
+        st.builds(lambda xs: {"all": xs}, st.lists(kids, min_size=1, max_size=3)),
+        st.builds(lambda xs: {"any": xs}, st.lists(kids, min_size=1, max_size=3)),
+        st.builds(lambda x: {"not": x}, kids),
+    ),
+    max_leaves=8,
+)
+facts = st.fixed_dictionaries({n: st.one_of(st.none(), st.integers(0, 3)) for n in NAMES})
+
+
+def kleene(cond: dict, fact: dict) -> bool | None:
+    (op, arg), = cond.items()
+    if op == "not":
+        v = kleene(arg, fact)
+        return None if v is None else not v
+    if op in ("all", "any"):
+        vals = [kleene(x, fact) for x in arg]
+        decisive = op == "any"  # any: one true decides; all: one false decides
+        if decisive in vals:
+            return decisive
+        return None if None in vals else not decisive
+    name, value = arg
+    return None if fact[name] is None else CMP[op](fact[name], value)
+
+
+def matches(pattern: dict | None, fact: dict) -> bool:
+    if pattern is None:
+        return False
+    (op, arg), = pattern.items()
+    if op == "$and":
+        return all(matches(p, fact) for p in arg)
+    if op == "$or":
+        return any(matches(p, fact) for p in arg)
+    (name, value), = arg.items()
+    present = fact.get(name) is not None
+    if op in ("$ex", "$nex"):
+        return present == (op == "$ex")
+    return present and ENGINE[op](fact[name], value)
+
+
+def compiler_for(cond: dict) -> _Compiler:
+    rule = make_rule(measures={n: {"value": f"training.board.{n}"} for n in NAMES}, parameters={},
+                     condition=cond, messages={"met": "met", "not_met": "not met"})
+    return _Compiler(rule, {})
+
+
+@given(conditions, facts)
+def test_compiled_branches_agree_with_kleene_logic_and_exclude_each_other(cond, fact):
+    c = compiler_for(cond)
+    yes, no, unknown = c.tri(c.rule.condition)
+    fact = {**fact, "t": "TST-001"}
+    hits = [matches(p, fact) for p in (yes, no, unknown)]
+    assert hits.count(True) == 1
+    assert hits.index(True) == {True: 0, False: 1, None: 2}[kleene(cond, fact)]
+
+
+def test_contradictions_and_supersets_are_dropped():
+    x_missing = dnf.literal(("ex", "x"), False)
+    x_big = dnf.literal(("cmp", "x", "gt", "5", ("x",)))
+    assert dnf.all_of([x_missing, x_big]) == []
+    assert dnf.all_of([x_big, dnf.literal(("cmp", "x", "gt", "5", ("x",)), False)]) == []
+    y = dnf.literal(("ex", "y"))
+    assert dnf.any_of([x_big, dnf.all_of([x_big, y])]) == x_big
+
+
+def test_two_services_each_not_run_or_seen_in_time_stays_within_budget():
+    """The shape of INF-005: unpruned, it multiplied out to more than a million alternatives."""
+    per_service = [
+        {"any": [{"all": [{"ne": ["org_type", {"text": "icb"}]}, {"eq": [run, 0]}]},
+                 {"gte": [seen, {"div": [{"mul": [total, 90]}, 100]}]}]}
+        for run, seen, total in (("a", "b", "c"), ("d", "e", "f"))
+    ]
+    rule = make_rule(measures={n: {"value": f"training.board.{n}"} for n in "abcdef"}, parameters={},
+                     condition={"all": per_service}, messages={"met": "met", "not_met": "not met"})
+    pieces = [q for p in _Compiler(rule, {}).tri(rule.condition) for q in split_pattern(p)]
+    assert len(pieces) <= MAX_ENGINE_RULES_PER_RULE
