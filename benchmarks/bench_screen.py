@@ -79,9 +79,9 @@ def main() -> None:
         print(f"{len(paths)} organisations (generated in {gen_s:.2f}s), {len(ruleset.rules)} rules "
               f"({'bundled + main' if extra else 'bundled'}), {jobs} worker processes")
 
-        (scores, invalid), par_s = timed(lambda: collect(paths, setup, jobs))
+        (scores, invalid, _), par_s = timed(lambda: collect(paths, setup, jobs))
         _, build_s = timed(lambda: build(scores, invalid, weights))
-        (scores1, _), seq_s = timed(lambda: collect(paths, setup, 1))
+        (scores1, _, _), seq_s = timed(lambda: collect(paths, setup, 1))
         cmd = [sys.executable, "-m", "compliance", "screen", str(tmp_path / "cohort"), "--no-bundled",
                "--fail-on", "none", "-f", "json", "-o", str(tmp_path / "out.json")]
         for f in folders:

@@ -107,6 +107,14 @@ def emit(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
+junit_insufficient_option = click.option(
+    "--junit-insufficient", type=click.Choice(["failure", "skipped"]), default="failure", show_default=True,
+    help="JUnit: report insufficient_evidence findings as failures or as skipped tests.")
+timestamp_option = click.option(
+    "--timestamp", is_flag=True,
+    help="HTML, Markdown, JUnit: record when the report was made (off by default so reports diff cleanly).")
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html", "markdown", "junit", "csv"]),
@@ -115,10 +123,8 @@ def emit(text: str, output: Path | None) -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
               help="Exit 1 when a not_met or insufficient_evidence finding has this severity or higher.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding's message, evidence, thresholds and sources.")
-@click.option("--junit-insufficient", type=click.Choice(["failure", "skipped"]), default="failure", show_default=True,
-              help="JUnit: report insufficient_evidence findings as failures or as skipped tests.")
-@click.option("--timestamp", is_flag=True,
-              help="HTML, Markdown, JUnit: record when the report was made (off by default so reports diff cleanly).")
+@junit_insufficient_option
+@timestamp_option
 @profile_option
 @rules_options
 @click.pass_context

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .cli import (EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, SEVERITY_CHOICES, emit, output_option, profile_option,
-                  rule_folders, rules_options)
+from .cli import (EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, SEVERITY_CHOICES, emit, junit_insufficient_option,
+                  output_option, profile_option, rule_folders, rules_options, timestamp_option)
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -47,7 +47,9 @@ def expand(paths: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
 
 @click.command(epilog=SCREEN_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "csv", "json", "html", "markdown", "junit"]),
+              default="text", show_default=True,
+              help="text, csv, json: the ranking. html, markdown, junit: the ranking and every organisation's findings.")
 @output_option
 @click.option("--weights", "weights_file", type=click.Path(path_type=Path),
               help="YAML file overriding some or all of the bundled screening weights.")
@@ -60,27 +62,36 @@ def expand(paths: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
               help="Exit 1 when a screened organisation has a not_met or insufficient_evidence finding this severe or more.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
+@junit_insufficient_option
+@timestamp_option
 @profile_option
 @rules_options
 @click.pass_context
 def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | None, weights_file: Path | None,
            top: int | None, org_types: tuple[str, ...], local_authorities: tuple[str, ...], fail_on: str,
-           jobs: int | None, profile: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+           jobs: int | None, junit_insufficient: str, timestamp: bool, profile: Path | None,
+           rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
     """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
     from .cli import make_evaluator
     from .parallel import Setup, collect
-    from .screen_report import render
+    from .screen_report import DETAILED, render, render_detailed
     from .screening import InvalidFile, build, load_weights, select
 
     folders = rule_folders(rule_dirs, no_bundled)
     weights = load_weights(weights_file)
     make_evaluator(folders, profile)  # rules and profile are checked here, before any worker starts
     files, missing = expand(paths)
-    setup = Setup(folders=tuple(folders), profile=profile, weights=weights)
-    scores, invalid = collect(files, setup, jobs, progress=_progress(len(files)))
+    setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=fmt in DETAILED)
+    scores, invalid, details = collect(files, setup, jobs, progress=_progress(len(files)))
     invalid += [InvalidFile(file=raw, reason=f"{raw}: invalid input: {why}.") for raw, why in missing]
     result = build(scores, invalid, weights, top, org_types, local_authorities)
-    emit(render(result, fmt), output)
+    if fmt in DETAILED:
+        import datetime as dt
+
+        emit(render_detailed(result, details, fmt, junit_insufficient,
+                             dt.datetime.now().astimezone() if timestamp else None), output)
+    else:
+        emit(render(result, fmt), output)
     for bad in result.invalid_files:
         click.echo(f"error: {bad.reason}", err=True)
     for dup in result.duplicates:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import UserError
+from .findings import Report
+from .render.common import CoverageBar
 from .screening import InvalidFile, OrgScore, Weights, score, signals_of
 
 
@@ -24,6 +26,15 @@ class Setup:
     folders: tuple[Path, ...]
     profile: Path | None
     weights: Weights
+    detail: bool = False  # also send back each full report and its training chart (HTML, Markdown, JUnit)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What the detailed renderers need beyond the score; only crosses processes when asked for."""
+
+    report: Report
+    chart: list[CoverageBar]
 
 
 class Worker:
@@ -33,7 +44,7 @@ class Worker:
         self.setup = setup
         self.evaluator, self.profile_record = make_evaluator(list(setup.folders), setup.profile)
 
-    def __call__(self, path: Path) -> OrgScore | InvalidFile:
+    def __call__(self, path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Detail]:
         from .assess import report_for
         from .inputs import load_assessment
 
@@ -42,7 +53,12 @@ class Worker:
         except UserError as e:
             return InvalidFile(file=str(path), reason=str(e))
         report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
-        return score(report, signals_of(doc), self.setup.weights)
+        result = score(report, signals_of(doc), self.setup.weights)
+        if not self.setup.detail:
+            return result
+        from .render.common import training_chart
+
+        return result, Detail(report, training_chart(doc, report))
 
 
 _worker: Worker | None = None
@@ -53,7 +69,7 @@ def _init(setup: Setup) -> None:
     _worker = Worker(setup)
 
 
-def _run(path: Path) -> OrgScore | InvalidFile:
+def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Detail]:
     assert _worker is not None, "pool initializer did not run"
     return _worker(path)
 
@@ -62,7 +78,8 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def screen_files(paths: list[Path], setup: Setup, jobs: int | None = None) -> Iterator[OrgScore | InvalidFile]:
+def screen_files(paths: list[Path], setup: Setup,
+                 jobs: int | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, Detail]]:
     """Results in the order of `paths`. jobs=1 runs in this process (no pool), for tests and tiny runs."""
     jobs = min(jobs or default_jobs(), max(1, len(paths)))
     if jobs == 1:
@@ -75,12 +92,18 @@ def screen_files(paths: list[Path], setup: Setup, jobs: int | None = None) -> It
 
 
 def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
-            progress: Callable[[Iterator], Iterator] | None = None) -> tuple[list[OrgScore], list[InvalidFile]]:
+            progress: Callable[[Iterator], Iterator] | None = None
+            ) -> tuple[list[OrgScore], list[InvalidFile], dict[str, Detail]]:
+    """Scores, invalid files and (with `setup.detail`) each scored file's Detail, keyed by file."""
     results = screen_files(paths, setup, jobs)
     if progress is not None:
         results = progress(results)
     scores: list[OrgScore] = []
     invalid: list[InvalidFile] = []
+    details: dict[str, Detail] = {}
     for r in results:
+        if isinstance(r, tuple):
+            details[r[0].file] = r[1]
+            r = r[0]
         (invalid if isinstance(r, InvalidFile) else scores).append(r)
-    return scores, invalid
+    return scores, invalid, details

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import textwrap
+from typing import TYPE_CHECKING
 
 from .rules import Severity
 from .screening import RankedOrg, Screening
+
+if TYPE_CHECKING:
+    from .parallel import Detail
 
 WIDTH = 80
 SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
@@ -92,3 +97,45 @@ def render_text(result: Screening, enquiries: int = 3) -> str:
         for d in result.duplicates:
             lines += _wrap(f"{d.id}: {', '.join(d.files)}", "  ")
     return "\n".join(lines) + "\n"
+
+
+DETAILED = ("html", "markdown", "junit")
+
+
+def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
+    """The score's parts as the detailed renderers' ranking columns show them."""
+    fs = o.failing_by_severity
+    return {"findings_points": o.findings_points, "exposure_multiplier": o.exposure_multiplier,
+            "context_points": o.context_points, "data_quality_points": o.data_quality_points,
+            "failing_critical_high": fs.get(Severity.critical, 0) + fs.get(Severity.high, 0),
+            "top_driver": next((c.detail for c in o.drivers(1)), "")}
+
+
+def render_detailed(result: Screening, details: dict[str, Detail], fmt: str, junit_insufficient: str = "failure",
+                    timestamp: dt.datetime | None = None) -> str:
+    """HTML, Markdown or JUnit: the ranking, then each ranked organisation's full findings.
+
+    Files that could not be screened are listed too, so a reader of the report alone never takes
+    a missing organisation for a clean one.
+    """
+    from .render.common import RankingRow
+
+    ranked = [o for o in result.organisations if o.file in details]
+    rows = [RankingRow(id=o.id, name=o.name, score=o.score, parts=ranking_parts(o)) for o in ranked]
+    reports = [details[o.file].report for o in ranked]
+    invalid = [bad.reason for bad in result.invalid_files]
+    invalid += [f"organisation {d.id} appears in {len(d.files)} files: {', '.join(d.files)}" for d in result.duplicates]
+    if fmt == "html":
+        from .render.html_report import render_html_screening
+
+        charts = {o.id: details[o.file].chart for o in ranked}
+        return render_html_screening(reports, rows, charts, timestamp, invalid=invalid)
+    if fmt == "markdown":
+        from .render.markdown_report import render_markdown_screening
+
+        return render_markdown_screening(reports, rows, timestamp, invalid=invalid)
+    if fmt == "junit":
+        from .render.junit_report import render_junit_screening
+
+        return render_junit_screening(reports, rows, junit_insufficient, timestamp, invalid=invalid)
+    raise ValueError(f"unknown detailed format {fmt!r}")

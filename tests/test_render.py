@@ -302,3 +302,71 @@ def test_templates_ship_as_package_data():
     cfg = (ROOT / "setup.cfg").read_text()
     assert "templates/*.j2" in cfg and "compliance.render" in cfg
     assert (ROOT / "compliance" / "templates" / "report.html.j2").is_file()
+
+
+# --- safeguard screen --format html|markdown|junit --------------------------------------------------
+
+
+def _cli(*args: object) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from compliance.cli import cli
+
+    result = CliRunner().invoke(cli, list(map(str, args)), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def screened(tmp_path_factory):
+    """The fixtures plus one unreadable return, screened once per format through the CLI."""
+    import json
+    import shutil
+
+    run_cli = _cli
+    folder = tmp_path_factory.mktemp("screen")
+    for path in fixture_files():
+        shutil.copy(path, folder / path.name)
+    (folder / "broken.json").write_text("{")
+    code, out, _ = run_cli("screen", folder, "-f", "json", "-j", "1", "--fail-on", "none")
+    order = [o["id"] for o in json.loads(out)["organisations"]]
+    outputs = {}
+    for fmt, jobs in (("html", "2"), ("markdown", "1"), ("junit", "1")):
+        code, out, err = run_cli("screen", folder, "-f", fmt, "-j", jobs, "--fail-on", "none")
+        assert code == 2 and "broken.json" in err  # the bad file still fails the run
+        outputs[fmt] = out
+    return folder, order, outputs
+
+
+def test_screen_html_ranks_links_and_details_every_organisation(screened, run_cli):
+    from compliance.render.common import anchor
+
+    folder, order, outputs = screened
+    html = outputs["html"]
+    _assert_offline(html)
+    doc = lxml_html.fromstring(html)
+    rows = doc.get_element_by_id("ranking").xpath("./tbody/tr")
+    assert [r.get("data-org") for r in rows] == order and len(order) == len(fixture_files())
+    assert [s.get("id") for s in doc.xpath("//section[@class='org']")] == [anchor(i) for i in order]
+    assert len(doc.xpath("//section[@class='org']//figure//svg")) >= 1  # charts came back from the workers
+    (not_screened,) = doc.xpath("//section[@class='invalid']//li")
+    assert "broken.json: invalid input" in not_screened.text_content()
+    again = run_cli("screen", folder, "-f", "html", "-j", "1", "--fail-on", "none")[1]
+    assert again == html  # deterministic, and the same with one worker as with two
+    top = lxml_html.fromstring(run_cli("screen", folder, "-f", "html", "-j", "1", "--top", "1", "--fail-on", "none")[1])
+    assert [s.get("id") for s in top.xpath("//section[@class='org']")] == [anchor(order[0])]
+
+
+def test_screen_markdown_and_junit(screened):
+    _, order, outputs = screened
+    md = outputs["markdown"]
+    assert "## Not screened (1)" in md and "broken.json: invalid input" in md
+    ranking = lxml_html.fromstring(_markdown_html(md)).xpath("//table")[0]
+    names = [tr.xpath("./td")[1].text for tr in ranking.xpath(".//tbody/tr")]
+    assert [n.rsplit("(", 1)[1].rstrip(")") for n in names] == order
+    assert md.count("## Safeguarding children: ") == len(order)
+
+    junit = _validate(outputs["junit"])
+    suites = junit.findall("testsuite")
+    assert [s.get("package") for s in suites] == order + ["not-screened"]
+    assert junit.get("errors") == "1" and suites[-1].find("testcase/error").get("type") == "invalid_input"
+    assert int(junit.get("tests")) == sum(int(s.get("tests")) for s in suites)

@@ -72,7 +72,7 @@ def test_missing_context_is_risk_and_gap_scales_not_met(tmp_path):
     b_data["organisation"].pop("last_inspection")
     b = _write(tmp_path, "b.json", b_data)
     w = load_weights()
-    scores, invalid = collect([a, b], Setup((BUNDLED_RULES,), None, w), jobs=1)
+    scores, invalid, _ = collect([a, b], Setup((BUNDLED_RULES,), None, w), jobs=1)
     assert not invalid
     by_id = {s.id: s for s in scores}
     assert by_id["B"].data_quality_points == 6 * w.data_quality.per_missing_context_value
@@ -87,7 +87,7 @@ def test_gap_weighting_on_training(tmp_path):
     low = _write(tmp_path, "low.json", _org("LOW", training={"groups": [{"group": "a", "level": 1, "staff_in_post": 100, "in_date": 45}]}))
     near = _write(tmp_path, "near.json", _org("NEAR", training={"groups": [{"group": "a", "level": 1, "staff_in_post": 100, "in_date": 85}]}))
     w = load_weights()
-    scores, _ = collect([low, near], Setup((BUNDLED_RULES,), None, w), jobs=1)
+    scores, _, _ = collect([low, near], Setup((BUNDLED_RULES,), None, w), jobs=1)
     trn = {s.id: next(c for c in s.components if c.key == "TRN-001") for s in scores}
     assert trn["LOW"].points == pytest.approx(w.severity.high * (1 + w.gap * 0.5))
     assert trn["NEAR"].points < trn["LOW"].points

@@ -59,10 +59,12 @@ def _organisation(report: Report, bars: Sequence[CoverageBar] | None) -> dict:
     }
 
 
-def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: dt.datetime | None) -> str:
+def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: dt.datetime | None,
+            invalid: Sequence[str] = ()) -> str:
     template = _environment().get_template(TEMPLATE)
     return template.render(
-        title=title, orgs=orgs, ranking=ranking, parts=part_names(ranking), anchor=anchor,
+        title=title, orgs=orgs, ranking=ranking, invalid=list(invalid), parts=part_names(ranking),
+        text_parts={p for r in ranking for p, v in r.parts.items() if isinstance(v, str)}, anchor=anchor,
         timestamp=None if timestamp is None else timestamp.replace(microsecond=0).isoformat(sep=" "),
         outcomes=list(Outcome), outcome_labels=OUTCOME_LABELS, severities=list(Severity),
         rags=list(Rag), kq_labels=KEY_QUESTION_LABELS, evidence_text=evidence_text, source_text=source_text,
@@ -82,10 +84,15 @@ def render_html(reports: Report | Sequence[Report], charts: Charts | None = None
 
 
 def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
-                          charts: Charts | None = None, timestamp: dt.datetime | None = None) -> str:
-    """The ranked list (score and its parts) linking to each organisation's full report below it."""
+                          charts: Charts | None = None, timestamp: dt.datetime | None = None,
+                          invalid: Sequence[str] = ()) -> str:
+    """The ranked list (score and its parts) linking to each organisation's full report below it.
+
+    `invalid` lists files that could not be screened (one reason each), shown above the ranking.
+    """
     rows = ranking_rows(ranking, reports)
     ordered = in_ranking_order(reports, rows)
     orgs = [_organisation(r, (charts or {}).get(r.organisation.id)) for r in ordered]
     n = len(ordered)
-    return _render(orgs, rows, f"Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", timestamp)
+    return _render(orgs, rows, f"Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", timestamp,
+                   invalid)

@@ -38,7 +38,8 @@ def _case(suite: ET.Element, org_id: str, f: Finding, insufficient: str) -> tupl
 
 
 def render_junit(reports: Report | Sequence[Report], insufficient: str = "failure",
-                 timestamp: dt.datetime | None = None) -> str:
+                 timestamp: dt.datetime | None = None, invalid: Sequence[str] = ()) -> str:
+    """`invalid` (reasons files could not be read) become one suite of errored tests, so CI goes red."""
     if insufficient not in INSUFFICIENT_CHOICES:
         raise ValueError(f"insufficient must be one of {INSUFFICIENT_CHOICES}")
     root = ET.Element("testsuites", name="safeguard")
@@ -65,15 +66,26 @@ def render_junit(reports: Report | Sequence[Report], insufficient: str = "failur
             suite.set(k, str(v))
         for k in totals:
             totals[k] += counts[k]
+    if invalid:
+        suite = ET.SubElement(root, "testsuite", {"name": "not screened", "id": str(len(as_list(reports))),
+                                                  "package": "not-screened"})
+        ET.SubElement(suite, "properties")
+        for reason in invalid:
+            case = ET.SubElement(suite, "testcase", name=reason.split(":", 1)[0], classname="not-screened", time="0")
+            ET.SubElement(case, "error", message=reason, type="invalid_input").text = reason
+        for k, v in {"tests": len(invalid), "failures": 0, "skipped": 0, "errors": len(invalid), "time": "0"}.items():
+            suite.set(k, str(v))
+        totals["tests"] += len(invalid)
     for k in ("tests", "failures"):
         root.set(k, str(totals[k]))
-    root.set("errors", "0")
+    root.set("errors", str(len(invalid)))
     root.set("time", "0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def render_junit_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
-                           insufficient: str = "failure", timestamp: dt.datetime | None = None) -> str:
+                           insufficient: str = "failure", timestamp: dt.datetime | None = None,
+                           invalid: Sequence[str] = ()) -> str:
     """One testsuite per organisation, in rank order when a ranking is given."""
-    return render_junit(in_ranking_order(reports, ranking_rows(ranking, reports)), insufficient, timestamp)
+    return render_junit(in_ranking_order(reports, ranking_rows(ranking, reports)), insufficient, timestamp, invalid)

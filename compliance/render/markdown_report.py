@@ -19,6 +19,10 @@ def md(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def _numeric(value: object) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
 def _table(head: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
     align = ["---:" if i in right else "---" for i in range(len(head))]
     lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(align) + " |"]
@@ -75,16 +79,24 @@ def render_markdown(reports: Report | Sequence[Report], timestamp: dt.datetime |
 
 
 def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
-                              timestamp: dt.datetime | None = None) -> str:
-    """The ranking (score and its parts, linking to each organisation), then each organisation's summary."""
+                              timestamp: dt.datetime | None = None, invalid: Sequence[str] = ()) -> str:
+    """The ranking (score and its parts, linking to each organisation), then each organisation's summary.
+
+    `invalid` lists files that could not be screened (one reason each), shown before the ranking.
+    """
     rows = ranking_rows(ranking, reports)
     ordered = in_ranking_order(reports, rows)
     out = [f"# Safeguarding children screening: {len(ordered)} organisation{'s' if len(ordered) != 1 else ''}", ""]
+    if invalid:
+        out += [f"## Not screened ({len(invalid)})", "",
+                "These returns could not be read, so they are not in the ranking: unknown, not compliant.", ""]
+        out += [f"- {md(reason)}" for reason in invalid] + [""]
     if rows:
         parts = part_names(rows)
         out += _table(["Rank", "Organisation", "Score", *map(md, parts)],
                       [[i, f"{r.name} ({r.id})", number_text(r.score), *(number_text(r.parts.get(p)) for p in parts)]
-                       for i, r in enumerate(rows, 1)], right={0, 2, *range(3, 3 + len(parts))})
+                       for i, r in enumerate(rows, 1)],
+                      right={0, 2, *(3 + i for i, p in enumerate(parts) if all(_numeric(r.parts.get(p)) for r in rows))})
         out += ["", "Organisations: " + ", ".join(f"[{md(r.id)}](#{anchor(r.id)})" for r in rows), ""]
     for report in ordered:
         out += _organisation(report, 2, timestamp)
