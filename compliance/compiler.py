@@ -15,6 +15,8 @@ with an escalated severity) for `not_met`. The partition is built, not hoped for
   distinct outcome per rule. (Making alternatives disjoint instead grew MIS-001 to 23,197 rules.)
 * three-valued conditions multiply out, so the branches are built in disjunctive normal form with
   contradictions and redundant alternatives pruned at each step (`dnf.py`);
+* durable-rules walks a fact through its network with a 64-node stack (error 303 past it); the
+  worst case of each rule is bounded at compile time (`alpha.py`);
 * durable-rules refuses some large patterns (error 113), so nested $and/$or are flattened and an
   oversized pattern is split into one engine rule per alternative of its largest $or;
 * every pattern is anchored on the fact's `t` (the rule id), so no pattern can match the
@@ -33,6 +35,7 @@ import json
 from typing import Any
 
 from . import dnf
+from .alpha import STACK_LIMIT, stack_bound
 
 from .model import OrgType
 from .rules import Arith, Condition, Outcome, Rule, Severity, Text, condition_names
@@ -116,6 +119,12 @@ def _compile_chunk(part: list[Rule], params: dict[str, dict[str, Any]]) -> Compi
                       for j, piece in enumerate(split_pattern(pattern, budget=budget))]
         except _TooLarge:
             raise CompileError(rule.id, _TOO_COMPLEX) from None
+        depth = stack_bound([piece for _, piece, _ in pieces])
+        if depth > STACK_LIMIT:
+            raise CompileError(rule.id, (
+                f"a fact could need {depth} steps of durable-rules' network walk, over its limit of "
+                f"{STACK_LIMIT} (error 303 at run time); use fewer alternatives in `any` or fewer "
+                "organisation types, or combine values into a measure"))
         # Every branch of a dependent rule waits for each prerequisite's outcome to be applicable.
         applicable = [{f"p{k}": _outcome_fact(p, applicable=True)} for k, p in enumerate(rule.depends_on)]
         for name, piece, branch in pieces:
@@ -266,8 +275,12 @@ def _literal(atom: tuple[Any, ...], holds: bool) -> dict[str, Any]:
 
 
 def _pattern(d: dnf.Dnf) -> Pattern:
-    """A DNF as a durable-rules pattern, literals and terms in a fixed order (stable rulesets)."""
-    terms = sorted(sorted(term, key=repr) for term in d)
+    """A DNF as a durable-rules pattern, literals and terms in a fixed order (stable rulesets).
+
+    Presence tests come first in each term: durable-rules evaluates a term left to right and fails
+    the whole assertion (error 303) when arithmetic reaches a field the fact does not have.
+    """
+    terms = sorted(sorted(term, key=lambda lit: (lit[0][0] != "ex", repr(lit))) for term in d)
     if not terms:
         return None
     if terms == [[]]:

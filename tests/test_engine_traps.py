@@ -337,3 +337,51 @@ def test_overlapping_any_conditions_yield_exactly_one_outcome(values, expected):
     doc = SelfAssessment.model_validate(minimal_return(training={"groups": groups}))
     (finding,) = Evaluator(ruleset_of(rule)).evaluate(doc)  # EngineError if two alternatives fired
     assert finding.outcome.value == expected
+
+
+# --- the 64-node stack of the fact walk (error 303; found with INF-005, not in the library notes) ----
+
+def _repeated_or(n: int) -> list[dict]:
+    """n engine rules sharing one `$or`: each gets its own join node under the shared alternative."""
+    return [{"$and": [{"t": "X"}, {"$or": [{"$eq": {"k": 1}}, {"$eq": {"k": 2}}]}, {"$eq": {"v": i}}]}
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [40, 70])
+def test_stack_bound_predicts_the_raw_library_s_error_303(n):
+    from durable.engine import Host
+
+    from compliance.alpha import STACK_LIMIT, stack_bound
+
+    class H(Host):
+        def _run(self):
+            pass
+
+    h = H()
+    name = f"stack_trap_{n}"
+    h.register_rulesets({name: {f"r{i}": {"all": [{"m": p}], "run": lambda c: None}
+                                for i, p in enumerate(_repeated_or(n))}})
+    fact = {"sid": "0", "id": 1, "t": "X", "k": 1, "v": 0}
+    predicted_ok = stack_bound(_repeated_or(n)) <= STACK_LIMIT
+    if predicted_ok:
+        h.assert_fact(name, fact)
+    else:
+        with pytest.raises(Exception, match="303"):
+            h.assert_fact(name, fact)
+    assert predicted_ok == (n == 40)
+
+
+def test_a_rule_too_wide_for_the_walk_is_a_rule_error_not_a_run_time_failure():
+    from compliance.compiler import CompileError
+
+    per_service = [
+        {"any": [{"all": [{"ne": ["org_type", {"text": "icb"}]}, {"eq": [run, 0]}]},
+                 {"gte": [seen, {"div": [{"mul": [total, 90]}, 100]}]}]}
+        for run, seen, total in (("a", "b", "c"), ("d", "e", "f"))
+    ]
+    rule = make_rule(measures={n: {"value": f"training.board.{n}"} for n in "abcdef"}, parameters={},
+                     applies_to={"org_types": ["mental_health", "community", "icb"]},
+                     applies_when={"any": [{"eq": ["org_type", {"text": "icb"}]}, {"gt": ["a", 0]}, {"gt": ["d", 0]}]},
+                     condition={"all": per_service}, messages={"met": "met", "not_met": "not met"})
+    with pytest.raises(CompileError, match="network walk"):
+        compile_rules([rule], {rule.id: {}})
