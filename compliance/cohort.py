@@ -15,6 +15,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from . import model
 from .output import write_atomic
 
 PERIOD_START, PERIOD_END = dt.date(2025, 4, 1), dt.date(2026, 3, 31)
@@ -31,7 +32,8 @@ SERVICES = {
     "gp_practice": ["general_practice"],
     "icb": [],
 }
-UNSCHEDULED = {"emergency_department", "urgent_treatment_centre", "out_of_hours_gp", "ambulance", "maternity", "paediatrics"}
+UNSCHEDULED = {k.value for k in model.UNSCHEDULED_CARE}
+CHILD_FACING = {k.value for k in model.CHILD_FACING}
 PLACES = ["Ashcombe", "Bramleigh", "Carrowby", "Dunmere", "Eastholme", "Fernlow", "Greyhaven", "Hollinwick",
           "Ivybridge Vale", "Kestermoor", "Larchfield", "Marrowdale", "Northcote", "Oakhurst", "Pellingham",
           "Quarrington", "Rookwood", "Stanmere", "Thornby", "Upperleigh", "Wexcombe", "Yarrowfield"]
@@ -112,16 +114,14 @@ def organisation(rng: random.Random, index: int) -> dict[str, Any]:
         "training": _training(d, kind, staff, services),
         "was_not_brought": _wnb(d, kind, staff, services),
         "alerts": _alerts(d, kind, services),
-        "governance": _governance(d, kind, staff),
-        "information_sharing": {
-            "referrals_to_csc": _pair(d, "total", max(1, staff // 40), "same_working_day", 0.7, 1.0),
-            "conferences": _pair(d, "invited", max(1, staff // 60), "attended_or_reported", 0.7, 1.0),
-        },
+        "governance": _governance(d, kind, staff, services),
+        "information_sharing": _information_sharing(d, kind, staff, services),
+        "risk_assessment": _risk_assessment(d, kind, staff, services),
         "missing": _missing(d, kind, staff),
         "looked_after": _looked_after(d, kind),
     }
     for section in ("context", "services", "training", "was_not_brought", "alerts", "governance",
-                    "information_sharing", "missing", "looked_after"):
+                    "information_sharing", "risk_assessment", "missing", "looked_after"):
         if rng.random() < 0.06:
             ret[section] = None  # whole sections not returned
     return _prune(ret)
@@ -179,7 +179,7 @@ def _alerts(d: _Draw, kind: str, services: list[str]) -> dict[str, Any] | None:
     return out
 
 
-def _governance(d: _Draw, kind: str, staff: int) -> dict[str, Any]:
+def _governance(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any]:
     lead = "practice_lead" if kind == "gp_practice" else "executive_lead"
     roles = []
     for role in [lead] + NAMED_ROLES[kind]:
@@ -195,6 +195,8 @@ def _governance(d: _Draw, kind: str, staff: int) -> dict[str, Any]:
         "speak_up": {"policy_in_date": d.maybe(d.rng.random() < 0.9), "guardian_in_post": d.maybe(d.rng.random() < 0.9)},
         "concern_reporting": {"incident_category": d.maybe(d.rng.random() < 0.9),
                               "out_of_hours_advice": d.maybe(d.rng.random() < 0.85)},
+        "case_file_audits": d.maybe([{"service": s, "audits": d.rng.choices([0, 1, 2, 4], weights=[15, 45, 25, 15])[0]}
+                                     for s in services if s in CHILD_FACING], 0.1),
     }
     if kind != "gp_practice":
         out["board_assurance"] = {"annual_report": d.maybe(d.rng.random() < 0.9), "other_reports": d.maybe(d.rng.randint(0, 4))}
@@ -207,11 +209,58 @@ def _governance(d: _Draw, kind: str, staff: int) -> dict[str, Any]:
     return out
 
 
+def _information_sharing(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any]:
+    referrals = max(1, staff // 40)
+    out: dict[str, Any] = {
+        "referrals_to_csc": {"total": referrals, "same_working_day": d.maybe(d.part(referrals, 0.7, 1.0)),
+                             "confirmed_in_writing_48h": d.maybe(d.part(referrals, 0.6, 1.0))},
+        "conferences": _pair(d, "invited", max(1, staff // 60), "attended_or_reported", 0.7, 1.0),
+    }
+    if set(services) & {"sexual_health", "general_practice"}:
+        concerns, under_13 = d.rng.randint(20, 400), d.rng.randint(0, 6)
+        out["sexual_health"] = {"concerns": concerns, "decision_recorded": d.maybe(d.part(concerns, 0.7, 1.0)),
+                                "under_13": under_13, "under_13_referred": d.maybe(d.part(under_13, 0.8, 1.0))}
+    if set(services) & {"adult_mental_health", "substance_misuse"}:
+        caseload = d.rng.randint(500, 9000)
+        out["think_family"] = _pair(d, "adult_caseload", caseload, "parental_status_recorded", 0.7, 0.99)
+    for service, key in (("camhs", "camhs_referrals"), ("substance_misuse", "substance_misuse_referrals")):
+        if service in services or kind == "icb":
+            n = d.rng.randint(50, 3000)
+            out[key] = _pair(d, "referrals", n, "seen_in_time", 0.5, 0.97)
+    return out
+
+
+def _risk_assessment(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any] | None:
+    tool = "Spotting the Signs" if d.rng.random() < 0.8 else None
+    tools = []
+    for service in ("sexual_health", "school_nursing", "emergency_department", "camhs", "looked_after_children"):
+        if service in services:
+            eligible = d.rng.randint(20, 2000)
+            name = tool if d.rng.random() < 0.9 else "Local exploitation screening tool"
+            tools.append({"service": service, "tool": d.maybe(name), "eligible_contacts": eligible,
+                          "completed": d.maybe(d.part(eligible, 0.6, 1.0))})
+    audited = d.rng.randint(10, 80)
+    out: dict[str, Any] = {"exploitation_tools": tools or None,
+                           "voice_of_child": _pair(d, "audited", audited, "voice_recorded", 0.6, 1.0)}
+    if set(services) & {"emergency_department", "urgent_treatment_centre"}:
+        attendances = d.rng.randint(5_000, 50_000)
+        out["ed_screening"] = _pair(d, "attendances_under_18", attendances, "screened", 0.8, 0.99)
+    return out
+
+
 def _missing(d: _Draw, kind: str, staff: int) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    if kind in ("acute", "community", "mental_health"):
+        left = d.rng.randint(0, 30)
+        out["from_health_settings"] = {"policy_in_date": d.maybe(d.rng.random() < 0.6 + 0.4 * d.q),
+                                       "episodes": left, "reported_per_protocol": d.maybe(d.part(left, 0.8, 1.0))}
     if kind not in ("community", "icb", "mental_health"):
-        return None
+        return out or None
+    repeat = d.rng.randint(0, 60)
+    out["repeat"] = {"children": repeat, "exploitation_assessed": d.maybe(d.part(repeat, 0.6, 1.0)),
+                     "alert_placed": d.maybe(d.part(repeat, 0.5, 1.0))}
     episodes = d.rng.randint(20, 600)
-    return {"return_interviews": {"episodes": episodes, "offered": d.maybe(d.part(episodes, 0.7, 1.0)),
+    return out | {"return_interviews": {"episodes": episodes, "offered": d.maybe(d.part(episodes, 0.7, 1.0)),
                                   "done_within_72h": d.maybe(d.part(episodes, 0.45, 0.8)),
                                   "health_notified_1wd": d.maybe(d.part(episodes, 0.5, 0.95))},
             "episodes": {"missing_medium": episodes // 3, "missing_high": episodes // 10,
@@ -223,9 +272,15 @@ def _looked_after(d: _Draw, kind: str) -> dict[str, Any] | None:
         return None
     entered = d.rng.randint(30, 400)
     due = d.rng.randint(150, 1500)
+    moves = d.rng.randint(0, due // 20)
+    assessed = entered + due
+    eligible = round(assessed * d.rng.uniform(0.5, 0.7))
     return {"initial_assessments": {"entered_care": entered, "within_20_working_days": d.maybe(d.part(entered, 0.3, 0.85)),
                                     "by_medical_practitioner": d.maybe(d.part(entered, 0.8, 1.0))},
-            "review_assessments": _pair(d, "due", due, "in_date", 0.8, 0.95)}
+            "review_assessments": {"due": due, "in_date": d.maybe(d.part(due, 0.8, 0.95)), "out_of_area_moves": moves,
+                                   "host_notified": d.maybe(d.part(moves, 0.8, 1.0))},
+            "health_plans": {"assessments": assessed, "with_plan": d.maybe(d.part(assessed, 0.85, 1.0)),
+                             "sdq_eligible": eligible, "sdq_done": d.maybe(d.part(eligible, 0.7, 1.0))}}
 
 
 def generate(count: int, seed: int) -> list[dict[str, Any]]:

@@ -96,6 +96,51 @@ def self_assessment(draw) -> dict:
             "missing_no_apparent_risk", "missing_low", "missing_medium", "missing_high", "missing_ungraded", "absent")}))),
         "return_interviews": draw(maybe(tally("episodes", "offered", "done_within_72h", "health_notified_1wd"))),
     })
+    health = draw(maybe(tally("episodes", "reported_per_protocol")))
+    if health is not None:
+        health["policy_in_date"] = draw(st.booleans())
+        missing["from_health_settings"] = _drop_none(health | {"policy_in_date": draw(maybe(st.booleans()))})
+    repeat = draw(maybe(tally("children", "exploitation_assessed", "alert_placed")))
+    if repeat is not None:
+        missing["repeat"] = repeat
     if missing:
         doc["missing"] = missing
+    sections = {
+        "information_sharing": {
+            "referrals_to_csc": tally("total", "same_working_day", "confirmed_in_writing_48h"),
+            "conferences": tally("invited", "attended_or_reported"),
+            "think_family": tally("adult_caseload", "parental_status_recorded"),
+            "camhs_referrals": tally("referrals", "seen_in_time"),
+            "substance_misuse_referrals": tally("referrals", "seen_in_time"),
+        },
+        "risk_assessment": {
+            "exploitation_tools": st.lists(exploitation_tool(), max_size=4),
+            "ed_screening": tally("attendances_under_18", "screened"),
+            "voice_of_child": tally("audited", "voice_recorded"),
+        },
+        "looked_after": {
+            "initial_assessments": tally("entered_care", "within_20_working_days", "by_medical_practitioner"),
+            "review_assessments": pairs(("due", "in_date"), ("out_of_area_moves", "host_notified")),
+            "health_plans": pairs(("assessments", "with_plan"), ("sdq_eligible", "sdq_done")),
+        },
+    }
+    for section, parts in sections.items():
+        drawn = _drop_none({k: draw(maybe(strategy)) for k, strategy in parts.items()})
+        if drawn:
+            doc[section] = drawn
     return doc
+
+
+@st.composite
+def pairs(draw, first: tuple[str, str], second: tuple[str, str]) -> dict:
+    """A required tally and an optional second one in the same record (e.g. reviews, then moves)."""
+    out = draw(tally(*first))
+    more = draw(maybe(tally(*second)))
+    return out | (more or {})
+
+
+@st.composite
+def exploitation_tool(draw) -> dict:
+    kinds = ["sexual_health", "school_nursing", "emergency_department", "camhs", "looked_after_children"]
+    out = {"service": draw(st.sampled_from(kinds)), "tool": draw(maybe(st.sampled_from(["Spotting the Signs", "Other"])))}
+    return _drop_none(out | draw(tally("eligible_contacts", "completed")))
