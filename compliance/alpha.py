@@ -12,7 +12,6 @@ not fit, so the error cannot happen at run time.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -28,7 +27,7 @@ class _Node:
         self.joins: list[_Node] = []  # $or join nodes, one per occurrence (createForwardAlpha)
 
     def leaf(self, prop: str, op: str, value: Any) -> _Node:
-        key = (prop, op, json.dumps(value, sort_keys=True))
+        key = (prop, op, repr(value))  # compiled patterns are built in a fixed order, so repr is stable
         if key not in self.children:
             self.children[key] = _Node(prop, op, value)
         return self.children[key]

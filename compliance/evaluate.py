@@ -23,6 +23,9 @@ class Evaluator:
         self.waivers = waivers or {}
         overrides = parameters or {}
         self.params = {r.id: r.parameter_values(overrides.get(r.id)) for r in ruleset.rules}
+        # (measure, where it comes from, whether the condition reads it): the same for every organisation
+        self.sources = {r.id: [(name, describe_source(m), name in r.used_measures) for name, m in r.measures.items()]
+                        for r in ruleset.rules}
         try:
             chunks = compile_rules(ruleset.rules, self.params)
         except CompileError as e:
@@ -68,8 +71,8 @@ class Evaluator:
             text = f"Waived (evaluated as {outcome.value}): {text}"
             outcome = Outcome.waived
         evidence = [
-            Evidence(measure=name, value=values[name], source=describe_source(m), used=name in rule.used_measures)
-            for name, m in rule.measures.items()
+            Evidence(measure=name, value=values[name], source=source, used=used)
+            for name, source, used in self.sources[rule.id]
         ]
         return Finding(
             rule_id=rule.id,

@@ -196,11 +196,13 @@ class Measure(Strict):
             raise PydanticCustomError("measure_fields", "'fields' goes with 'min_percent', and only with it")
         return self
 
-    @property
+    @cached_property
     def kind(self) -> str:
+        """Read for every measure of every evaluation, so worked out once (cached_property writes
+        the instance dict directly, which a frozen model allows)."""
         return next(k for k in self.KINDS if getattr(self, k) is not None)
 
-    @property
+    @cached_property
     def path(self) -> str | None:
         return None if self.kind in ("percent", "total") else getattr(self, self.kind)
 
