@@ -10,7 +10,7 @@ import operator
 
 from hypothesis import given
 from hypothesis import strategies as st
-from test_engine_traps import make_rule
+from test_engine_traps import make_rule, two_services_rule
 
 from compliance import dnf
 from compliance.compiler import MAX_ENGINE_RULES_PER_RULE, _Compiler, split_pattern
@@ -92,12 +92,6 @@ def test_contradictions_and_supersets_are_dropped():
 
 def test_two_services_each_not_run_or_seen_in_time_stays_within_budget():
     """The shape of INF-005: unpruned, it multiplied out to more than a million alternatives."""
-    per_service = [
-        {"any": [{"all": [{"ne": ["org_type", {"text": "icb"}]}, {"eq": [run, 0]}]},
-                 {"gte": [seen, {"div": [{"mul": [total, 90]}, 100]}]}]}
-        for run, seen, total in (("a", "b", "c"), ("d", "e", "f"))
-    ]
-    rule = make_rule(measures={n: {"value": f"training.board.{n}"} for n in "abcdef"}, parameters={},
-                     condition={"all": per_service}, messages={"met": "met", "not_met": "not met"})
+    rule = two_services_rule()
     pieces = [q for p in _Compiler(rule, {}).tri(rule.condition) for q in split_pattern(p)]
     assert len(pieces) <= MAX_ENGINE_RULES_PER_RULE

@@ -371,17 +371,23 @@ def test_stack_bound_predicts_the_raw_library_s_error_303(n):
     assert predicted_ok == (n == 40)
 
 
-def test_a_rule_too_wide_for_the_walk_is_a_rule_error_not_a_run_time_failure():
-    from compliance.compiler import CompileError
-
+def two_services_rule(**overrides) -> Rule:
+    """The shape of INF-005's first draft: per service, "not run (unless an ICB) or seen in time"."""
     per_service = [
         {"any": [{"all": [{"ne": ["org_type", {"text": "icb"}]}, {"eq": [run, 0]}]},
                  {"gte": [seen, {"div": [{"mul": [total, 90]}, 100]}]}]}
         for run, seen, total in (("a", "b", "c"), ("d", "e", "f"))
     ]
-    rule = make_rule(measures={n: {"value": f"training.board.{n}"} for n in "abcdef"}, parameters={},
-                     applies_to={"org_types": ["mental_health", "community", "icb"]},
-                     applies_when={"any": [{"eq": ["org_type", {"text": "icb"}]}, {"gt": ["a", 0]}, {"gt": ["d", 0]}]},
-                     condition={"all": per_service}, messages={"met": "met", "not_met": "not met"})
+    return make_rule(**{"measures": {n: {"value": f"training.board.{n}"} for n in "abcdef"}, "parameters": {},
+                        "condition": {"all": per_service}, "messages": {"met": "met", "not_met": "not met"},
+                        **overrides})
+
+
+def test_a_rule_too_wide_for_the_walk_is_a_rule_error_not_a_run_time_failure():
+    from compliance.compiler import CompileError
+
+    rule = two_services_rule(
+        applies_to={"org_types": ["mental_health", "community", "icb"]},
+        applies_when={"any": [{"eq": ["org_type", {"text": "icb"}]}, {"gt": ["a", 0]}, {"gt": ["d", 0]}]})
     with pytest.raises(CompileError, match="network walk"):
         compile_rules([rule], {rule.id: {}})
