@@ -19,6 +19,8 @@ with an escalated severity) for `not_met`. The partition is built, not hoped for
   worst case of each rule is bounded at compile time (`alpha.py`);
 * durable-rules refuses some large patterns (error 113), so nested $and/$or are flattened and an
   oversized pattern is split into one engine rule per alternative of its largest $or;
+* durable-rules divides integers as integers, so 34 >= 36 * 95 / 100 held (3420 / 100 = 34): a
+  division is always made floating-point (found by the screening benchmark on INF-003);
 * every pattern is anchored on the fact's `t` (the rule id), so no pattern can match the
   session-state object the engine re-asserts after actions;
 * every emitted condition object has exactly one key, and every operator comes from the closed
@@ -346,5 +348,10 @@ class _Compiler:
                 if o.op == "div" and b == 0:
                     raise CompileError(self.rule.id, "division by zero in a condition")
                 return _FOLD[o.op](a, b)
+            if o.op == "div":  # durable-rules divides two integers as integers (3420 / 100 = 34)
+                if isinstance(b, dict):
+                    a = {"$mul": {"$l": a, "$r": 1.0}}
+                else:
+                    b = float(b)
             return {_ARITH[o.op]: {"$l": a, "$r": b}}
         raise CompileError(self.rule.id, f"unsupported operand {o!r}")

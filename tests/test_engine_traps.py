@@ -391,3 +391,37 @@ def test_a_rule_too_wide_for_the_walk_is_a_rule_error_not_a_run_time_failure():
         applies_when={"any": [{"eq": ["org_type", {"text": "icb"}]}, {"gt": ["a", 0]}, {"gt": ["d", 0]}]})
     with pytest.raises(CompileError, match="network walk"):
         compile_rules([rule], {rule.id: {}})
+
+
+# --- integer division (found by the screening benchmark on INF-003; not in the library notes) ------
+
+def test_raw_library_divides_integers_as_integers():
+    from durable.engine import Host
+
+    class H(Host):
+        def _run(self):
+            pass
+
+    fired = []
+    h = H()
+    share = {"$div": {"$l": {"$mul": {"$l": {"$m": "b"}, "$r": 95}}, "$r": 100}}
+    h.register_rulesets({"int_div": {"r": {"all": [{"m": {"$and": [{"t": "X"}, {"$gte": {"a": share}}]}}],
+                                           "run": lambda c: fired.append(1)}}})
+    h.assert_fact("int_div", {"sid": "0", "id": 1, "t": "X", "a": 34, "b": 36})
+    assert fired  # the trap: 34 >= 36 * 95 / 100 = 34.2 "holds" because 3420 / 100 gives 34
+
+
+@pytest.mark.parametrize("divisor", [100, "hundred"])
+@pytest.mark.parametrize("decided,expected", [(34, "not_met"), (35, "met")])
+def test_divisions_in_conditions_are_exact(divisor, decided, expected):
+    rule = make_rule(
+        measures={"concerns": {"sum": "training.groups[].staff_in_post"}, "decided": {"sum": "training.groups[].in_date"},
+                  "hundred": {"count": "training.groups[]", "where": {"level": 3}}},
+        parameters={"threshold": {"default": 95, "min": 0, "max": 100, "description": "share"}},
+        condition={"gte": ["decided", {"div": [{"mul": ["concerns", "threshold"]}, divisor]}]},
+        messages={"met": "met {decided}", "not_met": "short {decided}"})
+    groups = [{"group": "g", "level": 1, "staff_in_post": 36, "in_date": decided}]
+    groups += [{"group": f"h{i}", "level": 3, "staff_in_post": 0, "in_date": 0} for i in range(100)]
+    doc = SelfAssessment.model_validate(minimal_return(training={"groups": groups}))
+    (finding,) = Evaluator(ruleset_of(rule)).evaluate(doc)
+    assert finding.outcome.value == expected  # 36 x 95% = 34.2, so 34 falls short
