@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 
 from .errors import UserError
 from .findings import Report
-from .render.common import CoverageBar
+from .render.common import CoverageBar, training_chart
 from .screening import InvalidFile, OrgScore, Weights, score, signals_of
 
 
@@ -56,8 +56,6 @@ class Worker:
         result = score(report, signals_of(doc), self.setup.weights)
         if not self.setup.detail:
             return result
-        from .render.common import training_chart
-
         return result, Detail(report, training_chart(doc, report))
 
 
