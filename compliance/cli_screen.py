@@ -62,6 +62,9 @@ def expand(paths: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
               help="Exit 1 when a screened organisation has a not_met or insufficient_evidence finding this severe or more.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
+@click.option("--details", "details_limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="HTML, Markdown: full findings for this many of the highest-ranked organisations (the ranking "
+                   "lists them all; JUnit always has every organisation).")
 @junit_insufficient_option
 @timestamp_option
 @profile_option
@@ -69,7 +72,7 @@ def expand(paths: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
 @click.pass_context
 def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | None, weights_file: Path | None,
            top: int | None, org_types: tuple[str, ...], local_authorities: tuple[str, ...], fail_on: str,
-           jobs: int | None, junit_insufficient: str, timestamp: bool, profile: Path | None,
+           jobs: int | None, details_limit: int, junit_insufficient: str, timestamp: bool, profile: Path | None,
            rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
     """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
     from .cli import make_evaluator
@@ -89,7 +92,7 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
         import datetime as dt
 
         emit(render_detailed(result, details, fmt, junit_insufficient,
-                             dt.datetime.now().astimezone() if timestamp else None), output)
+                             dt.datetime.now().astimezone() if timestamp else None, details_limit), output)
     else:
         emit(render(result, fmt), output)
     for bad in result.invalid_files:

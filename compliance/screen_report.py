@@ -112,23 +112,26 @@ def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
 
 
 def render_detailed(result: Screening, details: dict[str, Detail], fmt: str, junit_insufficient: str = "failure",
-                    timestamp: dt.datetime | None = None) -> str:
-    """HTML, Markdown or JUnit: the ranking, then each ranked organisation's full findings.
+                    timestamp: dt.datetime | None = None, limit: int | None = None) -> str:
+    """HTML, Markdown or JUnit: the ranking, then the full findings of the `limit` highest-ranked.
 
-    Files that could not be screened are listed too, so a reader of the report alone never takes
-    a missing organisation for a clean one.
+    The ranking always lists every organisation; full findings for a thousand organisations make a
+    page no browser opens comfortably (70 MB), so people's formats show the top of the list. JUnit
+    is read by machines and always has every organisation. Files that could not be screened are
+    listed too, so a reader of the report alone never takes a missing organisation for a clean one.
     """
     from .render.common import RankingRow
 
     ranked = [o for o in result.organisations if o.file in details]
     rows = [RankingRow(id=o.id, name=o.name, score=o.score, parts=ranking_parts(o)) for o in ranked]
-    reports = [details[o.file].report for o in ranked]
+    shown = ranked if fmt == "junit" or limit is None else ranked[:limit]
+    reports = [details[o.file].report for o in shown]
     invalid = [bad.reason for bad in result.invalid_files]
     invalid += [f"organisation {d.id} appears in {len(d.files)} files: {', '.join(d.files)}" for d in result.duplicates]
     if fmt == "html":
         from .render.html_report import render_html_screening
 
-        charts = {o.id: details[o.file].chart for o in ranked}
+        charts = {o.id: details[o.file].chart for o in shown}
         return render_html_screening(reports, rows, charts, timestamp, invalid=invalid)
     if fmt == "markdown":
         from .render.markdown_report import render_markdown_screening

@@ -354,6 +354,11 @@ def test_screen_html_ranks_links_and_details_every_organisation(screened, run_cl
     assert again == html  # deterministic, and the same with one worker as with two
     top = lxml_html.fromstring(run_cli("screen", folder, "-f", "html", "-j", "1", "--top", "1", "--fail-on", "none")[1])
     assert [s.get("id") for s in top.xpath("//section[@class='org']")] == [anchor(order[0])]
+    one = lxml_html.fromstring(run_cli("screen", folder, "-f", "html", "-j", "1", "--details", "1", "--fail-on", "none")[1])
+    assert [s.get("id") for s in one.xpath("//section[@class='org']")] == [anchor(order[0])]
+    rows = one.get_element_by_id("ranking").xpath("./tbody/tr")
+    assert [r.get("data-org") for r in rows] == order  # the ranking still lists everyone
+    assert [bool(r.xpath(".//a")) for r in rows] == [True] + [False] * (len(order) - 1)
 
 
 def test_screen_markdown_and_junit(screened):
@@ -364,6 +369,9 @@ def test_screen_markdown_and_junit(screened):
     names = [tr.xpath("./td")[1].text for tr in ranking.xpath(".//tbody/tr")]
     assert [n.rsplit("(", 1)[1].rstrip(")") for n in names] == order
     assert md.count("## Safeguarding children: ") == len(order)
+
+    top_md = _cli("screen", screened[0], "-f", "markdown", "-j", "1", "--details", "1", "--fail-on", "none")[1]
+    assert top_md.count("## Safeguarding children: ") == 1 and "the others are in the table only" in top_md
 
     junit = _validate(outputs["junit"])
     suites = junit.findall("testsuite")

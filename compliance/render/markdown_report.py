@@ -97,7 +97,10 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
                       [[i, f"{r.name} ({r.id})", number_text(r.score), *(number_text(r.parts.get(p)) for p in parts)]
                        for i, r in enumerate(rows, 1)],
                       right={0, 2, *(3 + i for i, p in enumerate(parts) if all(_numeric(r.parts.get(p)) for r in rows))})
-        out += ["", "Organisations: " + ", ".join(f"[{md(r.id)}](#{anchor(r.id)})" for r in rows), ""]
+        shown = {rep.organisation.id for rep in ordered}
+        out += ["", "Organisations: " + ", ".join(f"[{md(r.id)}](#{anchor(r.id)})" for r in rows if r.id in shown), ""]
+        if len(shown) < len(rows):
+            out += [f"Full findings follow for the {len(shown)} highest-ranked; the others are in the table only.", ""]
     for report in ordered:
         out += _organisation(report, 2, timestamp)
     return "\n".join(out)
