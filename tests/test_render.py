@@ -356,6 +356,7 @@ def test_screen_html_ranks_links_and_details_every_organisation(screened, run_cl
     assert [s.get("id") for s in top.xpath("//section[@class='org']")] == [anchor(order[0])]
     one = lxml_html.fromstring(run_cli("screen", folder, "-f", "html", "-j", "1", "--details", "1", "--fail-on", "none")[1])
     assert [s.get("id") for s in one.xpath("//section[@class='org']")] == [anchor(order[0])]
+    assert one.xpath("//h1")[0].text_content().endswith(f": {len(order)} organisations")
     rows = one.get_element_by_id("ranking").xpath("./tbody/tr")
     assert [r.get("data-org") for r in rows] == order  # the ranking still lists everyone
     assert [bool(r.xpath(".//a")) for r in rows] == [True] + [False] * (len(order) - 1)
@@ -372,6 +373,7 @@ def test_screen_markdown_and_junit(screened):
 
     top_md = _cli("screen", screened[0], "-f", "markdown", "-j", "1", "--details", "1", "--fail-on", "none")[1]
     assert top_md.count("## Safeguarding children: ") == 1 and "the others are in the table only" in top_md
+    assert top_md.startswith(f"# Safeguarding children screening: {len(order)} organisations")
 
     junit = _validate(outputs["junit"])
     suites = junit.findall("testsuite")

@@ -93,6 +93,6 @@ def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRo
     rows = ranking_rows(ranking, reports)
     ordered = in_ranking_order(reports, rows)
     orgs = [_organisation(r, (charts or {}).get(r.organisation.id)) for r in ordered]
-    n = len(ordered)
+    n = max(len(rows), len(ordered))  # the ranking may list more than get full reports (--details)
     return _render(orgs, rows, f"Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", timestamp,
                    invalid)

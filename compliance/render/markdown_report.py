@@ -86,7 +86,8 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
     """
     rows = ranking_rows(ranking, reports)
     ordered = in_ranking_order(reports, rows)
-    out = [f"# Safeguarding children screening: {len(ordered)} organisation{'s' if len(ordered) != 1 else ''}", ""]
+    n = max(len(rows), len(ordered))  # the ranking may list more than get full summaries (--details)
+    out = [f"# Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", ""]
     if invalid:
         out += [f"## Not screened ({len(invalid)})", "",
                 "These returns could not be read, so they are not in the ranking: unknown, not compliant.", ""]
