@@ -290,9 +290,6 @@ def _pattern(d: dnf.Dnf) -> Pattern:
     return _or([_and([_literal(a, h) for a, h in term]) for term in terms])
 
 
-def _all(parts: list[Pattern]) -> Pattern:
-    return None if any(p is None for p in parts) else _and(parts)  # type: ignore[arg-type]
-
 
 class _Compiler:
     def __init__(self, rule: Rule, params: dict[str, Any]):

@@ -6,7 +6,6 @@ Profiles: `ci` (default, bounded for the suite) and `thorough` (HYPOTHESIS_PROFI
 from __future__ import annotations
 
 import json
-import random
 import sys
 
 from conftest import ROOT
