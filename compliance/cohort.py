@@ -116,7 +116,7 @@ def organisation(rng: random.Random, index: int) -> dict[str, Any]:
         "alerts": _alerts(d, kind, services),
         "governance": _governance(d, kind, staff, services),
         "information_sharing": _information_sharing(d, kind, staff, services),
-        "risk_assessment": _risk_assessment(d, kind, staff, services),
+        "risk_assessment": _risk_assessment(d, services),
         "missing": _missing(d, kind, staff),
         "looked_after": _looked_after(d, kind),
     }
@@ -230,7 +230,7 @@ def _information_sharing(d: _Draw, kind: str, staff: int, services: list[str]) -
     return out
 
 
-def _risk_assessment(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any] | None:
+def _risk_assessment(d: _Draw, services: list[str]) -> dict[str, Any]:
     tool = "Spotting the Signs" if d.rng.random() < 0.8 else None
     tools = []
     for service in ("sexual_health", "school_nursing", "emergency_department", "camhs", "looked_after_children"):

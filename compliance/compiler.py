@@ -32,13 +32,12 @@ The engine layer checks at run time that each rule produced exactly one outcome.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import dnf
 from .alpha import STACK_LIMIT, stack_bound
-
 from .model import OrgType
 from .rules import Arith, Condition, Outcome, Rule, Severity, Text, condition_names
 
@@ -279,8 +278,8 @@ def _literal(atom: tuple[Any, ...], holds: bool) -> dict[str, Any]:
 def _pattern(d: dnf.Dnf) -> Pattern:
     """A DNF as a durable-rules pattern, literals and terms in a fixed order (stable rulesets).
 
-    Presence tests come first in each term: durable-rules evaluates a term left to right and fails
-    the whole assertion (error 303) when arithmetic reaches a field the fact does not have.
+    Presence tests come first in each term, as the compiler always emitted them, so a term is
+    decided on a missing value before any comparison reads it.
     """
     terms = sorted(sorted(term, key=lambda lit: (lit[0][0] != "ex", repr(lit))) for term in d)
     if not terms:
@@ -288,7 +287,6 @@ def _pattern(d: dnf.Dnf) -> Pattern:
     if terms == [[]]:
         return {"$ex": {"t": 1}}  # always holds: every fact carries its rule id
     return _or([_and([_literal(a, h) for a, h in term]) for term in terms])
-
 
 
 class _Compiler:

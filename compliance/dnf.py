@@ -7,7 +7,8 @@ compiled to more than a million engine rules. Most of those alternatives are con
 what is left is small enough for durable-rules.
 
 A literal is `(atom, holds)`. An atom is either `("ex", name)` (the measure is reported) or
-`("cmp", left, op, operand_key)`, a comparison whose negation is the same atom with `holds` false.
+`("cmp", left, op, operand_json, measures_read)`, a comparison whose negation is the same atom
+with `holds` false; it contradicts `("ex", m)` false for any measure it reads.
 """
 
 from __future__ import annotations

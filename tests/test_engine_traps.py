@@ -56,6 +56,17 @@ def training(staff: int, in_date: int | None) -> SelfAssessment:
     return SelfAssessment.model_validate(minimal_return(training={"groups": [group]}))
 
 
+def raw_host():
+    """The library's own Host, without its background timer thread: for showing a raw trap."""
+    from durable.engine import Host
+
+    class H(Host):
+        def _run(self):
+            pass
+
+    return H()
+
+
 def run_python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
                           timeout=120, cwd=ROOT)
@@ -304,14 +315,8 @@ def test_loose_string_numbers_are_refused_at_the_input():
 # --- overlapping $or alternatives (found while writing MIS-001; not in the library notes) ---------
 
 def test_raw_library_fires_once_per_true_alternative_of_an_or():
-    from durable.engine import Host
-
-    class H(Host):
-        def _run(self):
-            pass
-
     fired = []
-    h = H()
+    h = raw_host()
     h.register_rulesets({"or_trap": {"r": {"all": [{"m": {"$and": [{"t": "X"}, {"$or": [{"$gt": {"a": 0}}, {"$gt": {"b": 0}}]}]}}],
                                            "run": lambda c: fired.append(1)}}})
     h.assert_fact("or_trap", {"sid": "0", "id": 1, "t": "X", "a": 1, "b": 1})
@@ -349,15 +354,9 @@ def _repeated_or(n: int) -> list[dict]:
 
 @pytest.mark.parametrize("n", [40, 70])
 def test_stack_bound_predicts_the_raw_library_s_error_303(n):
-    from durable.engine import Host
-
     from compliance.alpha import STACK_LIMIT, stack_bound
 
-    class H(Host):
-        def _run(self):
-            pass
-
-    h = H()
+    h = raw_host()
     name = f"stack_trap_{n}"
     h.register_rulesets({name: {f"r{i}": {"all": [{"m": p}], "run": lambda c: None}
                                 for i, p in enumerate(_repeated_or(n))}})
@@ -396,14 +395,8 @@ def test_a_rule_too_wide_for_the_walk_is_a_rule_error_not_a_run_time_failure():
 # --- integer division (found by the screening benchmark on INF-003; not in the library notes) ------
 
 def test_raw_library_divides_integers_as_integers():
-    from durable.engine import Host
-
-    class H(Host):
-        def _run(self):
-            pass
-
     fired = []
-    h = H()
+    h = raw_host()
     share = {"$div": {"$l": {"$mul": {"$l": {"$m": "b"}, "$r": 95}}, "$r": 100}}
     h.register_rulesets({"int_div": {"r": {"all": [{"m": {"$and": [{"t": "X"}, {"$gte": {"a": share}}]}}],
                                            "run": lambda c: fired.append(1)}}})

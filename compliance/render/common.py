@@ -204,6 +204,11 @@ def ranking_rows(ranking: Sequence[RankingRow | Mapping] | None, reports: Sequen
     return [r if isinstance(r, RankingRow) else RankingRow.model_validate(r) for r in ranking]
 
 
+def text_parts(rows: Sequence[RankingRow]) -> set[str]:
+    """Parts holding words (e.g. the top driver) rather than numbers: left-aligned, not right."""
+    return {name for r in rows for name, value in r.parts.items() if isinstance(value, str)}
+
+
 def part_names(rows: Sequence[RankingRow]) -> list[str]:
     """Every part's name once, in the order it first appears: the columns of the ranking table."""
     return list(dict.fromkeys(name for r in rows for name in r.parts))

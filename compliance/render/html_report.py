@@ -13,7 +13,7 @@ from ..findings import Report
 from ..rules import Outcome, Severity
 from .common import (KEY_QUESTION_LABELS, OUTCOME_LABELS, CoverageBar, RankingRow, Rag, anchor, area_label, as_list,
                      by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names,
-                     ranking_rows, rag, source_text)
+                     ranking_rows, rag, source_text, text_parts)
 
 TEMPLATE = "report.html.j2"
 Charts = Mapping[str, Sequence[CoverageBar]]
@@ -64,7 +64,7 @@ def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: 
     template = _environment().get_template(TEMPLATE)
     return template.render(
         title=title, orgs=orgs, ranking=ranking, invalid=list(invalid), parts=part_names(ranking),
-        text_parts={p for r in ranking for p, v in r.parts.items() if isinstance(v, str)}, anchor=anchor,
+        text_parts=text_parts(ranking), anchor=anchor,
         timestamp=None if timestamp is None else timestamp.replace(microsecond=0).isoformat(sep=" "),
         outcomes=list(Outcome), outcome_labels=OUTCOME_LABELS, severities=list(Severity),
         rags=list(Rag), kq_labels=KEY_QUESTION_LABELS, evidence_text=evidence_text, source_text=source_text,

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from ..findings import Report
 from ..rules import Outcome, Severity
 from .common import (OUTCOME_LABELS, GroupSummary, RankingRow, anchor, as_list, by_area, by_key_question,
-                     evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows)
+                     evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows,
+                     text_parts)
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -17,10 +18,6 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 def md(text: object) -> str:
     """Safe inside a table cell: Markdown punctuation escaped, one line."""
     return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def _numeric(value: object) -> bool:
-    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 def _table(head: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
@@ -97,7 +94,7 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
         out += _table(["Rank", "Organisation", "Score", *map(md, parts)],
                       [[i, f"{r.name} ({r.id})", number_text(r.score), *(number_text(r.parts.get(p)) for p in parts)]
                        for i, r in enumerate(rows, 1)],
-                      right={0, 2, *(3 + i for i, p in enumerate(parts) if all(_numeric(r.parts.get(p)) for r in rows))})
+                      right={0, 2, *(3 + i for i, p in enumerate(parts) if p not in text_parts(rows))})
         shown = {rep.organisation.id for rep in ordered}
         out += ["", "Organisations: " + ", ".join(f"[{md(r.id)}](#{anchor(r.id)})" for r in rows if r.id in shown), ""]
         if len(shown) < len(rows):
