@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.measures import compute, service_count
-from compliance.model import SelfAssessment
-from compliance.rules import Arith, Condition, Rule, Text
+from compliance.evaluation.measures import compute, service_count
+from compliance.domain.model import SelfAssessment
+from compliance.catalogue.schema import Arith, Condition, Rule, Text
 
 _CMP = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
         "lte": lambda a, b: a <= b, "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b}

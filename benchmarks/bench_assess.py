@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import baseline  # noqa: E402
 
-from compliance.evaluate import Evaluator  # noqa: E402
-from compliance.inputs import load_assessment  # noqa: E402
-from compliance.measures import compute, service_count  # noqa: E402
-from compliance.rules import load_rules  # noqa: E402
+from compliance.evaluation.evaluator import Evaluator  # noqa: E402
+from compliance.intake.returns import load_assessment  # noqa: E402
+from compliance.evaluation.measures import compute, service_count  # noqa: E402
+from compliance.catalogue.loading import load_rules  # noqa: E402
 
 
 def per_call(fn, repeat: int) -> float:

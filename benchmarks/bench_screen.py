@@ -33,12 +33,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import baseline  # noqa: E402
 
-from compliance.cohort import write_cohort  # noqa: E402
-from compliance.evaluate import Evaluator  # noqa: E402
-from compliance.inputs import load_assessment  # noqa: E402
-from compliance.parallel import Setup, collect, default_jobs  # noqa: E402
-from compliance.rules import BUNDLED_RULES, load_rules  # noqa: E402
-from compliance.screening import build, load_weights  # noqa: E402
+from compliance.app.generate import write_cohort  # noqa: E402
+from compliance.evaluation.evaluator import Evaluator  # noqa: E402
+from compliance.intake.returns import load_assessment  # noqa: E402
+from compliance.app.workers import Setup, collect, default_jobs  # noqa: E402
+from compliance.catalogue.loading import BUNDLED_RULES, load_rules  # noqa: E402
+from compliance.cohort.ranking import build  # noqa: E402
+from compliance.cohort.weights import load_weights  # noqa: E402
 
 MAIN = Path("/work/main")
 

@@ -27,14 +27,14 @@ def _private_rule_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def ruleset():
-    from compliance.rules import load_rules
+    from compliance.catalogue.loading import load_rules
 
     return load_rules()
 
 
 @pytest.fixture(scope="session")
 def evaluator(ruleset):
-    from compliance.evaluate import Evaluator
+    from compliance.evaluation.evaluator import Evaluator
 
     return Evaluator(ruleset)
 
@@ -44,7 +44,7 @@ def run_cli():
     """Invoke the CLI in-process; returns (exit code, stdout, stderr)."""
     from click.testing import CliRunner
 
-    from compliance.cli import cli
+    from compliance.cli.main import cli
 
     def run(*args: str):
         result = CliRunner().invoke(cli, list(map(str, args)), catch_exceptions=False)
@@ -58,7 +58,7 @@ def fixture_files() -> list[Path]:
 
 
 def minimal_return(**sections) -> dict:
-    from compliance.cases import BASE_RETURN, merge
+    from compliance.app.cases import BASE_RETURN, merge
 
     return merge(BASE_RETURN, sections)
 

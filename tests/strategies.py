@@ -7,7 +7,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from compliance.model import OrgType, ServiceKind
+from compliance.domain.model import OrgType, ServiceKind
 
 COUNT = st.integers(0, 5000)
 

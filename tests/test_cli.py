@@ -9,7 +9,7 @@ import sys
 import pytest
 from conftest import FIXTURES, ROOT, fixture_files
 
-from compliance.findings import Report
+from compliance.domain.result import Report
 
 NORTHFIELD = FIXTURES / "northfield-acute.yaml"
 
@@ -36,7 +36,7 @@ def test_json_report_is_versioned_and_parses_back(run_cli, ruleset):
 
 
 def test_exit_code_follows_fail_on(run_cli, evaluator):
-    from compliance.inputs import load_assessment
+    from compliance.intake.returns import load_assessment
 
     findings = evaluator.evaluate(load_assessment(NORTHFIELD)[0])
     worst = max((f.severity.rank for f in findings if f.failing), default=0)
@@ -69,7 +69,7 @@ def test_output_into_a_missing_folder_is_a_clear_error(run_cli, tmp_path):
 
 
 def test_an_internal_error_exits_3_never_0(run_cli, monkeypatch):
-    from compliance import evaluate
+    from compliance.evaluation import evaluator as evaluate
 
     def broken(self, doc):
         raise RuntimeError("simulated bug")
@@ -86,7 +86,7 @@ def test_usage_errors_exit_2(run_cli):
 
 
 def test_schema_command_prints_the_model_schema(run_cli):
-    from compliance.model import SelfAssessment
+    from compliance.domain.model import SelfAssessment
 
     code, out, _ = run_cli("schema")
     assert code == 0 and json.loads(out) == SelfAssessment.model_json_schema()

@@ -12,11 +12,12 @@ from conftest import ROOT, minimal_return
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import baseline  # noqa: E402
 
-from compliance.compiler import MAX_RULES_PER_RULESET, CompileError, compile_rules  # noqa: E402
-from compliance.errors import RuleError  # noqa: E402
-from compliance.evaluate import Evaluator  # noqa: E402
-from compliance.model import SelfAssessment  # noqa: E402
-from compliance.rules import Rule, RuleSet, load_rules  # noqa: E402
+from compliance.evaluation.compiler import MAX_RULES_PER_RULESET, CompileError, compile_rules  # noqa: E402
+from compliance.domain.errors import RuleError  # noqa: E402
+from compliance.evaluation.evaluator import Evaluator  # noqa: E402
+from compliance.domain.model import SelfAssessment  # noqa: E402
+from compliance.catalogue.schema import Rule  # noqa: E402
+from compliance.catalogue.loading import RuleSet, load_rules  # noqa: E402
 
 TRN001 = (ROOT / "rules" / "training" / "TRN-001.yaml").read_text()
 GROUPS = "{training: {groups: [{group: all staff, level: 1, staff_in_post: 200, in_date: %d}]}}"

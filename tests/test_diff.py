@@ -10,9 +10,9 @@ import subprocess
 import pytest
 from conftest import FIXTURES, ROOT, fixture_files
 
-from compliance.diff import DiffReport, compare_rules
-from compliance.inputs import load_assessment
-from compliance.rules import load_rules
+from compliance.app.diff import DiffReport, compare_rules
+from compliance.intake.returns import load_assessment
+from compliance.catalogue.loading import load_rules
 
 RULES = ROOT / "rules"
 

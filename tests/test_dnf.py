@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_engine_traps import make_rule, two_services_rule
 
-from compliance import dnf
-from compliance.compiler import MAX_ENGINE_RULES_PER_RULE, _Compiler, split_pattern
+from compliance.evaluation import dnf
+from compliance.evaluation.compiler import MAX_ENGINE_RULES_PER_RULE, _Compiler, split_pattern
 
 NAMES = ("a", "b", "c")
 CMP = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le, "gt": operator.gt,

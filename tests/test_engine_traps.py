@@ -16,13 +16,14 @@ import threading
 import pytest
 from conftest import ROOT, fixture_files, minimal_return
 
-from compliance.compiler import EMITTED_OPERATORS, MAX_RULES_PER_RULESET, compile_rules
-from compliance.engine import Engine, SyncHost, normalise
-from compliance.errors import EngineError
-from compliance.evaluate import Evaluator
-from compliance.inputs import load_assessment
-from compliance.model import SelfAssessment
-from compliance.rules import Rule, RuleSet
+from compliance.evaluation.compiler import EMITTED_OPERATORS, MAX_RULES_PER_RULESET, compile_rules
+from compliance.evaluation.engine import Engine, SyncHost, normalise
+from compliance.domain.errors import EngineError
+from compliance.evaluation.evaluator import Evaluator
+from compliance.intake.returns import load_assessment
+from compliance.domain.model import SelfAssessment
+from compliance.catalogue.schema import Rule
+from compliance.catalogue.loading import RuleSet
 
 
 def make_rule(rule_id: str = "TST-001", **overrides) -> Rule:
@@ -133,9 +134,9 @@ def test_raw_library_crashes_on_delete_state_without_an_action():
 
 def test_engine_survives_evaluations_where_no_rule_fires():
     result = run_python("""
-        from compliance.compiler import Branch, CompiledChunk
-        from compliance.engine import Engine
-        from compliance.rules import Outcome, Severity
+        from compliance.evaluation.compiler import Branch, CompiledChunk
+        from compliance.evaluation.engine import Engine
+        from compliance.domain.outcomes import Outcome, Severity
         branch = Branch("R", Outcome.met, "condition", Severity.high)
         chunk = CompiledChunk({"R#0": {"all": [{"m": {"t": "R"}}]}}, {"R#0": branch}, ["R"])
         engine = Engine([chunk])
@@ -263,7 +264,7 @@ def test_each_rule_yields_exactly_one_outcome_or_the_evaluation_fails(monkeypatc
     original = ev.engine.run
     from dataclasses import replace
 
-    from compliance.rules import Outcome
+    from compliance.domain.outcomes import Outcome
 
     def twice(facts):
         fired = original(facts)
@@ -294,7 +295,7 @@ def test_large_catalogues_are_split_below_the_registration_limit():
     result = run_python(f"""
         import sys; sys.path.insert(0, "tests")
         from test_engine_traps import make_rule, ruleset_of, training
-        from compliance.evaluate import Evaluator
+        from compliance.evaluation.evaluator import Evaluator
         rules = [make_rule(f"TST-{{i:03d}}") for i in range(1, 201)]
         ev = Evaluator(ruleset_of(*rules))
         assert all(len(c.rule_ids) <= {MAX_RULES_PER_RULESET} for c in ev.engine.chunks)
@@ -354,7 +355,7 @@ def _repeated_or(n: int) -> list[dict]:
 
 @pytest.mark.parametrize("n", [40, 70])
 def test_stack_bound_predicts_the_raw_library_s_error_303(n):
-    from compliance.alpha import STACK_LIMIT, stack_bound
+    from compliance.evaluation.alpha import STACK_LIMIT, stack_bound
 
     h = raw_host()
     name = f"stack_trap_{n}"
@@ -383,7 +384,7 @@ def two_services_rule(**overrides) -> Rule:
 
 
 def test_a_rule_too_wide_for_the_walk_is_a_rule_error_not_a_run_time_failure():
-    from compliance.compiler import CompileError
+    from compliance.evaluation.compiler import CompileError
 
     rule = two_services_rule(
         applies_to={"org_types": ["mental_health", "community", "icb"]},

@@ -7,8 +7,8 @@ import difflib
 import pytest
 from conftest import FIXTURES, fixture_files
 
-from compliance.inputs import load_assessment
-from compliance.snapshot import compare_fixtures
+from compliance.intake.returns import load_assessment
+from compliance.app.snapshot import compare_fixtures
 
 
 def test_there_are_fixtures_of_several_types():

@@ -8,7 +8,7 @@ import pytest
 from browser import Page, find_chromium
 from conftest import fixture_files
 
-from compliance.rules import Outcome
+from compliance.domain.outcomes import Outcome
 
 CHROMIUM = find_chromium()
 if CHROMIUM is None:

@@ -81,7 +81,7 @@ def test_not_utf8(tmp_path, run_cli):
 
 
 def _json_return() -> dict:
-    from compliance.documents import read_document
+    from compliance.intake.documents import read_document
 
     return read_document(FIXTURES / "elm-tree-gp.yaml").data
 
@@ -114,7 +114,7 @@ def test_the_input_file_is_never_modified(tmp_path, run_cli):
 
 
 def test_schema_has_no_field_for_names_of_children():
-    from compliance.model import json_schema
+    from compliance.domain.model import json_schema
 
     text = json.dumps(json_schema()).lower()
     for word in ("child_name", "first_name", "surname", "date_of_birth", "nhs_number"):

@@ -6,11 +6,11 @@ import sys
 
 from conftest import ROOT, fixture_files
 
-from compliance.cases import case_input
-from compliance.evaluate import Evaluator
-from compliance.inputs import load_assessment
-from compliance.model import SelfAssessment
-from compliance.rules import RuleSet
+from compliance.app.cases import case_input
+from compliance.evaluation.evaluator import Evaluator
+from compliance.intake.returns import load_assessment
+from compliance.domain.model import SelfAssessment
+from compliance.catalogue.loading import RuleSet
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import baseline  # noqa: E402
@@ -24,7 +24,7 @@ def test_engine_matches_the_python_oracle_on_fixtures(ruleset, evaluator):
 
 
 def test_engine_matches_the_python_oracle_on_every_rule_case(ruleset):
-    from compliance.dependencies import with_prerequisites
+    from compliance.catalogue.dependencies import with_prerequisites
 
     for rule in ruleset.rules:
         needed = with_prerequisites(rule, ruleset.by_id)

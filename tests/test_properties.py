@@ -13,8 +13,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from strategies import self_assessment
 
-from compliance.findings import Finding
-from compliance.model import SelfAssessment
+from compliance.domain.result import Finding
+from compliance.domain.model import SelfAssessment
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import baseline  # noqa: E402
@@ -79,7 +79,7 @@ def test_removing_reported_values_never_creates_a_met(evaluator, data):
 
 @given(self_assessment())
 def test_the_json_report_round_trips(evaluator, data):
-    from compliance.findings import OrganisationRef, Report, RulesInfo, Summary, ToolInfo, InputInfo
+    from compliance.domain.result import OrganisationRef, Report, RulesInfo, Summary, ToolInfo, InputInfo
 
     doc = SelfAssessment.model_validate(data)
     findings = evaluator.evaluate(doc)

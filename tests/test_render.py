@@ -9,14 +9,15 @@ from collections import Counter
 import pytest
 from conftest import ROOT, fixture_files
 
-from compliance.assess import report_for
-from compliance.inputs import load_assessment
-from compliance.render.common import training_chart
-from compliance.render.csv_report import COLUMNS, render_csv, render_csv_screening
-from compliance.render.html_report import render_html, render_html_screening
-from compliance.render.junit_report import render_junit, render_junit_screening
-from compliance.render.markdown_report import render_markdown, render_markdown_screening
-from compliance.rules import BUNDLED_RULES, Outcome, Severity
+from compliance.app.assess import report_for
+from compliance.intake.returns import load_assessment
+from compliance.formats.common import training_chart
+from compliance.formats.csv_report import COLUMNS, render_csv, render_csv_screening
+from compliance.formats.html import render_html, render_html_screening
+from compliance.formats.junit import render_junit, render_junit_screening
+from compliance.formats.markdown import render_markdown, render_markdown_screening
+from compliance.catalogue.loading import BUNDLED_RULES
+from compliance.domain.outcomes import Outcome, Severity
 
 lxml_html = pytest.importorskip("lxml.html")
 etree = pytest.importorskip("lxml.etree")
@@ -56,7 +57,7 @@ def _ranking(reports):
 
 def _check_html_org(doc, report, assessment) -> None:
     org = report.organisation
-    from compliance.render.common import anchor
+    from compliance.formats.common import anchor
 
     a = anchor(org.id)
     section = doc.get_element_by_id(a)
@@ -253,7 +254,7 @@ def test_exit_code_is_the_same_whatever_the_format(run_cli):
 
 
 def test_screening_renderers(assessed):
-    from compliance.render.common import anchor
+    from compliance.formats.common import anchor
 
     reports = [r for _, r in assessed.values()]
     charts = {r.organisation.id: training_chart(a, r) for a, r in assessed.values()}
@@ -299,8 +300,8 @@ def test_screening_without_a_ranking_lists_every_organisation(assessed):
 
 def test_templates_ship_as_package_data():
     cfg = (ROOT / "setup.cfg").read_text()
-    assert "templates/*.j2" in cfg and "compliance.render" in cfg
-    assert (ROOT / "compliance" / "templates" / "report.html.j2").is_file()
+    assert "templates/*.j2" in cfg and "compliance.formats" in cfg
+    assert (ROOT / "compliance" / "formats" / "templates" / "report.html.j2").is_file()
 
 
 # --- safeguard screen --format html|markdown|junit --------------------------------------------------
@@ -309,7 +310,7 @@ def test_templates_ship_as_package_data():
 def _cli(*args: object) -> tuple[int, str, str]:
     from click.testing import CliRunner
 
-    from compliance.cli import cli
+    from compliance.cli.main import cli
 
     result = CliRunner().invoke(cli, list(map(str, args)), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -337,7 +338,7 @@ def screened(tmp_path_factory):
 
 
 def test_screen_html_ranks_links_and_details_every_organisation(screened, run_cli):
-    from compliance.render.common import anchor
+    from compliance.formats.common import anchor
 
     folder, order, outputs = screened
     html = outputs["html"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from compliance.cases import run_cases
-from compliance.rules import load_rules
+from compliance.app.cases import run_cases
+from compliance.catalogue.loading import load_rules
 
 _RULESET = load_rules()
 _CASES = [(r.id, c.name) for r in _RULESET.rules for c in r.cases]
@@ -24,7 +24,7 @@ def test_rule_case(results, rule_id, case):
 
 def test_every_rule_has_the_cases_its_outcomes_need():
     """Each rule shows it can be met, failed and left without evidence, its scope and its threshold."""
-    from compliance.lint import case_problems
+    from compliance.app.lint import case_problems
 
     problems = {r.id: case_problems(r) for r in _RULESET.rules}
     assert {k: v for k, v in problems.items() if v} == {}

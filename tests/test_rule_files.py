@@ -7,8 +7,8 @@ import shutil
 import pytest
 from conftest import ROOT
 
-from compliance.errors import RuleError
-from compliance.rules import load_rule_file, load_rules, rule_files
+from compliance.domain.errors import RuleError
+from compliance.catalogue.loading import load_rule_file, load_rules, rule_files
 
 TRN001 = ROOT / "rules" / "training" / "TRN-001.yaml"
 

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, minimal_return
 
-from compliance.cohort import generate, write_cohort
-from compliance.model import SelfAssessment
-from compliance.parallel import Setup, collect
-from compliance.rules import BUNDLED_RULES
-from compliance.screening import Signals, WeightsError, build, load_weights, score
+from compliance.app.generate import generate, write_cohort
+from compliance.domain.model import SelfAssessment
+from compliance.app.workers import Setup, collect
+from compliance.catalogue.loading import BUNDLED_RULES
+from compliance.cohort.signals import Signals
+from compliance.cohort.weights import WeightsError, load_weights
+from compliance.cohort.ranking import build
+from compliance.cohort.score import score
 
 FULL_CONTEXT = {"open_practice_reviews": 0, "whistleblowing_concerns": 0, "la_childrens_services_inadequate": False,
                 "cqc_safe_rating": "good", "cqc_well_led_rating": "good"}
@@ -35,8 +38,8 @@ def _org(oid: str, la: str = "LA1", org_type: str = "acute", **sections) -> dict
 
 
 def test_critical_failure_outranks_several_low_failures(evaluator):
-    from compliance.findings import Finding
-    from compliance.rules import Outcome, Severity
+    from compliance.domain.result import Finding
+    from compliance.domain.outcomes import Outcome, Severity
 
     w = load_weights()
     f0 = evaluator.evaluate(SelfAssessment.model_validate(_org("A")))[0]
@@ -44,7 +47,7 @@ def test_critical_failure_outranks_several_low_failures(evaluator):
     def finding(rid: str, sev: Severity) -> Finding:
         return f0.model_copy(update={"rule_id": rid, "severity": sev, "outcome": Outcome.not_met, "evidence": []})
 
-    from compliance.findings import InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo
+    from compliance.domain.result import InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo
 
     def report(oid: str, findings: list[Finding]) -> Report:
         return Report(tool=ToolInfo(version="x"), rules=RulesInfo(version="x", sha256="x", count=1, folders=[]),
@@ -170,7 +173,7 @@ def test_json_and_csv_parse_back_and_agree(tmp_path, run_cli):
     out_json, out_csv = tmp_path / "s.json", tmp_path / "s.csv"
     assert run_cli("screen", folder, "-f", "json", "-o", out_json, "-j", "1", "--fail-on", "none")[0] == 0
     assert run_cli("screen", folder, "-f", "csv", "-o", out_csv, "-j", "1", "--fail-on", "none")[0] == 0
-    from compliance.screening import Screening
+    from compliance.cohort.ranking import Screening
 
     doc = Screening.model_validate_json(out_json.read_text())
     rows = list(csv.DictReader(out_csv.open()))
@@ -192,7 +195,7 @@ def test_generator_deterministic_valid_and_mixed():
 
 
 def test_generated_yaml_files_load(tmp_path):
-    from compliance.inputs import load_assessment
+    from compliance.intake.returns import load_assessment
 
     for p in write_cohort(tmp_path, 8, seed=2, fmt="yaml"):
         load_assessment(p)

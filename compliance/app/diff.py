@@ -1,0 +1,134 @@
+"""What a change to the rules changes: rule definitions and the findings of the same organisations.
+
+Pure comparison (no files, no engine): the CLI evaluates the inputs under both rule versions and
+hands the findings here. A rule author's pull request then shows, finding by finding, what the
+change does to real returns, next to the parameters that caused it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from compliance.domain.result import Finding
+from compliance.domain.outcomes import Outcome, Severity
+from compliance.catalogue.schema import Rule
+
+# The parts of a rule that decide outcomes, severities and messages; prose (rationale, sources,
+# remediation) is reviewed as text in the pull request itself.
+BEHAVIOUR = ("severity", "applies_to", "parameters", "measures", "applies_when", "condition", "escalate", "messages")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldChange(_Frozen):
+    path: str  # dotted, e.g. parameters.threshold.default
+    before: Any = None  # None: absent
+    after: Any = None
+
+
+class RuleChange(_Frozen):
+    rule_id: str
+    change: Literal["added", "removed", "changed"]
+    title: str
+    fields: list[FieldChange] = []
+
+
+class Verdict(_Frozen):
+    outcome: Outcome
+    severity: Severity
+    message: str
+
+
+class FindingChange(_Frozen):
+    organisation: str
+    input: str
+    rule_id: str
+    before: Verdict | None  # None: the rule is new
+    after: Verdict | None  # None: the rule was removed
+
+    @property
+    def what(self) -> list[str]:
+        """Which of outcome, severity and message differ (all three for an added or removed rule)."""
+        if self.before is None or self.after is None:
+            return ["outcome", "severity", "message"]
+        return [k for k in ("outcome", "severity", "message") if getattr(self.before, k) != getattr(self.after, k)]
+
+
+class DiffReport(_Frozen):
+    """`safeguard diff --format json`."""
+
+    base: str
+    head: str
+    organisations: int
+    rules_before: int
+    rules_after: int
+    rule_changes: list[RuleChange]
+    finding_changes: list[FindingChange]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.rule_changes or self.finding_changes)
+
+    def rule_ids(self, change: str) -> list[str]:
+        return [c.rule_id for c in self.rule_changes if c.change == change]
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings to dotted paths; lists stay whole (a condition's operands read as one value)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out if out or not prefix else {prefix: {}}
+    return {prefix: value}
+
+
+def rule_behaviour(rule: Rule) -> dict[str, Any]:
+    data = rule.model_dump(mode="json", include=set(BEHAVIOUR), exclude_none=True, by_alias=True)
+    return flatten(data)
+
+
+def compare_rule(before: Rule, after: Rule) -> list[FieldChange]:
+    a, b = rule_behaviour(before), rule_behaviour(after)
+    return [FieldChange(path=p, before=a.get(p), after=b.get(p)) for p in sorted(a.keys() | b.keys())
+            if a.get(p) != b.get(p)]
+
+
+def compare_rules(base: list[Rule], head: list[Rule]) -> list[RuleChange]:
+    old, new = {r.id: r for r in base}, {r.id: r for r in head}
+    out = []
+    for rid in sorted(old.keys() | new.keys()):
+        if rid not in old:
+            out.append(RuleChange(rule_id=rid, change="added", title=new[rid].title))
+        elif rid not in new:
+            out.append(RuleChange(rule_id=rid, change="removed", title=old[rid].title))
+        else:
+            fields = compare_rule(old[rid], new[rid])
+            if fields:
+                out.append(RuleChange(rule_id=rid, change="changed", title=new[rid].title, fields=fields))
+    return out
+
+
+def _verdict(f: Finding) -> Verdict:
+    return Verdict(outcome=f.outcome, severity=f.severity, message=f.message)
+
+
+def compare_findings(organisation: str, input: str, before: list[Finding], after: list[Finding]) -> list[FindingChange]:
+    """One entry per rule whose outcome, severity or message differs, or that exists on one side only."""
+    old = {f.rule_id: _verdict(f) for f in before}
+    new = {f.rule_id: _verdict(f) for f in after}
+    return [
+        FindingChange(organisation=organisation, input=input, rule_id=rid, before=old.get(rid), after=new.get(rid))
+        for rid in sorted(old.keys() | new.keys())
+        if old.get(rid) != new.get(rid)
+    ]
+
+
+def show(value: Any) -> str:
+    """A value as a rule author wrote it: JSON-ish, 'absent' when missing."""
+    return "absent" if value is None else json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,310 @@
+"""Fictional cohorts of self-assessments, for screening demos, tests and benchmarks.
+
+Organisation types come in national proportions and sizes, rates and volumes are drawn from the
+realistic ranges in the project's requirements notes; some sections and values are left out, as in
+real returns. Names and codes are invented (ZZ-prefixed codes, made-up place names). The same seed
+always gives the same files: all randomness comes from one `random.Random(seed)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from compliance.domain import model
+from compliance.intake.files import write_atomic
+
+PERIOD_START, PERIOD_END = dt.date(2025, 4, 1), dt.date(2026, 3, 31)
+# National counts (requirements notes): ~6,300 GP practices, ~120 acute, ~50 mental health,
+# ~18 community and 10 ambulance trusts, 42 ICBs.
+PROPORTIONS = {"gp_practice": 6300, "acute": 120, "mental_health": 50, "icb": 42, "community": 18, "ambulance": 10}
+HEADCOUNT = {"acute": (3000, 15000), "community": (1000, 6000), "mental_health": (1500, 8000),
+             "ambulance": (3000, 8000), "gp_practice": (8, 80), "icb": (300, 1200)}
+SERVICES = {
+    "acute": ["emergency_department", "maternity", "paediatrics", "neonatal", "adult_acute"],
+    "community": ["health_visiting", "school_nursing", "looked_after_children", "sexual_health", "urgent_treatment_centre"],
+    "mental_health": ["camhs", "adult_mental_health", "substance_misuse"],
+    "ambulance": ["ambulance"],
+    "gp_practice": ["general_practice"],
+    "icb": [],
+}
+UNSCHEDULED = {k.value for k in model.UNSCHEDULED_CARE}
+CHILD_FACING = {k.value for k in model.CHILD_FACING}
+PLACES = ["Ashcombe", "Bramleigh", "Carrowby", "Dunmere", "Eastholme", "Fernlow", "Greyhaven", "Hollinwick",
+          "Ivybridge Vale", "Kestermoor", "Larchfield", "Marrowdale", "Northcote", "Oakhurst", "Pellingham",
+          "Quarrington", "Rookwood", "Stanmere", "Thornby", "Upperleigh", "Wexcombe", "Yarrowfield"]
+LOCAL_AUTHORITIES = [f"LA{i:03d}" for i in range(1, 154)]
+TYPE_WORDS = {"acute": "Hospitals NHS Trust", "community": "Community Health NHS Trust",
+              "mental_health": "Mental Health NHS Trust", "ambulance": "Ambulance Service NHS Trust",
+              "gp_practice": "Surgery", "icb": "Integrated Care Board"}
+CODE_PREFIX = {"acute": "ZZA", "community": "ZZC", "mental_health": "ZZM", "ambulance": "ZZB", "gp_practice": "ZZP", "icb": "ZZI"}
+NAMED_ROLES = {"acute": ["named_doctor", "named_nurse", "named_midwife"], "community": ["named_doctor", "named_nurse"],
+               "mental_health": ["named_doctor", "named_nurse"], "ambulance": ["named_professional"],
+               "gp_practice": [], "icb": ["designated_doctor", "designated_nurse", "designated_doctor_lac",
+                                          "designated_nurse_lac", "named_gp", "designated_paediatrician_child_deaths"]}
+
+
+class _Draw:
+    """Helpers over one Random: quality q (0.5-1) pulls every rate towards its range's top."""
+
+    def __init__(self, rng: random.Random, q: float):
+        self.rng, self.q = rng, q
+
+    def rate(self, lo: float, hi: float) -> float:
+        r = lo + (hi - lo) * (0.7 * self.q + 0.3 * self.rng.random())
+        return min(1.0, max(0.0, r - 0.2 * (1 - self.q) * self.rng.random()))
+
+    def part(self, whole: int, lo: float, hi: float) -> int:
+        return min(whole, round(whole * self.rate(lo, hi)))
+
+    def maybe(self, value: Any, p_missing: float = 0.06) -> Any:
+        return None if self.rng.random() < p_missing else value
+
+    def date_back(self, max_days: int, min_days: int = 0) -> str:
+        return (PERIOD_END - dt.timedelta(days=self.rng.randint(min_days, max_days))).isoformat()
+
+
+def _prune(d: Any) -> Any:
+    """Drop None values: an omitted field is how a return says 'not reported'."""
+    if isinstance(d, dict):
+        return {k: _prune(v) for k, v in d.items() if v is not None}
+    if isinstance(d, list):
+        return [_prune(v) for v in d]
+    return d
+
+
+def _pair(d: _Draw, whole_key: str, whole: int, part_key: str, lo: float, hi: float) -> dict[str, Any]:
+    return {whole_key: whole, part_key: d.maybe(d.part(whole, lo, hi))}
+
+
+def organisation(rng: random.Random, index: int) -> dict[str, Any]:
+    """One fictional return as plain data (valid against SelfAssessment)."""
+    kind = rng.choices(list(PROPORTIONS), weights=list(PROPORTIONS.values()))[0]
+    d = _Draw(rng, rng.betavariate(5, 2) * 0.5 + 0.5)
+    staff = rng.randint(*HEADCOUNT[kind])
+    if kind == "acute" and rng.random() < 0.1:
+        staff = rng.randint(20000, 26000)  # teaching trusts
+    n_las = rng.randint(1, 18) if kind == "icb" else rng.choices([1, 2, 3], weights=[70, 20, 10])[0]
+    services = [s for s in SERVICES[kind] if rng.random() < 0.9 or s in ("emergency_department", "general_practice")]
+    ret: dict[str, Any] = {
+        "schema_version": "1",
+        "organisation": {
+            "id": f"{CODE_PREFIX[kind]}{index:05d}",
+            "name": f"{rng.choice(PLACES)} {TYPE_WORDS[kind]}",
+            "type": kind,
+            "local_authorities": sorted(rng.sample(LOCAL_AUTHORITIES, n_las)),
+            "period": {"start": PERIOD_START.isoformat(), "end": PERIOD_END.isoformat()},
+            "last_inspection": d.maybe(d.date_back(8 * 365, 60), 0.1),
+        },
+        "context": {
+            "open_practice_reviews": d.maybe(rng.choices([0, 1, 2, 3], weights=[75, 15, 7, 3])[0], 0.12),
+            "whistleblowing_concerns": d.maybe(rng.choices([0, 1, 2, 4], weights=[70, 18, 8, 4])[0], 0.12),
+            "la_childrens_services_inadequate": d.maybe(rng.random() < 0.13 * n_las ** 0.5, 0.1),
+            "cqc_safe_rating": d.maybe(rng.choices(["outstanding", "good", "requires_improvement", "inadequate"],
+                                                   weights=[5, 60, 28, 7])[0], 0.1),
+            "cqc_well_led_rating": d.maybe(rng.choices(["outstanding", "good", "requires_improvement", "inadequate"],
+                                                       weights=[8, 62, 24, 6])[0], 0.1),
+        },
+        "services": [{"kind": s, "cp_is_live": d.maybe(rng.random() < 0.3 + 0.7 * d.q, 0.05) if s in UNSCHEDULED else None}
+                     for s in services] or None,
+        "training": _training(d, kind, staff, services),
+        "was_not_brought": _wnb(d, kind, staff, services),
+        "alerts": _alerts(d, kind, services),
+        "governance": _governance(d, kind, staff, services),
+        "information_sharing": _information_sharing(d, kind, staff, services),
+        "risk_assessment": _risk_assessment(d, services),
+        "missing": _missing(d, kind, staff),
+        "looked_after": _looked_after(d, kind),
+    }
+    for section in ("context", "services", "training", "was_not_brought", "alerts", "governance",
+                    "information_sharing", "risk_assessment", "missing", "looked_after"):
+        if rng.random() < 0.06:
+            ret[section] = None  # whole sections not returned
+    return _prune(ret)
+
+
+def _training(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any]:
+    shares = (0.35, 0.30, 0.30) if kind != "gp_practice" else (0.3, 0.4, 0.3)
+    groups = []
+    for level, share, (lo, hi) in zip((1, 2, 3), shares, ((0.85, 0.98), (0.85, 0.98), (0.65, 0.92))):
+        n = max(1, round(staff * share))
+        g = {"group": f"level {level} staff", "level": level, "staff_in_post": n, "in_date": d.maybe(d.part(n, lo, hi))}
+        if level == 3 and services:
+            g["service"] = d.rng.choice(services)
+        groups.append(g)
+    out: dict[str, Any] = {"groups": groups, "budget_gbp": d.maybe(float(d.rng.randint(0, 200) * 500), 0.2)}
+    if kind != "gp_practice":
+        members = d.rng.randint(8, 16)
+        out["board"] = {"members": members, "trained_within_12_months": d.maybe(d.part(members, 0.6, 1.0))}
+        out["specialist_posts"] = [{"post": "named nurse", "learning_hours_3y": d.maybe(float(d.rng.randint(12, 40)))}]
+    return out
+
+
+def _wnb(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any] | None:
+    if kind in ("ambulance", "icb"):
+        return None
+    appts = max(5, staff // 3 if kind != "gp_practice" else staff * 4)
+    wnb = d.part(appts, 0.07, 0.15)
+    eligible = max(0, wnb // 8)
+    return {
+        "policy": {"exists": d.rng.random() < 0.5 + 0.5 * d.q, "last_reviewed": d.maybe(d.date_back(4 * 365), 0.1),
+                   "services_covered": services or None},
+        "missed_appointments": _pair(d, "total", wnb, "coded_was_not_brought", 0.6, 1.0),
+        "follow_up": {"was_not_brought": wnb, "reviewed_within_5_working_days": d.maybe(d.part(wnb, 0.6, 0.95)),
+                      "discharged_without_review": d.maybe(min(wnb, round(wnb * 0.1 * (1 - d.q))))},
+        "escalation": _pair(d, "eligible", eligible, "notified_within_1_working_day", 0.6, 1.0),
+    }
+
+
+def _alerts(d: _Draw, kind: str, services: list[str]) -> dict[str, Any] | None:
+    if not set(services) & UNSCHEDULED:
+        return None
+    out: dict[str, Any] = {}
+    if "emergency_department" in services:
+        attend = d.rng.randint(60_000, 200_000)
+        under18 = round(attend * d.rng.uniform(0.18, 0.28))
+        out["cpis_checks"] = _pair(d, "attendances", under18, "checked", 0.8, 0.99)
+        out["ed_notifications"] = _pair(d, "attendances_under_18", under18, "notified_within_2_working_days", 0.7, 0.99)
+    else:
+        attend = d.rng.randint(2_000, 30_000)
+        out["cpis_checks"] = _pair(d, "attendances", attend, "checked", 0.8, 0.99)
+    active = d.rng.randint(50, 2000)
+    out["local_alerts"] = {"system_exists": d.rng.random() < 0.6 + 0.4 * d.q, "active": d.maybe(active),
+                           "reviewed_12_months": d.maybe(d.part(active, 0.6, 1.0)),
+                           "past_expiry": d.maybe(round(active * 0.1 * (1 - d.q)))}
+    return out
+
+
+def _governance(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any]:
+    lead = "practice_lead" if kind == "gp_practice" else "executive_lead"
+    roles = []
+    for role in [lead] + NAMED_ROLES[kind]:
+        filled = d.rng.random() < 0.75 + 0.25 * d.q
+        roles.append({"role": role, "filled": filled,
+                      "vacant_since": None if filled else d.date_back(540),
+                      "role_description": d.maybe(d.rng.random() < 0.9), "protected_time": d.maybe(d.rng.random() < 0.85)})
+    n_meet = d.rng.choice([4, 6, 10])
+    out: dict[str, Any] = {
+        "roles": roles,
+        "dbs": _pair(d, "requiring", max(1, round(staff * 0.6)), "compliant", 0.9, 1.0),
+        "supervision": _pair(d, "eligible", max(1, staff // 25), "supervised_3_monthly", 0.6, 1.0),
+        "speak_up": {"policy_in_date": d.maybe(d.rng.random() < 0.9), "guardian_in_post": d.maybe(d.rng.random() < 0.9)},
+        "concern_reporting": {"incident_category": d.maybe(d.rng.random() < 0.9),
+                              "out_of_hours_advice": d.maybe(d.rng.random() < 0.85)},
+        "case_file_audits": d.maybe([{"service": s, "audits": d.rng.choices([0, 1, 2, 4], weights=[15, 45, 25, 15])[0]}
+                                     for s in services if s in CHILD_FACING], 0.1),
+    }
+    if kind != "gp_practice":
+        out["board_assurance"] = {"annual_report": d.maybe(d.rng.random() < 0.9), "other_reports": d.maybe(d.rng.randint(0, 4))}
+        out["partnerships"] = [{"name": "Local safeguarding children partnership",
+                                "section11_submitted": d.maybe(d.date_back(900), 0.1),
+                                "overdue_red_actions": d.maybe(d.rng.choices([0, 1, 3], weights=[70, 20, 10])[0])}]
+        out["engagements"] = [{"date": d.date_back(360), "attendee": d.rng.choice(["chief_executive", "executive_lead"]),
+                               "counterpart": "chair"} for _ in range(d.rng.randint(0, 4))]
+        out["partnership_meetings"] = _pair(d, "required", n_meet, "attended", 0.5, 1.0)
+    return out
+
+
+def _information_sharing(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any]:
+    referrals = max(1, staff // 40)
+    out: dict[str, Any] = {
+        "referrals_to_csc": {"total": referrals, "same_working_day": d.maybe(d.part(referrals, 0.7, 1.0)),
+                             "confirmed_in_writing_48h": d.maybe(d.part(referrals, 0.6, 1.0))},
+        "conferences": _pair(d, "invited", max(1, staff // 60), "attended_or_reported", 0.7, 1.0),
+    }
+    if set(services) & {"sexual_health", "general_practice"}:
+        concerns, under_13 = d.rng.randint(20, 400), d.rng.randint(0, 6)
+        out["sexual_health"] = {"concerns": concerns, "decision_recorded": d.maybe(d.part(concerns, 0.7, 1.0)),
+                                "under_13": under_13, "under_13_referred": d.maybe(d.part(under_13, 0.8, 1.0))}
+    if set(services) & {"adult_mental_health", "substance_misuse"}:
+        caseload = d.rng.randint(500, 9000)
+        out["think_family"] = _pair(d, "adult_caseload", caseload, "parental_status_recorded", 0.7, 0.99)
+    for service, key in (("camhs", "camhs_referrals"), ("substance_misuse", "substance_misuse_referrals")):
+        if service in services or kind == "icb":
+            n = d.rng.randint(50, 3000)
+            out[key] = _pair(d, "referrals", n, "seen_in_time", 0.5, 0.97)
+    return out
+
+
+def _risk_assessment(d: _Draw, services: list[str]) -> dict[str, Any]:
+    tool = "Spotting the Signs" if d.rng.random() < 0.8 else None
+    tools = []
+    for service in ("sexual_health", "school_nursing", "emergency_department", "camhs", "looked_after_children"):
+        if service in services:
+            eligible = d.rng.randint(20, 2000)
+            name = tool if d.rng.random() < 0.9 else "Local exploitation screening tool"
+            tools.append({"service": service, "tool": d.maybe(name), "eligible_contacts": eligible,
+                          "completed": d.maybe(d.part(eligible, 0.6, 1.0))})
+    audited = d.rng.randint(10, 80)
+    out: dict[str, Any] = {"exploitation_tools": tools or None,
+                           "voice_of_child": _pair(d, "audited", audited, "voice_recorded", 0.6, 1.0)}
+    if set(services) & {"emergency_department", "urgent_treatment_centre"}:
+        attendances = d.rng.randint(5_000, 50_000)
+        out["ed_screening"] = _pair(d, "attendances_under_18", attendances, "screened", 0.8, 0.99)
+    return out
+
+
+def _missing(d: _Draw, kind: str, staff: int) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    if kind in ("acute", "community", "mental_health"):
+        left = d.rng.randint(0, 30)
+        out["from_health_settings"] = {"policy_in_date": d.maybe(d.rng.random() < 0.6 + 0.4 * d.q),
+                                       "episodes": left, "reported_per_protocol": d.maybe(d.part(left, 0.8, 1.0))}
+    if kind not in ("community", "icb", "mental_health"):
+        return out or None
+    repeat = d.rng.randint(0, 60)
+    out["repeat"] = {"children": repeat, "exploitation_assessed": d.maybe(d.part(repeat, 0.6, 1.0)),
+                     "alert_placed": d.maybe(d.part(repeat, 0.5, 1.0))}
+    episodes = d.rng.randint(20, 600)
+    return out | {"return_interviews": {"episodes": episodes, "offered": d.maybe(d.part(episodes, 0.7, 1.0)),
+                                  "done_within_72h": d.maybe(d.part(episodes, 0.45, 0.8)),
+                                  "health_notified_1wd": d.maybe(d.part(episodes, 0.5, 0.95))},
+            "episodes": {"missing_medium": episodes // 3, "missing_high": episodes // 10,
+                         "absent": d.rng.choices([0, d.rng.randint(1, 20)], weights=[80, 20])[0]}}
+
+
+def _looked_after(d: _Draw, kind: str) -> dict[str, Any] | None:
+    if kind not in ("community", "icb"):
+        return None
+    entered = d.rng.randint(30, 400)
+    due = d.rng.randint(150, 1500)
+    moves = d.rng.randint(0, due // 20)
+    assessed = entered + due
+    eligible = round(assessed * d.rng.uniform(0.5, 0.7))
+    return {"initial_assessments": {"entered_care": entered, "within_20_working_days": d.maybe(d.part(entered, 0.3, 0.85)),
+                                    "by_medical_practitioner": d.maybe(d.part(entered, 0.8, 1.0))},
+            "review_assessments": {"due": due, "in_date": d.maybe(d.part(due, 0.8, 0.95)), "out_of_area_moves": moves,
+                                   "host_notified": d.maybe(d.part(moves, 0.8, 1.0))},
+            "health_plans": {"assessments": assessed, "with_plan": d.maybe(d.part(assessed, 0.85, 1.0)),
+                             "sdq_eligible": eligible, "sdq_done": d.maybe(d.part(eligible, 0.7, 1.0))}}
+
+
+def generate(count: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [organisation(rng, i) for i in range(1, count + 1)]
+
+
+def dump(data: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data, indent=1) + "\n"
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="safe", pure=True)
+    y.default_flow_style = False
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return buf.getvalue()
+
+
+def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for data in generate(count, seed):
+        path = folder / f"{data['organisation']['id']}.{fmt}"
+        write_atomic(path, dump(data, fmt))
+        paths.append(path)
+    return paths

@@ -1,0 +1,102 @@
+"""Checks on rule files that need no organisation: what `safeguard rules lint` reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compliance.intake.documents import read_document
+from compliance.domain.errors import Problem, RuleError
+from compliance.evaluation.measures import check_paths
+from compliance.domain.model import OrgType
+from compliance.catalogue.schema import Rule, condition_names, where_parameters
+from compliance.catalogue.loading import load_rule_file, load_rules, rule_files
+
+REQUIRED_OUTCOMES = ("met", "not_met", "insufficient_evidence")
+
+
+def is_scoped(rule: Rule) -> bool:
+    return (rule.applies_when is not None or rule.applies_to.services is not None or bool(rule.depends_on)
+            or set(rule.applies_to.org_types) != set(OrgType))
+
+
+def case_problems(rule: Rule) -> list[str]:
+    """A rule must show it can be met, failed, left without evidence and (when scoped) put out of scope."""
+    outcomes = {c.expect.value for c in rule.cases}
+    needed = list(REQUIRED_OUTCOMES) + (["not_applicable"] if is_scoped(rule) else [])
+    problems = [f"no case expecting {o}" for o in needed if o not in outcomes]
+    if rule.parameters and not any("threshold" in c.name for c in rule.cases):
+        problems.append("no case at the threshold (a case whose name contains 'threshold')")
+    return problems
+
+
+def unused_parameters(rule: Rule) -> list[str]:
+    read: set[str] = set()
+    for cond in (rule.condition, rule.applies_when, rule.escalate.when if rule.escalate else None):
+        if cond is not None:
+            read.update(condition_names(cond))
+    for m in rule.measures.values():
+        read.update(where_parameters(m))
+    return [p for p in rule.parameters if p not in read]
+
+
+def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
+    """Every problem in every rule file under the paths, so one run shows them all."""
+    files: list[Path] = []
+    for p in paths:
+        files += rule_files(p) if p.is_dir() else [p]
+    found: list[tuple[Path, Problem]] = []
+    seen: dict[str, Path] = {}
+    loaded: list[Rule] = []
+    for path in files:
+        folder = next((p for p in paths if p.is_dir() and p in path.parents), None)
+        try:
+            rule = load_rule_file(path, folder)
+        except RuleError as e:
+            found += [(path, pr) for pr in e.problems]
+            continue
+        doc = None
+
+        def line(*loc: str | int) -> int | None:
+            nonlocal doc
+            doc = doc or read_document(path, RuleError)
+            return doc.line_of(loc)
+
+        if rule.id in seen:
+            found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", line("id"))))
+        seen[rule.id] = path
+        loaded.append(rule)
+        for text in check_paths(rule):
+            name = text.split("'")[1] if text.startswith("measure '") else ""
+            found.append((path, Problem(text, f"measures.{name}" if name else "measures", line("measures", name))))
+        for name in unused_parameters(rule):
+            found.append((path, Problem(f"parameter '{name}' is never read, so changing it changes nothing",
+                                        f"parameters.{name}", line("parameters", name))))
+        try:
+            from compliance.evaluation.compiler import compile_rules
+
+            # Alone, without its prerequisites (checked below across all files): its own size only.
+            compile_rules([rule.model_copy(update={"depends_on": []})], {rule.id: rule.parameter_values()})
+        except Exception as e:  # CompileError: too complex or invalid arithmetic
+            found.append((path, Problem(str(e), "condition", line("condition"))))
+        for text in case_problems(rule):
+            found.append((path, Problem(text, "cases", line("cases"))))
+    found += _dependency_problems(loaded, seen)
+    return found
+
+
+def _dependency_problems(rules: list[Rule], files: dict[str, Path]) -> list[tuple[Path, Problem]]:
+    """Unknown prerequisites and cycles; local rules may depend on bundled ones."""
+    from compliance.catalogue.dependencies import dependency_problems
+
+    known: set[str] = set()
+    if any(r.depends_on for r in rules):
+        try:
+            known = set(load_rules().by_id)
+        except RuleError:
+            known = set()  # a broken bundled catalogue is reported when it is linted itself
+    out = []
+    for rid, texts in sorted(dependency_problems(rules, known).items()):
+        path = files[rid]
+        line = read_document(path, RuleError).line_of(("depends_on",))
+        out += [(path, Problem(t, "depends_on", line)) for t in texts]
+    return out

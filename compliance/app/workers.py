@@ -1,0 +1,110 @@
+"""Screening many returns across processes: durable-rules holds the GIL, so threads would not help.
+
+Each worker process builds its own Evaluator once (pool initializer) and scores whole files, so
+only small score records cross process boundaries. One bad file becomes an `InvalidFile` with the
+same one-paragraph message `safeguard assess` gives; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from compliance.domain.errors import UserError
+from compliance.domain.result import Report
+from compliance.formats.common import CoverageBar, training_chart
+from compliance.cohort.ranking import InvalidFile
+from compliance.cohort.score import OrgScore, score
+from compliance.cohort.weights import Weights
+from compliance.cohort.signals import signals_of
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a worker needs to rebuild the evaluator: picklable, unlike the engine."""
+
+    folders: tuple[Path, ...]
+    profile: Path | None
+    weights: Weights
+    detail: bool = False  # also send back each full report and its training chart (HTML, Markdown, JUnit)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What the detailed renderers need beyond the score; only crosses processes when asked for."""
+
+    report: Report
+    chart: list[CoverageBar]
+
+
+class Worker:
+    def __init__(self, setup: Setup):
+        from compliance.app.evaluators import make_evaluator
+
+        self.setup = setup
+        self.evaluator, self.profile_record = make_evaluator(list(setup.folders), setup.profile)
+
+    def __call__(self, path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Detail]:
+        from compliance.app.assess import report_for
+        from compliance.intake.returns import load_assessment
+
+        try:
+            doc, info = load_assessment(path)
+        except UserError as e:
+            return InvalidFile(file=str(path), reason=str(e))
+        report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
+        result = score(report, signals_of(doc), self.setup.weights)
+        if not self.setup.detail:
+            return result
+        return result, Detail(report, training_chart(doc, report))
+
+
+_worker: Worker | None = None
+
+
+def _init(setup: Setup) -> None:
+    global _worker
+    _worker = Worker(setup)
+
+
+def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Detail]:
+    assert _worker is not None, "pool initializer did not run"
+    return _worker(path)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def screen_files(paths: list[Path], setup: Setup,
+                 jobs: int | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, Detail]]:
+    """Results in the order of `paths`. jobs=1 runs in this process (no pool), for tests and tiny runs."""
+    jobs = min(jobs or default_jobs(), max(1, len(paths)))
+    if jobs == 1:
+        worker = Worker(setup)
+        yield from map(worker, paths)
+        return
+    chunk = max(1, min(32, len(paths) // (jobs * 8)))
+    with multiprocessing.get_context().Pool(jobs, initializer=_init, initargs=(setup,)) as pool:
+        yield from pool.imap(_run, paths, chunksize=chunk)
+
+
+def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
+            progress: Callable[[Iterator], Iterator] | None = None
+            ) -> tuple[list[OrgScore], list[InvalidFile], dict[str, Detail]]:
+    """Scores, invalid files and (with `setup.detail`) each scored file's Detail, keyed by file."""
+    results = screen_files(paths, setup, jobs)
+    if progress is not None:
+        results = progress(results)
+    scores: list[OrgScore] = []
+    invalid: list[InvalidFile] = []
+    details: dict[str, Detail] = {}
+    for r in results:
+        if isinstance(r, tuple):
+            details[r[0].file] = r[1]
+            r = r[0]
+        (invalid if isinstance(r, InvalidFile) else scores).append(r)
+    return scores, invalid, details

@@ -1,0 +1,121 @@
+"""The rule format (rule files are data) and loading a catalogue of rule files.
+
+A rule file is YAML validated against `Rule`. It declares *measures* (aggregates over paths of the
+self-assessment, computed in Python by `measures.py`), optional *gates* that put an organisation out
+of scope, and a *condition* over the measures. `compiler.py` turns gates and condition into
+durable-rules rulesets; nothing in a rule file is ever executed as code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from compliance.intake.documents import read_document, read_text
+from compliance.domain.errors import Problem, RuleError
+from compliance.intake.validation import problems as validation_problems
+from compliance.catalogue.cache import _cache_get, _cache_put
+from compliance.catalogue.schema import Rule
+
+def _bundled_rules() -> Path:
+    """rules/ in a source checkout or editable install; compliance/bundled_rules/ in an installed wheel."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "bundled_rules"
+    return installed if installed.is_dir() else package.parent / "rules"
+
+
+BUNDLED_RULES = _bundled_rules()
+
+
+# --- loading a catalogue ----------------------------------------------------------------------------
+
+
+class RuleSet:
+    """The rules in force: bundled rules, then any local folders, a later folder overriding an id."""
+
+    def __init__(self, rules: list[Rule], files: dict[str, Path], digest: str):
+        self.rules = sorted(rules, key=lambda r: r.id)
+        self.by_id = {r.id: r for r in self.rules}
+        self.files = files
+        self.digest = digest
+
+    @property
+    def version(self) -> str:
+        return self.digest[:12]
+
+
+def rule_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_rule_file(path: Path, folder: Path | None = None) -> Rule:
+    """Parse and validate one rule file.
+
+    Parsing YAML with line numbers costs ~10 ms a file, which across a catalogue would dominate the
+    start-up of every command, so validated rules are cached under the hash of their bytes. A
+    changed file has a new hash; the cache is only ever a copy of what the file says.
+    """
+    from compliance import __version__
+
+    raw = read_text(path, RuleError, max_bytes=256 * 1024)
+    key = hashlib.sha256(f"{__version__}\0{raw}".encode()).hexdigest()
+    rule = None
+    cached = _cache_get(key)
+    if cached is not None:
+        try:
+            rule = Rule.model_validate_json(cached)
+        except ValidationError:
+            rule = None  # a damaged cache entry is a miss
+    doc = None
+    if rule is None:
+        doc = read_document(path, RuleError, max_bytes=256 * 1024)
+        try:
+            rule = Rule.model_validate(doc.data)
+        except ValidationError as e:
+            raise RuleError(str(path), validation_problems(Rule, e, doc)) from None
+        _cache_put(key, rule.model_dump_json(by_alias=True, exclude_unset=True))
+    problems = []
+    if path.stem != rule.id:
+        problems.append(Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id"))
+    if folder is not None and path.parent != folder and path.parent.name != rule.area:
+        problems.append(Problem(f"a rule in folder '{path.parent.name}' must have area '{path.parent.name}'", "area"))
+    if problems:
+        doc = doc or read_document(path, RuleError, max_bytes=256 * 1024)
+        for p in problems:
+            p.line = doc.line_of((p.path,))
+        raise RuleError(str(path), problems)
+    return rule
+
+
+def load_rules(folders: list[Path] | None = None) -> RuleSet:
+    """Load every rule file under the folders (default: the bundled catalogue)."""
+    folders = folders or [BUNDLED_RULES]
+    by_id: dict[str, Rule] = {}
+    files: dict[str, Path] = {}
+    digest = hashlib.sha256()
+    for folder in folders:
+        if not folder.is_dir():
+            raise RuleError(str(folder), [Problem("not a folder of rule files")])
+        seen_here: dict[str, Path] = {}
+        for path in rule_files(folder):
+            rule = load_rule_file(path, folder)
+            if rule.id in seen_here:
+                raise RuleError(str(path), [Problem(f"rule id {rule.id} is already defined in {seen_here[rule.id]}", "id")])
+            seen_here[rule.id] = path
+            by_id[rule.id] = rule
+            files[rule.id] = path
+    if not by_id:
+        raise RuleError(", ".join(map(str, folders)), [Problem("no rule files (*.yaml) found")])
+    from compliance.catalogue.dependencies import dependency_problems
+
+    broken = dependency_problems(by_id.values())
+    if broken:
+        rid = min(broken)
+        line = read_document(files[rid], RuleError, max_bytes=256 * 1024).line_of(("depends_on",))
+        raise RuleError(str(files[rid]), [Problem(t, "depends_on", line) for t in broken[rid]])
+    for rid in sorted(files):
+        digest.update(rid.encode())
+        digest.update(files[rid].read_bytes())
+    return RuleSet(list(by_id.values()), files, digest.hexdigest())

@@ -1,0 +1,446 @@
+"""The rule format (rule files are data) and loading a catalogue of rule files.
+
+A rule file is YAML validated against `Rule`. It declares *measures* (aggregates over paths of the
+self-assessment, computed in Python by `measures.py`), optional *gates* that put an organisation out
+of scope, and a *condition* over the measures. `compiler.py` turns gates and condition into
+durable-rules rulesets; nothing in a rule file is ever executed as code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from functools import cached_property
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from compliance.domain.model import OrgType, ServiceKind
+from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+RuleId = Annotated[str, Field(pattern=r"^[A-Z]{3}-[0-9]{3}$")]
+# Names the engine itself puts on every fact; a measure may not shadow them.
+RESERVED = frozenset({"id", "sid", "t", "org_type", "svc_count"})
+MAX_MEASURES = 40
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Source(Strict):
+    document: str = Field(min_length=3, max_length=300)
+    section: str | None = Field(default=None, max_length=200)
+    year: int = Field(ge=1989, le=2100)
+    confidence: Literal["verified", "local_default"] = Field(
+        description="verified: read in the public document; local_default: common practice, not a national rule."
+    )
+
+
+Number = Union[int, float]
+
+
+class Parameter(Strict):
+    default: Number
+    min: Number | None = None
+    max: Number | None = None
+    unit: str | None = Field(default=None, max_length=30)
+    description: str = Field(min_length=3, max_length=400)
+
+    @model_validator(mode="after")
+    def _default_in_range(self) -> Parameter:
+        check_parameter_value(self, self.default)
+        return self
+
+
+def check_parameter_value(p: Parameter, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PydanticCustomError("param_type", "expected a number, got {v!r}", {"v": value})
+    if (p.min is not None and value < p.min) or (p.max is not None and value > p.max):
+        raise PydanticCustomError(
+            "param_range", "{v} is outside the range {lo} to {hi}", {"v": value, "lo": p.min, "hi": p.max}
+        )
+
+
+# --- measures ---------------------------------------------------------------------------------------
+
+Path_ = Annotated[str, Field(pattern=r"^[a-z_0-9]+(\.[a-z_0-9]+)*(\[\])?(\.[a-z_0-9]+)*$", max_length=200)]
+Scalar = Union[bool, int, float, str]
+
+
+class Compare(Strict):
+    """A comparison inside a `where` filter; dates may be compared with `months_before_end`.
+
+    The numeric operators take a number or the name of one of the rule's parameters.
+    """
+
+    eq: Scalar | None = None
+    ne: Scalar | None = None
+    lt: Number | Name | None = None
+    lte: Number | Name | None = None
+    gt: Number | Name | None = None
+    gte: Number | Name | None = None
+    in_: Path_ | None = Field(default=None, alias="in")
+    not_in: Path_ | None = None
+    months_before_end: Number | Name | None = Field(
+        default=None, description="The date is at least this many months before the period end."
+    )
+    in_period: Literal[True] | None = Field(default=None, description="The date falls within the assessment period.")
+
+    @model_validator(mode="after")
+    def _one(self) -> Compare:
+        if len(self.model_fields_set) != 1:
+            raise PydanticCustomError("one_key", "a comparison has exactly one operator")
+        return self
+
+
+WhereValue = Union[Scalar, list[Scalar], Compare]
+
+
+class Measure(Strict):
+    """One number derived from the self-assessment. Exactly one of the kind fields is set."""
+
+    value: Path_ | None = Field(default=None, description="A single reported value (booleans become 1/0).")
+    sum: Path_ | None = Field(default=None, description="Sum of a field over the items of a list (path with []).")
+    count: Path_ | None = Field(default=None, description="Number of items of a list (path ending in []).")
+    min: Path_ | None = None
+    max: Path_ | None = None
+    distinct: Path_ | None = Field(default=None, description="Number of distinct values of a field over a list.")
+    percent: tuple[Name, Name] | None = Field(
+        default=None, description="100 * first / second, of two other measures; unknown when the second is 0."
+    )
+    months_since: Path_ | None = Field(default=None, description="Whole months from a date to the period end.")
+    year: Path_ | None = Field(default=None, description="The calendar year of a date (for cut-over dates).")
+    total: list[Name] | None = Field(default=None, min_length=2, max_length=20,
+                                     description="Sum of other measures; unknown when any of them is.")
+    min_percent: Path_ | None = Field(
+        default=None, description="Lowest per-item percentage over a list (path ending in []), of `fields`: [part, whole]; items with whole 0 are skipped."
+    )
+    fields: tuple[Name, Name] | None = None
+    absent: Path_ | None = Field(
+        default=None, description="How many of `values` do not appear as this field of the (filtered) list items."
+    )
+    values: list[Scalar] | None = None
+    where: dict[Name, WhereValue] | None = None
+    description: str | None = Field(default=None, max_length=300)
+
+    KINDS: ClassVar[tuple[str, ...]] = (
+        "value", "sum", "count", "min", "max", "distinct", "percent", "months_since", "absent", "min_percent",
+        "year", "total")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Measure:
+        kinds = [k for k in self.KINDS if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise PydanticCustomError(
+                "measure_kind", "a measure has exactly one of {kinds}", {"kinds": ", ".join(self.KINDS)}
+            )
+        kind = kinds[0]
+        path = getattr(self, kind)
+        listy = kind in ("sum", "count", "min", "max", "distinct", "absent", "min_percent")
+        if kind not in ("percent", "total"):
+            if listy and "[]" not in path:
+                raise PydanticCustomError("measure_path", "'{k}' needs a path through a list ([])", {"k": kind})
+            if not listy and "[]" in path:
+                raise PydanticCustomError("measure_path", "'{k}' takes a path without []", {"k": kind})
+        if self.where is not None and not listy:
+            raise PydanticCustomError("measure_where", "'where' only filters list measures")
+        if (kind == "absent") != (self.values is not None):
+            raise PydanticCustomError("measure_values", "'values' goes with 'absent', and only with it")
+        if (kind == "min_percent") != (self.fields is not None):
+            raise PydanticCustomError("measure_fields", "'fields' goes with 'min_percent', and only with it")
+        return self
+
+    @cached_property
+    def kind(self) -> str:
+        """Read for every measure of every evaluation, so worked out once (cached_property writes
+        the instance dict directly, which a frozen model allows)."""
+        return next(k for k in self.KINDS if getattr(self, k) is not None)
+
+    @cached_property
+    def path(self) -> str | None:
+        return None if self.kind in ("percent", "total") else getattr(self, self.kind)
+
+    @property
+    def derived_from(self) -> list[str]:
+        """Other measures this one is computed from."""
+        return list(self.percent or self.total or [])
+
+
+# --- conditions -------------------------------------------------------------------------------------
+
+
+class Arith(Strict):
+    add: tuple[Operand, Operand] | None = None
+    sub: tuple[Operand, Operand] | None = None
+    mul: tuple[Operand, Operand] | None = None
+    div: tuple[Operand, Operand] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Arith:
+        if len(self.model_fields_set) != 1:
+            raise PydanticCustomError("one_key", "an arithmetic expression has exactly one of add, sub, mul, div")
+        return self
+
+    @property
+    def op(self) -> str:
+        return next(iter(self.model_fields_set))
+
+
+class Text(Strict):
+    text: str = Field(max_length=100, description="A literal piece of text (a bare string names a measure or parameter).")
+
+
+Operand = Union[bool, int, float, Name, Text, Arith]
+COMPARISONS = ("eq", "ne", "lt", "lte", "gt", "gte")
+
+
+class Condition(Strict):
+    """A boolean expression over measures. Exactly one key is set.
+
+    Comparisons take `[measure, operand]`; the operand is a number, true/false, the name of a
+    parameter or measure, `{text: ...}`, or arithmetic over operands.
+    """
+
+    all: list[Condition] | None = Field(default=None, min_length=1, max_length=20)
+    any: list[Condition] | None = Field(default=None, min_length=1, max_length=20)
+    not_: Condition | None = Field(default=None, alias="not")
+    eq: tuple[Name, Operand] | None = None
+    ne: tuple[Name, Operand] | None = None
+    lt: tuple[Name, Operand] | None = None
+    lte: tuple[Name, Operand] | None = None
+    gt: tuple[Name, Operand] | None = None
+    gte: tuple[Name, Operand] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Condition:
+        if len(self.model_fields_set) != 1:
+            raise PydanticCustomError(
+                "one_key", "a condition has exactly one of all, any, not, eq, ne, lt, lte, gt, gte"
+            )
+        return self
+
+    @property
+    def op(self) -> str:
+        name = next(iter(self.model_fields_set))
+        return "not" if name == "not_" else name
+
+
+Arith.model_rebuild()
+Condition.model_rebuild()
+
+
+def condition_names(c: Condition) -> list[str]:
+    """Every name (measure or parameter) a condition reads, in order of first use."""
+    out: list[str] = []
+
+    def operand(o: Any) -> None:
+        if isinstance(o, str) and not isinstance(o, bool):
+            out.append(o)
+        elif isinstance(o, Arith):
+            for x in getattr(o, o.op):
+                operand(x)
+
+    def walk(x: Condition) -> None:
+        if x.op in ("all", "any"):
+            for sub in getattr(x, x.op):
+                walk(sub)
+        elif x.op == "not":
+            walk(x.not_)  # type: ignore[arg-type]
+        else:
+            left, right = getattr(x, x.op)
+            out.append(left)
+            operand(right)
+
+    walk(c)
+    return list(dict.fromkeys(out))
+
+
+# --- the rule ---------------------------------------------------------------------------------------
+
+
+class Scope(Strict):
+    org_types: list[OrgType] = Field(default_factory=lambda: list(OrgType), min_length=1)
+    services: list[ServiceKind] | None = Field(
+        default=None, description="Applies only to organisations running at least one of these services."
+    )
+
+
+class Escalation(Strict):
+    when: Condition
+    severity: Severity
+    reason: str = Field(min_length=3, max_length=300)
+
+
+class Messages(Strict):
+    met: str = Field(min_length=3, max_length=400)
+    not_met: str = Field(min_length=3, max_length=400)
+    not_applicable: str | None = Field(default=None, max_length=400)
+
+
+class Case(Strict):
+    """An embedded test case: an input fragment (merged onto a minimal return) and the outcome."""
+
+    name: str = Field(min_length=3, max_length=80, pattern=r"^[a-z0-9_]+$")
+    org_type: OrgType | None = Field(default=None, description="Defaults to the rule's first organisation type.")
+    input: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[Name, Number] = Field(default_factory=dict)
+    expect: Outcome
+    severity: Severity | None = None
+
+    @field_validator("input", mode="after")
+    @classmethod
+    def _dates_as_text(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """YAML gives dates, JSON (the rule cache) gives text; keep one form so both load alike."""
+        def norm(v: Any) -> Any:
+            if isinstance(v, dict):
+                return {k: norm(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [norm(x) for x in v]
+            return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+
+        return norm(value)
+
+
+class Rule(Strict):
+    id: RuleId
+    title: str = Field(min_length=5, max_length=100)
+    area: Name
+    requirement: str = Field(min_length=10, max_length=1000)
+    rationale: str = Field(min_length=10, max_length=2000)
+    severity: Severity
+    key_question: KeyQuestion
+    applies_to: Scope = Field(default_factory=Scope)
+    sources: list[Source] = Field(min_length=1, max_length=10)
+    parameters: dict[Name, Parameter] = Field(default_factory=dict)
+    measures: dict[Name, Measure] = Field(min_length=1, max_length=MAX_MEASURES)
+    applies_when: Condition | None = Field(
+        default=None, description="Otherwise not applicable, e.g. no episodes of the kind in the period."
+    )
+    condition: Condition
+    escalate: Escalation | None = None
+    depends_on: list[RuleId] = Field(
+        default_factory=list, max_length=5,
+        description="Prerequisite rules: if any of them is not applicable, so is this rule.",
+    )
+    messages: Messages
+    remediation: str = Field(min_length=10, max_length=1000)
+    line_of_enquiry: str = Field(min_length=10, max_length=500, description="What an inspector should ask.")
+    cases: list[Case] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_resolve(self) -> Rule:
+        clash = (set(self.measures) & set(self.parameters)) | (set(self.measures) & RESERVED) | (set(self.parameters) & RESERVED)
+        if clash:
+            raise PydanticCustomError("name_clash", "names used twice or reserved: {n}", {"n": ", ".join(sorted(clash))})
+        for name, m in self.measures.items():
+            for ref in where_parameters(m):
+                if ref not in self.parameters:
+                    raise PydanticCustomError(
+                        "unknown_name", "measure '{m}' filters on '{r}', which is not a parameter", {"m": name, "r": ref})
+        known = set(self.measures) | {"org_type"}
+        for name, m in self.measures.items():
+            for ref in m.derived_from:
+                if ref not in self.measures or self.measures[ref].derived_from:
+                    raise PydanticCustomError(
+                        "unknown_name", "measure '{m}' refers to '{r}', which is not a measure read from the return",
+                        {"m": name, "r": ref},
+                    )
+        for label, cond in (("condition", self.condition), ("applies_when", self.applies_when),
+                            ("escalate.when", self.escalate.when if self.escalate else None)):
+            if cond is None:
+                continue
+            for n in condition_names(cond):
+                if n not in known and n not in self.parameters:
+                    raise PydanticCustomError(
+                        "unknown_name", "{label} uses '{n}', which is neither a measure nor a parameter",
+                        {"label": label, "n": n},
+                    )
+            _check_left_sides(cond, known, label)
+        for outcome, template in self.messages:
+            if template is None:
+                continue
+            for field in template_fields(template):
+                if field not in self.measures and field not in self.parameters:
+                    raise PydanticCustomError(
+                        "unknown_name", "message '{o}' uses '{{{f}}}', which is neither a measure nor a parameter",
+                        {"o": outcome, "f": field},
+                    )
+        if self.id in self.depends_on or len(set(self.depends_on)) != len(self.depends_on):
+            raise PydanticCustomError("depends_on", "depends_on must list other rules, each once", {})
+        case_names = [c.name for c in self.cases]
+        if len(set(case_names)) != len(case_names):
+            raise PydanticCustomError("case_names", "case names must be unique")
+        for c in self.cases:
+            unknown = set(c.parameters) - set(self.parameters)
+            if unknown:
+                raise PydanticCustomError(
+                    "unknown_name", "case '{c}' sets unknown parameters: {u}", {"c": c.name, "u": ", ".join(sorted(unknown))}
+                )
+        return self
+
+    def parameter_values(self, overrides: dict[str, Any] | None = None) -> dict[str, Number]:
+        values = {k: p.default for k, p in self.parameters.items()}
+        values.update(overrides or {})
+        return values
+
+    @cached_property
+    def used_measures(self) -> list[str]:
+        """Measures the gates and condition read (what must be reported), plus percent inputs."""
+        names = []
+        for cond in (self.applies_when, self.condition, self.escalate.when if self.escalate else None):
+            if cond is not None:
+                names += [n for n in condition_names(cond) if n in self.measures]
+        return list(dict.fromkeys(names))
+
+
+def where_parameters(m: Measure) -> list[str]:
+    """Parameter names a measure's filter reads."""
+    out = []
+    for v in (m.where or {}).values():
+        if isinstance(v, Compare):
+            op = next(iter(v.model_fields_set))
+            arg = getattr(v, op)
+            if op not in ("eq", "ne", "in_", "not_in") and isinstance(arg, str):
+                out.append(arg)
+    return out
+
+
+def _check_left_sides(c: Condition, measures: set[str], label: str) -> None:
+    if c.op in ("all", "any"):
+        for sub in getattr(c, c.op):
+            _check_left_sides(sub, measures, label)
+    elif c.op == "not":
+        _check_left_sides(c.not_, measures, label)  # type: ignore[arg-type]
+    else:
+        left = getattr(c, c.op)[0]
+        if left not in measures:
+            raise PydanticCustomError(
+                "left_side", "{label}: the left side of '{op}' must be a measure, not '{n}'",
+                {"label": label, "op": c.op, "n": left},
+            )
+
+
+_FIELD = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def template_fields(template: str) -> list[str]:
+    """Names a message template interpolates; only bare names, so a template can never reach attributes."""
+    out = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as e:
+        raise PydanticCustomError("template", "bad message template: {e}", {"e": str(e)}) from None
+    for _, field, spec, conv in parsed:
+        if field is None:
+            continue
+        if not _FIELD.match(field) or conv or (spec and not re.fullmatch(r"\.?[0-9]{0,2}[fd%]?", spec)):
+            raise PydanticCustomError(
+                "template", "message placeholders are bare names like {{coverage}} or {{coverage:.1f}}, not '{{{f}}}'",
+                {"f": field + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "")},
+            )
+        out.append(field)
+    return out

@@ -1,0 +1,60 @@
+"""The `safeguard` command line."""
+
+from __future__ import annotations
+
+import traceback
+
+import click
+
+from compliance import __version__
+from compliance.domain.errors import UserError
+from compliance.cli.options import EXIT_CODES_HELP
+from compliance.domain.exit_policy import EXIT_INTERNAL, EXIT_INVALID
+
+
+class SafeguardGroup(click.Group):
+    """Turns user errors into exit code 2 and anything unexpected into exit code 3, never 0."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(EXIT_INVALID)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as e:  # a bug: say so, keep the details for the report
+            click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo("(run with --debug for the traceback, and please report it)", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=SafeguardGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="safeguard")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Check NHS organisations' arrangements for safeguarding children against the requirements
+    regulators inspect."""
+    ctx.obj = {"debug": debug}
+
+
+def _register() -> None:
+    from compliance.cli.assess import assess, schema
+    from compliance.cli.diff import diff
+    from compliance.cli.rules import rules_group
+    from compliance.cli.screen import fixtures_group, screen
+    from compliance.cli.snapshot import snapshot_group
+
+    for command in (assess, schema, rules_group, snapshot_group, screen, fixtures_group, diff):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="safeguard")

@@ -1,0 +1,58 @@
+"""Options and helpers shared by the commands, so each is spelt once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from compliance.catalogue.loading import BUNDLED_RULES
+from compliance.domain.exit_policy import FAIL_ON_CHOICES
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  no finding at or above --fail-on
+  1  at least one not_met or insufficient_evidence finding at or above --fail-on
+  2  invalid input, rules, profile or usage (the message names the file and line)
+  3  internal error (a bug: please report it); never 0"""
+
+
+def rules_options(f):
+    """--rules adds local folders to the bundled catalogue; --no-bundled leaves the catalogue out."""
+    f = click.option("--no-bundled", is_flag=True, help="Use only the --rules folders, not the bundled catalogue.")(f)
+    return click.option(
+        "--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path),
+        help="Folder of local rules added to the bundled catalogue (repeatable; a later folder overrides a rule id).",
+    )(f)
+
+
+def rule_folders(rule_dirs: tuple[Path, ...], no_bundled: bool) -> list[Path]:
+    if no_bundled and not rule_dirs:
+        raise click.UsageError("--no-bundled needs at least one --rules folder")
+    return ([] if no_bundled else [BUNDLED_RULES]) + list(rule_dirs)
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file (atomically) instead of standard output.",
+)
+SEVERITY_CHOICES = FAIL_ON_CHOICES
+profile_option = click.option(
+    "--profile", type=click.Path(path_type=Path),
+    help="YAML profile setting rule parameters and waiving rules (validated before anything runs).",
+)
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from compliance.intake.files import write_atomic
+
+        write_atomic(output, text)
+
+
+junit_insufficient_option = click.option(
+    "--junit-insufficient", type=click.Choice(["failure", "skipped"]), default="failure", show_default=True,
+    help="JUnit: report insufficient_evidence findings as failures or as skipped tests.")
+timestamp_option = click.option(
+    "--timestamp", is_flag=True,
+    help="HTML, Markdown, JUnit: record when the report was made (off by default so reports diff cleanly).")

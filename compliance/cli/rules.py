@@ -1,0 +1,153 @@
+"""`safeguard rules ...`: the rule author's tools."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import textwrap
+from pathlib import Path
+
+import click
+
+from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
+from compliance.cli.options import SEVERITY_CHOICES, rule_folders, rules_options
+from compliance.domain.errors import Problem, RuleError
+
+WRAP = textwrap.TextWrapper(width=80, initial_indent="  ", subsequent_indent="  ")
+
+
+@click.group("rules")
+def rules_group() -> None:
+    """List, document, test and lint rule files."""
+
+
+@rules_group.command("list")
+@click.option("--area", help="Only rules of this area (e.g. training).")
+@click.option("--severity", type=click.Choice(SEVERITY_CHOICES[:-1]), help="Only rules of this severity.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rules_options
+def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_bundled: bool) -> None:
+    """One line per rule."""
+    from compliance.catalogue.loading import load_rules
+
+    rules = [r for r in load_rules(rule_folders(rule_dirs, no_bundled)).rules
+             if (area is None or r.area == area) and (severity is None or r.severity.value == severity)]
+    if fmt == "json":
+        rows = [{"id": r.id, "severity": r.severity.value, "area": r.area, "key_question": r.key_question.value,
+                 "title": r.title} for r in rules]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rules:
+        click.echo(f"{r.id}  {r.severity.value:<8} {r.area:<20} {r.title}"[:80])
+
+
+@rules_group.command("show")
+@click.argument("rule_id")
+@rules_options
+def show(rule_id: str, rule_dirs, no_bundled: bool) -> None:
+    """The documentation page of one rule."""
+    from ruamel.yaml import YAML
+
+    from compliance.app.cases import case_input
+    from compliance.evaluation.measures import describe_source
+    from compliance.catalogue.loading import load_rules
+
+    rs = load_rules(rule_folders(rule_dirs, no_bundled))
+    rule = rs.by_id.get(rule_id.upper())
+    if rule is None:
+        close = difflib.get_close_matches(rule_id.upper(), list(rs.by_id), n=3)
+        hint = f"; close matches: {', '.join(close)}" if close else "; `safeguard rules list` shows them all"
+        raise RuleError(rule_id, [Problem(f"no rule with this id{hint}")])
+    out = [click.style(f"{rule.id}: {rule.title}", bold=True),
+           f"{rule.severity.value} | {rule.key_question.value} | area {rule.area} | {rs.files[rule.id]}", ""]
+
+    def section(title: str, text: str) -> None:
+        out.extend([click.style(title, bold=True), *WRAP.wrap(" ".join(text.split())), ""])
+
+    section("Requirement", rule.requirement)
+    section("Why", rule.rationale)
+    scope = ", ".join(t.value for t in rule.applies_to.org_types)
+    if rule.applies_to.services:
+        scope += "; running any of: " + ", ".join(s.value for s in rule.applies_to.services)
+    section("Applies to", scope)
+    if rule.depends_on:
+        names = [f"{p} ({rs.by_id[p].title})" if p in rs.by_id else p for p in rule.depends_on]
+        section("Depends on", "Not applicable wherever any of these is not applicable: " + "; ".join(names) + ".")
+    if rule.parameters:
+        out.append(click.style("Parameters", bold=True))
+        for name, p in rule.parameters.items():
+            rng = f" (range {p.min} to {p.max})" if p.min is not None or p.max is not None else ""
+            out += WRAP.wrap(f"{name} = {p.default}{p.unit or ''}{rng}: {p.description}")
+        out.append("")
+    out.append(click.style("Data it reads", bold=True))
+    for name, m in rule.measures.items():
+        out += WRAP.wrap(f"{name}: {describe_source(m)}")
+    out.append("")
+    out.append(click.style("Sources", bold=True))
+    for s in rule.sources:
+        section_text = f", {s.section}" if s.section else ""
+        out += WRAP.wrap(f"{s.document}{section_text} ({s.year}; {s.confidence.replace('_', ' ')})")
+    out.append("")
+    section("What to do", rule.remediation)
+    section("Line of enquiry", rule.line_of_enquiry)
+    yaml = YAML()
+    yaml.default_flow_style = False
+    for outcome in ("met", "not_met"):
+        case = next((c for c in rule.cases if c.expect.value == outcome and c.input), None)
+        if case is None:
+            continue
+        buf = io.StringIO()
+        data = case_input(rule, case)
+        yaml.dump({k: v for k, v in data.items() if k not in ("schema_version", "organisation")} or data, buf)
+        out.append(click.style(f"Example: {outcome.replace('_', ' ')} (case {case.name})", bold=True))
+        out += ["  " + line for line in buf.getvalue().rstrip().splitlines()] + [""]
+    click.echo("\n".join(out).rstrip())
+
+
+@rules_group.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def test(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Run the test cases embedded in rule files (default: the bundled catalogue)."""
+    from compliance.app.cases import run_cases
+    from compliance.catalogue.loading import BUNDLED_RULES, RuleSet, load_rule_file, load_rules, rule_files
+
+    if paths:
+        files = [f for p in paths for f in (rule_files(p) if p.is_dir() else [p])]
+        rules = [load_rule_file(f) for f in files]
+        rs = RuleSet(rules, {r.id: f for r, f in zip(rules, files)}, "")
+    else:
+        rs = load_rules([BUNDLED_RULES])
+    results = run_cases(rs)
+    passed = failed = 0
+    for rule in rs.rules:
+        mine = [r for r in results if r.rule_id == rule.id]
+        bad = [r for r in mine if not r.passed]
+        passed += len(mine) - len(bad)
+        failed += len(bad)
+        mark = click.style("PASS", fg="green") if not bad else click.style("FAIL", fg="red", bold=True)
+        click.echo(f"{mark} {rule.id}  {len(mine) - len(bad)}/{len(mine)} cases")
+        for r in bad:
+            click.echo(f"     {r.case}: expected {r.expected}, got {r.actual}")
+            click.echo(f"     - {r.expected}\n     + {r.actual}  ({r.message})")
+    click.echo(f"{passed} passed, {failed} failed")
+    ctx.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@rules_group.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Validate rule files without running them; exit 1 if any problem is found."""
+    from compliance.app.lint import lint_paths
+    from compliance.catalogue.loading import BUNDLED_RULES
+
+    problems = lint_paths(list(paths) or [BUNDLED_RULES])
+    for path, problem in problems:
+        click.echo(f"{path}: {problem.render()}")
+    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
+    ctx.exit(EXIT_FINDINGS if problems else EXIT_OK)
+
+
+__all__ = ["rules_group", "EXIT_INVALID"]

@@ -1,0 +1,138 @@
+"""`safeguard screen`: rank many organisations by risk, for an inspector planning visits."""
+
+from __future__ import annotations
+
+import glob
+import sys
+from pathlib import Path
+
+import click
+
+from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fails_on_counts
+from compliance.cli.options import SEVERITY_CHOICES, emit, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+SCREEN_EXIT_HELP = """\b
+Exit codes (the first that applies):
+  3  internal error (a bug: please report it)
+  2  invalid rules, profile, weights or usage (nothing screened), or any
+     input file invalid or two files with the same organisation id (the
+     others are still screened and reported)
+  1  a not_met or insufficient_evidence finding at or above --fail-on in
+     an organisation that passes the --org-type/--local-authority filters
+  0  otherwise"""
+
+
+def expand(paths: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files as given, folders searched recursively, globs expanded; each file once, in a stable order."""
+    found: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found += sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES and f.is_file())
+        elif p.exists():
+            found.append(p)
+        elif glob.has_magic(raw):
+            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True))
+            files = [m for m in matches if m.is_file()]
+            if not files:
+                missing.append((raw, "no file matches this pattern"))
+            found += files
+        else:
+            missing.append((raw, "no such file or folder"))
+    return list(dict.fromkeys(found)), missing
+
+
+@click.command(epilog=SCREEN_EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "csv", "json", "html", "markdown", "junit"]),
+              default="text", show_default=True,
+              help="text, csv, json: the ranking. html, markdown, junit: the ranking and every organisation's findings.")
+@output_option
+@click.option("--weights", "weights_file", type=click.Path(path_type=Path),
+              help="YAML file overriding some or all of the bundled screening weights.")
+@click.option("--top", type=click.IntRange(min=1), help="Show only the N highest-scoring organisations.")
+@click.option("--org-type", "org_types", multiple=True,
+              type=click.Choice(["acute", "community", "mental_health", "ambulance", "gp_practice", "icb"]),
+              help="Only organisations of this type (repeatable).")
+@click.option("--local-authority", "local_authorities", multiple=True,
+              help="Only organisations serving this local authority code (repeatable).")
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
+              help="Exit 1 when a screened organisation has a not_met or insufficient_evidence finding this severe or more.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
+@click.option("--details", "details_limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="HTML, Markdown: full findings for this many of the highest-ranked organisations (the ranking "
+                   "lists them all; JUnit always has every organisation).")
+@junit_insufficient_option
+@timestamp_option
+@profile_option
+@rules_options
+@click.pass_context
+def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | None, weights_file: Path | None,
+           top: int | None, org_types: tuple[str, ...], local_authorities: tuple[str, ...], fail_on: str,
+           jobs: int | None, details_limit: int, junit_insufficient: str, timestamp: bool, profile: Path | None,
+           rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+    """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
+    from compliance.app.evaluators import make_evaluator
+    from compliance.app.workers import Setup, collect
+    from compliance.formats.screening import DETAILED, render, render_detailed
+    from compliance.cohort.ranking import InvalidFile, build, select
+    from compliance.cohort.weights import load_weights
+
+    folders = rule_folders(rule_dirs, no_bundled)
+    weights = load_weights(weights_file)
+    make_evaluator(folders, profile)  # rules and profile are checked here, before any worker starts
+    files, missing = expand(paths)
+    setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=fmt in DETAILED)
+    scores, invalid, details = collect(files, setup, jobs, progress=_progress(len(files)))
+    invalid += [InvalidFile(file=raw, reason=f"{raw}: invalid input: {why}.") for raw, why in missing]
+    result = build(scores, invalid, weights, top, org_types, local_authorities)
+    if fmt in DETAILED:
+        import datetime as dt
+
+        emit(render_detailed(result, details, fmt, junit_insufficient,
+                             dt.datetime.now().astimezone() if timestamp else None, details_limit), output)
+    else:
+        emit(render(result, fmt), output)
+    for bad in result.invalid_files:
+        click.echo(f"error: {bad.reason}", err=True)
+    for dup in result.duplicates:
+        click.echo(f"error: organisation {dup.id} appears in {len(dup.files)} files: {', '.join(dup.files)}", err=True)
+    if result.invalid_files or result.duplicates:
+        ctx.exit(EXIT_INVALID)
+    selected = select(scores, org_types, local_authorities)
+    ctx.exit(EXIT_FINDINGS if fails_on_counts((s.failing_by_severity for s in selected), fail_on) else EXIT_OK)
+
+
+def _progress(total: int):
+    """A bar on a terminal only: never in a pipe, a log or a test's captured stderr."""
+    if not sys.stderr.isatty() or total < 2:
+        return None
+
+    def wrap(results):
+        with click.progressbar(results, length=total, label="screening", file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
+@click.group("fixtures")
+def fixtures_group() -> None:
+    """Fictional self-assessments for demos, tests and benchmarks."""
+
+
+@fixtures_group.command("generate")
+@click.option("--count", type=click.IntRange(min=1, max=100_000), required=True, help="How many organisations.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed always gives the same files.")
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into (created if missing; files are named by organisation code).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+def generate(count: int, seed: int, folder: Path, fmt: str) -> None:
+    """Write COUNT fictional returns in national proportions of organisation types."""
+    from compliance.app.generate import write_cohort
+
+    paths = write_cohort(folder, count, seed, fmt)
+    click.echo(f"wrote {len(paths)} returns to {folder}", err=True)
+

@@ -1,0 +1,126 @@
+"""Inspector pre-screening: a risk score per organisation that can be explained and challenged.
+
+Everything here is a pure function of reports, signals and weights, so a ranking can be recomputed
+and every point traced to a finding or a context value. The weights live in
+`screening_weights.yaml` beside this module (the documented defaults) and can be overridden in part.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+from pydantic import Field
+
+from compliance.domain.outcomes import Outcome, Severity
+from compliance.cohort.score import OrgScore
+from compliance.cohort.weights import Weights, _Strict
+
+
+
+
+
+
+
+
+# --- many organisations -------------------------------------------------------------------------
+
+
+class InvalidFile(_Strict):
+    file: str
+    reason: str
+
+
+class Duplicate(_Strict):
+    id: str
+    files: list[str]
+
+
+class RankedOrg(OrgScore):
+    rank: int
+
+
+class Area(_Strict):
+    local_authority: str
+    organisations: int
+    total_score: float
+    max_score: float
+    failing_by_severity: dict[Severity, int]
+    ranked_ids: list[str] = Field(description="Its organisations, highest score first.")
+
+
+class RuleTally(_Strict):
+    rule_id: str
+    met: int = 0
+    not_met: int = 0
+    insufficient_evidence: int = 0
+    not_applicable: int = 0
+    waived: int = 0
+
+
+class Screening(_Strict):
+    """The `safeguard screen --format json` document."""
+
+    screening_version: Literal["1"] = "1"
+    weights: Weights
+    screened: int
+    organisations: list[RankedOrg]
+    areas: list[Area]
+    national: list[RuleTally]
+    invalid_files: list[InvalidFile]
+    duplicates: list[Duplicate]
+
+
+def rank(scores: list[OrgScore]) -> list[RankedOrg]:
+    """Highest score first; ties by more critical, then more high failures, then id (stable)."""
+    def key(s: OrgScore) -> tuple:
+        fs = s.failing_by_severity
+        return (-s.score, -fs.get(Severity.critical, 0), -fs.get(Severity.high, 0), s.id, s.file)
+
+    return [RankedOrg(rank=i, **s.model_dump()) for i, s in enumerate(sorted(scores, key=key), start=1)]
+
+
+def select(scores: list[OrgScore], org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = ()) -> list[OrgScore]:
+    return [s for s in scores
+            if (not org_types or s.type in org_types)
+            and (not local_authorities or set(s.local_authorities) & set(local_authorities))]
+
+
+def areas(ranked: list[RankedOrg]) -> list[Area]:
+    """An organisation serving several areas counts in each: inspections follow the child's journey."""
+    by_la: dict[str, list[RankedOrg]] = defaultdict(list)
+    for r in ranked:
+        for la in dict.fromkeys(r.local_authorities):
+            by_la[la].append(r)
+    out = []
+    for la, orgs in by_la.items():
+        failing = {s: sum(o.failing_by_severity.get(s, 0) for o in orgs) for s in Severity}
+        out.append(Area(local_authority=la, organisations=len(orgs), total_score=round(sum(o.score for o in orgs), 2),
+                        max_score=max(o.score for o in orgs), failing_by_severity=failing,
+                        ranked_ids=[o.id for o in orgs]))
+    return sorted(out, key=lambda a: (-a.total_score, a.local_authority))
+
+
+def national(scores: list[OrgScore]) -> list[RuleTally]:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {o.value: 0 for o in Outcome})
+    for s in scores:
+        for rid, outcome in s.outcomes.items():
+            counts[rid][outcome.value] += 1
+    return [RuleTally(rule_id=rid, **c) for rid, c in sorted(counts.items())]
+
+
+def duplicates(scores: list[OrgScore]) -> list[Duplicate]:
+    files: dict[str, list[str]] = defaultdict(list)
+    for s in scores:
+        files[s.id].append(s.file)
+    return [Duplicate(id=i, files=sorted(f)) for i, f in sorted(files.items()) if len(f) > 1]
+
+
+def build(scores: list[OrgScore], invalid: list[InvalidFile], weights: Weights, top: int | None = None,
+          org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = ()) -> Screening:
+    """Filters first, then ranking; areas and the national picture cover the filtered set, --top only trims the list."""
+    chosen = select(scores, org_types, local_authorities)
+    ranked = rank(chosen)
+    return Screening(weights=weights, screened=len(scores), organisations=ranked[:top] if top is not None else ranked,
+                     areas=areas(ranked), national=national(chosen),
+                     invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores))

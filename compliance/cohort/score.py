@@ -1,0 +1,163 @@
+"""Inspector pre-screening: a risk score per organisation that can be explained and challenged.
+
+Everything here is a pure function of reports, signals and weights, so a ranking can be recomputed
+and every point traced to a finding or a context value. The weights live in
+`screening_weights.yaml` beside this module (the documented defaults) and can be overridden in part.
+"""
+
+from __future__ import annotations
+
+
+from typing import Literal
+
+from pydantic import Field
+
+from compliance.domain.result import FAILING, Finding, Report
+from compliance.domain.model import Context, Rating
+from compliance.domain.outcomes import Outcome, Severity
+from compliance.cohort.signals import Signals
+from compliance.cohort.weights import Weights, _Strict
+
+
+Part = Literal["findings", "context", "data_quality"]
+
+
+class Component(_Strict):
+    part: Part
+    key: str = Field(description="Rule id, or the context value the points come from.")
+    points: float
+    detail: str
+
+
+class Enquiry(_Strict):
+    rule_id: str
+    severity: Severity
+    outcome: Outcome
+    text: str
+
+
+class OrgScore(_Strict):
+    id: str
+    name: str
+    type: str
+    local_authorities: list[str]
+    file: str
+    score: float
+    findings_points: float = Field(description="Sum of finding components, before exposure.")
+    exposure_multiplier: float
+    children: int | None
+    context_points: float
+    data_quality_points: float
+    components: list[Component] = Field(description="Every contribution, largest first.")
+    failing_by_severity: dict[Severity, int]
+    outcomes: dict[str, Outcome]
+    lines_of_enquiry: list[Enquiry]
+
+    def drivers(self, n: int = 3) -> list[Component]:
+        return [c for c in self.components if c.points > 0][:n]
+
+
+def shortfall(f: Finding) -> tuple[float, float, float] | None:
+    """(actual, threshold, relative shortfall) when the finding shows one value against one threshold."""
+    used = [e.value for e in f.evidence if e.used]
+    params = [v for k, v in f.parameters.items() if k == "threshold" or k.endswith("_threshold") or k.startswith(("max_", "min_"))]
+    if len(used) != 1 or len(params) != 1 or not isinstance(used[0], (int, float)) or isinstance(used[0], bool):
+        return None
+    actual, threshold = float(used[0]), float(params[0])
+    return actual, threshold, min(1.0, abs(actual - threshold) / max(abs(threshold), 1.0))
+
+
+def _num(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def finding_component(f: Finding, w: Weights) -> Component | None:
+    if f.outcome not in FAILING:
+        return None
+    base = getattr(w.severity, f.severity.value)
+    if f.outcome == Outcome.insufficient_evidence:
+        pts = base * w.insufficient_evidence
+        return Component(part="findings", key=f.rule_id, points=pts,
+                         detail=f"{f.rule_id} {f.severity.value} no evidence: {_num(base)} x {_num(w.insufficient_evidence)}")
+    gap = shortfall(f)
+    if gap is None:
+        return Component(part="findings", key=f.rule_id, points=base, detail=f"{f.rule_id} {f.severity.value} not met: {_num(base)}")
+    actual, threshold, rel = gap
+    pts = base * (1 + w.gap * rel)
+    return Component(part="findings", key=f.rule_id, points=pts,
+                     detail=f"{f.rule_id} {f.severity.value} not met, {_num(actual)} vs {_num(threshold)}: "
+                            f"{_num(base)} x (1 + {_num(w.gap)} x {rel:.2f})")
+
+
+def context_components(s: Signals, w: Weights) -> list[Component]:
+    """Context signals add points; each value not reported adds data-quality points instead."""
+    cw, dq = w.context, w.data_quality.per_missing_context_value
+    out: list[Component] = []
+
+    def missing(key: str) -> None:
+        out.append(Component(part="data_quality", key=key, points=dq, detail=f"{key} not reported"))
+
+    if s.last_inspection is None:
+        missing("last_inspection")
+    else:
+        years = max(0.0, (s.period_end - s.last_inspection).days / 365.25)
+        counted = min(years, cw.max_years_since_inspection)
+        out.append(Component(part="context", key="last_inspection", points=counted * cw.per_year_since_inspection,
+                             detail=f"{years:.1f} years since last inspection: {counted:.1f} x {_num(cw.per_year_since_inspection)}"))
+    c = s.context or Context()
+    for key, per, cap, label in (
+        ("open_practice_reviews", cw.per_open_practice_review, cw.max_open_practice_reviews, "open practice reviews"),
+        ("whistleblowing_concerns", cw.per_whistleblowing_concern, cw.max_whistleblowing_concerns, "whistle-blowing concerns"),
+    ):
+        n = getattr(c, key)
+        if n is None:
+            missing(key)
+        else:
+            out.append(Component(part="context", key=key, points=min(n, cap) * per,
+                                 detail=f"{n} {label}: {min(n, cap)} x {_num(per)}"))
+    if c.la_childrens_services_inadequate is None:
+        missing("la_childrens_services_inadequate")
+    elif c.la_childrens_services_inadequate:
+        out.append(Component(part="context", key="la_childrens_services_inadequate", points=cw.la_childrens_services_inadequate,
+                             detail="serves an area whose children's services are inadequate"))
+    for key, table, label in (("cqc_safe_rating", cw.cqc_safe, "CQC safe"), ("cqc_well_led_rating", cw.cqc_well_led, "CQC well-led")):
+        r: Rating | None = getattr(c, key)
+        if r is None:
+            missing(key)
+        else:
+            out.append(Component(part="context", key=key, points=getattr(table, r.value),
+                                 detail=f"{label} rated {r.value.replace('_', ' ')}"))
+    return out
+
+
+def exposure_multiplier(children: int | None, w: Weights) -> float:
+    if not children:
+        return 1.0
+    return 1.0 + w.exposure.max_uplift * min(1.0, children / w.exposure.children_for_max)
+
+
+def lines_of_enquiry(findings: list[Finding]) -> list[Enquiry]:
+    """Failed before unevidenced within a severity, most severe first."""
+    failing = [f for f in findings if f.outcome in FAILING]
+    failing.sort(key=lambda f: (-f.severity.rank, f.outcome != Outcome.not_met, f.rule_id))
+    return [Enquiry(rule_id=f.rule_id, severity=f.severity, outcome=f.outcome, text=f.line_of_enquiry.strip()) for f in failing]
+
+
+def score(report: Report, signals: Signals, weights: Weights) -> OrgScore:
+    found = [c for c in (finding_component(f, weights) for f in report.findings) if c is not None]
+    ctx = context_components(signals, weights)
+    mult = exposure_multiplier(signals.children, weights)
+    findings_points = sum(c.points for c in found)
+    context_points = sum(c.points for c in ctx if c.part == "context")
+    dq_points = sum(c.points for c in ctx if c.part == "data_quality")
+    total = findings_points * mult + context_points + dq_points
+    org = report.organisation
+    return OrgScore(
+        id=org.id, name=org.name, type=org.type, local_authorities=org.local_authorities, file=report.input.path,
+        score=round(total, 2), findings_points=round(findings_points, 2), exposure_multiplier=round(mult, 3),
+        children=signals.children, context_points=round(context_points, 2), data_quality_points=round(dq_points, 2),
+        components=sorted(found + ctx, key=lambda c: (-c.points, c.part, c.key)),
+        failing_by_severity=report.summary.failing_by_severity,
+        outcomes={f.rule_id: f.outcome for f in report.findings},
+        lines_of_enquiry=lines_of_enquiry(report.findings),
+    )

@@ -1,0 +1,46 @@
+"""Inspector pre-screening: a risk score per organisation that can be explained and challenged.
+
+Everything here is a pure function of reports, signals and weights, so a ranking can be recomputed
+and every point traced to a finding or a context value. The weights live in
+`screening_weights.yaml` beside this module (the documented defaults) and can be overridden in part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from compliance.domain.model import Context, SelfAssessment
+from compliance.cohort.weights import _Strict
+
+
+# --- what the score is computed from ------------------------------------------------------------
+
+
+class Signals(_Strict):
+    """The parts of a return that are not requirements but tell an inspector where to look."""
+
+    context: Context | None
+    last_inspection: dt.date | None
+    period_end: dt.date
+    children: int | None = Field(description="Children exposed (see exposure in the weights file); None: no volume reported.")
+
+
+def _sum(*values: int | None) -> int | None:
+    got = [v for v in values if v is not None]
+    return sum(got) if got else None
+
+
+def signals_of(doc: SelfAssessment) -> Signals:
+    ed = max((v for v in (
+        doc.alerts and doc.alerts.ed_notifications and doc.alerts.ed_notifications.attendances_under_18,
+        doc.risk_assessment and doc.risk_assessment.ed_screening and doc.risk_assessment.ed_screening.attendances_under_18,
+    ) if v is not None), default=None)
+    la = doc.looked_after
+    lac = la and _sum(la.initial_assessments and la.initial_assessments.entered_care,
+                      la.review_assessments and la.review_assessments.due)
+    missing = doc.missing and doc.missing.return_interviews and doc.missing.return_interviews.episodes
+    wnb = doc.was_not_brought and doc.was_not_brought.escalation and doc.was_not_brought.escalation.eligible
+    return Signals(context=doc.context, last_inspection=doc.organisation.last_inspection,
+                   period_end=doc.organisation.period.end, children=_sum(ed, lac or None, missing, wnb))

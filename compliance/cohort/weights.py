@@ -1,0 +1,97 @@
+"""Inspector pre-screening: a risk score per organisation that can be explained and challenged.
+
+Everything here is a pure function of reports, signals and weights, so a ranking can be recomputed
+and every point traced to a finding or a context value. The weights live in
+`screening_weights.yaml` beside this module (the documented defaults) and can be overridden in part.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from compliance.intake.documents import read_document
+from compliance.domain.errors import Problem, UserError
+from compliance.intake.validation import problems as validation_problems
+
+NonNeg = Field(ge=0, le=10_000)
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "screening_weights.yaml"
+
+
+class WeightsError(UserError):
+    def __init__(self, file: str, problems: list[Problem]):
+        super().__init__(file, problems, kind="weights")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RatingPoints(_Strict):
+    inadequate: float = NonNeg
+    requires_improvement: float = NonNeg
+    good: float = NonNeg
+    outstanding: float = NonNeg
+
+
+class SeverityPoints(_Strict):
+    critical: float = NonNeg
+    high: float = NonNeg
+    medium: float = NonNeg
+    low: float = NonNeg
+
+
+class ExposureWeights(_Strict):
+    children_for_max: float = Field(gt=0, le=1e9)
+    max_uplift: float = Field(ge=0, le=10)
+
+
+class ContextWeights(_Strict):
+    per_year_since_inspection: float = NonNeg
+    max_years_since_inspection: float = NonNeg
+    per_open_practice_review: float = NonNeg
+    max_open_practice_reviews: int = Field(ge=0, le=1000)
+    per_whistleblowing_concern: float = NonNeg
+    max_whistleblowing_concerns: int = Field(ge=0, le=1000)
+    la_childrens_services_inadequate: float = NonNeg
+    cqc_safe: RatingPoints
+    cqc_well_led: RatingPoints
+
+
+class DataQualityWeights(_Strict):
+    per_missing_context_value: float = NonNeg
+
+
+class Weights(_Strict):
+    """Every weight is required here: the bundled YAML is the one place defaults are written."""
+
+    severity: SeverityPoints
+    insufficient_evidence: float = Field(ge=0, le=10)
+    gap: float = Field(ge=0, le=10)
+    exposure: ExposureWeights
+    context: ContextWeights
+    data_quality: DataQualityWeights
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {**base, **{k: _merge(base.get(k), v) for k, v in over.items()}}
+    return over
+
+
+def load_weights(override: Path | None = None) -> Weights:
+    """The bundled defaults, with any values given in `override` laid over them."""
+    base = read_document(DEFAULT_WEIGHTS, WeightsError)
+    if override is None:
+        return Weights.model_validate(base.data)
+    doc = read_document(override, WeightsError, max_bytes=64 * 1024)
+    if doc.data is None:
+        return Weights.model_validate(base.data)
+    if not isinstance(doc.data, dict):
+        raise WeightsError(str(override), [Problem("expected a mapping of weights (e.g. severity: {critical: 50})", line=1)])
+    try:
+        return Weights.model_validate(_merge(base.data, doc.data))
+    except ValidationError as e:
+        raise WeightsError(str(override), validation_problems(Weights, e, doc)) from None

@@ -1,0 +1,30 @@
+"""Exit codes and when a run fails: one policy for every command and every front end.
+
+CI reads the exit code before any report, so a single definition keeps `assess`, `screen` and
+anything built on the application layer from drifting apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from compliance.domain.outcomes import Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
+
+
+def fails_on_counts(failing_by_severity: Iterable[Mapping[Severity, int]], fail_on: str) -> bool:
+    """Whether any failing count at or above `fail_on` is non-zero (`none` never fails)."""
+    if fail_on == "none":
+        return False
+    floor = Severity(fail_on).rank
+    return any(n and sev.rank >= floor for counts in failing_by_severity for sev, n in counts.items())
+
+
+def fails_at(findings: Iterable, fail_on: str) -> bool:
+    """Whether a finding that is not met or without evidence reaches `fail_on`."""
+    if fail_on == "none":
+        return False
+    floor = Severity(fail_on).rank
+    return any(f.failing and f.severity.rank >= floor for f in findings)

@@ -1,0 +1,113 @@
+"""What an evaluation produces. These models are the JSON report format (`safeguard assess --format json`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
+from compliance.catalogue.schema import Source
+
+REPORT_VERSION = "1"
+# Outcomes that count against --fail-on: silence is never compliance.
+FAILING = (Outcome.not_met, Outcome.insufficient_evidence)
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Evidence(Frozen):
+    measure: str
+    value: int | float | str | None = Field(description="null: not reported")
+    source: str = Field(description="Where in the return the value comes from.")
+    used: bool = Field(description="Whether the rule's condition reads it (otherwise shown for context).")
+
+
+class Waiver(Frozen):
+    reason: str
+    expires: dt.date | None = None
+    expired: bool = False
+
+
+class Finding(Frozen):
+    rule_id: str
+    title: str
+    area: str
+    outcome: Outcome
+    severity: Severity
+    key_question: KeyQuestion
+    message: str
+    evidence: list[Evidence]
+    parameters: dict[str, int | float]
+    remediation: str
+    line_of_enquiry: str
+    sources: list[Source]
+    waiver: Waiver | None = None
+
+    @property
+    def failing(self) -> bool:
+        return self.outcome in FAILING
+
+
+class OrganisationRef(Frozen):
+    id: str
+    name: str
+    type: str
+    local_authorities: list[str]
+    period_start: dt.date
+    period_end: dt.date
+
+
+class Summary(Frozen):
+    outcomes: dict[Outcome, int]
+    failing_by_severity: dict[Severity, int] = Field(
+        description="not_met and insufficient_evidence findings by severity."
+    )
+
+    @classmethod
+    def of(cls, findings: list[Finding]) -> Summary:
+        outcomes = {o: 0 for o in Outcome}
+        failing = {s: 0 for s in Severity}
+        for f in findings:
+            outcomes[f.outcome] += 1
+            if f.failing:
+                failing[f.severity] += 1
+        return cls(outcomes=outcomes, failing_by_severity=failing)
+
+
+class ToolInfo(Frozen):
+    name: Literal["safeguard"] = "safeguard"
+    version: str
+
+
+class RulesInfo(Frozen):
+    version: str = Field(description="Short form of sha256.")
+    sha256: str
+    count: int
+    folders: list[str]
+
+
+class InputInfo(Frozen):
+    path: str
+    sha256: str
+
+
+class Report(Frozen):
+    """The result of assessing one organisation."""
+
+    report_version: Literal["1"] = REPORT_VERSION
+    tool: ToolInfo
+    rules: RulesInfo
+    profile: dict | None = None
+    input: InputInfo
+    organisation: OrganisationRef
+    summary: Summary
+    findings: list[Finding]
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Area, then failing before passing, then most severe, then id: the order people read in."""
+    return sorted(findings, key=lambda f: (f.area, not f.failing, -f.severity.rank, f.rule_id))

@@ -1,0 +1,353 @@
+"""Compiling rules into durable-rules rulesets (durable-rules' own data form).
+
+Each rule becomes a handful of single-pattern engine rules that partition every possible fact:
+one per way the rule can be out of scope or short of evidence, one for `met`, and one (or two,
+with an escalated severity) for `not_met`. The partition is built, not hoped for:
+
+* a gate (organisation type, services, `applies_when`) or the condition contributes its own
+  negation, computed here by De Morgan, so the engine never needs `$not` patterns, whose result
+  depends on the order facts arrive in (see ../shared/durable-rules-notes.md);
+* a branch that reads a measure first requires it present (`$ex`); "some measure missing" is its
+  own branch (`$nex`), so a missing value can never fall through to `met` or `not_met`;
+* durable-rules fires an action once for *each* alternative of an `$or` that holds (found while
+  writing MIS-001; not in the library's notes). The branches of a rule are built to exclude each
+  other, so a second firing can only repeat the same branch; the evaluator requires exactly one
+  distinct outcome per rule. (Making alternatives disjoint instead grew MIS-001 to 23,197 rules.)
+* three-valued conditions multiply out, so the branches are built in disjunctive normal form with
+  contradictions and redundant alternatives pruned at each step (`dnf.py`);
+* durable-rules walks a fact through its network with a 64-node stack (error 303 past it); the
+  worst case of each rule is bounded at compile time (`alpha.py`);
+* durable-rules refuses some large patterns (error 113), so nested $and/$or are flattened and an
+  oversized pattern is split into one engine rule per alternative of its largest $or;
+* durable-rules divides integers as integers, so 34 >= 36 * 95 / 100 held (3420 / 100 = 34): a
+  division is always made floating-point (found by the screening benchmark on INF-003);
+* every pattern is anchored on the fact's `t` (the rule id), so no pattern can match the
+  session-state object the engine re-asserts after actions;
+* every emitted condition object has exactly one key, and every operator comes from the closed
+  table below: durable-rules silently ignores all keys but the first and treats an unknown
+  operator as a property name.
+
+The engine layer checks at run time that each rule produced exactly one outcome.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.evaluation import dnf
+from compliance.evaluation.alpha import STACK_LIMIT, stack_bound
+from compliance.domain.model import OrgType
+from compliance.catalogue.schema import Arith, Condition, Rule, Text, condition_names
+from compliance.domain.outcomes import Outcome, Severity
+
+MAX_RULES_PER_RULESET = 40  # far below the 512 conditions under one node that hang registration
+# durable-rules refuses (error 113) a pattern with more than about 40 conditions under alternatives;
+# larger patterns are split into one engine rule per alternative of their largest $or, which is
+# exact: the pieces together match exactly the facts the whole matched.
+MAX_CONDITIONS_PER_PATTERN = 20
+MAX_ENGINE_RULES_PER_RULE = 64
+_TOO_COMPLEX = (f"its conditions compile to more than {MAX_ENGINE_RULES_PER_RULE} engine rules; combine "
+                "values into a measure (e.g. `total`) or use fewer alternatives")
+
+_OPS = {"eq": "$eq", "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+_NEGATED = {"eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "gt": "lte", "lte": "gt"}
+_ARITH = {"add": "$add", "sub": "$sub", "mul": "$mul", "div": "$div"}
+_FOLD = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+         "div": lambda a, b: a / b}
+# Every operator the compiler may emit; a test checks compiled rulesets use nothing else.
+EMITTED_OPERATORS = frozenset(_OPS.values()) | frozenset(_ARITH.values()) | {"$and", "$or", "$ex", "$nex", "$m", "$l", "$r"}
+
+
+@dataclass(frozen=True)
+class Branch:
+    """What it means when an engine rule fires."""
+
+    rule_id: str
+    outcome: Outcome
+    gate: str  # org_type | services | applies_when | condition | escalate | depends_on
+    severity: Severity
+    prerequisite: str | None = None  # gate depends_on: the prerequisite that is not applicable
+
+
+OUTCOME_FACT = "@outcome"
+OUTCOME_FACT_IDS = 10_000  # outcome facts get ids above every positional fact id of a chunk
+
+
+@dataclass
+class CompiledChunk:
+    definition: dict[str, dict[str, Any]]  # engine rule name -> {"all": [...]}, without actions
+    branches: dict[str, Branch]
+    rule_ids: list[str]
+    # Rules whose outcome some rule of the chunk depends on -> the id of their outcome fact.
+    announced: dict[str, int] = field(default_factory=dict)
+
+
+class CompileError(ValueError):
+    def __init__(self, rule_id: str, message: str):
+        super().__init__(message)
+        self.rule_id = rule_id
+
+
+def compile_rules(rules: list[Rule], params: dict[str, dict[str, Any]]) -> list[CompiledChunk]:
+    """Rules packed into rulesets of at most MAX_RULES_PER_RULESET, prerequisites with dependants."""
+    from compliance.catalogue.dependencies import dependency_problems, groups
+
+    broken = dependency_problems(rules)
+    if broken:
+        rid = min(broken)
+        raise CompileError(rid, "; ".join(broken[rid]))
+    packed: list[list[Rule]] = []
+    for group in groups(rules):
+        if len(group) > MAX_RULES_PER_RULESET:
+            raise CompileError(group[0].id, (
+                f"{len(group)} rules are linked by depends_on; at most {MAX_RULES_PER_RULESET} can share an "
+                "engine session"))
+        if not packed or len(packed[-1]) + len(group) > MAX_RULES_PER_RULESET:
+            packed.append([])
+        packed[-1] += group
+    return [_compile_chunk(part, params) for part in packed]
+
+
+def _compile_chunk(part: list[Rule], params: dict[str, dict[str, Any]]) -> CompiledChunk:
+    definition: dict[str, dict[str, Any]] = {}
+    branches: dict[str, Branch] = {}
+    for rule in part:
+        budget = [MAX_ENGINE_RULES_PER_RULE]
+        try:
+            pieces = [(f"{rule.id}#{i}.{j}", piece, branch)
+                      for i, (pattern, branch) in enumerate(compile_rule(rule, params[rule.id]))
+                      for j, piece in enumerate(split_pattern(pattern, budget=budget))]
+        except _TooLarge:
+            raise CompileError(rule.id, _TOO_COMPLEX) from None
+        depth = stack_bound([piece for _, piece, _ in pieces])
+        if depth > STACK_LIMIT:
+            raise CompileError(rule.id, (
+                f"a fact could need {depth} steps of durable-rules' network walk, over its limit of "
+                f"{STACK_LIMIT} (error 303 at run time); use fewer alternatives in `any` or fewer "
+                "organisation types, or combine values into a measure"))
+        # Every branch of a dependent rule waits for each prerequisite's outcome to be applicable.
+        applicable = [{f"p{k}": _outcome_fact(p, applicable=True)} for k, p in enumerate(rule.depends_on)]
+        for name, piece, branch in pieces:
+            definition[name] = {"all": [{"m": piece}, *applicable]}
+            branches[name] = branch
+        for name, patterns, branch in depends_on_branches(rule):
+            definition[name] = {"all": patterns}
+            branches[name] = branch
+    announced = sorted({p for r in part for p in r.depends_on})
+    return CompiledChunk(definition, branches, [r.id for r in part],
+                         {rid: OUTCOME_FACT_IDS + k for k, rid in enumerate(announced)})
+
+
+def _outcome_fact(rule_id: str, applicable: bool) -> dict[str, Any]:
+    """Pattern for the fact a rule's action asserts with its outcome (see engine.Engine)."""
+    return _and([{"t": OUTCOME_FACT}, {"rule": rule_id}, {"na": 0 if applicable else 1}])
+
+
+def depends_on_branches(rule: Rule) -> list[tuple[str, list[dict[str, Any]], Branch]]:
+    """Not applicable because a prerequisite is: joins on outcome facts, positive patterns only.
+
+    The branches partition by the first prerequisite (in `depends_on` order) that is not
+    applicable, so exactly one fires however many are; the rule's own fact comes first, the
+    trigger pattern, and each outcome fact is an ordinary positive pattern (no `$not`, whose result
+    depends on the order facts arrive in).
+    """
+    out = []
+    for k, p in enumerate(rule.depends_on):
+        patterns = [{"m": {"t": rule.id}}]
+        patterns += [{f"p{j}": _outcome_fact(q, applicable=True)} for j, q in enumerate(rule.depends_on[:k])]
+        patterns.append({f"p{k}": _outcome_fact(p, applicable=False)})
+        out.append((f"{rule.id}#depends_on.{k}", patterns,
+                    Branch(rule.id, Outcome.not_applicable, "depends_on", rule.severity, prerequisite=p)))
+    return out
+
+
+def compile_rule(rule: Rule, params: dict[str, Any]) -> list[tuple[dict[str, Any], Branch]]:
+    """The rule's branches as (durable pattern, meaning) pairs; exactly one matches any fact.
+
+    Conditions use three-valued logic: each compiles to exclusive patterns for *true*, *false* and
+    *unknown* (a value it needs was not reported). `all` is false as soon as one part is definitely
+    false, so an explicit "no policy" fails the rule even when the policy's review date is absent.
+    """
+    c = _Compiler(rule, params)
+    out: list[tuple[dict[str, Any], Branch]] = []
+    prefix: list[dict[str, Any]] = [{"t": rule.id}]
+
+    def branch(outcome: Outcome, gate: str, severity: Severity | None = None) -> Branch:
+        return Branch(rule.id, outcome, gate, severity or rule.severity)
+
+    def add(parts: list[Pattern], b: Branch) -> None:
+        if all(p is not None for p in parts):
+            out.append((_and(prefix + parts), b))  # type: ignore[arg-type]
+
+    if set(rule.applies_to.org_types) != set(OrgType):
+        types = [t.value for t in rule.applies_to.org_types]
+        add([_and([{"$neq": {"org_type": t}} for t in types])], branch(Outcome.not_applicable, "org_type"))
+        prefix.append(_or([{"$eq": {"org_type": t}} for t in types]))  # exclusive: one org_type per fact
+    if rule.applies_to.services is not None:
+        add([{"$nex": {"svc_count": 1}}], branch(Outcome.insufficient_evidence, "services"))
+        add([{"$lte": {"svc_count": 0}}], branch(Outcome.not_applicable, "services"))
+        prefix.append({"$gt": {"svc_count": 0}})
+    if rule.applies_when is not None:
+        yes, no, unknown = c.tri(rule.applies_when)
+        add([unknown], branch(Outcome.insufficient_evidence, "applies_when"))
+        add([no], branch(Outcome.not_applicable, "applies_when"))
+        if yes is None:
+            return out
+        prefix.append(yes)
+
+    yes, no, unknown = c.tri(rule.condition)
+    add([unknown], branch(Outcome.insufficient_evidence, "condition"))
+    add([yes], branch(Outcome.met, "condition"))
+    if rule.escalate is None:
+        add([no], branch(Outcome.not_met, "condition"))
+    else:
+        e_yes, e_no, e_unknown = c.tri(rule.escalate.when)
+        add([no, e_yes], branch(Outcome.not_met, "escalate", rule.escalate.severity))
+        add([no, _any([e_no, e_unknown])], branch(Outcome.not_met, "condition"))
+    return out
+
+
+Pattern = dict[str, Any] | None  # None: a pattern that can never match
+
+
+def conditions_in(pattern: dict[str, Any]) -> int:
+    (op, arg), = pattern.items()
+    return sum(conditions_in(p) for p in arg) if op in ("$and", "$or") else 1
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def split_pattern(pattern: dict[str, Any], limit: int | None = None,
+                  budget: list[int] | None = None) -> list[dict[str, Any]]:
+    """Split a too-large pattern on its largest $or into one pattern per alternative.
+
+    `budget` counts the pieces still allowed; splitting stops (raising _TooLarge) as soon as it is
+    spent, because a badly nested condition could otherwise expand exponentially.
+    """
+    limit = MAX_CONDITIONS_PER_PATTERN if limit is None else limit
+    budget = [MAX_ENGINE_RULES_PER_RULE] if budget is None else budget
+    if conditions_in(pattern) <= limit or not ("$or" in pattern or "$and" in pattern):
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooLarge
+        return [pattern]
+    if "$or" in pattern:
+        return [q for alt in pattern["$or"] for q in split_pattern(alt, limit, budget)]
+    parts = pattern["$and"]
+    ors = [i for i, p in enumerate(parts) if "$or" in p]
+    if not ors:
+        return split_pattern(pattern, 10**9, budget)  # a flat conjunction registers at any size seen (40 tested)
+    k = max(ors, key=lambda i: conditions_in(parts[i]))
+    rest = parts[:k] + parts[k + 1:]
+    return [q for alt in parts[k]["$or"] for q in split_pattern(_and(rest + [alt]), limit, budget)]
+
+
+def _flat(op: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Nested $and in $and (or $or in $or) flattened: durable-rules refuses to register some
+    logically equal nested forms (error 113), and flat ones are smaller anyway."""
+    out: list[dict[str, Any]] = []
+    for p in parts:
+        out += p[op] if set(p) == {op} else [p]
+    return out[0] if len(out) == 1 else {op: out}
+
+
+def _and(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return _flat("$and", parts)
+
+
+def _or(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return _flat("$or", parts)
+
+
+def _any(parts: list[Pattern]) -> Pattern:
+    """At least one of the patterns (None ones never hold)."""
+    kept = [p for p in parts if p is not None]
+    return _or(kept) if kept else None
+
+
+def _literal(atom: tuple[Any, ...], holds: bool) -> dict[str, Any]:
+    if atom[0] == "ex":
+        return {"$ex" if holds else "$nex": {atom[1]: 1}}
+    _, left, op, operand, _ = atom
+    return {_OPS[op if holds else _NEGATED[op]]: {left: json.loads(operand)}}
+
+
+def _pattern(d: dnf.Dnf) -> Pattern:
+    """A DNF as a durable-rules pattern, literals and terms in a fixed order (stable rulesets).
+
+    Presence tests come first in each term, as the compiler always emitted them, so a term is
+    decided on a missing value before any comparison reads it.
+    """
+    terms = sorted(sorted(term, key=lambda lit: (lit[0][0] != "ex", repr(lit))) for term in d)
+    if not terms:
+        return None
+    if terms == [[]]:
+        return {"$ex": {"t": 1}}  # always holds: every fact carries its rule id
+    return _or([_and([_literal(a, h) for a, h in term]) for term in terms])
+
+
+class _Compiler:
+    def __init__(self, rule: Rule, params: dict[str, Any]):
+        self.rule = rule
+        self.params = params
+
+    def measures_in(self, cond: Condition) -> list[str]:
+        return [n for n in condition_names(cond) if n in self.rule.measures]
+
+    def tri(self, cond: Condition) -> tuple[Pattern, Pattern, Pattern]:
+        """(true, false, unknown) patterns of a condition; exactly one matches any fact."""
+        try:
+            return tuple(_pattern(d) for d in self._tri(cond))  # type: ignore[return-value]
+        except dnf.TooComplex:
+            raise CompileError(self.rule.id, _TOO_COMPLEX) from None
+
+    def _tri(self, cond: Condition) -> tuple[dnf.Dnf, dnf.Dnf, dnf.Dnf]:
+        op = cond.op
+        if op == "not":
+            yes, no, unknown = self._tri(cond.not_)  # type: ignore[arg-type]
+            return no, yes, unknown
+        if op in ("all", "any"):
+            kids = [self._tri(x) for x in getattr(cond, op)]
+            if op == "any":  # any is the dual of all: swap the roles of true and false
+                kids = [(n, y, u) for y, n, u in kids]
+            # all: true if every part is true; false if some part is false; else unknown.
+            yes = dnf.all_of(y for y, _, _ in kids)
+            no = dnf.any_of(n for _, n, _ in kids)
+            unknown = dnf.all_of([dnf.any_of([y, u]) for y, _, u in kids] + [dnf.any_of(u for _, _, u in kids)])
+            return (no, yes, unknown) if op == "any" else (yes, no, unknown)
+        left, right = getattr(cond, op)
+        names = tuple(self.measures_in(cond))
+        present = dnf.all_of(dnf.literal(("ex", n)) for n in names)
+        atom = ("cmp", left, op, json.dumps(self.operand(right), sort_keys=True), names)
+        return (dnf.all_of([present, dnf.literal(atom)]), dnf.all_of([present, dnf.literal(atom, False)]),
+                dnf.any_of(dnf.literal(("ex", n), False) for n in names))
+
+    def operand(self, o: Any) -> Any:
+        if isinstance(o, bool):
+            return int(o)
+        if isinstance(o, (int, float)):
+            return o
+        if isinstance(o, Text):
+            return o.text
+        if isinstance(o, str):
+            if o in self.rule.measures:
+                return {"$m": o}
+            value = self.params[o]
+            return int(value) if isinstance(value, bool) else value
+        if isinstance(o, Arith):
+            a, b = (self.operand(x) for x in getattr(o, o.op))
+            if not isinstance(a, dict) and not isinstance(b, dict):
+                if o.op == "div" and b == 0:
+                    raise CompileError(self.rule.id, "division by zero in a condition")
+                return _FOLD[o.op](a, b)
+            if o.op == "div":  # durable-rules divides two integers as integers (3420 / 100 = 34)
+                if isinstance(b, dict):
+                    a = {"$mul": {"$l": a, "$r": 1.0}}
+                else:
+                    b = float(b)
+            return {_ARITH[o.op]: {"$l": a, "$r": b}}
+        raise CompileError(self.rule.id, f"unsupported operand {o!r}")

@@ -1,0 +1,145 @@
+"""The only module that talks to durable-rules, and the guard around its sharp edges.
+
+Each trap listed in ../shared/durable-rules-notes.md is made unreachable here (tests/test_engine_traps.py
+shows each one):
+
+* background timer threads that run actions late: `SyncHost` never starts them, so every action
+  runs inside the assert call that triggered it;
+* sessions keyed by a 32-bit hash of the sid, facts by a 32-bit hash of their id: one fixed sid,
+  positional fact ids, one organisation at a time, and the session deleted after every evaluation;
+* `delete_state` crashing when no action ever completed in a session: a sentinel fact whose rule
+  always fires is asserted first;
+* unparsable values silently dropping the rest of a batch (exponent floats, infinities, wide
+  facts): `normalise` only lets through bounded ints, rounded finite floats and short strings;
+* facts matching no rule, exceptions inside actions: turned into `EngineError`, never ignored;
+* rulesets registered once per engine (their memory is never freed), under unique names;
+* forward chaining (`depends_on`): an action of a rule that others depend on asserts one outcome
+  fact through the closure, with a fixed id of its own and only once per session (a branch can fire
+  once per alternative of an `$or`, and asserting a fact twice raises), joined by positive patterns.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from typing import Any, Callable
+
+from durable.engine import Host, MessageNotHandledException, MessageObservedException
+
+from compliance.evaluation.compiler import OUTCOME_FACT, OUTCOME_FACT_IDS, Branch, CompiledChunk
+from compliance.domain.errors import EngineError
+
+SID = "0"
+SENTINEL = "@sentinel"
+MAX_PROPERTIES = 100
+MAX_INT = 10**12
+MAX_TEXT = 200
+
+_names = itertools.count()
+
+
+class SyncHost(Host):
+    """A durable-rules host that never starts its background dispatch threads."""
+
+    def _run(self) -> None:  # the base class starts two threading.Timer loops here
+        return None
+
+
+def normalise(fact: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the fact the engine is sure to parse, or EngineError naming the bad value."""
+    if len(fact) > MAX_PROPERTIES:
+        raise EngineError(f"fact {fact.get('t')!r} has {len(fact)} properties; at most {MAX_PROPERTIES}")
+    out: dict[str, Any] = {}
+    for key, value in fact.items():
+        if value is None:
+            continue  # absent = not reported; rules test presence with $ex / $nex
+        if isinstance(value, bool):
+            value = int(value)
+        if isinstance(value, int):
+            if abs(value) > MAX_INT:
+                raise EngineError(f"value of {key!r} ({value}) is out of the engine's range")
+        elif isinstance(value, float):
+            if not math.isfinite(value) or abs(value) > MAX_INT:
+                raise EngineError(f"value of {key!r} ({value}) is not a finite number in range")
+            # Floats Python would print with an exponent make the engine drop the batch.
+            value = round(value, 4)
+            if abs(value) < 1e-4:
+                value = 0.0
+            if value == int(value):
+                value = int(value)
+        elif isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise EngineError(f"value of {key!r} is longer than {MAX_TEXT} characters")
+        else:
+            raise EngineError(f"value of {key!r} has unsupported type {type(value).__name__}")
+        out[key] = value
+    return out
+
+
+class Engine:
+    """One durable-rules host with the compiled rules registered; evaluates one fact set at a time."""
+
+    def __init__(self, chunks: list[CompiledChunk]):
+        self._host = SyncHost()
+        self._chunks: list[tuple[str, CompiledChunk]] = []
+        self._fired: list[Branch] = []
+        self._errors: list[BaseException] = []
+        self._announced: set[str] = set()
+        for chunk in chunks:
+            name = f"safeguard{next(_names)}"
+            # durable-rules deletes "run" from the dict it is given: hand it a copy.
+            definition = copy.deepcopy(chunk.definition)
+            for rule_name, spec in definition.items():
+                branch = chunk.branches[rule_name]
+                spec["run"] = self._action(branch, chunk.announced.get(branch.rule_id))
+            definition[SENTINEL] = {"all": [{"m": {"t": SENTINEL}}], "run": self._action(None)}
+            self._host.register_rulesets({name: definition})
+            self._chunks.append((name, chunk))
+
+    def _action(self, branch: Branch | None, announce_id: int | None = None) -> Callable[[Any], None]:
+        # Exactly one positional parameter: durable-rules treats two as an asynchronous action.
+        def run(c: Any) -> None:
+            try:
+                if branch is not None:
+                    self._fired.append(branch)
+                    if announce_id is not None and branch.rule_id not in self._announced:
+                        self._announced.add(branch.rule_id)
+                        c.assert_fact({"sid": SID, "id": announce_id, "t": OUTCOME_FACT, "rule": branch.rule_id,
+                                       "o": branch.outcome.value, "na": int(branch.outcome.value == "not_applicable")})
+            except BaseException as e:  # an engine refusal of the outcome fact, or a bug: never ignored
+                self._errors.append(e)
+
+        return run
+
+    @property
+    def chunks(self) -> list[CompiledChunk]:
+        return [c for _, c in self._chunks]
+
+    def run(self, facts_per_chunk: list[list[dict[str, Any]]]) -> list[Branch]:
+        """Assert each chunk's facts in a fresh session; return the branches that fired."""
+        if len(facts_per_chunk) != len(self._chunks):
+            raise EngineError("one list of facts is needed for each compiled chunk")
+        self._fired, self._errors = [], []
+        for (name, _), facts in zip(self._chunks, facts_per_chunk):
+            self._announced = set()
+            if len(facts) >= OUTCOME_FACT_IDS:
+                raise EngineError(f"at most {OUTCOME_FACT_IDS - 1} facts per chunk; their ids would meet the outcome facts'")
+            batch = []
+            for i, fact in enumerate(facts, start=1):
+                clean = normalise(fact)
+                clean["sid"], clean["id"] = SID, i
+                batch.append(clean)
+            self._host.assert_fact(name, {"sid": SID, "id": 0, "t": SENTINEL})
+            try:
+                if batch:
+                    self._host.assert_facts(name, batch)
+            except MessageNotHandledException as e:
+                raise EngineError(f"a fact matched no engine rule: {e.message}") from None
+            except MessageObservedException as e:
+                raise EngineError(f"a fact was asserted twice: {e.message}") from None
+            finally:
+                self._host.delete_state(name, SID)
+        if self._errors:
+            raise EngineError(f"an engine action failed: {self._errors[0]!r}")
+        return list(self._fired)

@@ -1,0 +1,94 @@
+"""From a validated self-assessment to findings: derive facts, run the engine, read its verdicts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from compliance.evaluation.compiler import Branch, CompileError, compile_rules
+from compliance.evaluation.engine import Engine
+from compliance.domain.errors import EngineError, Problem, RuleError
+from compliance.domain.result import Evidence, Finding, Waiver, sort_findings
+from compliance.evaluation.measures import compute, describe_source, service_count
+from compliance.domain.model import SelfAssessment
+from compliance.domain.outcomes import Outcome
+from compliance.catalogue.schema import Rule
+from compliance.catalogue.loading import RuleSet
+from compliance.evaluation.messages import message
+
+
+class Evaluator:
+    """Compiled rules registered in one engine; reuse it for many organisations (one at a time)."""
+
+    def __init__(self, ruleset: RuleSet, parameters: dict[str, dict[str, Any]] | None = None,
+                 waivers: dict[str, Waiver] | None = None):
+        self.ruleset = ruleset
+        self.waivers = waivers or {}
+        overrides = parameters or {}
+        self.params = {r.id: r.parameter_values(overrides.get(r.id)) for r in ruleset.rules}
+        # (measure, where it comes from, whether the condition reads it): the same for every organisation
+        self.sources = {r.id: [(name, describe_source(m), name in r.used_measures) for name, m in r.measures.items()]
+                        for r in ruleset.rules}
+        try:
+            chunks = compile_rules(ruleset.rules, self.params)
+        except CompileError as e:
+            raise RuleError(str(ruleset.files.get(e.rule_id, e.rule_id)), [Problem(str(e), "condition")]) from None
+        self.engine = Engine(chunks)
+
+    def evaluate(self, doc: SelfAssessment) -> list[Finding]:
+        facts_per_chunk = []
+        measures: dict[str, dict[str, Any]] = {}
+        for chunk in self.engine.chunks:
+            facts = []
+            for rid in chunk.rule_ids:
+                rule = self.ruleset.by_id[rid]
+                values = compute(rule, doc, self.params[rid])
+                measures[rid] = values
+                fact = {"t": rid, "org_type": doc.organisation.type.value, "svc_count": service_count(rule, doc)}
+                fact.update((n, values[n]) for n in rule.used_measures)
+                facts.append(fact)
+            facts_per_chunk.append(facts)
+        fired: dict[str, list[Branch]] = defaultdict(list)
+        for branch in self.engine.run(facts_per_chunk):
+            fired[branch.rule_id].append(branch)
+        findings = []
+        for rule in self.ruleset.rules:
+            # A branch may fire once per alternative of its pattern that holds; branches of one
+            # rule exclude each other, so more than one *distinct* branch is a bug.
+            got = list(dict.fromkeys(fired.get(rule.id, [])))
+            if len(got) != 1:
+                raise EngineError(
+                    f"rule {rule.id} produced {len(got)} outcomes ({', '.join(b.outcome.value for b in got) or 'none'}); "
+                    "exactly one was expected"
+                )
+            findings.append(self._finding(rule, got[0], measures[rule.id], doc))
+        return sort_findings(findings)
+
+    def _finding(self, rule: Rule, branch: Branch, values: dict[str, Any], doc: SelfAssessment) -> Finding:
+        """The rule is always evaluated; a live waiver changes the outcome but keeps the real result."""
+        params = self.params[rule.id]
+        text = message(rule, branch, values, params, doc)
+        outcome = branch.outcome
+        waiver = self.waivers.get(rule.id)
+        if waiver is not None and not waiver.expired:
+            text = f"Waived (evaluated as {outcome.value}): {text}"
+            outcome = Outcome.waived
+        evidence = [
+            Evidence(measure=name, value=values[name], source=source, used=used)
+            for name, source, used in self.sources[rule.id]
+        ]
+        return Finding(
+            rule_id=rule.id,
+            title=rule.title,
+            area=rule.area,
+            outcome=outcome,
+            severity=branch.severity,
+            key_question=rule.key_question,
+            message=text,
+            evidence=evidence,
+            parameters=params,
+            remediation=rule.remediation,
+            line_of_enquiry=rule.line_of_enquiry,
+            sources=rule.sources,
+            waiver=waiver,
+        )

@@ -1,0 +1,72 @@
+"""From a validated self-assessment to findings: derive facts, run the engine, read its verdicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compliance.evaluation.compiler import Branch
+from compliance.evaluation.measures import describe_source
+from compliance.domain.model import SelfAssessment
+from compliance.domain.outcomes import Outcome
+from compliance.catalogue.schema import Rule
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "not reported"
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(value)
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float) and value == int(value):
+        return int(value)
+    return _fmt(value) if value is None else value
+
+
+def missing_sources(rule: Rule, values: dict[str, Any]) -> list[str]:
+    """The reported values a rule needed and did not get, down to the inputs of percentages."""
+    out = []
+    for name in rule.used_measures:
+        if values.get(name) is not None:
+            continue
+        m = rule.measures[name]
+        if m.derived_from:
+            parts = [describe_source(rule.measures[n]) for n in m.derived_from if values.get(n) is None]
+            out += parts or [f"{describe_source(rule.measures[m.derived_from[-1]])} is 0, so {name} cannot be computed"]
+        else:
+            out.append(describe_source(m))
+    return list(dict.fromkeys(out))
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "not reported"
+
+
+def message(rule: Rule, branch: Branch, values: dict[str, Any], params: dict[str, Any], doc: SelfAssessment) -> str:
+    shown = _Values({k: _number(v) for k, v in {**values, **params}.items()})
+    if branch.outcome == Outcome.insufficient_evidence:
+        if branch.gate == "services":
+            return "The services the organisation runs were not reported."
+        return "Not reported: " + "; ".join(missing_sources(rule, values)) + "."
+    if branch.outcome == Outcome.not_applicable:
+        if branch.gate == "org_type":
+            types = ", ".join(t.value for t in rule.applies_to.org_types)
+            return f"Applies to {types} organisations; this is {doc.organisation.type.value}."
+        if branch.gate == "depends_on":
+            return f"Depends on {branch.prerequisite}, which is not applicable to this organisation."
+        if branch.gate == "services":
+            kinds = ", ".join(s.value for s in rule.applies_to.services or [])
+            return f"Applies to organisations running {kinds}; none is reported."
+        template = rule.messages.not_applicable or "Out of scope in this period."
+    else:
+        template = rule.messages.met if branch.outcome == Outcome.met else rule.messages.not_met
+    try:
+        text = template.format_map(shown)
+    except (ValueError, TypeError):  # a numeric format spec applied to "not reported"
+        text = template.format_map(_Values({k: _fmt(v) for k, v in shown.items()}))
+    if branch.gate == "escalate" and rule.escalate is not None:
+        text += f" Severity raised to {branch.severity.value}: {rule.escalate.reason}"
+    return text

@@ -1,0 +1,238 @@
+"""What every report format shows the same way: RAG status, summaries, training coverage, ranking rows.
+
+RAG status of a group of findings (an area, a CQC key question, an organisation):
+  red   - at least one finding not met or without evidence whose severity is high or critical;
+  amber - some finding not met or without evidence, all of them medium or low;
+  green - nothing failing: every finding met, not applicable or waived.
+Status is always written as a word (and in HTML an icon), never shown by colour alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from compliance.domain.result import Evidence, Finding, Report
+from compliance.domain.model import SelfAssessment
+from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
+from compliance.catalogue.schema import Source
+
+
+class Rag(str, Enum):
+    red = "red"
+    amber = "amber"
+    green = "green"
+
+    @property
+    def label(self) -> str:
+        return {"red": "Red", "amber": "Amber", "green": "Green"}[self.value]
+
+    @property
+    def meaning(self) -> str:
+        return {"red": "high or critical requirement not met or unevidenced",
+                "amber": "medium or low requirement not met or unevidenced",
+                "green": "nothing failing"}[self.value]
+
+
+SERIOUS = (Severity.critical, Severity.high)
+OUTCOME_LABELS = {
+    Outcome.not_met: "Not met",
+    Outcome.insufficient_evidence: "No evidence",
+    Outcome.met: "Met",
+    Outcome.not_applicable: "N/A",
+    Outcome.waived: "Waived",
+}
+KEY_QUESTION_LABELS = {k: k.value.capitalize() for k in KeyQuestion}
+
+
+class _Plain(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def rag(findings: Iterable[Finding]) -> Rag:
+    failing = [f for f in findings if f.failing]
+    if any(f.severity in SERIOUS for f in failing):
+        return Rag.red
+    return Rag.amber if failing else Rag.green
+
+
+class GroupSummary(_Plain):
+    """One row of 'by area' or 'by key question': the status and how many findings of each outcome."""
+
+    key: str
+    label: str
+    status: Rag
+    outcomes: dict[Outcome, int]
+    failing: int
+
+
+def _summaries(findings: Sequence[Finding], key, label) -> list[GroupSummary]:
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(key(f), []).append(f)
+    rows = []
+    for k in sorted(groups):
+        items = groups[k]
+        counts = {o: sum(f.outcome == o for f in items) for o in Outcome}
+        rows.append(GroupSummary(key=k, label=label(k), status=rag(items), outcomes=counts,
+                                 failing=sum(f.failing for f in items)))
+    return rows
+
+
+def by_area(findings: Sequence[Finding]) -> list[GroupSummary]:
+    return _summaries(findings, lambda f: f.area, area_label)
+
+
+def by_key_question(findings: Sequence[Finding]) -> list[GroupSummary]:
+    return _summaries(findings, lambda f: f.key_question.value, lambda k: KEY_QUESTION_LABELS[KeyQuestion(k)])
+
+
+def area_label(area: str) -> str:
+    return area.replace("_", " ").capitalize()
+
+
+def key_risks(findings: Sequence[Finding]) -> list[Finding]:
+    """Failing findings, most severe first; not met before unevidenced at the same severity."""
+    return sorted((f for f in findings if f.failing),
+                  key=lambda f: (-f.severity.rank, f.outcome != Outcome.not_met, f.rule_id))
+
+
+def applicable(report: Report) -> int:
+    """Findings that were judged: everything but not_applicable."""
+    return sum(f.outcome != Outcome.not_applicable for f in report.findings)
+
+
+def headline(report: Report) -> str:
+    """One sentence a board can read: how many requirements fail, and how many of those are serious."""
+    s = report.summary
+    name = report.organisation.name
+    failing = s.outcomes[Outcome.not_met] + s.outcomes[Outcome.insufficient_evidence]
+    total = applicable(report)
+    if failing == 0:
+        return f"{name} meets all {total} applicable safeguarding-children requirements assessed."
+    serious = s.failing_by_severity[Severity.critical] + s.failing_by_severity[Severity.high]
+    plural = "requirement is" if failing == 1 else "requirements are"
+    return (f"{name}: {failing} of {total} applicable safeguarding-children {plural} not met or not "
+            f"evidenced ({s.outcomes[Outcome.not_met]} not met, {s.outcomes[Outcome.insufficient_evidence]} "
+            f"without evidence), {serious} of them high or critical.")
+
+
+def evidence_text(evidence: Sequence[Evidence]) -> str:
+    """Compact, one line: measure = value [where it came from]; ..."""
+    return "; ".join(f"{e.measure} = {'not reported' if e.value is None else e.value} [{e.source}]" for e in evidence)
+
+
+def source_text(src: Source) -> str:
+    section = f", {src.section}" if src.section else ""
+    local = "; local default" if src.confidence == "local_default" else ""
+    return f"{src.document}{section} ({src.year}{local})"
+
+
+def sources_text(sources: Sequence[Source]) -> str:
+    return " | ".join(source_text(s) for s in sources)
+
+
+# --- training coverage chart -----------------------------------------------------------------------
+
+_LEVEL_SOURCE = re.compile(r"training\.groups\[level=(\d)\]\.")
+
+
+class CoverageBar(_Plain):
+    """One staff group's in-date training against the threshold of the rule for its level."""
+
+    group: str
+    level: int
+    service: str | None = None
+    staff_in_post: int
+    in_date: int | None = Field(description="null: not reported")
+    percent: float | None
+    threshold: float | None = Field(description="null: no rule in force sets a threshold for this level")
+    rule_id: str | None = None
+
+    @property
+    def below(self) -> bool:
+        return self.percent is not None and self.threshold is not None and self.percent < self.threshold
+
+
+def level_thresholds(report: Report) -> dict[int, tuple[float, str]]:
+    """Threshold per competency level, from the training rules whose measures select groups by level alone."""
+    found: dict[int, tuple[float, str]] = {}
+    for f in report.findings:
+        if "threshold" not in f.parameters:
+            continue
+        for e in f.evidence:
+            m = _LEVEL_SOURCE.search(e.source)
+            if m:
+                found.setdefault(int(m.group(1)), (f.parameters["threshold"], f.rule_id))
+    return found
+
+
+def training_chart(assessment: SelfAssessment, report: Report) -> list[CoverageBar]:
+    """Chart data read from the return's training.groups; empty when the return reports none."""
+    groups = (assessment.training.groups if assessment.training else None) or []
+    thresholds = level_thresholds(report)
+    bars = []
+    for g in groups:
+        pct = None
+        if g.in_date is not None and g.staff_in_post:
+            pct = round(100 * g.in_date / g.staff_in_post, 1)
+        threshold, rule_id = thresholds.get(g.level, (None, None))
+        bars.append(CoverageBar(group=g.group, level=g.level, service=g.service.value if g.service else None,
+                                staff_in_post=g.staff_in_post, in_date=g.in_date, percent=pct,
+                                threshold=threshold, rule_id=rule_id))
+    return sorted(bars, key=lambda b: (b.level, b.group))
+
+
+# --- screening -------------------------------------------------------------------------------------
+
+
+class RankingRow(_Plain):
+    """A ranked organisation as a screening gives it: the score and the parts it adds up from."""
+
+    id: str
+    name: str
+    score: float
+    parts: dict[str, float | int | str | None] = {}
+
+
+def ranking_rows(ranking: Sequence[RankingRow | Mapping] | None, reports: Sequence[Report]) -> list[RankingRow]:
+    """The ranking as given (plain dicts are accepted); without one, the reports in the order given."""
+    if ranking is None:
+        return []
+    return [r if isinstance(r, RankingRow) else RankingRow.model_validate(r) for r in ranking]
+
+
+def text_parts(rows: Sequence[RankingRow]) -> set[str]:
+    """Parts holding words (e.g. the top driver) rather than numbers: left-aligned, not right."""
+    return {name for r in rows for name, value in r.parts.items() if isinstance(value, str)}
+
+
+def part_names(rows: Sequence[RankingRow]) -> list[str]:
+    """Every part's name once, in the order it first appears: the columns of the ranking table."""
+    return list(dict.fromkeys(name for r in rows for name in r.parts))
+
+
+def as_list(reports: Report | Sequence[Report]) -> list[Report]:
+    return [reports] if isinstance(reports, Report) else list(reports)
+
+
+def in_ranking_order(reports: Sequence[Report], rows: Sequence[RankingRow]) -> list[Report]:
+    """Ranked organisations first in rank order, then any report the ranking leaves out."""
+    order = {r.id: i for i, r in enumerate(rows)}
+    return sorted(reports, key=lambda rep: order.get(rep.organisation.id, len(order)))
+
+
+def anchor(org_id: str) -> str:
+    return "org-" + re.sub(r"[^A-Za-z0-9_-]", "-", org_id)
+
+
+def number_text(value: object) -> str:
+    """Numbers as people write them (32, not 32.0; 12.35, not 12.3456789); anything else as given."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{round(value, 2):g}"
+    return str(value)

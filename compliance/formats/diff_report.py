@@ -1,0 +1,98 @@
+"""Rendering a rule diff for a terminal (text), tools (JSON) and a pull-request comment (Markdown)."""
+
+from __future__ import annotations
+
+from compliance.app.diff import DiffReport, FindingChange, RuleChange, Verdict, show
+
+
+def render_json(report: DiffReport) -> str:
+    return report.model_dump_json(indent=2) + "\n"
+
+
+def summary_line(r: DiffReport) -> str:
+    orgs = len({c.input for c in r.finding_changes})
+    parts = [f"{len(r.finding_changes)} finding(s) changed in {orgs} of {r.organisations} organisation(s)"]
+    counts = {k: len(r.rule_ids(k)) for k in ("added", "removed", "changed")}
+    parts.append(f"rules: {counts['added']} added, {counts['removed']} removed, {counts['changed']} changed "
+                 f"({r.rules_before} -> {r.rules_after})")
+    return "; ".join(parts)
+
+
+def _side(v: Verdict | None, absent: str) -> str:
+    return absent if v is None else f"{v.outcome.value} ({v.severity.value})"
+
+
+def _transition(c: FindingChange) -> str:
+    return f"{_side(c.before, 'no rule')} -> {_side(c.after, 'no rule')}"
+
+
+def cause(r: DiffReport, rule_id: str, limit: int = 3) -> str:
+    """The rule change behind a finding change, short enough for a table cell."""
+    c = next((c for c in r.rule_changes if c.rule_id == rule_id), None)
+    if c is None:
+        return "rule unchanged"
+    if c.change != "changed":
+        return f"rule {c.change}"
+    shown = [f"{f.path.removeprefix('parameters.')} {show(f.before)} -> {show(f.after)}" for f in c.fields[:limit]]
+    more = len(c.fields) - limit
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def _rule_lines(c: RuleChange) -> list[str]:
+    head = f"{c.rule_id} {c.change}: {c.title}"
+    return [head] + [f"    {f.path}: {show(f.before)} -> {show(f.after)}" for f in c.fields]
+
+
+def render_text(r: DiffReport) -> str:
+    lines = [f"safeguard diff {r.base} -> {r.head}", summary_line(r)]
+    if r.rule_changes:
+        lines += ["", "Rules"] + ["  " + line for c in r.rule_changes for line in _rule_lines(c)]
+    if r.finding_changes:
+        lines += ["", "Findings"]
+        for c in r.finding_changes:
+            lines.append(f"  {c.organisation}  {c.rule_id}  {_transition(c)}  [{cause(r, c.rule_id)}]")
+            if c.before and c.after and c.before.message != c.after.message:
+                lines += [f"      was: {c.before.message}", f"      now: {c.after.message}"]
+            elif c.after and not c.before:
+                lines.append(f"      now: {c.after.message}")
+    if not r.changed:
+        lines += ["", "No changes."]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(r: DiffReport) -> str:
+    """Summary first, then a table a reviewer scans, then collapsed details for whoever wants them."""
+    out = [f"### safeguard diff `{_cell(r.base)}` → `{_cell(r.head)}`", "", f"**{summary_line(r)}**", ""]
+    if not r.changed:
+        out.append("No finding and no rule changed.")
+        return "\n".join(out) + "\n"
+    if r.finding_changes:
+        out += ["| Organisation | Rule | Before | After | Changed | Because |", "| --- | --- | --- | --- | --- | --- |"]
+        for c in r.finding_changes:
+            out.append(f"| {_cell(c.organisation)} | {c.rule_id} | {_side(c.before, '—')} | {_side(c.after, '—')} "
+                       f"| {', '.join(c.what)} | {_cell(cause(r, c.rule_id))} |")
+        out.append("")
+    if r.rule_changes:
+        out += ["<details><summary>Rule changes</summary>", ""]
+        for c in r.rule_changes:
+            out.append(f"- **{c.rule_id}** {c.change}: {_cell(c.title)}")
+            out += [f"  - `{f.path}`: `{_cell(show(f.before))}` → `{_cell(show(f.after))}`" for f in c.fields]
+        out += ["", "</details>", ""]
+    messages = [c for c in r.finding_changes if "message" in c.what]
+    if messages:
+        out += ["<details><summary>Messages</summary>", ""]
+        for c in messages:
+            out.append(f"- **{_cell(c.organisation)} {c.rule_id}**")
+            if c.before:
+                out.append(f"  - was: {_cell(c.before.message)}")
+            if c.after:
+                out.append(f"  - now: {_cell(c.after.message)}")
+        out += ["", "</details>", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

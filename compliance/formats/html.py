@@ -1,0 +1,96 @@
+"""A self-contained HTML report: one file, inline CSS and script, no network, readable and printable.
+
+Rendered with Jinja2 (autoescape on) from compliance/formats/templates/. The training chart is inline SVG
+whose geometry is computed here, so the template only draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from compliance.domain.result import Report
+from compliance.domain.outcomes import Outcome, Severity
+from compliance.formats.common import KEY_QUESTION_LABELS, OUTCOME_LABELS, CoverageBar, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts
+
+TEMPLATE = "report.html.j2"
+Charts = Mapping[str, Sequence[CoverageBar]]
+
+# chart geometry (px): label column, bar scale 0-100%, value column
+LABEL_W, BAR_X, BAR_W, ROW_H, TOP = 250, 260, 330, 30, 28
+
+
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("compliance.formats", "templates"), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["area"] = area_label
+    env.filters["num"] = number_text
+    return env
+
+
+def _chart(bars: Sequence[CoverageBar]) -> dict:
+    rows = []
+    for i, b in enumerate(bars):
+        y = TOP + i * ROW_H
+        pct = b.percent
+        rows.append({
+            "bar": b, "y": y, "label": f"{b.group} (level {b.level})",
+            "width": 0 if pct is None else round(BAR_W * min(pct, 100) / 100, 1),
+            "threshold_x": None if b.threshold is None else round(BAR_X + BAR_W * b.threshold / 100, 1),
+            "value": "not reported" if pct is None else f"{pct:g}% ({b.in_date}/{b.staff_in_post})",
+            "status": "none" if pct is None or b.threshold is None else ("below" if b.below else "ok"),
+        })
+    return {"rows": rows, "height": TOP + len(rows) * ROW_H + 10, "bar_x": BAR_X, "bar_w": BAR_W,
+            "label_w": LABEL_W, "ticks": [{"x": round(BAR_X + BAR_W * t / 100, 1), "t": t} for t in (0, 25, 50, 75, 100)]}
+
+
+def _organisation(report: Report, bars: Sequence[CoverageBar] | None) -> dict:
+    findings = report.findings
+    return {
+        "report": report, "org": report.organisation, "anchor": anchor(report.organisation.id),
+        "headline": headline(report), "status": rag(findings), "areas": by_area(findings),
+        "key_questions": by_key_question(findings), "risks": key_risks(findings),
+        "chart": _chart(bars) if bars else None, "findings": findings,
+        "profile_name": (report.profile or {}).get("name") if report.profile else None,
+    }
+
+
+def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: dt.datetime | None,
+            invalid: Sequence[str] = ()) -> str:
+    template = _environment().get_template(TEMPLATE)
+    return template.render(
+        title=title, orgs=orgs, ranking=ranking, invalid=list(invalid), parts=part_names(ranking),
+        text_parts=text_parts(ranking), anchor=anchor,
+        timestamp=None if timestamp is None else timestamp.replace(microsecond=0).isoformat(sep=" "),
+        outcomes=list(Outcome), outcome_labels=OUTCOME_LABELS, severities=list(Severity),
+        rags=list(Rag), kq_labels=KEY_QUESTION_LABELS, evidence_text=evidence_text, source_text=source_text,
+        org_status={o["org"].id: o["status"] for o in orgs},
+    )
+
+
+def render_html(reports: Report | Sequence[Report], charts: Charts | None = None,
+                timestamp: dt.datetime | None = None) -> str:
+    """One organisation's report, or several one after another; charts are keyed by organisation id."""
+    items = as_list(reports)
+    if len(items) != 1:
+        return render_html_screening(items, None, charts, timestamp)
+    org = items[0].organisation
+    return _render([_organisation(items[0], (charts or {}).get(org.id))], [],
+                   f"Safeguarding children: {org.name} ({org.id})", timestamp)
+
+
+def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
+                          charts: Charts | None = None, timestamp: dt.datetime | None = None,
+                          invalid: Sequence[str] = ()) -> str:
+    """The ranked list (score and its parts) linking to each organisation's full report below it.
+
+    `invalid` lists files that could not be screened (one reason each), shown above the ranking.
+    """
+    rows = ranking_rows(ranking, reports)
+    ordered = in_ranking_order(reports, rows)
+    orgs = [_organisation(r, (charts or {}).get(r.organisation.id)) for r in ordered]
+    n = max(len(rows), len(ordered))  # the ranking may list more than get full reports (--details)
+    return _render(orgs, rows, f"Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", timestamp,
+                   invalid)

@@ -1,0 +1,102 @@
+"""A board-paper summary in GitHub-flavoured Markdown: headline, counts, key risks, actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+
+from compliance.domain.result import Report
+from compliance.domain.outcomes import Outcome, Severity
+from compliance.formats.common import OUTCOME_LABELS, GroupSummary, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, text_parts
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md(text: object) -> str:
+    """Safe inside a table cell: Markdown punctuation escaped, one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _table(head: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
+    align = ["---:" if i in right else "---" for i in range(len(head))]
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _status_table(title: str, rows: list[GroupSummary]) -> list[str]:
+    return _table([title, "Status", "Met", "Not met", "No evidence", "N/A", "Waived"],
+                  [[r.label, r.status.label.upper(), *(r.outcomes[o] for o in
+                    (Outcome.met, Outcome.not_met, Outcome.insufficient_evidence, Outcome.not_applicable,
+                     Outcome.waived))] for r in rows], right={2, 3, 4, 5, 6})
+
+
+def _organisation(report: Report, level: int, timestamp: dt.datetime | None) -> list[str]:
+    h = "#" * level
+    org = report.organisation
+    s = report.summary
+    meta = [f"period {org.period_start} to {org.period_end}", f"{org.type}",
+            f"rules {report.rules.version} ({report.rules.count} rules)"]
+    if report.profile:
+        meta.append(f"profile {report.profile.get('name', '')}")
+    meta.append(f"safeguard {report.tool.version}")
+    if timestamp is not None:
+        meta.append(f"generated {timestamp.replace(microsecond=0).isoformat()}")
+    out = [f'{h} Safeguarding children: {md(org.name)} ({md(org.id)}) <a id="{anchor(org.id)}"></a>', "",
+           md("; ".join(meta).capitalize()), "", f"**{md(headline(report))}**", "",
+           f"{h}# Counts", ""]
+    out += _table(["Outcome", "Findings"], [[OUTCOME_LABELS[o], s.outcomes[o]] for o in Outcome], right={1})
+    out += ["", "Not met or without evidence, by severity: "
+            + ", ".join(f"{s.failing_by_severity[sev]} {sev.value}" for sev in Severity) + ".", ""]
+    out += _status_table("Area", by_area(report.findings)) + [""]
+    out += _status_table("CQC key question", by_key_question(report.findings)) + [""]
+    out += ["Status: RED = a high or critical requirement not met or without evidence; AMBER = only medium "
+            "or low ones; GREEN = nothing failing.", ""]
+    risks = key_risks(report.findings)
+    out += [f"{h}# Key risks", ""]
+    if risks:
+        out += _table(["#", "Severity", "Rule", "Outcome", "Finding", "Evidence"],
+                      [[i, f.severity.value, f"{f.rule_id} {f.title}", OUTCOME_LABELS[f.outcome], f.message,
+                        evidence_text(f.evidence)] for i, f in enumerate(risks, 1)], right={0})
+        out += ["", f"{h}# Actions", ""]
+        out += [f"{i}. **{md(f.rule_id)}** ({f.severity.value}): {md(f.remediation)}" for i, f in enumerate(risks, 1)]
+    else:
+        out += ["None: every requirement assessed is met, not applicable or waived."]
+    return out + [""]
+
+
+def render_markdown(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None) -> str:
+    items = as_list(reports)
+    if len(items) == 1:
+        return "\n".join(_organisation(items[0], 1, timestamp))
+    return render_markdown_screening(items, None, timestamp)
+
+
+def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
+                              timestamp: dt.datetime | None = None, invalid: Sequence[str] = ()) -> str:
+    """The ranking (score and its parts, linking to each organisation), then each organisation's summary.
+
+    `invalid` lists files that could not be screened (one reason each), shown before the ranking.
+    """
+    rows = ranking_rows(ranking, reports)
+    ordered = in_ranking_order(reports, rows)
+    n = max(len(rows), len(ordered))  # the ranking may list more than get full summaries (--details)
+    out = [f"# Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", ""]
+    if invalid:
+        out += [f"## Not screened ({len(invalid)})", "",
+                "These returns could not be read, so they are not in the ranking: unknown, not compliant.", ""]
+        out += [f"- {md(reason)}" for reason in invalid] + [""]
+    if rows:
+        parts = part_names(rows)
+        out += _table(["Rank", "Organisation", "Score", *map(md, parts)],
+                      [[i, f"{r.name} ({r.id})", number_text(r.score), *(number_text(r.parts.get(p)) for p in parts)]
+                       for i, r in enumerate(rows, 1)],
+                      right={0, 2, *(3 + i for i, p in enumerate(parts) if p not in text_parts(rows))})
+        shown = {rep.organisation.id for rep in ordered}
+        out += ["", "Organisations: " + ", ".join(f"[{md(r.id)}](#{anchor(r.id)})" for r in rows if r.id in shown), ""]
+        if len(shown) < len(rows):
+            out += [f"Full findings follow for the {len(shown)} highest-ranked; the others are in the table only.", ""]
+    for report in ordered:
+        out += _organisation(report, 2, timestamp)
+    return "\n".join(out)

@@ -1,0 +1,144 @@
+"""Rendering a screening: an 80-column text report, a CSV of the ranking, and the JSON document."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import textwrap
+from typing import TYPE_CHECKING
+
+from compliance.domain.outcomes import Severity
+from compliance.cohort.ranking import RankedOrg, Screening
+
+if TYPE_CHECKING:
+    from compliance.app.workers import Detail
+
+WIDTH = 80
+SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
+CSV_COLUMNS = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
+               "children", "context_points", "data_quality_points", "critical", "high", "medium", "low",
+               "drivers", "lines_of_enquiry", "file", "status", "error"]
+
+
+def render(result: Screening, fmt: str) -> str:
+    if fmt == "json":
+        return result.model_dump_json(indent=2) + "\n"
+    if fmt == "csv":
+        return render_csv(result)
+    return render_text(result)
+
+
+def render_csv(result: Screening) -> str:
+    """One row per ranked organisation, then one per invalid file (status 'invalid')."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for o in result.organisations:
+        w.writerow({
+            "rank": o.rank, "id": o.id, "name": o.name, "type": o.type, "local_authorities": ";".join(o.local_authorities),
+            "score": o.score, "findings_points": o.findings_points, "exposure_multiplier": o.exposure_multiplier,
+            "children": "" if o.children is None else o.children, "context_points": o.context_points,
+            "data_quality_points": o.data_quality_points,
+            **{s.value: o.failing_by_severity.get(s, 0) for s in SEVS},
+            "drivers": " | ".join(f"{c.detail} = {c.points:.1f}" for c in o.drivers()),
+            "lines_of_enquiry": " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry),
+            "file": o.file, "status": "screened", "error": "",
+        })
+    for bad in result.invalid_files:
+        w.writerow({"file": bad.file, "status": "invalid", "error": bad.reason})
+    return buf.getvalue()
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
+
+
+def _org(o: RankedOrg, enquiries: int) -> list[str]:
+    fs = o.failing_by_severity
+    head = f"{o.rank:>4} {o.score:>7.1f}  {(o.id + ' ' + o.name)[:37]:<37} {o.type[:13]:<13}" \
+           f" {fs.get(Severity.critical, 0):>2}/{fs.get(Severity.high, 0)}/{fs.get(Severity.medium, 0)}/{fs.get(Severity.low, 0)}"
+    lines = [head[:WIDTH]]
+    mult = f" x {o.exposure_multiplier:.2f} exposure ({o.children} children)" if o.exposure_multiplier != 1 else ""
+    lines += _wrap(f"score = findings {o.findings_points:.1f}{mult} + context {o.context_points:.1f}"
+                   f" + data quality {o.data_quality_points:.1f}; areas: {', '.join(o.local_authorities)}", "      ")
+    for c in o.drivers():
+        lines += _wrap(f"driver: {c.detail} = {c.points:.1f}", "      ")
+    for e in o.lines_of_enquiry[:enquiries]:
+        lines += _wrap(f"ask ({e.rule_id}, {e.severity.value}): {e.text}", "      ")
+    if len(o.lines_of_enquiry) > enquiries:
+        lines.append(f"      ... and {len(o.lines_of_enquiry) - enquiries} more lines of enquiry (see --format json)")
+    return lines
+
+
+def render_text(result: Screening, enquiries: int = 3) -> str:
+    lines = [f"Screened {result.screened} organisation{'s' if result.screened != 1 else ''}; "
+             f"{len(result.invalid_files)} invalid file(s); {len(result.duplicates)} duplicate id(s).",
+             "score = findings x exposure + context + data quality (see --weights)", "",
+             f"{'rank':>4} {'score':>7}  {'organisation':<37} {'type':<13} {'c/h/m/l':>7}", "-" * WIDTH]
+    for o in result.organisations:
+        lines += _org(o, enquiries)
+    lines += ["", "Areas (an organisation counts in every area it serves)",
+              f"{'local authority':<24} {'orgs':>5} {'total':>9} {'max':>8} {'c/h/m/l failing':>20}", "-" * WIDTH]
+    for a in result.areas:
+        fs = a.failing_by_severity
+        counts = "/".join(str(fs.get(s, 0)) for s in SEVS)
+        lines.append(f"{a.local_authority[:24]:<24} {a.organisations:>5} {a.total_score:>9.1f} {a.max_score:>8.1f} {counts:>20}")
+    lines += ["", "National picture (organisations per outcome)",
+              f"{'rule':<9} {'met':>7} {'not met':>8} {'no evidence':>12} {'n/a':>7} {'waived':>7}", "-" * WIDTH]
+    for t in result.national:
+        lines.append(f"{t.rule_id:<9} {t.met:>7} {t.not_met:>8} {t.insufficient_evidence:>12} {t.not_applicable:>7} {t.waived:>7}")
+    if result.invalid_files:
+        lines += ["", "Invalid files (not screened)"]
+        for bad in result.invalid_files:
+            lines += _wrap(bad.reason, "  ")
+    if result.duplicates:
+        lines += ["", "Duplicate organisation ids (each file was screened)"]
+        for d in result.duplicates:
+            lines += _wrap(f"{d.id}: {', '.join(d.files)}", "  ")
+    return "\n".join(lines) + "\n"
+
+
+DETAILED = ("html", "markdown", "junit")
+
+
+def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
+    """The score's parts as the detailed renderers' ranking columns show them."""
+    fs = o.failing_by_severity
+    return {"findings_points": o.findings_points, "exposure_multiplier": o.exposure_multiplier,
+            "context_points": o.context_points, "data_quality_points": o.data_quality_points,
+            "failing_critical_high": fs.get(Severity.critical, 0) + fs.get(Severity.high, 0),
+            "top_driver": next((c.detail for c in o.drivers(1)), "")}
+
+
+def render_detailed(result: Screening, details: dict[str, Detail], fmt: str, junit_insufficient: str = "failure",
+                    timestamp: dt.datetime | None = None, limit: int | None = None) -> str:
+    """HTML, Markdown or JUnit: the ranking, then the full findings of the `limit` highest-ranked.
+
+    The ranking always lists every organisation; full findings for a thousand organisations make a
+    page no browser opens comfortably (70 MB), so people's formats show the top of the list. JUnit
+    is read by machines and always has every organisation. Files that could not be screened are
+    listed too, so a reader of the report alone never takes a missing organisation for a clean one.
+    """
+    from compliance.formats.common import RankingRow
+
+    ranked = [o for o in result.organisations if o.file in details]
+    rows = [RankingRow(id=o.id, name=o.name, score=o.score, parts=ranking_parts(o)) for o in ranked]
+    shown = ranked if fmt == "junit" or limit is None else ranked[:limit]
+    reports = [details[o.file].report for o in shown]
+    invalid = [bad.reason for bad in result.invalid_files]
+    invalid += [f"organisation {d.id} appears in {len(d.files)} files: {', '.join(d.files)}" for d in result.duplicates]
+    if fmt == "html":
+        from compliance.formats.html import render_html_screening
+
+        charts = {o.id: details[o.file].chart for o in shown}
+        return render_html_screening(reports, rows, charts, timestamp, invalid=invalid)
+    if fmt == "markdown":
+        from compliance.formats.markdown import render_markdown_screening
+
+        return render_markdown_screening(reports, rows, timestamp, invalid=invalid)
+    if fmt == "junit":
+        from compliance.formats.junit import render_junit_screening
+
+        return render_junit_screening(reports, rows, junit_insufficient, timestamp, invalid=invalid)
+    raise ValueError(f"unknown detailed format {fmt!r}")

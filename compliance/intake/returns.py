@@ -1,0 +1,34 @@
+"""Loading a self-assessment file: read safely, validate, and record what was read."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from compliance.intake.documents import read_document
+from compliance.domain.errors import InputError
+from compliance.domain.result import InputInfo
+from compliance.domain.model import SelfAssessment
+from compliance.intake.validation import validate
+
+
+def load_assessment(path: Path) -> tuple[SelfAssessment, InputInfo]:
+    doc = read_document(path, InputError)
+    if not isinstance(doc.data, dict):
+        raise InputError(str(path), [_top_level_problem(doc.data)])
+    version = doc.data.get("schema_version")
+    if version is not None and str(version) != "1":
+        from compliance.domain.errors import Problem
+
+        raise InputError(str(path), [Problem(
+            f"schema_version {version!r} is not supported by this version of safeguard (it reads version \"1\")",
+            "schema_version", doc.line_of(("schema_version",)))])
+    assessment = validate(SelfAssessment, doc, InputError)
+    return assessment, InputInfo(path=str(path), sha256=hashlib.sha256(doc.text.encode()).hexdigest())
+
+
+def _top_level_problem(data: object):
+    from compliance.domain.errors import Problem
+
+    found = "an empty file" if data is None else f"a {type(data).__name__}"
+    return Problem(f"expected a mapping with schema_version, organisation, ... at the top level; found {found}", line=1)

@@ -1,0 +1,113 @@
+"""Turning pydantic validation errors into located, readable problems."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from compliance.intake.documents import Document, format_loc
+from compliance.domain.errors import Problem, UserError
+
+M = TypeVar("M", bound=BaseModel)
+
+_EXPECTED = {
+    "missing": "a value is required here",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "string_type": "expected text",
+    "date_type": "expected a date (YYYY-MM-DD)",
+    "date_parsing": "expected a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "expected a date (YYYY-MM-DD)",
+    "list_type": "expected a list",
+    "model_type": "expected a mapping of fields",
+    "dict_type": "expected a mapping of fields",
+    "model_attributes_type": "expected a mapping of fields",
+}
+
+
+def validate(model: type[M], doc: Document, error: type[UserError]) -> M:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as e:
+        raise error(str(doc.path), problems(model, e, doc)) from None
+
+
+def problems(model: type[BaseModel], exc: ValidationError, doc: Document | None) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        # Union branches add their type names to the location; they mean nothing to a user.
+        loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("int", "str", "float", "bool", "date", "list"))) or p in _field_names(model))
+        out.append(Problem(_message(model, err, loc), path=format_loc(loc), line=doc.line_of(loc) if doc else None))
+    return out
+
+
+def _message(model: type[BaseModel], err: dict[str, Any], loc: tuple) -> str:
+    kind = err["type"]
+    got = err.get("input")
+    if kind == "extra_forbidden":
+        allowed = sorted(_fields_at(model, loc[:-1]))
+        hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return f"unknown field '{loc[-1]}'{hint}"
+    if kind in ("enum", "literal_error"):
+        return f"{err['msg'].replace('Input should be', 'expected')} (got {_show(got)})"
+    if kind in _EXPECTED:
+        return _EXPECTED[kind] + ("" if kind == "missing" else f" (got {_show(got)})")
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    msg = msg.replace("Input should be", "expected")
+    return msg + ("" if got is None or isinstance(got, (dict, list)) else f" (got {_show(got)})")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _field_names(model: type[BaseModel]) -> set[str]:
+    names: set[str] = set()
+    stack = [model]
+    seen: set[type] = set()
+    while stack:
+        m = stack.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        for f in m.model_fields.values():
+            names.update(m.model_fields)
+            for t in _models_in(f.annotation):
+                stack.append(t)
+    return names
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    found = []
+    stack = [annotation]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            found.append(a)
+        stack.extend(getattr(a, "__args__", ()) or ())
+    return found
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> set[str]:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return set()
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return set()
+        models = _models_in(field.annotation)
+        current = models[0] if models else None
+    return set(current.model_fields) if current else set()
