@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from compliance.domain.base import Strict
 
 from compliance.domain.result import Finding
 from compliance.domain.outcomes import Outcome, Severity
@@ -21,30 +21,26 @@ from compliance.catalogue.schema import Rule
 BEHAVIOUR = ("severity", "applies_to", "parameters", "measures", "applies_when", "condition", "escalate", "messages")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FieldChange(_Frozen):
+class FieldChange(Strict):
     path: str  # dotted, e.g. parameters.threshold.default
     before: Any = None  # None: absent
     after: Any = None
 
 
-class RuleChange(_Frozen):
+class RuleChange(Strict):
     rule_id: str
     change: Literal["added", "removed", "changed"]
     title: str
     fields: list[FieldChange] = []
 
 
-class Verdict(_Frozen):
+class Verdict(Strict):
     outcome: Outcome
     severity: Severity
     message: str
 
 
-class FindingChange(_Frozen):
+class FindingChange(Strict):
     organisation: str
     input: str
     rule_id: str
@@ -59,7 +55,7 @@ class FindingChange(_Frozen):
         return [k for k in ("outcome", "severity", "message") if getattr(self.before, k) != getattr(self.after, k)]
 
 
-class DiffReport(_Frozen):
+class DiffReport(Strict):
     """`safeguard diff --format json`."""
 
     base: str

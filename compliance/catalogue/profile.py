@@ -18,7 +18,8 @@ from pydantic_core import PydanticCustomError
 from compliance.intake.documents import read_document
 from compliance.domain.errors import Problem, UserError
 from compliance.domain.result import Waiver
-from compliance.catalogue.schema import Name, Number, RuleId, Strict, check_parameter_value
+from compliance.catalogue.schema import Name, Number, RuleId, check_parameter_value
+from compliance.domain.base import Strict
 from compliance.catalogue.loading import RuleSet
 from compliance.intake.validation import validate
 

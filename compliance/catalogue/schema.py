@@ -14,30 +14,18 @@ import string
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from compliance.domain.model import OrgType, ServiceKind
-from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
+from compliance.domain.base import Strict
+from compliance.domain.outcomes import KeyQuestion, Outcome, Severity, Source
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RuleId = Annotated[str, Field(pattern=r"^[A-Z]{3}-[0-9]{3}$")]
 # Names the engine itself puts on every fact; a measure may not shadow them.
 RESERVED = frozenset({"id", "sid", "t", "org_type", "svc_count"})
 MAX_MEASURES = 40
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Source(Strict):
-    document: str = Field(min_length=3, max_length=300)
-    section: str | None = Field(default=None, max_length=200)
-    year: int = Field(ge=1989, le=2100)
-    confidence: Literal["verified", "local_default"] = Field(
-        description="verified: read in the public document; local_default: common practice, not a national rule."
-    )
 
 
 Number = Union[int, float]

@@ -14,7 +14,8 @@ from pydantic import Field
 
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.cohort.score import OrgScore
-from compliance.cohort.weights import Weights, _Strict
+from compliance.cohort.weights import Weights
+from compliance.domain.base import Strict
 
 
 
@@ -26,12 +27,12 @@ from compliance.cohort.weights import Weights, _Strict
 # --- many organisations -------------------------------------------------------------------------
 
 
-class InvalidFile(_Strict):
+class InvalidFile(Strict):
     file: str
     reason: str
 
 
-class Duplicate(_Strict):
+class Duplicate(Strict):
     id: str
     files: list[str]
 
@@ -40,7 +41,7 @@ class RankedOrg(OrgScore):
     rank: int
 
 
-class Area(_Strict):
+class Area(Strict):
     local_authority: str
     organisations: int
     total_score: float
@@ -49,7 +50,7 @@ class Area(_Strict):
     ranked_ids: list[str] = Field(description="Its organisations, highest score first.")
 
 
-class RuleTally(_Strict):
+class RuleTally(Strict):
     rule_id: str
     met: int = 0
     not_met: int = 0
@@ -58,7 +59,7 @@ class RuleTally(_Strict):
     waived: int = 0
 
 
-class Screening(_Strict):
+class Screening(Strict):
     """The `safeguard screen --format json` document."""
 
     screening_version: Literal["1"] = "1"

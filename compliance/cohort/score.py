@@ -16,27 +16,28 @@ from compliance.domain.result import FAILING, Finding, Report
 from compliance.domain.model import Context, Rating
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.cohort.signals import Signals
-from compliance.cohort.weights import Weights, _Strict
+from compliance.cohort.weights import Weights
+from compliance.domain.base import Strict
 
 
 Part = Literal["findings", "context", "data_quality"]
 
 
-class Component(_Strict):
+class Component(Strict):
     part: Part
     key: str = Field(description="Rule id, or the context value the points come from.")
     points: float
     detail: str
 
 
-class Enquiry(_Strict):
+class Enquiry(Strict):
     rule_id: str
     severity: Severity
     outcome: Outcome
     text: str
 
 
-class OrgScore(_Strict):
+class OrgScore(Strict):
     id: str
     name: str
     type: str

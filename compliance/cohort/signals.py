@@ -12,13 +12,13 @@ import datetime as dt
 from pydantic import Field
 
 from compliance.domain.model import Context, SelfAssessment
-from compliance.cohort.weights import _Strict
+from compliance.domain.base import Strict
 
 
 # --- what the score is computed from ------------------------------------------------------------
 
 
-class Signals(_Strict):
+class Signals(Strict):
     """The parts of a return that are not requirements but tell an inspector where to look."""
 
     context: Context | None

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from compliance.domain.base import Strict
+from pydantic import Field, ValidationError
 
 from compliance.intake.documents import read_document
 from compliance.domain.errors import Problem, UserError
@@ -25,30 +26,26 @@ class WeightsError(UserError):
         super().__init__(file, problems, kind="weights")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RatingPoints(_Strict):
+class RatingPoints(Strict):
     inadequate: float = NonNeg
     requires_improvement: float = NonNeg
     good: float = NonNeg
     outstanding: float = NonNeg
 
 
-class SeverityPoints(_Strict):
+class SeverityPoints(Strict):
     critical: float = NonNeg
     high: float = NonNeg
     medium: float = NonNeg
     low: float = NonNeg
 
 
-class ExposureWeights(_Strict):
+class ExposureWeights(Strict):
     children_for_max: float = Field(gt=0, le=1e9)
     max_uplift: float = Field(ge=0, le=10)
 
 
-class ContextWeights(_Strict):
+class ContextWeights(Strict):
     per_year_since_inspection: float = NonNeg
     max_years_since_inspection: float = NonNeg
     per_open_practice_review: float = NonNeg
@@ -60,11 +57,11 @@ class ContextWeights(_Strict):
     cqc_well_led: RatingPoints
 
 
-class DataQualityWeights(_Strict):
+class DataQualityWeights(Strict):
     per_missing_context_value: float = NonNeg
 
 
-class Weights(_Strict):
+class Weights(Strict):
     """Every weight is required here: the bundled YAML is the one place defaults are written."""
 
     severity: SeverityPoints

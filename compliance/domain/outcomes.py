@@ -1,14 +1,16 @@
-"""The rule format (rule files are data) and loading a catalogue of rule files.
+"""The words findings are stated in: outcomes, severities, CQC key questions and sources.
 
-A rule file is YAML validated against `Rule`. It declares *measures* (aggregates over paths of the
-self-assessment, computed in Python by `measures.py`), optional *gates* that put an organisation out
-of scope, and a *condition* over the measures. `compiler.py` turns gates and condition into
-durable-rules rulesets; nothing in a rule file is ever executed as code.
+Rules, results, screening and every format share them, so they live below all of those.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
+
+from pydantic import Field
+
+from compliance.domain.base import Strict
 
 
 
@@ -38,3 +40,14 @@ class Outcome(str, Enum):
     insufficient_evidence = "insufficient_evidence"
     not_applicable = "not_applicable"
     waived = "waived"
+
+
+class Source(Strict):
+    """Where a requirement comes from: document, section and year."""
+
+    document: str = Field(min_length=3, max_length=300)
+    section: str | None = Field(default=None, max_length=200)
+    year: int = Field(ge=1989, le=2100)
+    confidence: Literal["verified", "local_default"] = Field(
+        description="verified: read in the public document; local_default: common practice, not a national rule."
+    )

@@ -5,34 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from compliance.domain.base import Strict
+from pydantic import Field
 
 from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
-from compliance.catalogue.schema import Source
+from compliance.domain.outcomes import Source
 
 REPORT_VERSION = "1"
 # Outcomes that count against --fail-on: silence is never compliance.
 FAILING = (Outcome.not_met, Outcome.insufficient_evidence)
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Evidence(Frozen):
+class Evidence(Strict):
     measure: str
     value: int | float | str | None = Field(description="null: not reported")
     source: str = Field(description="Where in the return the value comes from.")
     used: bool = Field(description="Whether the rule's condition reads it (otherwise shown for context).")
 
 
-class Waiver(Frozen):
+class Waiver(Strict):
     reason: str
     expires: dt.date | None = None
     expired: bool = False
 
 
-class Finding(Frozen):
+class Finding(Strict):
     rule_id: str
     title: str
     area: str
@@ -52,7 +49,7 @@ class Finding(Frozen):
         return self.outcome in FAILING
 
 
-class OrganisationRef(Frozen):
+class OrganisationRef(Strict):
     id: str
     name: str
     type: str
@@ -61,7 +58,7 @@ class OrganisationRef(Frozen):
     period_end: dt.date
 
 
-class Summary(Frozen):
+class Summary(Strict):
     outcomes: dict[Outcome, int]
     failing_by_severity: dict[Severity, int] = Field(
         description="not_met and insufficient_evidence findings by severity."
@@ -78,24 +75,24 @@ class Summary(Frozen):
         return cls(outcomes=outcomes, failing_by_severity=failing)
 
 
-class ToolInfo(Frozen):
+class ToolInfo(Strict):
     name: Literal["safeguard"] = "safeguard"
     version: str
 
 
-class RulesInfo(Frozen):
+class RulesInfo(Strict):
     version: str = Field(description="Short form of sha256.")
     sha256: str
     count: int
     folders: list[str]
 
 
-class InputInfo(Frozen):
+class InputInfo(Strict):
     path: str
     sha256: str
 
 
-class Report(Frozen):
+class Report(Strict):
     """The result of assessing one organisation."""
 
     report_version: Literal["1"] = REPORT_VERSION

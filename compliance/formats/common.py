@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from compliance.domain.base import Strict
+from pydantic import Field
 
 from compliance.domain.result import Evidence, Finding, Report
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
-from compliance.catalogue.schema import Source
+from compliance.domain.outcomes import Source
 
 
 class Rag(str, Enum):
@@ -48,10 +49,6 @@ OUTCOME_LABELS = {
 KEY_QUESTION_LABELS = {k: k.value.capitalize() for k in KeyQuestion}
 
 
-class _Plain(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def rag(findings: Iterable[Finding]) -> Rag:
     failing = [f for f in findings if f.failing]
     if any(f.severity in SERIOUS for f in failing):
@@ -59,7 +56,7 @@ def rag(findings: Iterable[Finding]) -> Rag:
     return Rag.amber if failing else Rag.green
 
 
-class GroupSummary(_Plain):
+class GroupSummary(Strict):
     """One row of 'by area' or 'by key question': the status and how many findings of each outcome."""
 
     key: str
@@ -140,7 +137,7 @@ def sources_text(sources: Sequence[Source]) -> str:
 _LEVEL_SOURCE = re.compile(r"training\.groups\[level=(\d)\]\.")
 
 
-class CoverageBar(_Plain):
+class CoverageBar(Strict):
     """One staff group's in-date training against the threshold of the rule for its level."""
 
     group: str
@@ -189,7 +186,7 @@ def training_chart(assessment: SelfAssessment, report: Report) -> list[CoverageB
 # --- screening -------------------------------------------------------------------------------------
 
 
-class RankingRow(_Plain):
+class RankingRow(Strict):
     """A ranked organisation as a screening gives it: the score and the parts it adds up from."""
 
     id: str
