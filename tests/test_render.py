@@ -11,7 +11,7 @@ from conftest import ROOT, fixture_files
 
 from compliance.app.assess import report_for
 from compliance.intake.returns import load_assessment
-from compliance.formats.common import training_chart
+from compliance.app.assess import training_coverage
 from compliance.formats.csv_report import COLUMNS, render_csv, render_csv_screening
 from compliance.formats.html import render_html, render_html_screening
 from compliance.formats.junit import render_junit, render_junit_screening
@@ -97,7 +97,7 @@ def _assert_offline(html: str) -> None:
 @pytest.mark.parametrize("name", FIXTURE_IDS)
 def test_html_report_shows_counts_status_chart_and_every_finding(assessed, name):
     assessment, report = assessed[name]
-    html = render_html(report, charts={report.organisation.id: training_chart(assessment, report)})
+    html = render_html(report)
     _assert_offline(html)
     doc = lxml_html.fromstring(html)
     assert report.organisation.name in doc.findtext(".//title")
@@ -113,15 +113,15 @@ def test_html_escapes_what_it_is_given(assessed):
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
 
 
-def test_training_chart_threshold_comes_from_the_level_rule_in_force(assessed):
+def test_training_chart_threshold_comes_from_the_level_rule_in_force(assessed, ruleset):
     assessment, report = assessed["northfield-acute"]
-    bars = training_chart(assessment, report)
-    by_level = {b.level: b for b in bars}
+    assert report.training == training_coverage(assessment, report.findings, ruleset)
+    by_level = {b.level: b for b in report.training}
     trn001 = next(f for f in report.findings if f.rule_id == "TRN-001")
     assert by_level[1].threshold == trn001.parameters["threshold"] and by_level[1].rule_id == "TRN-001"
     changed = report.model_copy(update={"findings": [
         f.model_copy(update={"parameters": {"threshold": 99}}) if f.rule_id == "TRN-001" else f for f in report.findings]})
-    bar = next(b for b in training_chart(assessment, changed) if b.level == 1)
+    bar = next(b for b in training_coverage(assessment, changed.findings, ruleset) if b.level == 1)
     assert bar.threshold == 99 and bar.below
 
 
@@ -257,11 +257,10 @@ def test_screening_renderers(assessed):
     from compliance.formats.common import anchor
 
     reports = [r for _, r in assessed.values()]
-    charts = {r.organisation.id: training_chart(a, r) for a, r in assessed.values()}
     ranking = _ranking(reports)
     order = [r["id"] for r in ranking]
 
-    html = render_html_screening(reports, ranking, charts)
+    html = render_html_screening(reports, ranking)
     _assert_offline(html)
     doc = lxml_html.fromstring(html)
     rows = doc.get_element_by_id("ranking").xpath("./tbody/tr")

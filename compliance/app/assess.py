@@ -6,14 +6,12 @@ from pathlib import Path
 
 from compliance import __version__
 from compliance.evaluation.evaluator import Evaluator
-from compliance.domain.result import InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo
-from compliance.intake.returns import load_assessment
+from compliance.catalogue.loading import RuleSet
+from compliance.catalogue.schema import Measure
+from compliance.domain.result import (Finding, InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo,
+                                      TrainingCoverage)
 from compliance.domain.model import SelfAssessment
-
-
-def assess_file(path: Path, evaluator: Evaluator, folders: list[Path], profile: dict | None = None) -> Report:
-    assessment, info = load_assessment(path)
-    return report_for(assessment, info, evaluator, folders, profile)
+from compliance.intake.returns import load_assessment
 
 
 def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator, folders: list[Path],
@@ -33,4 +31,50 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
         ),
         summary=Summary.of(findings),
         findings=findings,
+        training=training_coverage(assessment, findings, rs),
     )
+
+
+def _level_selected(m: Measure) -> int | None:
+    """The competency level a training measure selects when it selects groups by level alone."""
+    if m.path is None or not m.path.startswith("training.groups[].") or not m.where or set(m.where) != {"level"}:
+        return None
+    level = m.where["level"]
+    return level if isinstance(level, int) and not isinstance(level, bool) else None
+
+
+def training_coverage(assessment: SelfAssessment, findings: list[Finding], ruleset: RuleSet) -> list[TrainingCoverage]:
+    """Each staff group's coverage against the threshold of the rule in force for its level.
+
+    Worked out here, where both the return and the rules are at hand, so that renderers only read
+    the report: the threshold is the `threshold` parameter of the first rule whose measures select
+    that level alone.
+    """
+    groups = (assessment.training.groups if assessment.training else None) or []
+    if not groups:
+        return []
+    thresholds: dict[int, tuple[float, str]] = {}
+    for f in findings:
+        if "threshold" not in f.parameters:
+            continue
+        for m in ruleset.by_id[f.rule_id].measures.values():
+            level = _level_selected(m)
+            if level is not None:
+                thresholds.setdefault(level, (f.parameters["threshold"], f.rule_id))
+    bars = []
+    for g in groups:
+        pct = round(100 * g.in_date / g.staff_in_post, 1) if g.in_date is not None and g.staff_in_post else None
+        threshold, rule_id = thresholds.get(g.level, (None, None))
+        bars.append(TrainingCoverage(group=g.group, level=g.level, service=g.service.value if g.service else None,
+                                     staff_in_post=g.staff_in_post, in_date=g.in_date, percent=pct,
+                                     threshold=threshold, rule_id=rule_id))
+    return sorted(bars, key=lambda b: (b.level, b.group))
+
+
+def assess_file(path: Path, folders: list[Path], profile: Path | None = None) -> Report:
+    """`safeguard assess`: rules and profile first (so their errors come before the return's), then the return."""
+    from compliance.app.evaluators import make_evaluator
+
+    evaluator, profile_record = make_evaluator(folders, profile)
+    assessment, info = load_assessment(path)
+    return report_for(assessment, info, evaluator, folders, profile_record)

@@ -7,6 +7,8 @@ change does to real returns, next to the parameters that caused it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 from typing import Any, Literal
 
@@ -128,3 +130,27 @@ def compare_findings(organisation: str, input: str, before: list[Finding], after
 def show(value: Any) -> str:
     """A value as a rule author wrote it: JSON-ish, 'absent' when missing."""
     return "absent" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def run_diff(base: str, head: str, inputs: list[Path]) -> DiffReport:
+    """Evaluate the same returns under two versions of the rules (folders or REV:PATH in git)."""
+    import tempfile
+
+    from compliance.catalogue.loading import load_rules
+    from compliance.catalogue.revisions import resolve_rules
+    from compliance.evaluation.evaluator import Evaluator
+    from compliance.intake.discovery import input_files
+    from compliance.intake.returns import load_assessment
+
+    docs = [(path, load_assessment(path)[0]) for path in input_files(inputs)]  # every input is validated first
+    with tempfile.TemporaryDirectory(prefix="safeguard-diff-") as tmp:
+        before = Evaluator(load_rules([resolve_rules(base, Path(tmp) / "base")]))
+        after = Evaluator(load_rules([resolve_rules(head, Path(tmp) / "head")]))
+    changes = []
+    for path, doc in docs:
+        changes += compare_findings(doc.organisation.id, str(path), before.evaluate(doc), after.evaluate(doc))
+    return DiffReport(
+        base=base, head=head, organisations=len(docs),
+        rules_before=len(before.ruleset.rules), rules_after=len(after.ruleset.rules),
+        rule_changes=compare_rules(before.ruleset.rules, after.ruleset.rules), finding_changes=changes,
+    )

@@ -15,7 +15,6 @@ from typing import Callable, Iterator
 
 from compliance.domain.errors import UserError
 from compliance.domain.result import Report
-from compliance.formats.common import CoverageBar, training_chart
 from compliance.cohort.ranking import InvalidFile
 from compliance.cohort.score import OrgScore, score
 from compliance.cohort.weights import Weights
@@ -29,15 +28,7 @@ class Setup:
     folders: tuple[Path, ...]
     profile: Path | None
     weights: Weights
-    detail: bool = False  # also send back each full report and its training chart (HTML, Markdown, JUnit)
-
-
-@dataclass(frozen=True)
-class Detail:
-    """What the detailed renderers need beyond the score; only crosses processes when asked for."""
-
-    report: Report
-    chart: list[CoverageBar]
+    detail: bool = False  # also send back each full report (HTML, Markdown, JUnit)
 
 
 class Worker:
@@ -47,7 +38,7 @@ class Worker:
         self.setup = setup
         self.evaluator, self.profile_record = make_evaluator(list(setup.folders), setup.profile)
 
-    def __call__(self, path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Detail]:
+    def __call__(self, path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Report]:
         from compliance.app.assess import report_for
         from compliance.intake.returns import load_assessment
 
@@ -59,7 +50,7 @@ class Worker:
         result = score(report, signals_of(doc), self.setup.weights)
         if not self.setup.detail:
             return result
-        return result, Detail(report, training_chart(doc, report))
+        return result, report
 
 
 _worker: Worker | None = None
@@ -70,7 +61,7 @@ def _init(setup: Setup) -> None:
     _worker = Worker(setup)
 
 
-def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Detail]:
+def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Report]:
     assert _worker is not None, "pool initializer did not run"
     return _worker(path)
 
@@ -80,7 +71,7 @@ def default_jobs() -> int:
 
 
 def screen_files(paths: list[Path], setup: Setup,
-                 jobs: int | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, Detail]]:
+                 jobs: int | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, Report]]:
     """Results in the order of `paths`. jobs=1 runs in this process (no pool), for tests and tiny runs."""
     jobs = min(jobs or default_jobs(), max(1, len(paths)))
     if jobs == 1:
@@ -94,14 +85,14 @@ def screen_files(paths: list[Path], setup: Setup,
 
 def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
             progress: Callable[[Iterator], Iterator] | None = None
-            ) -> tuple[list[OrgScore], list[InvalidFile], dict[str, Detail]]:
-    """Scores, invalid files and (with `setup.detail`) each scored file's Detail, keyed by file."""
+            ) -> tuple[list[OrgScore], list[InvalidFile], dict[str, Report]]:
+    """Scores, invalid files and (with `setup.detail`) each scored file's full report, keyed by file."""
     results = screen_files(paths, setup, jobs)
     if progress is not None:
         results = progress(results)
     scores: list[OrgScore] = []
     invalid: list[InvalidFile] = []
-    details: dict[str, Detail] = {}
+    details: dict[str, Report] = {}
     for r in results:
         if isinstance(r, tuple):
             details[r[0].file] = r[1]

@@ -257,6 +257,14 @@ class Scope(Strict):
     )
 
 
+class Threshold(Strict):
+    """The one number a finding is judged against, declared in the rule so that screening can scale
+    a shortfall and reports can show it without guessing which parameter is "the threshold"."""
+
+    measure: Name = Field(description="The measure compared with the threshold.")
+    parameter: Name = Field(description="The parameter holding the threshold.")
+
+
 class Escalation(Strict):
     when: Condition
     severity: Severity
@@ -310,6 +318,7 @@ class Rule(Strict):
     )
     condition: Condition
     escalate: Escalation | None = None
+    threshold: Threshold | None = None
     depends_on: list[RuleId] = Field(
         default_factory=list, max_length=5,
         description="Prerequisite rules: if any of them is not applicable, so is this rule.",
@@ -357,6 +366,9 @@ class Rule(Strict):
                         "unknown_name", "message '{o}' uses '{{{f}}}', which is neither a measure nor a parameter",
                         {"o": outcome, "f": field},
                     )
+        if self.threshold is not None and (self.threshold.measure not in self.measures
+                                           or self.threshold.parameter not in self.parameters):
+            raise PydanticCustomError("unknown_name", "threshold names a measure and a parameter of this rule", {})
         if self.id in self.depends_on or len(set(self.depends_on)) != len(self.depends_on):
             raise PydanticCustomError("depends_on", "depends_on must list other rules, each once", {})
         case_names = [c.name for c in self.cases]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
+
+from compliance.formats import Subject, names
 
 from compliance.catalogue.loading import BUNDLED_RULES
 from compliance.domain.exit_policy import FAIL_ON_CHOICES
@@ -56,3 +59,14 @@ junit_insufficient_option = click.option(
 timestamp_option = click.option(
     "--timestamp", is_flag=True,
     help="HTML, Markdown, JUnit: record when the report was made (off by default so reports diff cleanly).")
+
+
+def format_option(subject: Subject, help: str | None = None):
+    """--format with the registry's formats for this kind of result; the first is the default."""
+    choices = names(subject)
+    return click.option("-f", "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
+                        help=help)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().astimezone()

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import glob
 import sys
 from pathlib import Path
 
 import click
 
-from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fails_on_counts
-from compliance.cli.options import SEVERITY_CHOICES, emit, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
-
-SUFFIXES = (".yaml", ".yml", ".json")
+from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
+from compliance.cli.options import SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
 
 SCREEN_EXIT_HELP = """\b
 Exit codes (the first that applies):
@@ -24,32 +21,10 @@ Exit codes (the first that applies):
   0  otherwise"""
 
 
-def expand(paths: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files as given, folders searched recursively, globs expanded; each file once, in a stable order."""
-    found: list[Path] = []
-    missing: list[tuple[str, str]] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found += sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES and f.is_file())
-        elif p.exists():
-            found.append(p)
-        elif glob.has_magic(raw):
-            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True))
-            files = [m for m in matches if m.is_file()]
-            if not files:
-                missing.append((raw, "no file matches this pattern"))
-            found += files
-        else:
-            missing.append((raw, "no such file or folder"))
-    return list(dict.fromkeys(found)), missing
-
-
 @click.command(epilog=SCREEN_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "csv", "json", "html", "markdown", "junit"]),
-              default="text", show_default=True,
-              help="text, csv, json: the ranking. html, markdown, junit: the ranking and every organisation's findings.")
+@format_option("screening", "text, csv, json: the ranking. html, markdown, junit: the ranking and every "
+                            "organisation's findings.")
 @output_option
 @click.option("--weights", "weights_file", type=click.Path(path_type=Path),
               help="YAML file overriding some or all of the bundled screening weights.")
@@ -75,35 +50,23 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
            jobs: int | None, details_limit: int, junit_insufficient: str, timestamp: bool, profile: Path | None,
            rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
     """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
-    from compliance.app.evaluators import make_evaluator
-    from compliance.app.workers import Setup, collect
-    from compliance.formats.screening import DETAILED, render, render_detailed
-    from compliance.cohort.ranking import InvalidFile, build, select
-    from compliance.cohort.weights import load_weights
+    from compliance.app.screen import screen as run_screen
+    from compliance.formats import DETAILED, Options, render
 
-    folders = rule_folders(rule_dirs, no_bundled)
-    weights = load_weights(weights_file)
-    make_evaluator(folders, profile)  # rules and profile are checked here, before any worker starts
-    files, missing = expand(paths)
-    setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=fmt in DETAILED)
-    scores, invalid, details = collect(files, setup, jobs, progress=_progress(len(files)))
-    invalid += [InvalidFile(file=raw, reason=f"{raw}: invalid input: {why}.") for raw, why in missing]
-    result = build(scores, invalid, weights, top, org_types, local_authorities)
-    if fmt in DETAILED:
-        import datetime as dt
-
-        emit(render_detailed(result, details, fmt, junit_insufficient,
-                             dt.datetime.now().astimezone() if timestamp else None, details_limit), output)
-    else:
-        emit(render(result, fmt), output)
+    run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
+                     org_types=org_types, local_authorities=local_authorities, jobs=jobs, detail=fmt in DETAILED,
+                     progress=_progress)
+    result = run.result
+    options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,
+                      details=details_limit)
+    emit(render("screening", fmt, result, options, **({"reports": run.reports} if fmt in DETAILED else {})), output)
     for bad in result.invalid_files:
         click.echo(f"error: {bad.reason}", err=True)
     for dup in result.duplicates:
         click.echo(f"error: organisation {dup.id} appears in {len(dup.files)} files: {', '.join(dup.files)}", err=True)
     if result.invalid_files or result.duplicates:
         ctx.exit(EXIT_INVALID)
-    selected = select(scores, org_types, local_authorities)
-    ctx.exit(EXIT_FINDINGS if fails_on_counts((s.failing_by_severity for s in selected), fail_on) else EXIT_OK)
+    ctx.exit(EXIT_FINDINGS if run.fails(fail_on) else EXIT_OK)
 
 
 def _progress(total: int):

@@ -60,11 +60,10 @@ class OrgScore(Strict):
 
 def shortfall(f: Finding) -> tuple[float, float, float] | None:
     """(actual, threshold, relative shortfall) when the finding shows one value against one threshold."""
-    used = [e.value for e in f.evidence if e.used]
-    params = [v for k, v in f.parameters.items() if k == "threshold" or k.endswith("_threshold") or k.startswith(("max_", "min_"))]
-    if len(used) != 1 or len(params) != 1 or not isinstance(used[0], (int, float)) or isinstance(used[0], bool):
+    t = f.threshold
+    if t is None or not isinstance(t.actual, (int, float)) or isinstance(t.actual, bool):
         return None
-    actual, threshold = float(used[0]), float(params[0])
+    actual, threshold = float(t.actual), float(t.required)
     return actual, threshold, min(1.0, abs(actual - threshold) / max(abs(threshold), 1.0))
 
 

@@ -23,6 +23,32 @@ class Evidence(Strict):
     used: bool = Field(description="Whether the rule's condition reads it (otherwise shown for context).")
 
 
+class ThresholdResult(Strict):
+    """The rule's declared threshold with the value it was compared against, as numbers."""
+
+    measure: str
+    parameter: str
+    actual: int | float | None = Field(description="null: not reported")
+    required: int | float
+
+
+class TrainingCoverage(Strict):
+    """One staff group's in-date training against the threshold of the rule for its level."""
+
+    group: str
+    level: int
+    service: str | None = None
+    staff_in_post: int
+    in_date: int | None = Field(description="null: not reported")
+    percent: float | None
+    threshold: float | None = Field(description="null: no rule in force sets a threshold for this level")
+    rule_id: str | None = None
+
+    @property
+    def below(self) -> bool:
+        return self.percent is not None and self.threshold is not None and self.percent < self.threshold
+
+
 class Waiver(Strict):
     reason: str
     expires: dt.date | None = None
@@ -43,6 +69,7 @@ class Finding(Strict):
     line_of_enquiry: str
     sources: list[Source]
     waiver: Waiver | None = None
+    threshold: ThresholdResult | None = None
 
     @property
     def failing(self) -> bool:
@@ -103,6 +130,8 @@ class Report(Strict):
     organisation: OrganisationRef
     summary: Summary
     findings: list[Finding]
+    training: list[TrainingCoverage] = Field(
+        default_factory=list, description="Training coverage by staff group, for charts; empty when none is reported.")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -8,7 +8,7 @@ from typing import Any
 from compliance.evaluation.compiler import Branch, CompileError, compile_rules
 from compliance.evaluation.engine import Engine
 from compliance.domain.errors import EngineError, Problem, RuleError
-from compliance.domain.result import Evidence, Finding, Waiver, sort_findings
+from compliance.domain.result import Evidence, Finding, ThresholdResult, Waiver, sort_findings
 from compliance.evaluation.measures import compute, describe_source, service_count
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome
@@ -91,4 +91,7 @@ class Evaluator:
             line_of_enquiry=rule.line_of_enquiry,
             sources=rule.sources,
             waiver=waiver,
+            threshold=None if rule.threshold is None else ThresholdResult(
+                measure=rule.threshold.measure, parameter=rule.threshold.parameter,
+                actual=values[rule.threshold.measure], required=params[rule.threshold.parameter]),
         )

@@ -1,40 +1,77 @@
-"""Reports people read (HTML, Markdown) and reports CI tools read (JUnit XML, CSV).
+"""Every output format, listed once: which results it can render, and the function that does it.
 
-Every renderer takes one Report or a list of them (one per organisation), plus plain data (training
-charts, a ranking), so `safeguard assess` and a screening of many organisations share them. Each is
-a pure function of its inputs: the same input and rules give the same bytes, unless a timestamp is
-passed in explicitly.
+The CLI's `--format` choices, its help and the README's format lists are read from (or checked
+against) `FORMATS`, so a new format is one entry here and one renderer module. Renderers are named
+as "module:function" and imported only when used, so a command pays for the formats it prints.
+Each renderer is a pure function of the result it is given (a Report, a Screening or a
+DiffReport) and the options: the same input and rules give the same bytes unless a timestamp is
+passed in explicitly. No renderer reads the raw return.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from compliance.domain.result import Report
-from compliance.domain.model import SelfAssessment
-from compliance.formats.common import training_chart
-
-FORMATS = ("html", "markdown", "junit", "csv")
+Subject = Literal["assessment", "screening", "diff"]
 
 
-def render_assessment(fmt: str, report: Report, assessment: SelfAssessment, *,
-                      junit_insufficient: str = "failure", timestamp: dt.datetime | None = None) -> str:
-    """The `safeguard assess --format html|markdown|junit|csv` entry point for one organisation."""
-    if fmt == "html":
-        from compliance.formats.html import render_html
+@dataclass(frozen=True)
+class Options:
+    """What a reader can ask of a rendering; each renderer takes the options it understands."""
 
-        return render_html(report, charts={report.organisation.id: training_chart(assessment, report)},
-                           timestamp=timestamp)
-    if fmt == "markdown":
-        from compliance.formats.markdown import render_markdown
+    verbose: bool = False
+    color: bool = False
+    junit_insufficient: str = "failure"
+    timestamp: dt.datetime | None = None
+    details: int | None = None  # screening HTML/Markdown: full findings for this many organisations
 
-        return render_markdown(report, timestamp=timestamp)
-    if fmt == "junit":
-        from compliance.formats.junit import render_junit
 
-        return render_junit(report, insufficient=junit_insufficient, timestamp=timestamp)
-    if fmt == "csv":
-        from compliance.formats.csv_report import render_csv
+@dataclass(frozen=True)
+class Format:
+    name: str
+    description: str
+    renderers: dict[Subject, str] = field(default_factory=dict)  # subject -> "module:function"
 
-        return render_csv(report)
-    raise ValueError(f"unknown format {fmt!r}")
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("text", "80-column report for a terminal", {
+        "assessment": "text:render_assessment", "screening": "screening:render_text_screening",
+        "diff": "diff_report:render_text"}),
+    Format("json", "versioned JSON document for tools (`safeguard schema` describes it)", {
+        "assessment": "json_report:render_json", "screening": "json_report:render_json",
+        "diff": "json_report:render_json"}),
+    Format("html", "one self-contained page for people", {
+        "assessment": "html:render_html_assessment", "screening": "screening:render_detailed_html"}),
+    Format("markdown", "a board paper or pull-request comment", {
+        "assessment": "markdown:render_markdown_assessment", "screening": "screening:render_detailed_markdown",
+        "diff": "diff_report:render_markdown"}),
+    Format("junit", "JUnit XML, one test per rule, for CI test reports", {
+        "assessment": "junit:render_junit_assessment", "screening": "screening:render_detailed_junit"}),
+    Format("csv", "one row per finding (assess) or per organisation (screen)", {
+        "assessment": "csv_report:render_csv", "screening": "screening:render_csv"}),
+)}
+
+# Screening formats that need every organisation's full report, not only its score.
+DETAILED = frozenset({"html", "markdown", "junit"})
+
+
+def names(subject: Subject) -> list[str]:
+    """The formats that can render this kind of result, in registry order (the first is the default)."""
+    return [f.name for f in FORMATS.values() if subject in f.renderers]
+
+
+def render(subject: Subject, fmt: str, result: Any, options: Options | None = None, **context: Any) -> str:
+    """Render `result` (a Report, a Screening or a DiffReport) in format `fmt`.
+
+    `context` carries what a subject needs beyond its result (a screening's full reports).
+    """
+    try:
+        target = FORMATS[fmt].renderers[subject]
+    except KeyError:
+        raise ValueError(f"no {fmt!r} format for a {subject}; known: {', '.join(names(subject))}") from None
+    module, function = target.split(":")
+    renderer = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+    return renderer(result, options or Options(), **context)

@@ -14,10 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 
 from compliance.domain.base import Strict
-from pydantic import Field
 
 from compliance.domain.result import Evidence, Finding, Report
-from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
 from compliance.domain.outcomes import Source
 
@@ -130,57 +128,6 @@ def source_text(src: Source) -> str:
 
 def sources_text(sources: Sequence[Source]) -> str:
     return " | ".join(source_text(s) for s in sources)
-
-
-# --- training coverage chart -----------------------------------------------------------------------
-
-_LEVEL_SOURCE = re.compile(r"training\.groups\[level=(\d)\]\.")
-
-
-class CoverageBar(Strict):
-    """One staff group's in-date training against the threshold of the rule for its level."""
-
-    group: str
-    level: int
-    service: str | None = None
-    staff_in_post: int
-    in_date: int | None = Field(description="null: not reported")
-    percent: float | None
-    threshold: float | None = Field(description="null: no rule in force sets a threshold for this level")
-    rule_id: str | None = None
-
-    @property
-    def below(self) -> bool:
-        return self.percent is not None and self.threshold is not None and self.percent < self.threshold
-
-
-def level_thresholds(report: Report) -> dict[int, tuple[float, str]]:
-    """Threshold per competency level, from the training rules whose measures select groups by level alone."""
-    found: dict[int, tuple[float, str]] = {}
-    for f in report.findings:
-        if "threshold" not in f.parameters:
-            continue
-        for e in f.evidence:
-            m = _LEVEL_SOURCE.search(e.source)
-            if m:
-                found.setdefault(int(m.group(1)), (f.parameters["threshold"], f.rule_id))
-    return found
-
-
-def training_chart(assessment: SelfAssessment, report: Report) -> list[CoverageBar]:
-    """Chart data read from the return's training.groups; empty when the return reports none."""
-    groups = (assessment.training.groups if assessment.training else None) or []
-    thresholds = level_thresholds(report)
-    bars = []
-    for g in groups:
-        pct = None
-        if g.in_date is not None and g.staff_in_post:
-            pct = round(100 * g.in_date / g.staff_in_post, 1)
-        threshold, rule_id = thresholds.get(g.level, (None, None))
-        bars.append(CoverageBar(group=g.group, level=g.level, service=g.service.value if g.service else None,
-                                staff_in_post=g.staff_in_post, in_date=g.in_date, percent=pct,
-                                threshold=threshold, rule_id=rule_id))
-    return sorted(bars, key=lambda b: (b.level, b.group))
 
 
 # --- screening -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
+from compliance.formats import Options
 from compliance.domain.result import Report
 from compliance.formats.common import RankingRow, as_list, evidence_text, in_ranking_order, ranking_rows, sources_text
 
@@ -13,7 +14,7 @@ COLUMNS = ["organisation_id", "organisation_name", "organisation_type", "rule_id
            "severity", "key_question", "message", "evidence", "remediation", "sources"]
 
 
-def render_csv(reports: Report | Sequence[Report]) -> str:
+def render_csv(reports: Report | Sequence[Report], options: Options | None = None) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()

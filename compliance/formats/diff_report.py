@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from compliance.formats import Options
 from compliance.app.diff import DiffReport, FindingChange, RuleChange, Verdict, show
-
-
-def render_json(report: DiffReport) -> str:
-    return report.model_dump_json(indent=2) + "\n"
 
 
 def summary_line(r: DiffReport) -> str:
@@ -43,7 +40,7 @@ def _rule_lines(c: RuleChange) -> list[str]:
     return [head] + [f"    {f.path}: {show(f.before)} -> {show(f.after)}" for f in c.fields]
 
 
-def render_text(r: DiffReport) -> str:
+def render_text(r: DiffReport, options: Options | None = None) -> str:
     lines = [f"safeguard diff {r.base} -> {r.head}", summary_line(r)]
     if r.rule_changes:
         lines += ["", "Rules"] + ["  " + line for c in r.rule_changes for line in _rule_lines(c)]
@@ -64,7 +61,7 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(r: DiffReport) -> str:
+def render_markdown(r: DiffReport, options: Options | None = None) -> str:
     """Summary first, then a table a reviewer scans, then collapsed details for whoever wants them."""
     out = [f"### safeguard diff `{_cell(r.base)}` → `{_cell(r.head)}`", "", f"**{summary_line(r)}**", ""]
     if not r.changed:
@@ -94,5 +91,3 @@ def render_markdown(r: DiffReport) -> str:
         out += ["", "</details>", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
-
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

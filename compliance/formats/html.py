@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from compliance.domain.result import Report
+from compliance.formats import Options
+from compliance.domain.result import Report, TrainingCoverage
 from compliance.domain.outcomes import Outcome, Severity
-from compliance.formats.common import KEY_QUESTION_LABELS, OUTCOME_LABELS, CoverageBar, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts
+from compliance.formats.common import KEY_QUESTION_LABELS, OUTCOME_LABELS, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts
 
 TEMPLATE = "report.html.j2"
-Charts = Mapping[str, Sequence[CoverageBar]]
 
 # chart geometry (px): label column, bar scale 0-100%, value column
 LABEL_W, BAR_X, BAR_W, ROW_H, TOP = 250, 260, 330, 30, 28
@@ -30,7 +30,7 @@ def _environment():
     return env
 
 
-def _chart(bars: Sequence[CoverageBar]) -> dict:
+def _chart(bars: Sequence[TrainingCoverage]) -> dict:
     rows = []
     for i, b in enumerate(bars):
         y = TOP + i * ROW_H
@@ -46,13 +46,13 @@ def _chart(bars: Sequence[CoverageBar]) -> dict:
             "label_w": LABEL_W, "ticks": [{"x": round(BAR_X + BAR_W * t / 100, 1), "t": t} for t in (0, 25, 50, 75, 100)]}
 
 
-def _organisation(report: Report, bars: Sequence[CoverageBar] | None) -> dict:
+def _organisation(report: Report) -> dict:
     findings = report.findings
     return {
         "report": report, "org": report.organisation, "anchor": anchor(report.organisation.id),
         "headline": headline(report), "status": rag(findings), "areas": by_area(findings),
         "key_questions": by_key_question(findings), "risks": key_risks(findings),
-        "chart": _chart(bars) if bars else None, "findings": findings,
+        "chart": _chart(report.training) if report.training else None, "findings": findings,
         "profile_name": (report.profile or {}).get("name") if report.profile else None,
     }
 
@@ -70,19 +70,18 @@ def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: 
     )
 
 
-def render_html(reports: Report | Sequence[Report], charts: Charts | None = None,
-                timestamp: dt.datetime | None = None) -> str:
-    """One organisation's report, or several one after another; charts are keyed by organisation id."""
+def render_html(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None) -> str:
+    """One organisation's report, or several one after another."""
     items = as_list(reports)
     if len(items) != 1:
-        return render_html_screening(items, None, charts, timestamp)
+        return render_html_screening(items, None, timestamp)
     org = items[0].organisation
-    return _render([_organisation(items[0], (charts or {}).get(org.id))], [],
+    return _render([_organisation(items[0])], [],
                    f"Safeguarding children: {org.name} ({org.id})", timestamp)
 
 
 def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
-                          charts: Charts | None = None, timestamp: dt.datetime | None = None,
+                          timestamp: dt.datetime | None = None,
                           invalid: Sequence[str] = ()) -> str:
     """The ranked list (score and its parts) linking to each organisation's full report below it.
 
@@ -90,7 +89,11 @@ def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRo
     """
     rows = ranking_rows(ranking, reports)
     ordered = in_ranking_order(reports, rows)
-    orgs = [_organisation(r, (charts or {}).get(r.organisation.id)) for r in ordered]
+    orgs = [_organisation(r) for r in ordered]
     n = max(len(rows), len(ordered))  # the ranking may list more than get full reports (--details)
     return _render(orgs, rows, f"Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", timestamp,
                    invalid)
+
+
+def render_html_assessment(report: Report, options: Options) -> str:
+    return render_html(report, timestamp=options.timestamp)

@@ -1,11 +1,12 @@
-"""Rendering a report for people (text) and programs (JSON)."""
+"""JSON for tools: the result models are the format, so the JSON is their dump (and `safeguard schema`
+prints their JSON Schema)."""
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
+from compliance.formats import Options
 
 
-from compliance.domain.result import Report
-
-
-def render_json(report: Report) -> str:
-    return report.model_dump_json(indent=2) + "\n"
+def render_json(result: BaseModel, options: Options | None = None) -> str:
+    return result.model_dump_json(indent=2) + "\n"

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from xml.etree import ElementTree as ET
 
+from compliance.formats import Options
 from compliance.domain.result import Finding, Report
 from compliance.domain.outcomes import Outcome
 from compliance.formats.common import RankingRow, as_list, evidence_text, in_ranking_order, ranking_rows, sources_text
@@ -89,3 +90,7 @@ def render_junit_screening(reports: Sequence[Report], ranking: Sequence[RankingR
                            invalid: Sequence[str] = ()) -> str:
     """One testsuite per organisation, in rank order when a ranking is given."""
     return render_junit(in_ranking_order(reports, ranking_rows(ranking, reports)), insufficient, timestamp, invalid)
+
+
+def render_junit_assessment(report: Report, options: Options) -> str:
+    return render_junit(report, insufficient=options.junit_insufficient, timestamp=options.timestamp)

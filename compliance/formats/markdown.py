@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
+from compliance.formats import Options
 from compliance.domain.result import Report
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.formats.common import OUTCOME_LABELS, GroupSummary, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, text_parts
@@ -100,3 +101,7 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
     for report in ordered:
         out += _organisation(report, 2, timestamp)
     return "\n".join(out)
+
+
+def render_markdown_assessment(report: Report, options: Options) -> str:
+    return render_markdown(report, timestamp=options.timestamp)

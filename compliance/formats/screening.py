@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import textwrap
-from typing import TYPE_CHECKING
-
 from compliance.domain.outcomes import Severity
 from compliance.cohort.ranking import RankedOrg, Screening
-
-if TYPE_CHECKING:
-    from compliance.app.workers import Detail
+from compliance.domain.result import Report
+from compliance.formats import Options
+from compliance.formats.common import RankingRow
 
 WIDTH = 80
 SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
@@ -21,15 +18,7 @@ CSV_COLUMNS = ["rank", "id", "name", "type", "local_authorities", "score", "find
                "drivers", "lines_of_enquiry", "file", "status", "error"]
 
 
-def render(result: Screening, fmt: str) -> str:
-    if fmt == "json":
-        return result.model_dump_json(indent=2) + "\n"
-    if fmt == "csv":
-        return render_csv(result)
-    return render_text(result)
-
-
-def render_csv(result: Screening) -> str:
+def render_csv(result: Screening, options: Options | None = None) -> str:
     """One row per ranked organisation, then one per invalid file (status 'invalid')."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -99,8 +88,6 @@ def render_text(result: Screening, enquiries: int = 3) -> str:
     return "\n".join(lines) + "\n"
 
 
-DETAILED = ("html", "markdown", "junit")
-
 
 def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
     """The score's parts as the detailed renderers' ranking columns show them."""
@@ -111,34 +98,44 @@ def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
             "top_driver": next((c.detail for c in o.drivers(1)), "")}
 
 
-def render_detailed(result: Screening, details: dict[str, Detail], fmt: str, junit_insufficient: str = "failure",
-                    timestamp: dt.datetime | None = None, limit: int | None = None) -> str:
-    """HTML, Markdown or JUnit: the ranking, then the full findings of the `limit` highest-ranked.
+def render_text_screening(result: Screening, options: Options | None = None) -> str:
+    return render_text(result)
+
+
+def _detailed(result: Screening, reports: dict[str, Report], limit: int | None
+              ) -> tuple[list[RankingRow], list[Report], list[str]]:
+    """The ranking rows, the full reports shown, and the files that could not be screened.
 
     The ranking always lists every organisation; full findings for a thousand organisations make a
-    page no browser opens comfortably (70 MB), so people's formats show the top of the list. JUnit
-    is read by machines and always has every organisation. Files that could not be screened are
-    listed too, so a reader of the report alone never takes a missing organisation for a clean one.
+    page no browser opens comfortably (70 MB), so people's formats show the top `limit` of the list.
+    Files that could not be screened are listed too, so a reader of the report alone never takes a
+    missing organisation for a clean one.
     """
-    from compliance.formats.common import RankingRow
-
-    ranked = [o for o in result.organisations if o.file in details]
+    ranked = [o for o in result.organisations if o.file in reports]
     rows = [RankingRow(id=o.id, name=o.name, score=o.score, parts=ranking_parts(o)) for o in ranked]
-    shown = ranked if fmt == "junit" or limit is None else ranked[:limit]
-    reports = [details[o.file].report for o in shown]
+    shown = ranked if limit is None else ranked[:limit]
     invalid = [bad.reason for bad in result.invalid_files]
     invalid += [f"organisation {d.id} appears in {len(d.files)} files: {', '.join(d.files)}" for d in result.duplicates]
-    if fmt == "html":
-        from compliance.formats.html import render_html_screening
+    return rows, [reports[o.file] for o in shown], invalid
 
-        charts = {o.id: details[o.file].chart for o in shown}
-        return render_html_screening(reports, rows, charts, timestamp, invalid=invalid)
-    if fmt == "markdown":
-        from compliance.formats.markdown import render_markdown_screening
 
-        return render_markdown_screening(reports, rows, timestamp, invalid=invalid)
-    if fmt == "junit":
-        from compliance.formats.junit import render_junit_screening
+def render_detailed_html(result: Screening, options: Options, reports: dict[str, Report]) -> str:
+    from compliance.formats.html import render_html_screening
 
-        return render_junit_screening(reports, rows, junit_insufficient, timestamp, invalid=invalid)
-    raise ValueError(f"unknown detailed format {fmt!r}")
+    rows, shown, invalid = _detailed(result, reports, options.details)
+    return render_html_screening(shown, rows, options.timestamp, invalid=invalid)
+
+
+def render_detailed_markdown(result: Screening, options: Options, reports: dict[str, Report]) -> str:
+    from compliance.formats.markdown import render_markdown_screening
+
+    rows, shown, invalid = _detailed(result, reports, options.details)
+    return render_markdown_screening(shown, rows, options.timestamp, invalid=invalid)
+
+
+def render_detailed_junit(result: Screening, options: Options, reports: dict[str, Report]) -> str:
+    """JUnit is read by machines and always has every organisation."""
+    from compliance.formats.junit import render_junit_screening
+
+    rows, shown, invalid = _detailed(result, reports, None)
+    return render_junit_screening(shown, rows, options.junit_insufficient, options.timestamp, invalid=invalid)

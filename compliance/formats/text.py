@@ -7,6 +7,7 @@ from itertools import groupby
 
 import click
 
+from compliance.formats import Options
 from compliance.domain.result import Finding, Report
 from compliance.domain.outcomes import Outcome
 
@@ -63,3 +64,7 @@ def _finding_lines(f: Finding, verbose: bool, style) -> list[str]:
             section = f", {src.section}" if src.section else ""
             out += wrap.wrap(f"Source: {src.document}{section} ({src.year}; {src.confidence.replace('_', ' ')})")
     return out
+
+
+def render_assessment(report: Report, options: Options) -> str:
+    return render_text(report, verbose=options.verbose, color=options.color)

@@ -1,25 +1,47 @@
-"""Loading a self-assessment file: read safely, validate, and record what was read."""
+"""Finding the returns a command was pointed at: files, folders (searched recursively) and globs.
+
+One routine for every command, so `assess`-style commands and `screen` agree on what counts as a
+return.
+"""
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 
-from compliance.domain.errors import InputError
-
+from compliance.domain.errors import InputError, Problem
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def input_files(paths: list[Path]) -> list[Path]:
-    """Files as given, folders as their returns (not recursive), in a stable order."""
-    from compliance.domain.errors import Problem
+def discover(paths: list[str] | list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files as given, folders searched recursively, globs expanded; each file once, in a stable order.
 
-    out: list[Path] = []
-    for p in paths:
+    Returns the files and, for each argument that named nothing, the argument and why.
+    """
+    found: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for arg in paths:
+        raw = str(arg)
+        p = Path(raw)
         if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix in INPUT_SUFFIXES and f.is_file())
-        elif p.is_file():
-            out.append(p)
+            found += sorted(f for f in p.rglob("*") if f.suffix.lower() in INPUT_SUFFIXES and f.is_file())
+        elif p.exists():
+            found.append(p)
+        elif glob.has_magic(raw):
+            files = [m for m in sorted(Path(m) for m in glob.glob(raw, recursive=True)) if m.is_file()]
+            if not files:
+                missing.append((raw, "no file matches this pattern"))
+            found += files
         else:
-            raise InputError(str(p), [Problem("no such file or folder")])
-    return out
+            missing.append((raw, "no such file or folder"))
+    return list(dict.fromkeys(found)), missing
+
+
+def input_files(paths: list[Path]) -> list[Path]:
+    """Like `discover`, for commands that must stop when an argument names nothing."""
+    files, missing = discover(paths)
+    if missing:
+        raw, why = missing[0]
+        raise InputError(raw, [Problem(why)])
+    return files
