@@ -1,3 +1,5 @@
+"""`python -m compliance` runs the command line."""
+
 from compliance.cli.main import main
 
 main()

@@ -1,4 +1,5 @@
-"""The `safeguard` command line."""
+"""Assembling an evaluator from rule folders and a profile: the one place every command and worker
+does it, so a profile can never be forgotten by one of them."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
 
 def _dependency_problems(rules: list[Rule], files: dict[str, Path]) -> list[tuple[Path, Problem]]:
     """Unknown prerequisites and cycles; local rules may depend on bundled ones."""
-    from compliance.catalogue.dependencies import dependency_problems
+    from compliance.catalogue.dependencies import dependency_errors
 
     known: set[str] = set()
     if any(r.depends_on for r in rules):
@@ -94,9 +94,4 @@ def _dependency_problems(rules: list[Rule], files: dict[str, Path]) -> list[tupl
             known = set(load_rules().by_id)
         except RuleError:
             known = set()  # a broken bundled catalogue is reported when it is linted itself
-    out = []
-    for rid, texts in sorted(dependency_problems(rules, known).items()):
-        path = files[rid]
-        line = read_document(path, RuleError).line_of(("depends_on",))
-        out += [(path, Problem(t, "depends_on", line)) for t in texts]
-    return out
+    return dependency_errors(rules, files, known)

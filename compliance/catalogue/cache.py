@@ -1,10 +1,5 @@
-"""The rule format (rule files are data) and loading a catalogue of rule files.
-
-A rule file is YAML validated against `Rule`. It declares *measures* (aggregates over paths of the
-self-assessment, computed in Python by `measures.py`), optional *gates* that put an organisation out
-of scope, and a *condition* over the measures. `compiler.py` turns gates and condition into
-durable-rules rulesets; nothing in a rule file is ever executed as code.
-"""
+"""The parsed-rule cache: parsing YAML with line numbers costs ~10 ms a file, reading a cached
+validated rule ~0.3 ms, and the cache key is the file's bytes, so it is only ever a copy."""
 
 from __future__ import annotations
 

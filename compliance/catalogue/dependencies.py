@@ -8,6 +8,9 @@ share an engine session, and which rules a single rule needs alongside it to be 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+
+from compliance.domain.errors import Problem, RuleError
 
 from compliance.catalogue.schema import Rule
 
@@ -25,6 +28,20 @@ def dependency_problems(rules: Iterable[Rule], known: Iterable[str] = ()) -> dic
         first = min(cycle)
         problems.setdefault(first, []).append("depends on itself through " + " -> ".join(cycle + [cycle[0]]))
     return problems
+
+
+def dependency_errors(rules: Iterable[Rule], files: dict[str, Path], known: Iterable[str] = ()
+                      ) -> list[tuple[Path, Problem]]:
+    """`dependency_problems`, each placed at its file's `depends_on` line: the one check every
+    consumer (loading a rule set, lint) goes through."""
+    from compliance.intake.documents import read_document
+
+    out = []
+    for rid, texts in sorted(dependency_problems(rules, known).items()):
+        path = files.get(rid, Path(rid))
+        line = read_document(path, RuleError, max_bytes=256 * 1024).line_of(("depends_on",)) if path.is_file() else None
+        out += [(path, Problem(t, "depends_on", line)) for t in texts]
+    return out
 
 
 def _cycles(by_id: dict[str, Rule]) -> list[list[str]]:

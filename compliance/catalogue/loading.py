@@ -1,10 +1,5 @@
-"""The rule format (rule files are data) and loading a catalogue of rule files.
-
-A rule file is YAML validated against `Rule`. It declares *measures* (aggregates over paths of the
-self-assessment, computed in Python by `measures.py`), optional *gates* that put an organisation out
-of scope, and a *condition* over the measures. `compiler.py` turns gates and condition into
-durable-rules rulesets; nothing in a rule file is ever executed as code.
-"""
+"""Loading a catalogue: the bundled rules, then local folders (a later folder overrides an id), each
+file validated (or read from the cache) and the set checked for broken prerequisites once."""
 
 from __future__ import annotations
 
@@ -36,6 +31,14 @@ class RuleSet:
     """The rules in force: bundled rules, then any local folders, a later folder overriding an id."""
 
     def __init__(self, rules: list[Rule], files: dict[str, Path], digest: str):
+        """Every rule set is checked for unknown prerequisites and cycles here, once, so nothing
+        downstream (compiler, evaluator) meets a broken dependency."""
+        from compliance.catalogue.dependencies import dependency_errors
+
+        broken = dependency_errors(rules, files)
+        if broken:
+            path = broken[0][0]
+            raise RuleError(str(path), [p for f, p in broken if f == path])
         self.rules = sorted(rules, key=lambda r: r.id)
         self.by_id = {r.id: r for r in self.rules}
         self.files = files
@@ -108,13 +111,6 @@ def load_rules(folders: list[Path] | None = None) -> RuleSet:
             files[rule.id] = path
     if not by_id:
         raise RuleError(", ".join(map(str, folders)), [Problem("no rule files (*.yaml) found")])
-    from compliance.catalogue.dependencies import dependency_problems
-
-    broken = dependency_problems(by_id.values())
-    if broken:
-        rid = min(broken)
-        line = read_document(files[rid], RuleError, max_bytes=256 * 1024).line_of(("depends_on",))
-        raise RuleError(str(files[rid]), [Problem(t, "depends_on", line) for t in broken[rid]])
     for rid in sorted(files):
         digest.update(rid.encode())
         digest.update(files[rid].read_bytes())

@@ -1,8 +1,8 @@
-"""The rule format (rule files are data) and loading a catalogue of rule files.
+"""The rule format: rule files are data, validated against `Rule`.
 
 A rule file is YAML validated against `Rule`. It declares *measures* (aggregates over paths of the
-self-assessment, computed in Python by `measures.py`), optional *gates* that put an organisation out
-of scope, and a *condition* over the measures. `compiler.py` turns gates and condition into
+self-assessment, computed in Python by `evaluation/measures.py`), optional *gates* that put an organisation out
+of scope, and a *condition* over the measures. `evaluation/compiler.py` turns gates and condition into
 durable-rules rulesets; nothing in a rule file is ever executed as code.
 """
 
@@ -183,7 +183,6 @@ class Text(Strict):
 
 
 Operand = Union[bool, int, float, Name, Text, Arith]
-COMPARISONS = ("eq", "ne", "lt", "lte", "gt", "gte")
 
 
 class Condition(Strict):

@@ -1,9 +1,5 @@
-"""Inspector pre-screening: a risk score per organisation that can be explained and challenged.
-
-Everything here is a pure function of reports, signals and weights, so a ranking can be recomputed
-and every point traced to a finding or a context value. The weights live in
-`screening_weights.yaml` beside this module (the documented defaults) and can be overridden in part.
-"""
+"""Many organisations: ranking, filters, the local-authority roll-up, the national picture per rule,
+and duplicate ids; the `safeguard screen --format json` document."""
 
 from __future__ import annotations
 
@@ -41,7 +37,9 @@ class RankedOrg(OrgScore):
     rank: int
 
 
-class Area(Strict):
+class LocalAuthorityRollup(Strict):
+    """A local authority area's organisations together (an inspection's unit), not a rule's topic area."""
+
     local_authority: str
     organisations: int
     total_score: float
@@ -66,7 +64,7 @@ class Screening(Strict):
     weights: Weights
     screened: int
     organisations: list[RankedOrg]
-    areas: list[Area]
+    areas: list[LocalAuthorityRollup]
     national: list[RuleTally]
     invalid_files: list[InvalidFile]
     duplicates: list[Duplicate]
@@ -87,7 +85,7 @@ def select(scores: list[OrgScore], org_types: tuple[str, ...] = (), local_author
             and (not local_authorities or set(s.local_authorities) & set(local_authorities))]
 
 
-def areas(ranked: list[RankedOrg]) -> list[Area]:
+def by_local_authority(ranked: list[RankedOrg]) -> list[LocalAuthorityRollup]:
     """An organisation serving several areas counts in each: inspections follow the child's journey."""
     by_la: dict[str, list[RankedOrg]] = defaultdict(list)
     for r in ranked:
@@ -96,7 +94,7 @@ def areas(ranked: list[RankedOrg]) -> list[Area]:
     out = []
     for la, orgs in by_la.items():
         failing = {s: sum(o.failing_by_severity.get(s, 0) for o in orgs) for s in Severity}
-        out.append(Area(local_authority=la, organisations=len(orgs), total_score=round(sum(o.score for o in orgs), 2),
+        out.append(LocalAuthorityRollup(local_authority=la, organisations=len(orgs), total_score=round(sum(o.score for o in orgs), 2),
                         max_score=max(o.score for o in orgs), failing_by_severity=failing,
                         ranked_ids=[o.id for o in orgs]))
     return sorted(out, key=lambda a: (-a.total_score, a.local_authority))
@@ -123,5 +121,5 @@ def build(scores: list[OrgScore], invalid: list[InvalidFile], weights: Weights, 
     chosen = select(scores, org_types, local_authorities)
     ranked = rank(chosen)
     return Screening(weights=weights, screened=len(scores), organisations=ranked[:top] if top is not None else ranked,
-                     areas=areas(ranked), national=national(chosen),
+                     areas=by_local_authority(ranked), national=national(chosen),
                      invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores))

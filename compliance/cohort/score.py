@@ -1,9 +1,7 @@
-"""Inspector pre-screening: a risk score per organisation that can be explained and challenged.
+"""One organisation's risk score, built from parts an inspector can check line by line.
 
-Everything here is a pure function of reports, signals and weights, so a ranking can be recomputed
-and every point traced to a finding or a context value. The weights live in
-`screening_weights.yaml` beside this module (the documented defaults) and can be overridden in part.
-"""
+Everything here is a pure function of a report, signals and weights, so a score can be recomputed
+and every point traced to a finding or a context value."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""Inspector pre-screening: a risk score per organisation that can be explained and challenged.
-
-Everything here is a pure function of reports, signals and weights, so a ranking can be recomputed
-and every point traced to a finding or a context value. The weights live in
-`screening_weights.yaml` beside this module (the documented defaults) and can be overridden in part.
-"""
+"""The parts of a return that are not requirements but tell an inspector where to look (context,
+inspection dates, the volume of children), taken out of the return once so scoring never reads it."""
 
 from __future__ import annotations
 

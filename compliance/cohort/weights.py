@@ -1,9 +1,5 @@
-"""Inspector pre-screening: a risk score per organisation that can be explained and challenged.
-
-Everything here is a pure function of reports, signals and weights, so a ranking can be recomputed
-and every point traced to a finding or a context value. The weights live in
-`screening_weights.yaml` beside this module (the documented defaults) and can be overridden in part.
-"""
+"""Screening weights: the documented defaults in `screening_weights.yaml` beside this module, which
+`--weights FILE` may override in part, validated like every other input."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""From a validated return to findings: measures in Python, conditions in durable-rules."""

@@ -92,12 +92,8 @@ class CompileError(ValueError):
 
 def compile_rules(rules: list[Rule], params: dict[str, dict[str, Any]]) -> list[CompiledChunk]:
     """Rules packed into rulesets of at most MAX_RULES_PER_RULESET, prerequisites with dependants."""
-    from compliance.catalogue.dependencies import dependency_problems, groups
+    from compliance.catalogue.dependencies import groups
 
-    broken = dependency_problems(rules)
-    if broken:
-        rid = min(broken)
-        raise CompileError(rid, "; ".join(broken[rid]))
     packed: list[list[Rule]] = []
     for group in groups(rules):
         if len(group) > MAX_RULES_PER_RULESET:

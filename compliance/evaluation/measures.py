@@ -13,8 +13,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, Iterable
 
-from pydantic import BaseModel
 
+from compliance.domain.paths import model_at
 from compliance.domain.model import SelfAssessment
 from compliance.catalogue.schema import Compare, Measure, Rule
 
@@ -232,30 +232,8 @@ def check_paths(rule: Rule) -> list[str]:
     return problems
 
 
-def _annotation_models(annotation: Any) -> list[Any]:
-    out, stack = [], [annotation]
-    while stack:
-        a = stack.pop()
-        if isinstance(a, type) and issubclass(a, BaseModel):
-            out.append(a)
-        stack.extend(getattr(a, "__args__", ()) or ())
-    return out
-
-
 def _walk(path_parts: Iterable[str]) -> tuple[Any, str | None]:
-    model: Any = SelfAssessment
-    for part in path_parts:
-        if model is None:
-            return None, f"'{part}' is below a plain value"
-        field = model.model_fields.get(part)
-        if field is None:
-            comp = model.model_computed_fields.get(part)
-            if comp is None:
-                return None, f"'{part}' is not a field of {model.__name__}"
-            return None, None
-        models = _annotation_models(field.annotation)
-        model = models[0] if models else None
-    return model, None
+    return model_at(SelfAssessment, path_parts)
 
 
 def _check_path(path: str) -> str | None:
@@ -266,14 +244,9 @@ def _check_path(path: str) -> str | None:
     if tail:
         if model is None:
             return f"{path}: '{head[-1]}' is not a list of records"
-        for part in tail:
-            if model is None:
-                return f"{path}: '{part}' is below a plain value"
-            if part not in model.model_fields and part not in model.model_computed_fields:
-                return f"{path}: '{part}' is not a field of {model.__name__}"
-            f = model.model_fields.get(part)
-            models = _annotation_models(f.annotation) if f else []
-            model = models[0] if models else None
+        model, err = model_at(model, tail)
+        if err:
+            return f"{path}: {err}"
     return None
 
 

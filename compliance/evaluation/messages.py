@@ -1,4 +1,7 @@
-"""From a validated self-assessment to findings: derive facts, run the engine, read its verdicts."""
+"""What a finding says: its message from the rule's templates, and what was not reported.
+
+Kept apart from the evaluator because wording changes far more often than evaluation, and a
+reader's complaint about a message should never need the engine to be understood."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rendering a report for people (text) and programs (JSON)."""
+"""The 80-column text report, for a terminal: colour only adds to the words, never replaces them."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from compliance.intake.documents import read_document
 from compliance.domain.errors import InputError
 from compliance.domain.result import InputInfo
-from compliance.domain.model import SelfAssessment
+from compliance.domain.model import SCHEMA_VERSION, SelfAssessment
 from compliance.intake.validation import validate
 
 
@@ -17,11 +17,11 @@ def load_assessment(path: Path) -> tuple[SelfAssessment, InputInfo]:
     if not isinstance(doc.data, dict):
         raise InputError(str(path), [_top_level_problem(doc.data)])
     version = doc.data.get("schema_version")
-    if version is not None and str(version) != "1":
+    if version is not None and str(version) != SCHEMA_VERSION:
         from compliance.domain.errors import Problem
 
         raise InputError(str(path), [Problem(
-            f"schema_version {version!r} is not supported by this version of safeguard (it reads version \"1\")",
+            f"schema_version {version!r} is not supported by this version of safeguard (it reads version \"{SCHEMA_VERSION}\")",
             "schema_version", doc.line_of(("schema_version",)))])
     assessment = validate(SelfAssessment, doc, InputError)
     return assessment, InputInfo(path=str(path), sha256=hashlib.sha256(doc.text.encode()).hexdigest())

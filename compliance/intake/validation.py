@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from compliance.domain.paths import model_at, models_in
 from compliance.intake.documents import Document, format_loc
 from compliance.domain.errors import Problem, UserError
 
@@ -82,32 +83,11 @@ def _field_names(model: type[BaseModel]) -> set[str]:
         seen.add(m)
         for f in m.model_fields.values():
             names.update(m.model_fields)
-            for t in _models_in(f.annotation):
+            for t in models_in(f.annotation):
                 stack.append(t)
     return names
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    found = []
-    stack = [annotation]
-    while stack:
-        a = stack.pop()
-        if isinstance(a, type) and issubclass(a, BaseModel):
-            found.append(a)
-        stack.extend(getattr(a, "__args__", ()) or ())
-    return found
-
-
 def _fields_at(model: type[BaseModel], loc: tuple) -> set[str]:
-    current: type[BaseModel] | None = model
-    for part in loc:
-        if current is None:
-            return set()
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part)
-        if field is None:
-            return set()
-        models = _models_in(field.annotation)
-        current = models[0] if models else None
+    current, _ = model_at(model, loc)
     return set(current.model_fields) if current else set()
