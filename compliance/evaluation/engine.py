@@ -16,15 +16,24 @@ shows each one):
 * forward chaining (`depends_on`): an action of a rule that others depend on asserts one outcome
   fact through the closure, with a fixed id of its own and only once per session (a branch can fire
   once per alternative of an `$or`, and asserting a fact twice raises), joined by positive patterns.
+
+Speed: registration goes through durable-rules' own `Host`, but facts are asserted and actions run
+by calling its C module with exactly the calls, in the order, that `Host`'s synchronous path makes
+(`assert_facts`, `start_action_for_state`, then `update_state` and `complete_and_start_action`
+after each action), minus the Python around them that only serves features never used here
+(closures with timers and leases, a state object re-encoded after every action, a new JSON encoder
+per call). One encoder is built once and reused; the session state is encoded once per evaluation.
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
+import json
 import math
 from typing import Any, Callable
 
+import durable_rules_engine as _c
 from durable.engine import Host, MessageNotHandledException, MessageObservedException
 
 from compliance.evaluation.compiler import OUTCOME_FACT, OUTCOME_FACT_IDS, Branch, CompiledChunk
@@ -37,6 +46,9 @@ MAX_INT = 10**12
 MAX_TEXT = 200
 
 _names = itertools.count()
+# What durable-rules' json.dumps(x, ensure_ascii=False) builds anew on every call, built once.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_decode = json.JSONDecoder().decode
 
 
 class SyncHost(Host):
@@ -77,12 +89,34 @@ def normalise(fact: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class _Session:
+    """What an action sees as `c`: asserting a fact into the running session, as durable's closure does."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle: int):
+        self._handle = handle
+
+    def assert_fact(self, fact: dict[str, Any]) -> None:
+        _result(_c.assert_fact(self._handle, _encode(fact)), fact)
+
+
+def _result(result: tuple[int, int], message: Any) -> int:
+    """durable's Ruleset._handle_result: the state handle, or the engine's refusal as its exception."""
+    if result[0] == 1:
+        raise MessageNotHandledException(message)
+    if result[0] == 2:
+        raise MessageObservedException(message)
+    return 0 if result[0] == 3 else result[1]
+
+
 class Engine:
     """One durable-rules host with the compiled rules registered; evaluates one fact set at a time."""
 
     def __init__(self, chunks: list[CompiledChunk]):
         self._host = SyncHost()
         self._chunks: list[tuple[str, CompiledChunk]] = []
+        self._handles: list[tuple[int, dict[str, Callable[[Any], None]]]] = []
         self._fired: list[Branch] = []
         self._errors: list[BaseException] = []
         self._announced: set[str] = set()
@@ -90,12 +124,15 @@ class Engine:
             name = f"safeguard{next(_names)}"
             # durable-rules deletes "run" from the dict it is given: hand it a copy.
             definition = copy.deepcopy(chunk.definition)
+            actions: dict[str, Callable[[Any], None]] = {}
             for rule_name, spec in definition.items():
                 branch = chunk.branches[rule_name]
-                spec["run"] = self._action(branch, chunk.announced.get(branch.rule_id))
+                spec["run"] = actions[rule_name] = self._action(branch, chunk.announced.get(branch.rule_id))
             definition[SENTINEL] = {"all": [{"m": {"t": SENTINEL}}], "run": self._action(None)}
+            actions[SENTINEL] = definition[SENTINEL]["run"]
             self._host.register_rulesets({name: definition})
             self._chunks.append((name, chunk))
+            self._handles.append((self._host.get_ruleset(name)._handle, actions))
 
     def _action(self, branch: Branch | None, announce_id: int | None = None) -> Callable[[Any], None]:
         # Exactly one positional parameter: durable-rules treats two as an asynchronous action.
@@ -116,12 +153,35 @@ class Engine:
     def chunks(self) -> list[CompiledChunk]:
         return [c for _, c in self._chunks]
 
+    def _assert(self, handle: int, actions: dict[str, Callable[[Any], None]], payload: Any, many: bool) -> None:
+        """Assert, then run every action it made ready, in the engine's order (durable's do_actions)."""
+        text = _encode(payload)
+        state = _result(_c.assert_facts(handle, text) if many else _c.assert_fact(handle, text), payload)
+        started = _c.start_action_for_state(handle, state)
+        if not started:
+            return
+        # durable re-encodes the (unchanged) session state after every action; it is the same text.
+        state_text = _encode(_decode(started[0]))
+        message = _decode(started[1])
+        session = _Session(handle)
+        try:
+            while True:
+                actions[next(iter(message))](session)
+                _c.update_state(handle, state_text)
+                following = _c.complete_and_start_action(handle, state)
+                if not following:
+                    return
+                message = _decode(following)
+        except BaseException:
+            _c.abandon_action(handle, state)
+            raise
+
     def run(self, facts_per_chunk: list[list[dict[str, Any]]]) -> list[Branch]:
         """Assert each chunk's facts in a fresh session; return the branches that fired."""
         if len(facts_per_chunk) != len(self._chunks):
             raise EngineError("one list of facts is needed for each compiled chunk")
         self._fired, self._errors = [], []
-        for (name, _), facts in zip(self._chunks, facts_per_chunk):
+        for (handle, actions), facts in zip(self._handles, facts_per_chunk):
             self._announced = set()
             if len(facts) >= OUTCOME_FACT_IDS:
                 raise EngineError(f"at most {OUTCOME_FACT_IDS - 1} facts per chunk; their ids would meet the outcome facts'")
@@ -130,16 +190,16 @@ class Engine:
                 clean = normalise(fact)
                 clean["sid"], clean["id"] = SID, i
                 batch.append(clean)
-            self._host.assert_fact(name, {"sid": SID, "id": 0, "t": SENTINEL})
+            self._assert(handle, actions, {"sid": SID, "id": 0, "t": SENTINEL}, many=False)
             try:
                 if batch:
-                    self._host.assert_facts(name, batch)
+                    self._assert(handle, actions, batch, many=True)
             except MessageNotHandledException as e:
                 raise EngineError(f"a fact matched no engine rule: {e.message}") from None
             except MessageObservedException as e:
                 raise EngineError(f"a fact was asserted twice: {e.message}") from None
             finally:
-                self._host.delete_state(name, SID)
+                _c.delete_state(handle, SID)
         if self._errors:
             raise EngineError(f"an engine action failed: {self._errors[0]!r}")
         return list(self._fired)
