@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 from compliance.domain.errors import UserError
 from compliance.domain.result import Report
 from compliance.cohort.ranking import InvalidFile
-from compliance.cohort.score import OrgScore, score
+from compliance.cohort.score import OrgScore, score, score_of
 from compliance.cohort.weights import Weights
 from compliance.cohort.signals import signals_of
 
@@ -46,10 +46,12 @@ class Worker:
             doc, info = load_assessment(path)
         except UserError as e:
             return InvalidFile(file=str(path), reason=str(e))
+        if not self.setup.detail:  # text, JSON, CSV print no finding: score from the verdicts alone
+            org = doc.organisation
+            return score_of(self.evaluator.verdicts(doc), org.id, org.name, org.type.value,
+                            list(org.local_authorities), info.path, signals_of(doc), self.setup.weights)
         report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
         result = score(report, signals_of(doc), self.setup.weights)
-        if not self.setup.detail:
-            return result
         return result, report
 
 

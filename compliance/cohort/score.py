@@ -6,6 +6,7 @@ and every point traced to a finding or a context value."""
 from __future__ import annotations
 
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -142,20 +143,31 @@ def lines_of_enquiry(findings: list[Finding]) -> list[Enquiry]:
 
 
 def score(report: Report, signals: Signals, weights: Weights) -> OrgScore:
-    found = [c for c in (finding_component(f, weights) for f in report.findings) if c is not None]
+    org = report.organisation
+    return score_of(report.findings, org.id, org.name, org.type, org.local_authorities, report.input.path,
+                    signals, weights)
+
+
+def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str, local_authorities: list[str],
+             file: str, signals: Signals, weights: Weights) -> OrgScore:
+    """The score from findings, or from evaluation verdicts (the same attributes), in the findings' order."""
+    found = [c for c in (finding_component(f, weights) for f in findings) if c is not None]
     ctx = context_components(signals, weights)
     mult = exposure_multiplier(signals.children, weights)
     findings_points = sum(c.points for c in found)
     context_points = sum(c.points for c in ctx if c.part == "context")
     dq_points = sum(c.points for c in ctx if c.part == "data_quality")
     total = findings_points * mult + context_points + dq_points
-    org = report.organisation
+    failing = {s: 0 for s in Severity}
+    for f in findings:
+        if f.outcome in FAILING:
+            failing[f.severity] += 1
     return OrgScore(
-        id=org.id, name=org.name, type=org.type, local_authorities=org.local_authorities, file=report.input.path,
+        id=org_id, name=name, type=org_type, local_authorities=local_authorities, file=file,
         score=round(total, 2), findings_points=round(findings_points, 2), exposure_multiplier=round(mult, 3),
         children=signals.children, context_points=round(context_points, 2), data_quality_points=round(dq_points, 2),
         components=sorted(found + ctx, key=lambda c: (-c.points, c.part, c.key)),
-        failing_by_severity=report.summary.failing_by_severity,
-        outcomes={f.rule_id: f.outcome for f in report.findings},
-        lines_of_enquiry=lines_of_enquiry(report.findings),
+        failing_by_severity=failing,
+        outcomes={f.rule_id: f.outcome for f in findings},
+        lines_of_enquiry=lines_of_enquiry(findings),
     )

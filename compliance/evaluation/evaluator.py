@@ -3,18 +3,64 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from compliance.evaluation.compiler import Branch, CompileError, compile_rules
 from compliance.evaluation.engine import Engine
 from compliance.domain.errors import EngineError, Problem, RuleError
-from compliance.domain.result import Evidence, Finding, ThresholdResult, Waiver, sort_findings
+from compliance.domain.result import FAILING, Evidence, Finding, ThresholdResult, Waiver, sort_findings
 from compliance.evaluation.measures import compute, describe_source, service_count
 from compliance.domain.model import SelfAssessment
-from compliance.domain.outcomes import Outcome
+from compliance.domain.outcomes import Outcome, Severity
 from compliance.catalogue.schema import Rule
 from compliance.catalogue.loading import RuleSet
 from compliance.evaluation.messages import message
+
+
+class Compared(NamedTuple):
+    """The declared threshold and the value compared with it, as scoring reads a ThresholdResult."""
+
+    actual: Any
+    required: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One rule's outcome before it is dressed as a Finding.
+
+    Screening to text, JSON or CSV scores thousands of organisations and prints no finding, so it
+    reads these instead: the outcome (after any waiver), severity and values, without the message,
+    evidence descriptions and sources a Finding carries. `Finding` has the same attribute names for
+    everything scoring reads, so one scoring function serves both.
+    """
+
+    rule: Rule
+    outcome: Outcome
+    severity: Severity
+    values: dict[str, Any]
+    parameters: dict[str, Any]
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def area(self) -> str:
+        return self.rule.area
+
+    @property
+    def line_of_enquiry(self) -> str:
+        return self.rule.line_of_enquiry
+
+    @property
+    def failing(self) -> bool:
+        return self.outcome in FAILING
+
+    @property
+    def threshold(self) -> Compared | None:
+        t = self.rule.threshold
+        return None if t is None else Compared(self.values[t.measure], self.parameters[t.parameter])
 
 
 class Evaluator:
@@ -36,22 +82,36 @@ class Evaluator:
         self.engine = Engine(chunks)
 
     def evaluate(self, doc: SelfAssessment) -> list[Finding]:
+        return sort_findings([self._finding(rule, branch, values, doc) for rule, branch, values in self._run(doc)])
+
+    def verdicts(self, doc: SelfAssessment) -> list[Verdict]:
+        """The findings' outcomes, severities and values, in the findings' order, without the findings."""
+        out = []
+        for rule, branch, values in self._run(doc):
+            waiver = self.waivers.get(rule.id)
+            outcome = Outcome.waived if waiver is not None and not waiver.expired else branch.outcome
+            out.append(Verdict(rule, outcome, branch.severity, values, self.params[rule.id]))
+        return sort_findings(out)  # type: ignore[arg-type]
+
+    def _run(self, doc: SelfAssessment) -> list[tuple[Rule, Branch, dict[str, Any]]]:
+        """Each rule with the one branch that fired for it and the measures it was given."""
         facts_per_chunk = []
         measures: dict[str, dict[str, Any]] = {}
+        org_type = doc.organisation.type.value
         for chunk in self.engine.chunks:
             facts = []
             for rid in chunk.rule_ids:
                 rule = self.ruleset.by_id[rid]
                 values = compute(rule, doc, self.params[rid])
                 measures[rid] = values
-                fact = {"t": rid, "org_type": doc.organisation.type.value, "svc_count": service_count(rule, doc)}
+                fact = {"t": rid, "org_type": org_type, "svc_count": service_count(rule, doc)}
                 fact.update((n, values[n]) for n in rule.used_measures)
                 facts.append(fact)
             facts_per_chunk.append(facts)
         fired: dict[str, list[Branch]] = defaultdict(list)
         for branch in self.engine.run(facts_per_chunk):
             fired[branch.rule_id].append(branch)
-        findings = []
+        out = []
         for rule in self.ruleset.rules:
             # A branch may fire once per alternative of its pattern that holds; branches of one
             # rule exclude each other, so more than one *distinct* branch is a bug.
@@ -61,8 +121,8 @@ class Evaluator:
                     f"rule {rule.id} produced {len(got)} outcomes ({', '.join(b.outcome.value for b in got) or 'none'}); "
                     "exactly one was expected"
                 )
-            findings.append(self._finding(rule, got[0], measures[rule.id], doc))
-        return sort_findings(findings)
+            out.append((rule, got[0], measures[rule.id]))
+        return out
 
     def _finding(self, rule: Rule, branch: Branch, values: dict[str, Any], doc: SelfAssessment) -> Finding:
         """The rule is always evaluated; a live waiver changes the outcome but keeps the real result."""
