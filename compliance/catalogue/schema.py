@@ -59,7 +59,23 @@ Path_ = Annotated[str, Field(pattern=r"^[a-z_0-9]+(\.[a-z_0-9]+)*(\[\])?(\.[a-z_
 Scalar = Union[bool, int, float, str]
 
 
-class Compare(Strict):
+class OneKey(Strict):
+    """A mapping with exactly one key, which says what it is (an operator, a kind of expression)."""
+
+    ONE_KEY: ClassVar[str]
+
+    @model_validator(mode="after")
+    def _one(self) -> OneKey:
+        if len(self.model_fields_set) != 1:
+            raise PydanticCustomError("one_key", self.ONE_KEY)
+        return self
+
+    @property
+    def op(self) -> str:
+        return next(iter(self.model_fields_set))
+
+
+class Compare(OneKey):
     """A comparison inside a `where` filter; dates may be compared with `months_before_end`.
 
     The numeric operators take a number or the name of one of the rule's parameters.
@@ -78,11 +94,7 @@ class Compare(Strict):
     )
     in_period: Literal[True] | None = Field(default=None, description="The date falls within the assessment period.")
 
-    @model_validator(mode="after")
-    def _one(self) -> Compare:
-        if len(self.model_fields_set) != 1:
-            raise PydanticCustomError("one_key", "a comparison has exactly one operator")
-        return self
+    ONE_KEY = "a comparison has exactly one operator"
 
 
 WhereValue = Union[Scalar, list[Scalar], Compare]
@@ -161,21 +173,13 @@ class Measure(Strict):
 # --- conditions -------------------------------------------------------------------------------------
 
 
-class Arith(Strict):
+class Arith(OneKey):
     add: tuple[Operand, Operand] | None = None
     sub: tuple[Operand, Operand] | None = None
     mul: tuple[Operand, Operand] | None = None
     div: tuple[Operand, Operand] | None = None
 
-    @model_validator(mode="after")
-    def _one(self) -> Arith:
-        if len(self.model_fields_set) != 1:
-            raise PydanticCustomError("one_key", "an arithmetic expression has exactly one of add, sub, mul, div")
-        return self
-
-    @property
-    def op(self) -> str:
-        return next(iter(self.model_fields_set))
+    ONE_KEY = "an arithmetic expression has exactly one of add, sub, mul, div"
 
 
 class Text(Strict):
@@ -185,7 +189,7 @@ class Text(Strict):
 Operand = Union[bool, int, float, Name, Text, Arith]
 
 
-class Condition(Strict):
+class Condition(OneKey):
     """A boolean expression over measures. Exactly one key is set.
 
     Comparisons take `[measure, operand]`; the operand is a number, true/false, the name of a
@@ -202,13 +206,7 @@ class Condition(Strict):
     gt: tuple[Name, Operand] | None = None
     gte: tuple[Name, Operand] | None = None
 
-    @model_validator(mode="after")
-    def _one(self) -> Condition:
-        if len(self.model_fields_set) != 1:
-            raise PydanticCustomError(
-                "one_key", "a condition has exactly one of all, any, not, eq, ne, lt, lte, gt, gte"
-            )
-        return self
+    ONE_KEY = "a condition has exactly one of all, any, not, eq, ne, lt, lte, gt, gte"
 
     @property
     def op(self) -> str:

@@ -75,3 +75,13 @@ def render(subject: Subject, fmt: str, result: Any, options: Options | None = No
     module, function = target.split(":")
     renderer = getattr(importlib.import_module(f"{__name__}.{module}"), function)
     return renderer(result, options or Options(), **context)
+
+
+def table() -> str:
+    """The README's table of formats, generated from the registry (a test keeps the README in step)."""
+    commands = {"assessment": "assess", "screening": "screen", "diff": "diff"}
+    rows = ["| format | what it is | commands |", "|---|---|---|"]
+    for f in FORMATS.values():
+        used = ", ".join(f"`{commands[s]}`" for s in commands if s in f.renderers)
+        rows.append(f"| `{f.name}` | {f.description} | {used} |")
+    return "\n".join(rows) + "\n"
