@@ -107,8 +107,11 @@ def show(rule_id: str, rule_dirs, no_bundled: bool) -> None:
 
 @rules_group.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--mutate", is_flag=True,
+              help="Mutation testing: change each comparison, parameter default and all/any in turn and "
+                   "report every change no case notices (exit 1 if any).")
 @click.pass_context
-def test(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool) -> None:
     """Run the test cases embedded in rule files (default: the bundled catalogue)."""
     from compliance.app.cases import run_cases
     from compliance.catalogue.loading import BUNDLED_RULES, RuleSet, load_rule_file, load_rules, rule_files
@@ -119,6 +122,8 @@ def test(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         rs = RuleSet(rules, {r.id: f for r, f in zip(rules, files)}, "")
     else:
         rs = load_rules([BUNDLED_RULES])
+    if mutate:
+        ctx.exit(_report_mutants(rs))
     results = run_cases(rs)
     passed = failed = 0
     for rule in rs.rules:
@@ -133,6 +138,43 @@ def test(ctx: click.Context, paths: tuple[Path, ...]) -> None:
             click.echo(f"     - {r.expected}\n     + {r.actual}  ({r.message})")
     click.echo(f"{passed} passed, {failed} failed")
     ctx.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the current folder when it is under it (shorter, and clickable in editors)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _percent(killed: int, total: int) -> str:
+    return f"{100 * killed / total:.1f}%" if total else "no mutants"
+
+
+def _report_mutants(rs) -> int:
+    """One line per rule (killed/total), each survivor with file:line, then the overall score."""
+    from compliance.app.mutate import mutate_rules
+
+    killed = total = 0
+    bad = False
+    for score in mutate_rules(rs):
+        killed += score.killed
+        total += score.total
+        if score.broken:
+            bad = True
+            click.echo(f"{click.style('FAIL', fg='red', bold=True)} {score.rule_id}  case {score.broken[0]} fails on "
+                       "the rule itself (see `safeguard rules test`); mutants not run")
+            continue
+        mark = click.style("PASS", fg="green") if score.ok else click.style("FAIL", fg="red", bold=True)
+        click.echo(f"{mark} {score.rule_id}  {score.killed}/{score.total} mutants killed "
+                   f"({_percent(score.killed, score.total)})")
+        for r in score.survivors:
+            bad = True
+            where = f"{_shown(score.file)}:{r.line}" if r.line else _shown(score.file)
+            click.echo(f"     {where}: {r.mutation.where}: {r.mutation.description} survives (no case tells it apart)")
+    click.echo(f"{killed}/{total} mutants killed ({_percent(killed, total)}), {total - killed} survived")
+    return EXIT_FINDINGS if bad else EXIT_OK
 
 
 @rules_group.command("lint")
