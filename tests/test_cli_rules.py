@@ -7,6 +7,8 @@ import shutil
 
 from conftest import FIXTURES, ROOT
 
+from compliance.catalogue.loading import load_rule_file
+
 TRN001 = ROOT / "rules" / "training" / "TRN-001.yaml"
 
 
@@ -58,7 +60,8 @@ def test_rules_test_reports_a_failing_case_with_expected_and_actual(run_cli, tmp
     code, out, _ = run_cli("rules", "test", local)
     assert code == 1
     assert "FAIL TRN-001" in out and "trn001_met: expected not_met, got met" in out
-    assert out.strip().splitlines()[-1] == "4 passed, 1 failed"
+    cases = len(load_rule_file(TRN001).cases)
+    assert out.strip().splitlines()[-1] == f"{cases - 1} passed, 1 failed"
 
 
 def test_lint_reports_every_problem_with_file_and_line(run_cli, tmp_path):
@@ -70,11 +73,28 @@ def test_lint_reports_every_problem_with_file_and_line(run_cli, tmp_path):
     (folder / "TRN-002.yaml").write_text(cases_cut.replace("id: TRN-001", "id: TRN-002"))
     (folder / "TRN-003.yaml").write_text(text.replace("id: TRN-001", "id: TRN-003").replace("severity: high", "severity: huge"))
     code, out, _ = run_cli("rules", "lint", tmp_path / "local")
-    assert code == 1
+    assert code == 2  # invalid rules (a path into nothing, a severity that does not exist)
     assert "TRN-001.yaml: line 2" in out and "'indate' is not a field of StaffGroup" in out
     assert "TRN-002.yaml: line" in out and "no case expecting not_met" in out
+    # With no failing case, nothing pins the threshold from below.
+    line = cases_cut.splitlines().index(next(x for x in cases_cut.splitlines() if x.startswith("  threshold:"))) + 1
+    assert f"TRN-002.yaml: line {line}, parameters.threshold.default: no case notices the mutant" in out
     assert "TRN-003.yaml: line 11, severity" in out
-    assert out.strip().endswith("4 problems")
+    assert out.strip().endswith("5 problems")
+
+
+def test_lint_exits_1_for_valid_but_weakly_tested_rules(run_cli, tmp_path):
+    folder = tmp_path / "local" / "training"
+    folder.mkdir(parents=True)
+    text = TRN001.read_text()
+    start = text.index("  - name: trn001_not_met_just_below_threshold")
+    end = text.index("\n  - name:", start + 1) if "\n  - name:" in text[start + 1:] else len(text)
+    (folder / "TRN-001.yaml").write_text(text[:start] + text[end + 1:])
+    code, out, _ = run_cli("rules", "lint", tmp_path / "local")
+    assert code == 1 and "parameter threshold default 90 -> 89" in out and out.strip().endswith("1 problem")
+    code, out, _ = run_cli("rules", "test", "--mutate", tmp_path / "local")
+    assert code == 1 and "parameters.threshold.default: parameter threshold default 90 -> 89 survives" in out
+    assert out.strip().splitlines()[-1].startswith("2/3 mutants killed (66.7%)")
 
 
 def test_local_rules_add_to_and_override_the_bundled_catalogue(run_cli, tmp_path, ruleset):

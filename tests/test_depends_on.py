@@ -31,6 +31,9 @@ CASES = f"""cases:
   - name: not_met
     input: {GROUPS % 100}
     expect: not_met
+  - name: just_below_threshold
+    input: {GROUPS % 179}
+    expect: not_met
   - name: not_reported
     input: {{}}
     expect: insufficient_evidence
@@ -193,7 +196,7 @@ def test_cycles_and_unknown_prerequisites_are_rule_errors(tmp_path, run_cli):
     code, _, err = run_cli("assess", fixture, "--rules", unknown, "--no-bundled")
     assert code == 2 and "TRN-111.yaml" in err and "XYZ-999" in err and f"line {line}" in err
     code, out, _ = run_cli("rules", "lint", cyclic, unknown)
-    assert code == 1
+    assert code == 2
     assert f"TRN-101.yaml: line {line}" in out and "depends on itself through TRN-101 -> TRN-102 -> TRN-101" in out
     assert f"TRN-111.yaml: line {line}, depends_on: depends on XYZ-999, which is not among the rules in force" in out
 
@@ -201,11 +204,14 @@ def test_cycles_and_unknown_prerequisites_are_rule_errors(tmp_path, run_cli):
 def test_a_rule_cannot_depend_on_itself(tmp_path, run_cli):
     folder = write_rules(tmp_path / "self", {"TRN-101": rule_text("TRN-101", depends_on=["TRN-101"])})
     code, out, _ = run_cli("rules", "lint", folder)
-    assert code == 1 and "depends_on must list other rules" in out
+    assert code == 2 and "depends_on must list other rules" in out
 
 
 def test_a_local_rule_may_depend_on_a_bundled_one(tmp_path, run_cli):
-    local = write_rules(tmp_path / "local", {"TRN-901": rule_text("TRN-901", depends_on=["ALR-001"])})
+    # Out of scope where ALR-001 is: a GP practice that runs no unscheduled care.
+    cases = CASES.replace(f"org_type: gp_practice\n    input: {GROUPS % 190}",
+                          "org_type: gp_practice\n    input: {services: [{kind: general_practice}]}")
+    local = write_rules(tmp_path / "local", {"TRN-901": rule_text("TRN-901", depends_on=["ALR-001"], cases=cases)})
     code, out, _ = run_cli("rules", "lint", local)
     assert code == 0, out
     fixture = ROOT / "fixtures" / "organisations" / "elm-tree-gp.yaml"  # runs no urgent care: ALR-001 n/a
@@ -221,7 +227,7 @@ def test_a_local_rule_may_depend_on_a_bundled_one(tmp_path, run_cli):
 
 def test_rule_author_tools_know_about_dependencies(chain, tmp_path, run_cli):
     code, out, _ = run_cli("rules", "test", chain)
-    assert code == 0 and out.strip().splitlines()[-1] == "15 passed, 0 failed"
+    assert code == 0 and out.strip().splitlines()[-1] == "18 passed, 0 failed"
     code, out, _ = run_cli("rules", "lint", chain)
     assert code == 0, out
     code, out, _ = run_cli("rules", "show", "TRN-102", "--rules", chain, "--no-bundled")

@@ -1,7 +1,14 @@
-"""Checks on rule files that need no organisation: what `safeguard rules lint` reports."""
+"""Checks on rule files that need no organisation: what `safeguard rules lint` reports.
+
+Two kinds of problem, told apart by the exit code: a rule that is *invalid* (it would not load, or
+could never read what it means to: schema, ids, paths into the input model, dependencies, engine
+complexity) and a rule that is valid but *weak* (required cases missing, a parameter nothing reads,
+a mutant no case kills: see mutate.py).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.intake.documents import read_document
@@ -23,10 +30,7 @@ def case_problems(rule: Rule) -> list[str]:
     """A rule must show it can be met, failed, left without evidence and (when scoped) put out of scope."""
     outcomes = {c.expect.value for c in rule.cases}
     needed = list(REQUIRED_OUTCOMES) + (["not_applicable"] if is_scoped(rule) else [])
-    problems = [f"no case expecting {o}" for o in needed if o not in outcomes]
-    if rule.parameters and not any("threshold" in c.name for c in rule.cases):
-        problems.append("no case at the threshold (a case whose name contains 'threshold')")
-    return problems
+    return [f"no case expecting {o}" for o in needed if o not in outcomes]
 
 
 def unused_parameters(rule: Rule) -> list[str]:
@@ -39,12 +43,21 @@ def unused_parameters(rule: Rule) -> list[str]:
     return [p for p in rule.parameters if p not in read]
 
 
-def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
+@dataclass
+class LintProblem:
+    path: Path
+    problem: Problem
+    invalid: bool  # True: the rule cannot be used as written; False: valid but weakly tested or dead
+
+
+def lint_paths(paths: list[Path]) -> list[LintProblem]:
     """Every problem in every rule file under the paths, so one run shows them all."""
     files: list[Path] = []
     for p in paths:
         files += rule_files(p) if p.is_dir() else [p]
     found: list[tuple[Path, Problem]] = []
+    weak: list[tuple[Path, Problem]] = []
+    sound: list[Rule] = []
     seen: dict[str, Path] = {}
     loaded: list[Rule] = []
     for path in files:
@@ -69,7 +82,7 @@ def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
             name = text.split("'")[1] if text.startswith("measure '") else ""
             found.append((path, Problem(text, f"measures.{name}" if name else "measures", line("measures", name))))
         for name in unused_parameters(rule):
-            found.append((path, Problem(f"parameter '{name}' is never read, so changing it changes nothing",
+            weak.append((path, Problem(f"parameter '{name}' is never read, so changing it changes nothing",
                                         f"parameters.{name}", line("parameters", name))))
         try:
             from compliance.evaluation.compiler import compile_rules
@@ -78,10 +91,46 @@ def lint_paths(paths: list[Path]) -> list[tuple[Path, Problem]]:
             compile_rules([rule.model_copy(update={"depends_on": []})], {rule.id: rule.parameter_values()})
         except Exception as e:  # CompileError: too complex or invalid arithmetic
             found.append((path, Problem(str(e), "condition", line("condition"))))
+        else:
+            if not any(f == path for f, _ in found):
+                sound.append(rule)  # only a rule with no problem of its own can be mutated meaningfully
         for text in case_problems(rule):
-            found.append((path, Problem(text, "cases", line("cases"))))
-    found += _dependency_problems(loaded, seen)
-    return found
+            weak.append((path, Problem(text, "cases", line("cases"))))
+    dependencies = _dependency_problems(loaded, seen)
+    found += dependencies
+    if not dependencies:
+        weak += _mutant_problems(sound, seen)
+    return ([LintProblem(p, pr, True) for p, pr in found] + [LintProblem(p, pr, False) for p, pr in weak])
+
+
+def _mutant_problems(rules: list[Rule], files: dict[str, Path]) -> list[tuple[Path, Problem]]:
+    """Each mutant no case kills, as a problem at its line (prerequisites may come from the catalogue)."""
+    from compliance.app.mutate import mutate_rule
+    from compliance.catalogue.loading import RuleSet
+
+    by_id = {r.id: r for r in rules}
+    all_files = dict(files)
+    if any(p not in by_id for r in rules for p in r.depends_on):
+        bundled = load_rules()
+        for rid, r in bundled.by_id.items():
+            if rid not in files:
+                by_id[rid] = r
+                all_files[rid] = bundled.files[rid]
+    ruleset = RuleSet(list(by_id.values()), all_files, "")
+    out = []
+    for rule in rules:
+        if any(p not in by_id for p in rule.depends_on):
+            continue  # a prerequisite with a problem of its own: reported there
+        score = mutate_rule(ruleset, rule)
+        path = files[rule.id]
+        for case in score.broken:
+            out.append((path, Problem(f"case '{case}' fails on the rule itself (see `safeguard rules test`), so "
+                                      "mutants were not checked", "cases",
+                                      read_document(path, RuleError).line_of(("cases",)))))
+        for r in score.survivors:
+            out.append((path, Problem(f"no case notices the mutant '{r.mutation.description}': add a case it "
+                                      "gets wrong (e.g. one at, or just past, the threshold)", r.mutation.where, r.line)))
+    return out
 
 
 def _dependency_problems(rules: list[Rule], files: dict[str, Path]) -> list[tuple[Path, Problem]]:

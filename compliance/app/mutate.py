@@ -117,12 +117,17 @@ def mutations(rule: Rule) -> Iterator[tuple[Mutation, dict[str, Any]]]:
             mutant = copy.deepcopy(data)
             mutant["parameters"][name]["default"] = new
             yield Mutation(rule.id, ("parameters", name, "default"), f"parameter {name} default {p.default} -> {new}"), mutant
+    read = set(rule.used_measures)
+    read |= {d for n in list(read) for d in rule.measures[n].derived_from}
     for key, value in data.items():
-        if key not in NOT_LOGIC:
-            for loc, replace, text in _logic_mutations(value, (key,)):
-                mutant = copy.deepcopy(data)
-                _set(mutant, loc, replace)
-                yield Mutation(rule.id, loc, text), mutant
+        if key in NOT_LOGIC:
+            continue
+        if key == "measures":  # a measure only a message shows decides nothing
+            value = {n: m for n, m in value.items() if n in read}
+        for loc, replace, text in _logic_mutations(value, (key,)):
+            mutant = copy.deepcopy(data)
+            _set(mutant, loc, replace)
+            yield Mutation(rule.id, loc, text), mutant
 
 
 def _logic_mutations(node: Any, loc: Loc) -> Iterator[tuple[Loc, Any, str]]:

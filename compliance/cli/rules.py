@@ -181,15 +181,23 @@ def _report_mutants(rs) -> int:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Validate rule files without running them; exit 1 if any problem is found."""
+    """Check rule files without an organisation: schema, ids, paths, dependencies, engine
+    complexity, required cases, unread parameters and mutants no case kills.
+
+    \b
+    Exit codes: 0 no problem; 1 only weak rules (valid, but a required case is missing, a parameter
+    is never read or a mutant survives); 2 an invalid rule (it would not load or cannot read what
+    it means to); 3 internal error."""
     from compliance.app.lint import lint_paths
     from compliance.catalogue.loading import BUNDLED_RULES
 
     problems = lint_paths(list(paths) or [BUNDLED_RULES])
-    for path, problem in problems:
-        click.echo(f"{path}: {problem.render()}")
+    for p in sorted(problems, key=lambda p: str(p.path)):
+        click.echo(f"{p.path}: {p.problem.render()}")
     click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
+    if any(p.invalid for p in problems):
+        ctx.exit(EXIT_INVALID)
     ctx.exit(EXIT_FINDINGS if problems else EXIT_OK)
 
 
-__all__ = ["rules_group", "EXIT_INVALID"]
+__all__ = ["rules_group"]

@@ -1,0 +1,90 @@
+"""Mutation testing of rules: which mutants are made, and that the bundled cases kill every one."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+
+from compliance.app.mutate import mutate_rule, mutate_rules, mutations, step_of
+from compliance.catalogue.loading import RuleSet, load_rule_file
+from compliance.catalogue.schema import Rule
+
+TRN001 = load_rule_file(ROOT / "rules" / "training" / "TRN-001.yaml").model_dump(
+    mode="json", by_alias=True, exclude_unset=True)
+
+
+def rule_with(**changes) -> Rule:
+    data = {**TRN001, **changes}
+    return Rule.model_validate(data)
+
+
+def described(rule: Rule) -> list[tuple[str, str]]:
+    return [(m.where, m.description) for m, _ in mutations(rule)]
+
+
+def test_the_bundled_catalogue_kills_every_mutant(ruleset):
+    """The suite's guarantee: no comparison, threshold or quantifier of a bundled rule can change
+    without some case of that rule failing."""
+    scores = mutate_rules(ruleset)
+    assert len(scores) == len(ruleset.rules)
+    assert sum(s.total for s in scores) > 5 * len(scores)
+    problems = {s.rule_id: [f"{r.line}: {r.mutation.description}" for r in s.survivors] + s.broken
+                for s in scores if not s.ok}
+    assert problems == {}
+
+
+def test_comparisons_thresholds_and_quantifiers_are_mutated():
+    rule = rule_with(
+        parameters={"threshold": {"default": 90, "min": 0, "max": 100, "unit": "%", "description": "share"},
+                    "cap": {"default": 100, "min": 0, "max": 100, "description": "at its maximum"}},
+        condition={"all": [{"gte": ["coverage", "threshold"]}, {"any": [{"lt": ["staff", "cap"]}]},
+                           {"ne": ["in_date", 0]}]},
+    )
+    assert described(rule) == [
+        ("parameters.threshold.default", "parameter threshold default 90 -> 91"),
+        ("parameters.threshold.default", "parameter threshold default 90 -> 89"),
+        ("parameters.cap.default", "parameter cap default 100 -> 99"),  # 101 is out of its range
+        ("condition", "all -> any"),
+        ("condition.all[0]", "gte -> gt"),
+        ("condition.all[1].any[0]", "lt -> lte"),  # an `any` of one part has no `all` twin
+        ("condition.all[2]", "ne -> eq"),
+    ]
+
+
+def test_filters_are_mutated_only_in_measures_the_logic_reads():
+    measures = {**TRN001["measures"],
+                "senior": {"count": "training.groups[]", "where": {"level": {"gte": 3}}},
+                "shown": {"count": "training.groups[]", "where": {"level": {"lt": 3}}}}
+    rule = rule_with(measures=measures, condition={"all": [{"gte": ["coverage", "threshold"]}, {"gt": ["senior", 0]}]},
+                     messages={"met": "{shown} shown only here", "not_met": "below"})
+    where = [w for w, _ in described(rule)]
+    assert "measures.senior.where.level" in where and not any(w.startswith("measures.shown") for w in where)
+
+
+def test_the_step_of_a_parameter_is_the_smallest_one_its_default_is_written_in():
+    assert step_of(90) == 1 and step_of(24.0) == 1
+    assert float(step_of(2.5)) == pytest.approx(0.1) and float(step_of(1.25)) == pytest.approx(0.01)
+    rule = rule_with(parameters={"threshold": {"default": 92.5, "min": 0, "max": 100, "description": "share"}})
+    assert [d for _, d in described(rule)][:2] == ["parameter threshold default 92.5 -> 92.6",
+                                                   "parameter threshold default 92.5 -> 92.4"]
+
+
+def test_a_survivor_names_its_mutation_and_line(tmp_path):
+    text = (ROOT / "rules" / "training" / "TRN-001.yaml").read_text()
+    path = tmp_path / "TRN-001.yaml"
+    path.write_text(text)
+    weak = [c for c in TRN001["cases"] if c["name"] != "trn001_not_met_just_below_threshold"]
+    rule = rule_with(cases=weak)
+    score = mutate_rule(RuleSet([rule], {rule.id: path}, ""), rule)
+    assert [(r.mutation.description, r.line) for r in score.survivors] == [
+        ("parameter threshold default 90 -> 89", text.splitlines().index(
+            next(x for x in text.splitlines() if x.startswith("  threshold:"))) + 1)]
+    assert score.killed == 2 and score.total == 3 and not score.ok
+
+
+def test_a_rule_whose_own_cases_fail_is_reported_not_mutated(tmp_path):
+    cases = [dict(c, expect="not_met") if c["name"] == "trn001_met" else c for c in TRN001["cases"]]
+    rule = rule_with(cases=cases)
+    score = mutate_rule(RuleSet([rule], {rule.id: tmp_path / "TRN-001.yaml"}, ""), rule)
+    assert score.broken == ["trn001_met"] and score.results == [] and not score.ok
