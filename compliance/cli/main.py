@@ -48,8 +48,9 @@ def _register() -> None:
     from compliance.cli.rules import rules_group
     from compliance.cli.screen import fixtures_group, screen
     from compliance.cli.snapshot import snapshot_group
+    from compliance.cli.template import template
 
-    for command in (assess, schema, rules_group, snapshot_group, screen, fixtures_group, diff):
+    for command in (assess, schema, rules_group, snapshot_group, screen, fixtures_group, diff, template):
         cli.add_command(command)
 
 

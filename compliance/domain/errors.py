@@ -17,9 +17,10 @@ class Problem:
     message: str
     path: str = ""  # field path inside the document, e.g. training.groups[2].in_date
     line: int | None = None
+    cell: str | None = None  # a workbook cell or range, e.g. Training!C14
 
     def render(self) -> str:
-        where = []
+        where = [self.cell] if self.cell else []
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.path:

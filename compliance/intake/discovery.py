@@ -10,8 +10,14 @@ import glob
 from pathlib import Path
 
 from compliance.domain.errors import InputError, Problem
+from compliance.intake.workbook_layout import WORKBOOK_SUFFIXES
 
-INPUT_SUFFIXES = (".yaml", ".yml", ".json")
+INPUT_SUFFIXES = (".yaml", ".yml", ".json") + WORKBOOK_SUFFIXES
+
+
+def is_input(f: Path) -> bool:
+    """A return by its name; Excel's lock files (~$name.xlsx, left while a workbook is open) are not."""
+    return f.suffix.lower() in INPUT_SUFFIXES and not f.name.startswith("~$")
 
 
 def discover(paths: list[str] | list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -25,7 +31,7 @@ def discover(paths: list[str] | list[Path]) -> tuple[list[Path], list[tuple[str,
         raw = str(arg)
         p = Path(raw)
         if p.is_dir():
-            found += sorted(f for f in p.rglob("*") if f.suffix.lower() in INPUT_SUFFIXES and f.is_file())
+            found += sorted(f for f in p.rglob("*") if is_input(f) and f.is_file())
         elif p.exists():
             found.append(p)
         elif glob.has_magic(raw):

@@ -73,23 +73,28 @@ def _yaml() -> YAML:
 
 
 def read_text(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES) -> str:
+    raw = read_bytes(path, error, max_bytes)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise error(str(path), [Problem(f"not UTF-8 text (byte {e.start})")]) from None
+
+
+def read_bytes(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes, refusing anything larger than max_bytes before reading it."""
     try:
         size = path.stat().st_size
         if not path.is_file():
             raise error(str(path), [Problem("not a regular file")])
         if size > max_bytes:
             raise error(str(path), [Problem(f"the file is {size:,} bytes; at most {max_bytes:,} are accepted")])
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise error(str(path), [Problem("no such file")]) from None
     except PermissionError:
         raise error(str(path), [Problem("permission denied")]) from None
     except IsADirectoryError:
         raise error(str(path), [Problem("is a directory, not a file")]) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise error(str(path), [Problem(f"not UTF-8 text (byte {e.start})")]) from None
 
 
 def read_document(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES) -> Document:

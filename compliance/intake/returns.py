@@ -10,9 +10,14 @@ from compliance.domain.errors import InputError
 from compliance.domain.result import InputInfo
 from compliance.domain.model import SCHEMA_VERSION, SelfAssessment
 from compliance.intake.validation import validate
+from compliance.intake.workbook_layout import WORKBOOK_SUFFIXES
 
 
 def load_assessment(path: Path) -> tuple[SelfAssessment, InputInfo]:
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from compliance.intake.workbook import load_workbook_return
+
+        return load_workbook_return(path)
     doc = read_document(path, InputError)
     if not isinstance(doc.data, dict):
         raise InputError(str(path), [_top_level_problem(doc.data)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -39,13 +39,19 @@ def validate(model: type[M], doc: Document, error: type[UserError]) -> M:
         raise error(str(doc.path), problems(model, e, doc)) from None
 
 
-def problems(model: type[BaseModel], exc: ValidationError, doc: Document | None) -> list[Problem]:
+# Where an error is in a document that has no lines (a workbook): (location, pydantic error) -> cell.
+Locate = Callable[[tuple, dict], "str | None"]
+
+
+def problems(model: type[BaseModel], exc: ValidationError, doc: Document | None,
+             locate: Locate | None = None) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         # Union branches add their type names to the location; they mean nothing to a user.
         loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("int", "str", "float", "bool", "date", "list"))) or p in _field_names(model))
-        out.append(Problem(_message(model, err, loc), path=format_loc(loc), line=doc.line_of(loc) if doc else None))
+        out.append(Problem(_message(model, err, loc), path=format_loc(loc), line=doc.line_of(loc) if doc else None,
+                           cell=locate(loc, err) if locate else None))
     return out
 
 

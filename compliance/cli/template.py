@@ -1,0 +1,40 @@
+"""`safeguard template`: an Excel workbook of the return, for people who fill returns in spreadsheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from compliance.cli.options import rule_folders, rules_options
+from compliance.domain.model import OrgType
+
+
+@click.command()
+@click.option("--type", "org_type", type=click.Choice([t.value for t in OrgType]), required=True,
+              help="The organisation type: the workbook asks only what the rules for this type read.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .xlsx file to write (atomically).")
+@click.option("--from", "source", type=click.Path(path_type=Path),
+              help="Fill the workbook from an existing return (YAML, JSON or a workbook), e.g. last year's.")
+@rules_options
+def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+    """Write an Excel workbook to fill in and assess with `safeguard assess FILE.xlsx`.
+
+    A sheet per section of the return (only those the rules for the organisation type read), one
+    row per field with its description, dropdowns for choices and yes/no, whole-number and date
+    validation, lists as tables, a cover sheet on filling it in.
+    """
+    from compliance.app.template import template_workbook
+    from compliance.catalogue.loading import load_rules
+    from compliance.intake.files import write_atomic
+
+    ruleset = load_rules(rule_folders(rule_dirs, no_bundled))
+    data = None
+    if source is not None:
+        from compliance.intake.returns import load_assessment
+
+        assessment, _info = load_assessment(source)  # validated first: a template is never filled with errors
+        data = assessment.model_dump(mode="python", exclude_unset=True)
+    write_atomic(output, template_workbook(ruleset, OrgType(org_type), data, str(source)))
+    click.echo(f"wrote {output} ({org_type} template)", err=True)

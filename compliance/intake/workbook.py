@@ -1,0 +1,479 @@
+"""Reading a filled-in workbook (`safeguard template`) back into a return.
+
+Nothing Excel checked is trusted: data validation is lost when another tool saves the file, and
+anyone can type past it, so every cell goes through the same pydantic models as a YAML return and
+an error names the sheet, the cell and the field. The file is checked as a zip before openpyxl sees
+it (member count, sizes and compression ratios, so a zip bomb costs nothing), sheets are read in
+read-only mode with a row bound, formulas are read by their cached results (never evaluated, and
+refused when there is none), and macros and links to other workbooks are never loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from compliance.domain.errors import InputError, Problem
+from compliance.domain.model import SelfAssessment
+from compliance.domain.result import InputInfo
+from compliance.intake.documents import format_loc, read_bytes
+from compliance.intake.validation import problems as validation_problems
+from compliance.intake.workbook_layout import (
+    COVER_SHEET, INFO_SHEET, KEY_COL, NONE_WORD, NOTES_COLUMN, READABLE_TEMPLATE_VERSIONS, VALUE_COL, Leaf,
+    Table, meta_fields, sections,
+)
+
+MAX_BYTES = 10 * 1024 * 1024  # the file as stored
+MAX_MEMBERS = 1_000
+MAX_MEMBER_BYTES = 20 * 1024 * 1024  # any one part, uncompressed
+MAX_TOTAL_BYTES = 60 * 1024 * 1024  # all parts, uncompressed
+MAX_RATIO = 100  # uncompressed / compressed, for parts over RATIO_FLOOR bytes
+RATIO_FLOOR = 1024 * 1024
+MAX_ROWS = 10_000
+MAX_COLUMNS = 60
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: legacy .xls, or an encrypted .xlsx
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z0-9:$]+)\"")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"^[+-]?\d+$")
+_EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
+
+
+def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
+    raw = read_bytes(path, InputError, MAX_BYTES)
+    data, where, problems = read_workbook(path, raw)
+    model = None
+    try:
+        model = SelfAssessment.model_validate(data)
+    except ValidationError as e:
+        failed = {p.path for p in problems}
+        problems += [p for p in validation_problems(SelfAssessment, e, None, where.locate) if p.path not in failed]
+    if problems:
+        raise InputError(str(path), problems)
+    assert model is not None
+    return model, InputInfo(path=str(path), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, list[Problem]]:
+    """The return as plain data, where each part came from, and the cells that could not be read."""
+    check_container(path, raw)
+    values, formulas = _open(path, raw)
+    try:
+        _check_sheets(path, values, raw)
+        info = _info(path, values)
+        reader = _Reader(path)
+        for ws in values.worksheets:
+            if ws.title not in (INFO_SHEET, COVER_SHEET):
+                reader.sheet(ws.title, _grid(path, ws), _formula_cells(path, formulas[ws.title]))
+    finally:
+        values.close()
+        formulas.close()
+    data = {**info, **reader.data}
+    return data, reader.where, reader.problems
+
+
+# --- the container ----------------------------------------------------------------------------------
+
+
+def check_container(path: Path, raw: bytes) -> None:
+    """Refuse what is not a workbook, or would cost more to open than any return can need."""
+    def refuse(message: str) -> InputError:
+        return InputError(str(path), [Problem(message)])
+
+    if raw.startswith(_OLE):
+        if _ENCRYPTED in raw:
+            raise refuse("the workbook is password-protected (encrypted), so it cannot be read; remove the "
+                         "password (in Excel: File > Info > Protect Workbook > Encrypt with Password) and save again")
+        raise refuse("this is an old-format Excel file (.xls), not .xlsx; open it and save it as an Excel "
+                     "Workbook (.xlsx)")
+    if not raw.startswith(b"PK"):
+        raise refuse("not an Excel workbook: an .xlsx file is a zip archive and this is not one (a CSV or "
+                     "another file renamed .xlsx?)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise refuse(f"not a readable Excel workbook: the zip archive is damaged ({e})") from None
+    if len(infos) > MAX_MEMBERS:
+        raise refuse(f"the workbook has {len(infos):,} parts; at most {MAX_MEMBERS:,} are accepted")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise refuse(f"the workbook's part {info.filename} is encrypted; remove the password and save again")
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+            raise refuse(f"the workbook's part {info.filename} unpacks to {info.file_size:,} bytes from "
+                         f"{info.compress_size:,} (at most {MAX_MEMBER_BYTES:,} bytes and a ratio of {MAX_RATIO} "
+                         "are accepted): a zip bomb, or far larger than any return")
+    if total > MAX_TOTAL_BYTES:
+        raise refuse(f"the workbook unpacks to {total:,} bytes; at most {MAX_TOTAL_BYTES:,} are accepted")
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise refuse("a zip archive, but not an Excel workbook (no [Content_Types].xml or xl/ part); a Word or "
+                     "OpenDocument file renamed .xlsx?")
+
+
+def _open(path: Path, raw: bytes):
+    """Two read-only views: cached values, and formulas (to know which cells hold one)."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops, e.g. slicers
+            values = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_vba=False, keep_links=False)
+            formulas = load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_vba=False,
+                                     keep_links=False)
+    except Exception as e:  # openpyxl raises many kinds for a damaged file; each is the file's fault
+        raise InputError(str(path), [Problem(f"not a readable Excel workbook ({type(e).__name__}: {e})")]) from None
+    return values, formulas
+
+
+def _check_sheets(path: Path, wb, raw: bytes) -> None:
+    problems = []
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        for ws in wb.worksheets:
+            if ws.title == INFO_SHEET:
+                continue
+            if ws.sheet_state != "visible":
+                problems.append(Problem(f"sheet '{ws.title}' is hidden; a hidden sheet would be submitted unseen, so "
+                                        "unhide it (or delete it) and save again"))
+            member = getattr(ws, "_worksheet_path", None)
+            if member and member.lstrip("/") in zf.namelist():
+                merged = _MERGE.findall(zf.read(member.lstrip("/")))
+                if merged:
+                    ranges = ", ".join(m.decode() for m in merged[:3]) + (", ..." if len(merged) > 3 else "")
+                    problems.append(Problem(
+                        f"merged cells ({ranges}) are not read: a merged cell shows one value in several "
+                        "places; unmerge them and save again", cell=f"{ws.title}!{merged[0].decode()}"))
+    if problems:
+        raise InputError(str(path), problems)
+
+
+def _info(path: Path, wb) -> dict[str, Any]:
+    """The template's version, checked; returns the return's own top-level values (schema_version)."""
+    if INFO_SHEET not in wb.sheetnames:
+        raise InputError(str(path), [Problem(
+            f"not a safeguard workbook: it has no '{INFO_SHEET}' sheet; make one with `safeguard template "
+            "--type TYPE -o return.xlsx` (and copy your answers into it)")])
+    pairs = {}
+    for row in wb[INFO_SHEET].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
+        if row and row[0] is not None:
+            pairs[str(row[0])] = None if row[1] is None else str(row[1])
+    version = pairs.get("template_version")
+    if version not in READABLE_TEMPLATE_VERSIONS:
+        readable = ", ".join(sorted(READABLE_TEMPLATE_VERSIONS))
+        raise InputError(str(path), [Problem(
+            f"the workbook was made from template version {version!r}; this version of safeguard reads template "
+            f"version {readable}: make a new template with `safeguard template` and copy the answers across",
+            cell=f"{INFO_SHEET}!B1")])
+    out = {}
+    for name, current in meta_fields().items():
+        got = pairs.get(name)
+        if got != current:
+            raise InputError(str(path), [Problem(
+                f"{name} {got!r} is not supported by this version of safeguard (it reads {current!r}): make a new "
+                "template with `safeguard template`", path=name)])
+        out[name] = got
+    return out
+
+
+# --- cells ------------------------------------------------------------------------------------------
+
+
+def _grid(path: Path, ws) -> dict[tuple[int, int], Any]:
+    """Non-empty cell values by (row, column); refuses an enormous sheet without reading it all."""
+    ws.reset_dimensions()  # the stored dimension may lie; read what is there
+    grid: dict[tuple[int, int], Any] = {}
+    for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
+        if r > MAX_ROWS:
+            raise InputError(str(path), [Problem(
+                f"sheet '{ws.title}' has more than {MAX_ROWS:,} rows; a return needs far fewer (delete the "
+                "unused rows and save again)", cell=f"{ws.title}!A{r}")])
+        for c, cell in enumerate(row, start=1):
+            v = getattr(cell, "value", None)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                continue
+            if c > MAX_COLUMNS:
+                raise InputError(str(path), [Problem(
+                    f"sheet '{ws.title}' uses more than {MAX_COLUMNS} columns; a return needs far fewer",
+                    cell=f"{ws.title}!{cell.coordinate}")])
+            if getattr(cell, "data_type", None) == "e" or (isinstance(v, str) and v.strip() in _EXCEL_ERRORS):
+                v = _ExcelError(str(v))
+            grid[(r, c)] = v
+    return grid
+
+
+def _formula_cells(path: Path, ws) -> set[tuple[int, int]]:
+    ws.reset_dimensions()
+    found = set()
+    for r, row in enumerate(ws.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS), start=1):
+        for c, cell in enumerate(row, start=1):
+            if getattr(cell, "data_type", None) == "f":
+                found.add((r, c))
+    return found
+
+
+@dataclass(frozen=True)
+class _ExcelError:
+    code: str
+
+
+def _coordinate(row: int, col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(col)}{row}"
+
+
+@dataclass
+class Locations:
+    """Where each part of the return was read from: field path -> cell, for error messages."""
+
+    cells: dict[tuple, str] = field(default_factory=dict)
+
+    def locate(self, loc: tuple, err: dict) -> str | None:
+        if err.get("type") == "part_exceeds_whole":  # the part is the number to correct
+            loc = tuple(loc) + (err["ctx"]["part"],)
+        loc = tuple(loc)
+        inside = [cell for key, cell in self.cells.items() if key[:len(loc)] == loc]
+        if loc not in self.cells and inside:  # a missing part: point at its first field
+            return inside[0]
+        while loc:
+            if loc in self.cells:
+                return self.cells[loc]
+            loc = loc[:-1]
+        return None
+
+
+class _Reader:
+    """Walks each sheet's rows by the keys in column A, building the return and its locations."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.data: dict[str, Any] = {}
+        self.where = Locations()
+        self.problems: list[Problem] = []
+        self.leaves: dict[str, Leaf] = {}
+        self.tables: dict[str, Table] = {}
+        for s in sections():
+            self.leaves.update((leaf.key, leaf) for leaf in s.leaves)
+            self.tables.update((t.key, t) for t in s.tables)
+        self.seen: dict[str, str] = {}  # key -> the cell it was first read from
+
+    def sheet(self, title: str, grid: dict[tuple[int, int], Any], formulas: set[tuple[int, int]]) -> None:
+        self.title, self.grid, self.formulas = title, grid, formulas
+        value_col = self._value_column()
+        rows = sorted({r for r, _ in grid})
+        i = 0
+        while i < len(rows):
+            r = rows[i]
+            key = self._text(r, KEY_COL)
+            if key in self.tables:
+                i = self._table(self.tables[key], rows, i, value_col)
+                continue
+            if key in self.leaves:
+                self._scalar(self.leaves[key], r, value_col)
+            elif (r, value_col) in grid and key != "Field":
+                self._problem(r, value_col, key or "", f"a value in a row whose column A ({key!r}) is not a field "
+                              "of the return; put the field's name back in column A")
+            i += 1
+
+    def _value_column(self) -> int:
+        for (r, c), v in self.grid.items():
+            if c == KEY_COL and v == "Field":
+                for (r2, c2), v2 in self.grid.items():
+                    if r2 == r and v2 == "Value":
+                        return c2
+        return VALUE_COL
+
+    def _scalar(self, leaf: Leaf, r: int, value_col: int) -> None:
+        if not self._first(leaf.key, r):
+            return
+        self.where.cells[leaf.path] = self._cell(r, value_col)
+        value = self._value(leaf, r, value_col, leaf.path)
+        if value is not None:
+            _put(self.data, leaf.path, value)
+
+    def _table(self, table: Table, rows: list[int], i: int, value_col: int) -> int:
+        """Reads one table from its marker row rows[i]; returns the index of the first row after it."""
+        marker_row = rows[i]
+        self._first(table.key, marker_row)
+        self.where.cells[table.path] = self._cell(marker_row, value_col)
+        marker = self.grid.get((marker_row, value_col))
+        i += 1
+        header_row, columns, headed = None, {}, set()
+        items: list[Any] = []
+        while i < len(rows):
+            r = rows[i]
+            key = self._text(r, KEY_COL)
+            if key in self.tables or (key in self.leaves and header_row is None):
+                break
+            if header_row is None:
+                if key == table.columns[0].key:
+                    header_row, columns = r, self._columns(table, r)
+                    headed = {c for (row, c) in self.grid if row == r}
+            else:
+                item = self._item(table, r, columns, headed, len(items))
+                if item is not None:
+                    items.append(item)
+            i += 1
+        if header_row is None:
+            self._problem(marker_row, KEY_COL, format_loc(table.path), "the table's header row (field names) "
+                          f"is missing below this row; it starts with '{table.columns[0].key}'")
+            return i
+        if marker is not None:
+            if str(marker).strip().lower() != NONE_WORD:
+                self._problem(marker_row, value_col, format_loc(table.path),
+                              f"expected '{NONE_WORD}' (there were none) or an empty cell (got {marker!r})")
+            elif items:
+                self._problem(marker_row, value_col, format_loc(table.path),
+                              f"says '{NONE_WORD}' but the table lists {len(items)} item(s)")
+            else:
+                _put(self.data, table.path, [])
+        if items:
+            _put(self.data, table.path, items)
+        return i
+
+    def _columns(self, table: Table, r: int) -> dict[int, Leaf]:
+        known = {c.key: c for c in table.columns}
+        columns: dict[int, Leaf] = {}
+        for (row, c), v in sorted(self.grid.items()):
+            if row != r:
+                continue
+            name = str(v).strip()
+            if name == NOTES_COLUMN:
+                continue
+            if name not in known:
+                self._problem(r, c, format_loc(table.path), f"unknown column '{name}'; expected one of: "
+                              f"{', '.join(known)}, {NOTES_COLUMN}")
+            elif name in {leaf.key for leaf in columns.values()}:
+                self._problem(r, c, format_loc(table.path), f"the column '{name}' appears twice")
+            else:
+                columns[c] = known[name]
+        return columns
+
+    def _item(self, table: Table, r: int, columns: dict[int, Leaf], headed: set[int], index: int) -> Any:
+        used = [c for (row, c) in self.grid if row == r]
+        stray = [c for c in used if c not in headed]
+        if stray:
+            self._problem(r, stray[0], format_loc(table.path), "a value in a column with no field name above it")
+        if not any(c in columns for c in used):
+            return None
+        base = table.path + (index,)
+        for c, leaf in columns.items():
+            self.where.cells[base + (leaf.path if not table.scalar else ())] = self._cell(r, c)
+        self.where.cells.setdefault(base, self._cell(r, min(columns)))
+        if table.scalar:
+            (c, leaf), = columns.items()
+            return self._value(leaf, r, c, base)
+        item: dict[str, Any] = {}
+        for c, leaf in columns.items():
+            value = self._value(leaf, r, c, base + leaf.path)
+            if value is not None:
+                _put(item, leaf.path, value)
+        return item
+
+    def _value(self, leaf: Leaf, r: int, c: int, loc: tuple) -> Any:
+        v = self.grid.get((r, c))
+        if v is None:
+            if (r, c) in self.formulas:
+                self._problem(r, c, format_loc(loc), "a formula with no saved result (the file was made by a tool "
+                              "that does not calculate); open and save it in Excel or LibreOffice, or type the value")
+            return None
+        if isinstance(v, _ExcelError):
+            self._problem(r, c, format_loc(loc), f"the cell shows the Excel error {v.code}; enter a value")
+            return v.code
+        value, trouble = convert(leaf, v)
+        if trouble:
+            self._problem(r, c, format_loc(loc), trouble)
+        return value
+
+    def _first(self, key: str, r: int) -> bool:
+        cell = self._cell(r, KEY_COL)
+        if key in self.seen:
+            self._problem(r, KEY_COL, key, f"the field appears twice (also at {self.seen[key]}); keep one")
+            return False
+        self.seen[key] = cell
+        return True
+
+    def _text(self, r: int, c: int) -> str | None:
+        v = self.grid.get((r, c))
+        return v.strip() if isinstance(v, str) else None
+
+    def _cell(self, r: int, c: int) -> str:
+        return f"{self.title}!{_coordinate(r, c)}"
+
+    def _problem(self, r: int, c: int, path: str, message: str) -> None:
+        self.problems.append(Problem(message, path=path, cell=self._cell(r, c)))
+
+
+def _put(data: dict[str, Any], path: tuple, value: Any) -> None:
+    for part in path[:-1]:
+        data = data.setdefault(part, {})
+    data[path[-1]] = value
+
+
+def convert(leaf: Leaf, v: Any) -> tuple[Any, str | None]:
+    """A cell's value in the type the model expects, or the raw value and what was wrong with it.
+
+    Excel has only floating-point numbers, and people type numbers as text; both are read as what
+    they plainly are. Anything doubtful is left to the model, which refuses it with its own message.
+    """
+    kind = leaf.kind
+    if isinstance(v, str):
+        v = v.strip()
+    if kind == "bool":
+        if isinstance(v, bool):
+            return v, None
+        word = str(v).lower()
+        if word in ("yes", "true"):
+            return True, None
+        if word in ("no", "false"):
+            return False, None
+        return v, f"expected yes or no (got {v!r})"
+    if kind == "int":
+        if isinstance(v, float) and v.is_integer():
+            return int(v), None
+        if isinstance(v, str) and _INT.match(v):
+            return int(v), None
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v, f"expected a whole number (got the date {v:%Y-%m-%d}); format the cell as a number"
+        return v, None
+    if kind == "float":
+        if isinstance(v, str):
+            try:
+                return float(v.replace(",", "")), None
+            except ValueError:
+                return v, None
+        return (float(v), None) if isinstance(v, int) and not isinstance(v, bool) else (v, None)
+    if kind == "date":
+        if isinstance(v, dt.datetime):
+            if v.time() == dt.time(0):
+                return v.date(), None
+            return v, f"expected a date without a time (got {v.isoformat(sep=' ')})"
+        if isinstance(v, dt.date):
+            return v, None
+        if isinstance(v, str) and _DATE.match(v):
+            return v, None
+        return v, f"expected a date (YYYY-MM-DD) (got {v!r}); type it as a date or as text like 2026-03-31"
+    if kind in ("text", "choice"):
+        if isinstance(v, bool):
+            return v, None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v)), None
+        if isinstance(v, (int, float)):
+            return str(v), None
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v, f"expected text (got the date {v:%Y-%m-%d}); format the cell as text"
+    return v, None

@@ -1,0 +1,248 @@
+"""Where each field of the return goes in a workbook, worked out from the pydantic models.
+
+The template writer and the reader both take their layout from here, and the layout is derived
+from `SelfAssessment` by walking its fields, so the two can never disagree and a field added to the
+model appears in the next template with no further work. Nothing here touches a file.
+
+The layout, per section (one top-level field of the return, one sheet):
+
+* scalar fields of the section and of its nested parts, one row each: column A holds the field's
+  path (the key the reader looks rows up by, so inserted rows, moved rows and renamed sheets are
+  harmless), then its description, the value, notes and the expected format;
+* each list of the section as a table below the fields: a marker row (column A the list's path,
+  column C "none" for "reported, and there were none"), a row describing each column, a header
+  row of field names, then one row per item (blank rows are skipped, so there is room to add).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import annotated_types
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from compliance.domain.model import SelfAssessment
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # .xlsm is read, its macros never loaded
+TEMPLATE_VERSION = "1"
+# Template versions this reader understands; a workbook from any other is refused with a message.
+READABLE_TEMPLATE_VERSIONS = frozenset({"1"})
+INFO_SHEET = "safeguard_template"
+COVER_SHEET = "Cover"
+SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
+
+# Fixed columns of the fields block (1-based, as openpyxl counts).
+KEY_COL, QUESTION_COL, VALUE_COL, NOTES_COL, FORMAT_COL = 1, 2, 3, 4, 5
+FIELD_HEADERS = ("Field", "Question", "Value", "Notes", "Format")
+NONE_WORD = "none"  # in a list's marker row: reported, and there were none
+NOTES_COLUMN = "notes"  # the last column of every table; never read
+YES, NO = "yes", "no"
+ROW = "<row>"  # the part a table column's required value belongs to: its row
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One value a person types: a row of the fields block, or a column of a table."""
+
+    path: tuple[str, ...]  # from the return's root; for a table column, from the item
+    kind: str  # bool | int | float | date | text | choice
+    required: bool  # within the part it belongs to
+    description: str
+    part: str | None = None  # the optional part a required leaf is required with, e.g. was_not_brought.policy
+    choices: tuple[str, ...] = ()
+    ge: float | None = None
+    le: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def label(self) -> str:
+        return self.path[-1].replace("_", " ").capitalize()
+
+    def format_hint(self) -> str:
+        """What a person may enter, in words (Excel's validation is a courtesy; the reader checks again)."""
+        if self.kind == "bool":
+            hint = "yes or no"
+        elif self.kind == "choice":
+            hint = "one of the list"
+        elif self.kind == "date":
+            hint = "a date (YYYY-MM-DD)"
+        elif self.kind in ("int", "float"):
+            word = "a whole number" if self.kind == "int" else "a number"
+            bounds = [f"at least {_num(self.ge)}"] if self.ge is not None else []
+            bounds += [f"at most {_num(self.le)}"] if self.le is not None else []
+            hint = word + (f", {' and '.join(bounds)}" if bounds else "")
+        else:
+            hint = f"text, up to {self.max_length} characters" if self.max_length else "text"
+        if not self.required:
+            return hint
+        if self.part == ROW:
+            return hint + "; required in every row"
+        return hint + (f"; required when anything under {self.part} is filled" if self.part else "; required")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A list in the return: one row per item."""
+
+    path: tuple[str, ...]
+    description: str
+    columns: tuple[Leaf, ...]  # paths relative to an item
+    scalar: bool  # items are single values (the one column is "value"), not records
+    max_items: int | None
+    required: bool
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def label(self) -> str:
+        return self.path[-1].replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    description: str
+    leaves: tuple[Leaf, ...]
+    tables: tuple[Table, ...]
+    required: bool
+
+    @property
+    def title(self) -> str:
+        return self.name.replace("_", " ").capitalize()[:SHEET_TITLE_MAX]
+
+
+class LayoutError(TypeError):
+    """The model has a shape the workbook cannot show (a bug in the model or here, never the user's)."""
+
+
+def sections(names: list[str] | None = None, model: type[BaseModel] = SelfAssessment) -> list[Section]:
+    """The return's sections in the model's order (only `names`, when given)."""
+    out = []
+    for name, info in model.model_fields.items():
+        if names is not None and name not in names:
+            continue
+        base, _meta, optional = unwrap(info.annotation, info)
+        required = info.is_required() and not optional
+        description = info.description or _doc(base) or ""
+        if _is_model(base):
+            leaves, tables = _walk(base, (name,), None if required else name)
+            out.append(Section(name, description or _doc(base), tuple(leaves), tuple(tables), required))
+        elif get_origin(base) is list:
+            table = _table(name, (name,), base, info, required)
+            out.append(Section(name, description or table.description, (), (table,), required))
+    return out
+
+
+def meta_fields(model: type[BaseModel] = SelfAssessment) -> dict[str, str]:
+    """Top-level fields that are not sections (the schema version): written to the hidden sheet."""
+    out = {}
+    for name, info in model.model_fields.items():
+        base, _meta, _opt = unwrap(info.annotation, info)
+        if get_origin(base) is Literal:
+            out[name] = str(get_args(base)[0])
+    return out
+
+
+def unwrap(annotation: Any, info: FieldInfo | None = None) -> tuple[Any, list[Any], bool]:
+    """The type under Annotated/Optional, the constraints met on the way, and whether None is allowed."""
+    meta: list[Any] = list(info.metadata) if info is not None else []
+    optional = False
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            args = get_args(annotation)
+            annotation = args[0]
+            for m in args[1:]:
+                meta.extend(m.metadata if isinstance(m, FieldInfo) else [m])
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            optional = optional or len(args) < len(get_args(annotation))
+            if len(args) != 1:
+                raise LayoutError(f"a union of {args} has no single place in a workbook")
+            annotation = args[0]
+        else:
+            return annotation, meta, optional
+
+
+def _walk(model: type[BaseModel], prefix: tuple[str, ...],
+          part: str | None) -> tuple[list[Leaf], list[Table]]:
+    leaves: list[Leaf] = []
+    tables: list[Table] = []
+    for name, info in model.model_fields.items():
+        path = prefix + (name,)
+        base, meta, optional = unwrap(info.annotation, info)
+        required = info.is_required() and not optional
+        if _is_model(base):
+            sub_leaves, sub_tables = _walk(base, path, part if required else ".".join(path))
+            leaves += sub_leaves
+            tables += sub_tables
+        elif get_origin(base) is list:
+            tables.append(_table(name, path, base, info, required))
+        else:
+            leaves.append(_leaf(path, base, meta, required, info.description, part))
+    return leaves, tables
+
+
+def _table(name: str, path: tuple[str, ...], base: Any, info: FieldInfo, required: bool) -> Table:
+    item, item_meta, _opt = unwrap(get_args(base)[0])
+    max_items = next((m.max_length for m in info.metadata if isinstance(m, annotated_types.MaxLen)), None)
+    description = info.description or ""
+    if _is_model(item):
+        columns, nested = _walk(item, (), ROW)
+        if nested:
+            raise LayoutError(f"{'.'.join(path)}: a list inside a list item has no place in a workbook")
+        return Table(path, description or _doc(item), tuple(columns), False, max_items, required)
+    column = _leaf(("value",), item, item_meta, True, None)
+    return Table(path, description, (column,), True, max_items, required)
+
+
+def _leaf(path: tuple[str, ...], base: Any, meta: list[Any], required: bool, description: str | None,
+          part: str | None = None) -> Leaf:
+    bounds: dict[str, Any] = {}
+    for m in meta:
+        for attr in ("ge", "le", "min_length", "max_length"):
+            if getattr(m, attr, None) is not None:
+                bounds[attr] = getattr(m, attr)
+    desc = description or ""
+    if base is bool:
+        return Leaf(path, "bool", required, desc, part, (YES, NO))
+    if isinstance(base, type) and issubclass(base, Enum):
+        return Leaf(path, "choice", required, desc, part, tuple(str(e.value) for e in base))
+    if get_origin(base) is Literal:
+        return Leaf(path, "choice", required, desc, part, tuple(str(a) for a in get_args(base)))
+    if base is dt.date:
+        return Leaf(path, "date", required, desc, part)
+    if base is int:
+        return Leaf(path, "int", required, desc, part, ge=bounds.get("ge"), le=bounds.get("le"))
+    if base is float:
+        return Leaf(path, "float", required, desc, part, ge=bounds.get("ge"), le=bounds.get("le"))
+    if base is str:
+        return Leaf(path, "text", required, desc, part, min_length=bounds.get("min_length"),
+                    max_length=bounds.get("max_length"))
+    raise LayoutError(f"{'.'.join(path)}: a {base!r} has no place in a workbook")
+
+
+def _is_model(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, BaseModel)
+
+
+def _doc(t: Any) -> str:
+    """A model's own docstring, when it has one (not the one BaseModel gives every subclass)."""
+    doc = t.__dict__.get("__doc__") if isinstance(t, type) else None
+    return " ".join(doc.split()) if doc else ""
+
+
+def _num(v: float) -> str:
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
