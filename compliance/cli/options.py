@@ -44,8 +44,10 @@ profile_option = click.option(
 )
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str | bytes, output: Path | None) -> None:
     if output is None:
+        if isinstance(text, bytes):
+            raise click.UsageError("this format is a binary file: write it with -o FILE")
         click.echo(text, nl=False)
     else:
         from compliance.intake.files import write_atomic
@@ -59,6 +61,14 @@ junit_insufficient_option = click.option(
 timestamp_option = click.option(
     "--timestamp", is_flag=True,
     help="HTML, Markdown, JUnit: record when the report was made (off by default so reports diff cleanly).")
+
+
+def check_output(fmt: str, output: Path | None) -> None:
+    """Refuse a binary format without -o before any work is done (never bytes on a terminal)."""
+    from compliance.formats import FORMATS
+
+    if FORMATS[fmt].binary and output is None:
+        raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE (it is never written to a terminal)")
 
 
 def format_option(subject: Subject, help: str | None = None):

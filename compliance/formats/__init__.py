@@ -34,6 +34,7 @@ class Format:
     name: str
     description: str
     renderers: dict[Subject, str] = field(default_factory=dict)  # subject -> "module:function"
+    binary: bool = False  # renders bytes: written to a file (-o), never to a terminal
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -52,10 +53,12 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
         "assessment": "junit:render_junit_assessment", "screening": "screening:render_detailed_junit"}),
     Format("csv", "one row per finding (assess) or per organisation (screen)", {
         "assessment": "csv_report:render_csv", "screening": "screening:render_csv"}),
+    Format("xlsx", "Excel workbook: findings with filters and red/amber/green, summary, ranking (needs -o)", {
+        "assessment": "xlsx:render_xlsx_assessment", "screening": "xlsx:render_xlsx_screening"}, binary=True),
 )}
 
 # Screening formats that need every organisation's full report, not only its score.
-DETAILED = frozenset({"html", "markdown", "junit"})
+DETAILED = frozenset({"html", "markdown", "junit", "xlsx"})
 
 
 def names(subject: Subject) -> list[str]:
@@ -63,7 +66,7 @@ def names(subject: Subject) -> list[str]:
     return [f.name for f in FORMATS.values() if subject in f.renderers]
 
 
-def render(subject: Subject, fmt: str, result: Any, options: Options | None = None, **context: Any) -> str:
+def render(subject: Subject, fmt: str, result: Any, options: Options | None = None, **context: Any) -> str | bytes:
     """Render `result` (a Report, a Screening or a DiffReport) in format `fmt`.
 
     `context` carries what a subject needs beyond its result (a screening's full reports).

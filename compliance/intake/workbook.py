@@ -196,7 +196,9 @@ def _grid(path: Path, ws) -> dict[tuple[int, int], Any]:
     """Non-empty cell values by (row, column); refuses an enormous sheet without reading it all."""
     ws.reset_dimensions()  # the stored dimension may lie; read what is there
     grid: dict[tuple[int, int], Any] = {}
-    for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
+    # No max_col: openpyxl would silently drop cells beyond it. Without one, a row is as wide as its
+    # last stored cell, and the first cell past MAX_COLUMNS with a value stops the read.
+    for r, row in enumerate(ws.iter_rows(), start=1):
         if r > MAX_ROWS:
             raise InputError(str(path), [Problem(
                 f"sheet '{ws.title}' has more than {MAX_ROWS:,} rows; a return needs far fewer (delete the "
@@ -218,7 +220,7 @@ def _grid(path: Path, ws) -> dict[tuple[int, int], Any]:
 def _formula_cells(path: Path, ws) -> set[tuple[int, int]]:
     ws.reset_dimensions()
     found = set()
-    for r, row in enumerate(ws.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS), start=1):
+    for r, row in enumerate(ws.iter_rows(max_row=MAX_ROWS), start=1):
         for c, cell in enumerate(row, start=1):
             if getattr(cell, "data_type", None) == "f":
                 found.add((r, c))
