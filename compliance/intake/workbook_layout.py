@@ -45,8 +45,22 @@ YES, NO = "yes", "no"
 ROW = "<row>"  # the part a table column's required value belongs to: its row
 
 
+class _Named:
+    """A leaf or a table is named by its path: the key in column A, and a label for people."""
+
+    path: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def label(self) -> str:
+        return self.path[-1].replace("_", " ").capitalize()
+
+
 @dataclass(frozen=True)
-class Leaf:
+class Leaf(_Named):
     """One value a person types: a row of the fields block, or a column of a table."""
 
     path: tuple[str, ...]  # from the return's root; for a table column, from the item
@@ -60,13 +74,6 @@ class Leaf:
     min_length: int | None = None
     max_length: int | None = None
 
-    @property
-    def key(self) -> str:
-        return ".".join(self.path)
-
-    @property
-    def label(self) -> str:
-        return self.path[-1].replace("_", " ").capitalize()
 
     def format_hint(self) -> str:
         """What a person may enter, in words (Excel's validation is a courtesy; the reader checks again)."""
@@ -91,7 +98,7 @@ class Leaf:
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(_Named):
     """A list in the return: one row per item."""
 
     path: tuple[str, ...]
@@ -101,13 +108,6 @@ class Table:
     max_items: int | None
     required: bool
 
-    @property
-    def key(self) -> str:
-        return ".".join(self.path)
-
-    @property
-    def label(self) -> str:
-        return self.path[-1].replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
