@@ -76,7 +76,7 @@ class OneKey(Strict):
 
 
 class Compare(OneKey):
-    """A comparison inside a `where` filter; dates may be compared with `months_before_end`.
+    """A comparison inside a `where` filter; dates are compared with `within_months`, `older_than_months`, `in_period`.
 
     The numeric operators take a number or the name of one of the rule's parameters.
     """
@@ -89,8 +89,11 @@ class Compare(OneKey):
     gte: Number | Name | None = None
     in_: Path_ | None = Field(default=None, alias="in")
     not_in: Path_ | None = None
-    months_before_end: Number | Name | None = Field(
-        default=None, description="The date is at least this many months before the period end."
+    within_months: Number | Name | None = Field(
+        default=None, description="The date is within this many months of the period end (inclusive; see compliance/domain/calendar.py)."
+    )
+    older_than_months: Number | Name | None = Field(
+        default=None, description="The date is not within this many months of the period end: strictly older."
     )
     in_period: Literal[True] | None = Field(default=None, description="The date falls within the assessment period.")
 
@@ -112,7 +115,7 @@ class Measure(Strict):
     percent: tuple[Name, Name] | None = Field(
         default=None, description="100 * first / second, of two other measures; unknown when the second is 0."
     )
-    months_since: Path_ | None = Field(default=None, description="Whole months from a date to the period end.")
+    months_since: Path_ | None = Field(default=None, description="Age of a date at the period end in months: `age <= N` exactly when the date is within N months.")
     year: Path_ | None = Field(default=None, description="The calendar year of a date (for cut-over dates).")
     total: list[Name] | None = Field(default=None, min_length=2, max_length=20,
                                      description="Sum of other measures; unknown when any of them is.")

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 
 from compliance.domain.paths import model_at
+from compliance.domain import calendar
 from compliance.domain.model import SelfAssessment
 from compliance.catalogue.schema import Compare, Measure, Rule
 
@@ -56,13 +57,6 @@ def _value(v: Any) -> Any:
     return v.isoformat() if isinstance(v, dt.date) else v
 
 
-def months_between(earlier: dt.date, later: dt.date) -> int:
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    if later.day < earlier.day:
-        months -= 1
-    return months
-
-
 _COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
             "gt": operator.gt, "gte": operator.ge}
 
@@ -84,9 +78,11 @@ def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment, params: dict
             elif have is None:
                 return None
             elif op == "in_period":
-                ok = doc.organisation.period.start <= have <= doc.organisation.period.end
-            elif op == "months_before_end":
-                ok = months_between(have, doc.organisation.period.end) >= arg
+                ok = calendar.in_period(have, doc.organisation.period.start, doc.organisation.period.end)
+            elif op == "within_months":
+                ok = calendar.within_months(have, doc.organisation.period.end, arg)
+            elif op == "older_than_months":
+                ok = not calendar.within_months(have, doc.organisation.period.end, arg)
             else:
                 ok = _COMPARE[op](have, _scalar(arg))
         elif have is None:
@@ -153,7 +149,7 @@ def _compute(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> Value:
         return None if d is None else d.year
     if kind == "months_since":
         d = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
-        return None if d is None else months_between(d, doc.organisation.period.end)
+        return None if d is None else calendar.months_elapsed(d, doc.organisation.period.end)
     items, tail = _items(doc, m, params)
     if items is None:
         return None
