@@ -53,13 +53,14 @@ def test_a_threshold_change_lists_exactly_the_findings_it_changes(run_cli, tmp_p
         if coverage is not None and 90 <= coverage < 95:
             flips.add(doc.organisation.id)
     assert flips, "the fixtures should include an organisation between the two thresholds"
-    changed_outcome = {c.organisation for c in report.finding_changes if "outcome" in c.what}
-    assert changed_outcome == flips
+    assert {c.organisation for c in report.finding_changes} == flips
     for c in report.finding_changes:
-        if c.organisation in flips:
-            assert (c.before.outcome.value, c.after.outcome.value) == ("met", "not_met")
-        else:  # only the threshold quoted in the message differs
-            assert c.what == ["message"] and "95" in c.after.message
+        assert (c.before.outcome.value, c.after.outcome.value) == ("met", "not_met") and c.kind == "outcome"
+    # Everyone else keeps their verdict; only the threshold quoted in the message differs, and that
+    # is summarised apart, never listed as a `met -> met` change.
+    assert report.wording_changes and {c.organisation for c in report.wording_changes}.isdisjoint(flips)
+    for c in report.wording_changes:
+        assert c.what == ["message"] and c.kind == "wording" and "95" in c.after.message
 
 
 def test_added_and_removed_rules_are_listed_with_their_findings(run_cli, tmp_path):
@@ -75,17 +76,54 @@ def test_added_and_removed_rules_are_listed_with_their_findings(run_cli, tmp_pat
     removed = {c.organisation for c in report.finding_changes if c.rule_id == "ALR-002" and c.after is None}
     added = {c.organisation for c in report.finding_changes if c.rule_id == "TRN-901" and c.before is None}
     assert removed == added == orgs
-    assert len(report.finding_changes) == 2 * len(orgs)
+    assert len(report.finding_changes) == 2 * len(orgs) and report.wording_changes == []
 
 
 def test_identical_rules_change_nothing_and_fail_on_change_exit_codes(run_cli, tmp_path):
     same = copy_rules(tmp_path)
-    code, out, _ = run_cli("diff", "--base", RULES, "--head", same, "--fail-on-change")
-    assert code == 0 and "No changes." in out
+    for level in ([], ["outcome"], ["severity"], ["any"]):
+        code, out, _ = run_cli("diff", "--base", RULES, "--head", same, "--fail-on-change", *level)
+        assert code == 0 and "No changes." in out
     set_threshold(same)
     assert run_cli("diff", "--base", RULES, "--head", same)[0] == 0
-    code, out, _ = run_cli("diff", "--base", RULES, "--head", same, "--fail-on-change")
+    code, out, _ = run_cli("diff", "--base", RULES, "--head", same, "--fail-on-change")  # bare: outcome
     assert code == 1 and "TRN-001 changed" in out and "parameters.threshold.default: 90 -> 95" in out
+    lines = out.splitlines()
+    changes = lines[lines.index("Outcome and severity changes") + 1:lines.index("Wording only (same outcome and severity)")]
+    assert changes and not any("met (high) -> met (high)" in line for line in changes)
+
+
+def test_fail_on_change_levels_tell_outcomes_from_severities_from_wording(run_cli, tmp_path):
+    """A reworded message fails only `any`; a new severity of failing findings fails `severity` and
+    `any`; a changed outcome fails every level."""
+    worded = copy_rules(tmp_path, "worded")
+    set_threshold(worded, old="are in date (threshold {threshold}%).", new="are in date (standard {threshold}%).")
+    severe = copy_rules(tmp_path, "severe")
+    set_threshold(severe, rule="information_sharing/INF-002.yaml", old="severity: high", new="severity: critical")
+    expected = {"worded": {"outcome": 0, "severity": 0, "any": 1},
+                "severe": {"outcome": 0, "severity": 1, "any": 1}}
+    for name, head in (("worded", worded), ("severe", severe)):
+        report = run_json(run_cli, "--base", RULES, "--head", head)
+        assert report.wording_changes or report.finding_changes
+        for level, code in expected[name].items():
+            assert run_cli("diff", "--base", RULES, "--head", head, "--fail-on-change", level)[0] == code, (name, level)
+    report = run_json(run_cli, "--base", RULES, "--head", worded)
+    assert report.finding_changes == [] and {c.rule_id for c in report.wording_changes} == {"TRN-001"}
+    report = run_json(run_cli, "--base", RULES, "--head", severe)
+    assert report.finding_changes and all(c.kind == "severity" and c.after.severity.value == "critical"
+                                          for c in report.finding_changes)
+    # Passing findings of the rule keep their verdict: their new severity is not a change to act on.
+    assert all(c.after.outcome.value not in ("not_met", "insufficient_evidence") for c in report.wording_changes)
+
+
+def test_diff_without_inputs_uses_the_bundled_returns_wherever_it_runs(run_cli, tmp_path, monkeypatch):
+    head = copy_rules(tmp_path)
+    set_threshold(head)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    report = run_json(run_cli, "--base", RULES, "--head", head)
+    assert report.organisations == len(fixture_files()) and report.finding_changes
 
 
 def test_markdown_is_a_summary_a_table_and_collapsed_details(run_cli, tmp_path):
@@ -99,7 +137,8 @@ def test_markdown_is_a_summary_a_table_and_collapsed_details(run_cli, tmp_path):
     rows = [line for line in lines if line.startswith("| ")]
     header, separator, body = rows[0], rows[1], rows[2:]
     assert header.startswith("| Organisation | Rule | Before | After |") and separator.startswith("| --- |")
-    assert len(body) == len(report.finding_changes)
+    assert len(body) == len(report.finding_changes)  # wording-only changes are not rows
+    assert f"Wording only: {len(report.wording_changes)} finding(s)" in md
     cells = lambda row: re.split(r"(?<!\\)\|", row)  # noqa: E731 (an escaped pipe is inside a cell)
     assert all(len(cells(r)) == len(cells(header)) for r in body)
     assert {tuple(c.strip() for c in cells(r)[1:3]) for r in body} == {(c.organisation, c.rule_id) for c in report.finding_changes}

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from compliance.domain.base import Strict
 
-from compliance.domain.result import Finding
+from compliance.domain.result import FAILING, Finding
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.catalogue.schema import Rule
 
@@ -56,9 +56,32 @@ class FindingChange(Strict):
             return ["outcome", "severity", "message"]
         return [k for k in ("outcome", "severity", "message") if getattr(self.before, k) != getattr(self.after, k)]
 
+    @property
+    def kind(self) -> ChangeKind:
+        """What a reader must act on: a new outcome, a new severity of a failing finding, or only words.
+
+        A severity is only a verdict while the finding fails: `met (high) -> met (critical)` changes
+        nothing anyone acts on, so it goes with the wording changes.
+        """
+        if self.before is None or self.after is None or self.before.outcome != self.after.outcome:
+            return "outcome"
+        if self.before.severity != self.after.severity and self.after.outcome in FAILING:
+            return "severity"
+        return "wording"
+
+
+ChangeKind = Literal["outcome", "severity", "wording"]
+# --fail-on-change LEVEL fails on changes of these kinds; `any` also fails on a rule change alone.
+FAIL_ON_CHANGE = {"outcome": ("outcome",), "severity": ("outcome", "severity"), "any": ("outcome", "severity", "wording")}
+
 
 class DiffReport(Strict):
-    """`safeguard diff --format json`."""
+    """`safeguard diff --format json`.
+
+    `finding_changes` are the findings whose outcome (or, failing, severity) changed;
+    `wording_changes` those where only the message (or a passing finding's severity) did, kept apart
+    so a reviewer sees first what changes a verdict.
+    """
 
     base: str
     head: str
@@ -67,10 +90,20 @@ class DiffReport(Strict):
     rules_after: int
     rule_changes: list[RuleChange]
     finding_changes: list[FindingChange]
+    wording_changes: list[FindingChange] = []
 
     @property
     def changed(self) -> bool:
-        return bool(self.rule_changes or self.finding_changes)
+        return bool(self.rule_changes or self.finding_changes or self.wording_changes)
+
+    def fails(self, level: str | None) -> bool:
+        """Whether --fail-on-change LEVEL (None: not given) makes this diff exit 1."""
+        if level is None:
+            return False
+        if level == "any":
+            return self.changed
+        kinds = FAIL_ON_CHANGE[level]
+        return any(c.kind in kinds for c in self.finding_changes)
 
     def rule_ids(self, change: str) -> list[str]:
         return [c.rule_id for c in self.rule_changes if c.change == change]
@@ -152,5 +185,7 @@ def run_diff(base: str, head: str, inputs: list[Path]) -> DiffReport:
     return DiffReport(
         base=base, head=head, organisations=len(docs),
         rules_before=len(before.ruleset.rules), rules_after=len(after.ruleset.rules),
-        rule_changes=compare_rules(before.ruleset.rules, after.ruleset.rules), finding_changes=changes,
+        rule_changes=compare_rules(before.ruleset.rules, after.ruleset.rules),
+        finding_changes=[c for c in changes if c.kind != "wording"],
+        wording_changes=[c for c in changes if c.kind == "wording"],
     )

@@ -17,20 +17,27 @@ RULES_HELP = "Rules folder, or REV:PATH of a folder in git (e.g. origin/main:rul
 @click.option("--head", required=True, metavar="RULES", help="The rules after the change. " + RULES_HELP)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @format_option("diff", "markdown suits a pull-request comment; json suits tools.")
-@click.option("--fail-on-change", is_flag=True, help="Exit 1 when any finding or rule changed.")
+@click.option("--fail-on-change", type=click.Choice(["outcome", "severity", "any"]), is_flag=False,
+              flag_value="outcome", default=None, metavar="[outcome|severity|any]",
+              help="Exit 1 when a finding's outcome changed (outcome, the value when none is given), its "
+                   "outcome or failing severity changed (severity), or anything changed, wording and rule "
+                   "definitions included (any).")
 @output_option
 @click.pass_context
-def diff(ctx: click.Context, base: str, head: str, inputs: tuple[Path, ...], fmt: str, fail_on_change: bool,
+def diff(ctx: click.Context, base: str, head: str, inputs: tuple[Path, ...], fmt: str, fail_on_change: str | None,
          output: Path | None) -> None:
-    """Evaluate the same INPUTS (files or folders; default fixtures/organisations) under two versions
-    of the rules and list every finding and rule that changed.
+    """Evaluate the same INPUTS (files or folders; default: the bundled example returns, wherever
+    this is run) under two versions of the rules and list every finding and rule that changed:
+    outcome and severity changes first, wording-only changes summarised apart.
 
     \b
-    Exit codes: 0 no change (or changes without --fail-on-change); 1 changes with --fail-on-change;
-    2 invalid rules, inputs or revision; 3 internal error."""
+    Exit codes: 0 no change, or none of the kind --fail-on-change names (without it, always 0);
+    1 a change of that kind; 2 invalid rules, inputs or revision; 3 internal error."""
     from compliance.app.diff import run_diff
     from compliance.formats import render
 
-    report = run_diff(base, head, list(inputs) or [Path("fixtures/organisations")])
+    from compliance.intake.discovery import BUNDLED_FIXTURES
+
+    report = run_diff(base, head, list(inputs) or [BUNDLED_FIXTURES])
     emit(render("diff", fmt, report), output)
-    ctx.exit(EXIT_FINDINGS if fail_on_change and report.changed else EXIT_OK)
+    ctx.exit(EXIT_FINDINGS if report.fails(fail_on_change) else EXIT_OK)

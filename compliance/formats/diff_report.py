@@ -8,7 +8,8 @@ from compliance.app.diff import DiffReport, FindingChange, RuleChange, Verdict, 
 
 def summary_line(r: DiffReport) -> str:
     orgs = len({c.input for c in r.finding_changes})
-    parts = [f"{len(r.finding_changes)} finding(s) changed in {orgs} of {r.organisations} organisation(s)"]
+    parts = [f"{len(r.finding_changes)} finding(s) changed outcome or severity in {orgs} of {r.organisations} "
+             f"organisation(s)", f"{len(r.wording_changes)} changed only their wording"]
     counts = {k: len(r.rule_ids(k)) for k in ("added", "removed", "changed")}
     parts.append(f"rules: {counts['added']} added, {counts['removed']} removed, {counts['changed']} changed "
                  f"({r.rules_before} -> {r.rules_after})")
@@ -40,18 +41,37 @@ def _rule_lines(c: RuleChange) -> list[str]:
     return [head] + [f"    {f.path}: {show(f.before)} -> {show(f.after)}" for f in c.fields]
 
 
+def wording_by_rule(r: DiffReport) -> list[tuple[str, list[FindingChange]]]:
+    """Wording-only changes grouped by rule: a reviewer checks one example per rule, not every row."""
+    groups: dict[str, list[FindingChange]] = {}
+    for c in r.wording_changes:
+        groups.setdefault(c.rule_id, []).append(c)
+    return sorted(groups.items())
+
+
+def _wording_summary(rule_id: str, changes: list[FindingChange]) -> str:
+    orgs = len({c.input for c in changes})
+    return f"{rule_id}: {len(changes)} finding(s) in {orgs} organisation(s), e.g. {changes[0].organisation}"
+
+
 def render_text(r: DiffReport, options: Options | None = None) -> str:
     lines = [f"safeguard diff {r.base} -> {r.head}", summary_line(r)]
     if r.rule_changes:
         lines += ["", "Rules"] + ["  " + line for c in r.rule_changes for line in _rule_lines(c)]
     if r.finding_changes:
-        lines += ["", "Findings"]
+        lines += ["", "Outcome and severity changes"]
         for c in r.finding_changes:
             lines.append(f"  {c.organisation}  {c.rule_id}  {_transition(c)}  [{cause(r, c.rule_id)}]")
             if c.before and c.after and c.before.message != c.after.message:
                 lines += [f"      was: {c.before.message}", f"      now: {c.after.message}"]
             elif c.after and not c.before:
                 lines.append(f"      now: {c.after.message}")
+    if r.wording_changes:
+        lines += ["", "Wording only (same outcome and severity)"]
+        for rule_id, changes in wording_by_rule(r):
+            example = changes[0]
+            lines += [f"  {_wording_summary(rule_id, changes)}", f"      was: {example.before.message}",
+                      f"      now: {example.after.message}"]
     if not r.changed:
         lines += ["", "No changes."]
     return "\n".join(lines) + "\n"
@@ -88,6 +108,14 @@ def render_markdown(r: DiffReport, options: Options | None = None) -> str:
                 out.append(f"  - was: {_cell(c.before.message)}")
             if c.after:
                 out.append(f"  - now: {_cell(c.after.message)}")
+        out += ["", "</details>", ""]
+    if r.wording_changes:
+        out += [f"<details><summary>Wording only: {len(r.wording_changes)} finding(s), same outcome and "
+                "severity</summary>", ""]
+        for rule_id, changes in wording_by_rule(r):
+            example = changes[0]
+            out += [f"- **{_cell(_wording_summary(rule_id, changes))}**",
+                    f"  - was: {_cell(example.before.message)}", f"  - now: {_cell(example.after.message)}"]
         out += ["", "</details>", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 

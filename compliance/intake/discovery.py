@@ -20,6 +20,18 @@ def is_input(f: Path) -> bool:
     return f.suffix.lower() in INPUT_SUFFIXES and not f.name.startswith("~$")
 
 
+def _bundled_fixtures() -> Path:
+    """fixtures/organisations in a source checkout or editable install; compliance/bundled_fixtures/
+    in an installed wheel. Found from the package, never from the current folder, so a command that
+    defaults to the example returns works wherever it is run."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "bundled_fixtures"
+    return installed if installed.is_dir() else package.parent / "fixtures" / "organisations"
+
+
+BUNDLED_FIXTURES = _bundled_fixtures()
+
+
 def discover(paths: list[str] | list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files as given, folders searched recursively, globs expanded; each file once, in a stable order.
 
