@@ -111,3 +111,41 @@ def test_local_rules_add_to_and_override_the_bundled_catalogue(run_cli, tmp_path
     code, out, _ = run_cli("assess", FIXTURES / "elm-tree-gp.yaml", "--rules", local, "--no-bundled", "--format", "json", "--fail-on", "none")
     assert sorted(f["rule_id"] for f in json.loads(out)["findings"]) == ["TRN-001", "TRN-901"]
     assert run_cli("assess", FIXTURES / "elm-tree-gp.yaml", "--no-bundled")[0] == 2
+
+
+def test_a_local_rule_overriding_a_bundled_id_is_announced_and_recorded(run_cli, tmp_path):
+    local = _local_rules(tmp_path, ("default: 90,", "default: 99,"))
+    mine = local / "training" / "TRN-001.yaml"
+    code, out, err = run_cli("assess", FIXTURES / "elm-tree-gp.yaml", "--rules", local, "--format", "json", "--fail-on", "none")
+    assert code == 0 and f"local rule TRN-001 ({mine}) overrides the bundled rule" in err
+    [override] = json.loads(out)["rules"]["overrides"]
+    assert override["rule_id"] == "TRN-001" and override["file"] == str(mine) and override["bundled"]
+    assert override["replaces"].endswith("training/TRN-001.yaml") and override["replaces"] != str(mine)
+    code, out, _ = run_cli("assess", FIXTURES / "elm-tree-gp.yaml", "--rules", local, "--fail-on", "none")
+    assert "Local rule TRN-001" in out.splitlines()[2]  # the report header
+    code, out, err = run_cli("assess", FIXTURES / "elm-tree-gp.yaml", "--format", "json", "--fail-on", "none")
+    assert json.loads(out)["rules"]["overrides"] == [] and "overrides" not in err
+    code, _, err = run_cli("rules", "list", "--rules", local)
+    assert code == 0 and "overrides the bundled rule" in err
+
+
+def test_show_and_test_take_rule_folders_like_lint(run_cli, tmp_path):
+    local = _local_rules(tmp_path, ("default: 90,", "default: 99,"))
+    code, out, err = run_cli("rules", "show", "TRN-001", local)
+    assert code == 0 and "threshold = 99%" in out and "Overrides the bundled rule of the same id" in out
+    assert "overrides the bundled rule" in err
+    code, _, err = run_cli("rules", "show", "TRN-002", local)
+    assert code == 2 and f"no rule with this id in {local}" in err
+    # A local rule that depends on a bundled one is shown and tested with it.
+    dependent = tmp_path / "dependent" / "training"
+    dependent.mkdir(parents=True)
+    text = TRN001.read_text().replace("id: TRN-001", "id: TRN-901").replace(
+        "key_question: safe\n", "key_question: safe\ndepends_on: [ALR-001]\n")
+    text += ("  - name: trn901_out_of_scope_with_alr001\n    org_type: gp_practice\n"
+             "    input: {services: [{kind: general_practice}]}\n    expect: not_applicable\n")
+    (dependent / "TRN-901.yaml").write_text(text)
+    code, out, _ = run_cli("rules", "show", "TRN-901", dependent.parent)
+    assert code == 0 and "ALR-001 (" in out
+    code, out, _ = run_cli("rules", "test", dependent.parent)
+    cases = len(load_rule_file(dependent / "TRN-901.yaml").cases)
+    assert code == 0 and out.strip().splitlines() == [f"PASS TRN-901  {cases}/{cases} cases", f"{cases} passed, 0 failed"]

@@ -22,7 +22,8 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
     rs = evaluator.ruleset
     return Report(
         tool=ToolInfo(version=__version__),
-        rules=RulesInfo(version=rs.version, sha256=rs.digest, count=len(rs.rules), folders=[str(f) for f in folders]),
+        rules=RulesInfo(version=rs.version, sha256=rs.digest, count=len(rs.rules), folders=[str(f) for f in folders],
+                        overrides=rs.overrides),
         profile=profile,
         input=info,
         organisation=OrganisationRef(

@@ -13,6 +13,7 @@ from compliance.domain.errors import Problem, RuleError
 from compliance.intake.validation import problems as validation_problems
 from compliance.catalogue.cache import _cache_get, _cache_put
 from compliance.catalogue.schema import Rule
+from compliance.domain.result import RuleOverride
 
 def _bundled_rules() -> Path:
     """rules/ in a source checkout or editable install; compliance/bundled_rules/ in an installed wheel."""
@@ -30,7 +31,8 @@ BUNDLED_RULES = _bundled_rules()
 class RuleSet:
     """The rules in force: bundled rules, then any local folders, a later folder overriding an id."""
 
-    def __init__(self, rules: list[Rule], files: dict[str, Path], digest: str):
+    def __init__(self, rules: list[Rule], files: dict[str, Path], digest: str,
+                 overrides: list[RuleOverride] | None = None):
         """Every rule set is checked for unknown prerequisites and cycles here, once, so nothing
         downstream (compiler, evaluator) meets a broken dependency."""
         from compliance.catalogue.dependencies import dependency_errors
@@ -43,6 +45,7 @@ class RuleSet:
         self.by_id = {r.id: r for r in self.rules}
         self.files = files
         self.digest = digest
+        self.overrides = overrides or []
 
     @property
     def version(self) -> str:
@@ -97,7 +100,7 @@ def load_rules(folders: list[Path] | None = None) -> RuleSet:
     folders = folders or [BUNDLED_RULES]
     by_id: dict[str, Rule] = {}
     files: dict[str, Path] = {}
-    digest = hashlib.sha256()
+    overrides: dict[str, RuleOverride] = {}
     for folder in folders:
         if not folder.is_dir():
             raise RuleError(str(folder), [Problem("not a folder of rule files")])
@@ -107,11 +110,49 @@ def load_rules(folders: list[Path] | None = None) -> RuleSet:
             if rule.id in seen_here:
                 raise RuleError(str(path), [Problem(f"rule id {rule.id} is already defined in {seen_here[rule.id]}", "id")])
             seen_here[rule.id] = path
+            if rule.id in files:
+                overrides[rule.id] = RuleOverride(rule_id=rule.id, file=str(path), replaces=str(files[rule.id]),
+                                                  bundled=files[rule.id].resolve().is_relative_to(BUNDLED_RULES))
             by_id[rule.id] = rule
             files[rule.id] = path
     if not by_id:
         raise RuleError(", ".join(map(str, folders)), [Problem("no rule files (*.yaml) found")])
+    return RuleSet(list(by_id.values()), files, _digest(files), [overrides[k] for k in sorted(overrides)])
+
+
+def _digest(files: dict[str, Path]) -> str:
+    """The rules' sha256: each id and its file's bytes, in id order."""
+    digest = hashlib.sha256()
     for rid in sorted(files):
         digest.update(rid.encode())
         digest.update(files[rid].read_bytes())
-    return RuleSet(list(by_id.values()), files, digest.hexdigest())
+    return digest.hexdigest()
+
+
+def load_rule_paths(paths: list[Path]) -> tuple[RuleSet, list[str]]:
+    """Rule files and folders as `rules test|show PATH...` take them: the rules they hold, plus the
+    bundled rules those depend on (a local rule may depend on a bundled one), with every local rule
+    that stands in for a bundled id recorded as an override.
+
+    Returns the rule set and the ids of the rules the paths hold, which are the ones to test or show.
+    """
+    from compliance.catalogue.dependencies import with_prerequisites
+
+    local: dict[str, Rule] = {}
+    files: dict[str, Path] = {}
+    for p in paths:
+        for f in rule_files(p) if p.is_dir() else [p]:
+            rule = load_rule_file(f)
+            if rule.id in local:
+                raise RuleError(str(f), [Problem(f"rule id {rule.id} is already defined in {files[rule.id]}", "id")])
+            local[rule.id] = rule
+            files[rule.id] = f
+    if not local:
+        raise RuleError(", ".join(map(str, paths)), [Problem("no rule files (*.yaml) found")])
+    bundled = load_rules([BUNDLED_RULES])
+    overrides = [RuleOverride(rule_id=rid, file=str(files[rid]), replaces=str(bundled.files[rid]), bundled=True)
+                 for rid in sorted(local) if rid in bundled.by_id and files[rid].resolve() != bundled.files[rid].resolve()]
+    available = {**bundled.by_id, **local}
+    needed = {r.id: r for rule in local.values() for r in with_prerequisites(rule, available)}
+    all_files = {rid: files.get(rid) or bundled.files[rid] for rid in needed}
+    return RuleSet(list(needed.values()), all_files, _digest(all_files), overrides), sorted(local)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from compliance.cli.options import check_output, EXIT_CODES_HELP, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
+from compliance.cli.options import announce_overrides, check_output, EXIT_CODES_HELP, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
 from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
 
 
@@ -33,6 +33,7 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
 
     check_output(fmt, output)
     report = assess_file(file, rule_folders(rule_dirs, no_bundled), profile)
+    announce_overrides(report.rules.overrides)
     options = Options(verbose=verbose, color=output is None and sys.stdout.isatty(),
                       junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None)
     text = render("assessment", fmt, report, options)

@@ -29,6 +29,13 @@ def rules_options(f):
     )(f)
 
 
+def announce_overrides(overrides) -> None:
+    """On stderr, so a local rule standing in for a bundled one is never silent (reports record it too)."""
+    for o in overrides:
+        whose = "the bundled rule" if o.bundled else "the rule"
+        click.echo(f"note: local rule {o.rule_id} ({o.file}) overrides {whose} of the same id ({o.replaces})", err=True)
+
+
 def rule_folders(rule_dirs: tuple[Path, ...], no_bundled: bool) -> list[Path]:
     if no_bundled and not rule_dirs:
         raise click.UsageError("--no-bundled needs at least one --rules folder")

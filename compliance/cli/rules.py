@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
-from compliance.cli.options import SEVERITY_CHOICES, rule_folders, rules_options
+from compliance.cli.options import SEVERITY_CHOICES, announce_overrides, rule_folders, rules_options
 from compliance.domain.errors import Problem, RuleError
 
 WRAP = textwrap.TextWrapper(width=80, initial_indent="  ", subsequent_indent="  ")
@@ -31,7 +31,9 @@ def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_b
     """One line per rule."""
     from compliance.catalogue.loading import load_rules
 
-    rules = [r for r in load_rules(rule_folders(rule_dirs, no_bundled)).rules
+    rs = load_rules(rule_folders(rule_dirs, no_bundled))
+    announce_overrides(rs.overrides)
+    rules = [r for r in rs.rules
              if (area is None or r.area == area) and (severity is None or r.severity.value == severity)]
     if fmt == "json":
         rows = [{"id": r.id, "severity": r.severity.value, "area": r.area, "key_question": r.key_question.value,
@@ -44,23 +46,33 @@ def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_b
 
 @rules_group.command("show")
 @click.argument("rule_id")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @rules_options
-def show(rule_id: str, rule_dirs, no_bundled: bool) -> None:
-    """The documentation page of one rule."""
+def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> None:
+    """The documentation page of one rule: from the bundled catalogue (with any --rules folders), or
+    from the rule files and folders PATHS, as `rules test` and `rules lint` take them."""
     from ruamel.yaml import YAML
 
     from compliance.app.cases import case_input
     from compliance.evaluation.measures import describe_source
-    from compliance.catalogue.loading import load_rules
+    from compliance.catalogue.loading import load_rule_paths, load_rules
 
-    rs = load_rules(rule_folders(rule_dirs, no_bundled))
-    rule = rs.by_id.get(rule_id.upper())
+    if paths:
+        rs, ids = load_rule_paths(list(paths))
+    else:
+        rs = load_rules(rule_folders(rule_dirs, no_bundled))
+        ids = [r.id for r in rs.rules]
+    announce_overrides(rs.overrides)
+    rule = rs.by_id.get(rule_id.upper()) if rule_id.upper() in ids else None
     if rule is None:
-        close = difflib.get_close_matches(rule_id.upper(), list(rs.by_id), n=3)
+        close = difflib.get_close_matches(rule_id.upper(), ids, n=3)
+        where = f" in {', '.join(map(str, paths))}" if paths else ""
         hint = f"; close matches: {', '.join(close)}" if close else "; `safeguard rules list` shows them all"
-        raise RuleError(rule_id, [Problem(f"no rule with this id{hint}")])
+        raise RuleError(rule_id, [Problem(f"no rule with this id{where}{hint}")])
     out = [click.style(f"{rule.id}: {rule.title}", bold=True),
-           f"{rule.severity.value} | {rule.key_question.value} | area {rule.area} | {rs.files[rule.id]}", ""]
+           f"{rule.severity.value} | {rule.key_question.value} | area {rule.area} | {rs.files[rule.id]}"]
+    out += [f"Overrides the {'bundled ' if o.bundled else ''}rule of the same id in {o.replaces}"
+            for o in rs.overrides if o.rule_id == rule.id] + [""]
 
     def section(title: str, text: str) -> None:
         out.extend([click.style(title, bold=True), *WRAP.wrap(" ".join(text.split())), ""])
@@ -114,19 +126,19 @@ def show(rule_id: str, rule_dirs, no_bundled: bool) -> None:
 def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool) -> None:
     """Run the test cases embedded in rule files (default: the bundled catalogue)."""
     from compliance.app.cases import run_cases
-    from compliance.catalogue.loading import BUNDLED_RULES, RuleSet, load_rule_file, load_rules, rule_files
+    from compliance.catalogue.loading import load_rule_paths, load_rules
 
     if paths:
-        files = [f for p in paths for f in (rule_files(p) if p.is_dir() else [p])]
-        rules = [load_rule_file(f) for f in files]
-        rs = RuleSet(rules, {r.id: f for r, f in zip(rules, files)}, "")
+        rs, ids = load_rule_paths(list(paths))
+        announce_overrides(rs.overrides)
     else:
-        rs = load_rules([BUNDLED_RULES])
+        rs = load_rules()
+        ids = [r.id for r in rs.rules]
     if mutate:
-        ctx.exit(_report_mutants(rs))
-    results = run_cases(rs)
+        ctx.exit(_report_mutants(rs, set(ids)))
+    results = run_cases(rs, set(ids))
     passed = failed = 0
-    for rule in rs.rules:
+    for rule in (rs.by_id[rid] for rid in ids):
         mine = [r for r in results if r.rule_id == rule.id]
         bad = [r for r in mine if not r.passed]
         passed += len(mine) - len(bad)
@@ -152,13 +164,13 @@ def _percent(killed: int, total: int) -> str:
     return f"{100 * killed / total:.1f}%" if total else "no mutants"
 
 
-def _report_mutants(rs) -> int:
+def _report_mutants(rs, only: set[str]) -> int:
     """One line per rule (killed/total), each survivor with file:line, then the overall score."""
     from compliance.app.mutate import mutate_rules
 
     killed = total = 0
     bad = False
-    for score in mutate_rules(rs):
+    for score in mutate_rules(rs, only):
         killed += score.killed
         total += score.total
         if score.broken:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
-from compliance.cli.options import check_output, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
+from compliance.cli.options import announce_overrides, check_output, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
 
 SCREEN_EXIT_HELP = """\b
 Exit codes (the first that applies):
@@ -57,6 +57,7 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
                      org_types=org_types, local_authorities=local_authorities, jobs=jobs, detail=fmt in DETAILED,
                      progress=_progress)
+    announce_overrides(run.overrides)
     result = run.result
     options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,
                       details=details_limit)

@@ -107,11 +107,22 @@ class ToolInfo(Strict):
     version: str
 
 
+class RuleOverride(Strict):
+    """A rule of a later folder that replaces one of the same id from an earlier folder: recorded,
+    so a report never passes a local variant off as the bundled requirement."""
+
+    rule_id: str
+    file: str = Field(description="The rule file in force.")
+    replaces: str = Field(description="The file of the same id it overrides.")
+    bundled: bool = Field(description="Whether the overridden rule is the bundled catalogue's.")
+
+
 class RulesInfo(Strict):
     version: str = Field(description="Short form of sha256.")
     sha256: str
     count: int
     folders: list[str]
+    overrides: list[RuleOverride] = Field(default_factory=list, description="Local rules in force instead of a rule of the same id.")
 
 
 class InputInfo(Strict):

@@ -33,19 +33,26 @@ def _status_table(title: str, rows: list[GroupSummary]) -> list[str]:
                      Outcome.waived))] for r in rows], right={2, 3, 4, 5, 6})
 
 
+def _first_upper(text: str) -> str:
+    """Capitalised without lowering the rest (str.capitalize would print rule ids as trn-001)."""
+    return text[:1].upper() + text[1:]
+
+
 def _organisation(report: Report, level: int, timestamp: dt.datetime | None) -> list[str]:
     h = "#" * level
     org = report.organisation
     s = report.summary
     meta = [f"period {org.period_start} to {org.period_end}", f"{org.type}",
             f"rules {report.rules.version} ({report.rules.count} rules)"]
+    meta += [f"local rule {o.rule_id} overrides {'the bundled' if o.bundled else 'the'} rule of the same id"
+             for o in report.rules.overrides]
     if report.profile:
         meta.append(f"profile {report.profile.get('name', '')}")
     meta.append(f"safeguard {report.tool.version}")
     if timestamp is not None:
         meta.append(f"generated {timestamp.replace(microsecond=0).isoformat()}")
     out = [f'{h} Safeguarding children: {md(org.name)} ({md(org.id)}) <a id="{anchor(org.id)}"></a>', "",
-           md("; ".join(meta).capitalize()), "", f"**{md(headline(report))}**", "",
+           md(_first_upper("; ".join(meta))), "", f"**{md(headline(report))}**", "",
            f"{h}# Counts", ""]
     out += _table(["Outcome", "Findings"], [[OUTCOME_LABELS[o], s.outcomes[o]] for o in Outcome], right={1})
     out += ["", "Not met or without evidence, by severity: "

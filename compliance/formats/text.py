@@ -30,6 +30,8 @@ def render_text(report: Report, verbose: bool = False, color: bool = False) -> s
         style(f"{org.name} ({org.id}, {org.type})", bold=True),
         f"Period {org.period_start} to {org.period_end}; rules {report.rules.version} "
         f"({report.rules.count} rules); safeguard {report.tool.version}",
+        *(f"Local rule {o.rule_id} ({o.file}) overrides {'the bundled' if o.bundled else 'the'} rule of the same id"
+          for o in report.rules.overrides),
         "",
         "Outcomes: " + ", ".join(f"{s.outcomes[o]} {LABELS[o][0].lower()}" for o in Outcome),
         "Not met or unevidenced, by severity: "
