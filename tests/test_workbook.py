@@ -290,6 +290,19 @@ def test_enormous_sheet_merged_cells_and_hidden_sheets(run_cli, northfield, tmp_
         assert expected in _error(run_cli, _edit(path, change)), name
 
 
+@pytest.mark.parametrize("xml, expected", [
+    (b"<worksheet><sheetData><row r='1'><c r='A1'", "not a readable Excel workbook"),
+    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+     b'<c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>', "not a readable Excel workbook"),
+], ids=["damaged-xml", "xml-entities"])
+def test_damaged_or_hostile_sheet_xml(run_cli, northfield, tmp_path, xml, expected):
+    path = tmp_path / "x.xlsx"
+    shutil.copy(northfield, path)
+    _rewrite_member(path, _sheet_member(path, "Training"), lambda _old: xml)
+    assert expected in _error(run_cli, path)
+
+
 def test_screen_reads_folders_of_workbooks_and_skips_lock_files(ruleset, run_cli, tmp_path):
     for fixture in fixture_files():
         _filled(ruleset, tmp_path, fixture)

@@ -51,15 +51,14 @@ _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#
 def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
     raw = read_bytes(path, InputError, MAX_BYTES)
     data, where, problems = read_workbook(path, raw)
-    model = None
     try:
         model = SelfAssessment.model_validate(data)
     except ValidationError as e:
         failed = {p.path for p in problems}
         problems += [p for p in validation_problems(SelfAssessment, e, None, where.locate) if p.path not in failed]
     if problems:
-        raise InputError(str(path), problems)
-    assert model is not None
+        order = {title: i for i, title in enumerate(where.sheets)}
+        raise InputError(str(path), sorted(problems, key=lambda p: _position(p, order)))
     return model, InputInfo(path=str(path), sha256=hashlib.sha256(raw).hexdigest())
 
 
@@ -74,11 +73,30 @@ def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, li
         for ws in values.worksheets:
             if ws.title not in (INFO_SHEET, COVER_SHEET):
                 reader.sheet(ws.title, _grid(path, ws), _formula_cells(path, formulas[ws.title]))
+    except InputError:
+        raise
+    except Exception as e:  # sheets are parsed lazily: damaged or hostile XML (defusedxml refuses entities)
+        raise InputError(str(path), [Problem(f"not a readable Excel workbook ({type(e).__name__}: {e})")]) from None
     finally:
         values.close()
         formulas.close()
     data = {**info, **reader.data}
+    reader.where.sheets = list(values.sheetnames)
     return data, reader.where, reader.problems
+
+
+def _position(p: Problem, order: dict[str, int]) -> tuple:
+    """Problems in the order a person meets them: sheet by sheet, row by row."""
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    if p.cell is None:
+        return len(order) + 1, 0, 0
+    sheet, _, ref = p.cell.partition("!")
+    try:
+        col, row = coordinate_from_string(ref.split(":")[0])
+        return order.get(sheet, len(order)), row, column_index_from_string(col)
+    except ValueError:
+        return order.get(sheet, len(order)), 0, 0
 
 
 # --- the container ----------------------------------------------------------------------------------
@@ -243,6 +261,7 @@ class Locations:
     """Where each part of the return was read from: field path -> cell, for error messages."""
 
     cells: dict[tuple, str] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)  # in the workbook's order, to list problems in it
 
     def locate(self, loc: tuple, err: dict) -> str | None:
         if err.get("type") == "part_exceeds_whole":  # the part is the number to correct
