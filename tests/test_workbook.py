@@ -162,6 +162,8 @@ def test_empty_cells_are_not_reported(ruleset, tmp_path):
         ws = wb["Governance"]
         ws.cell(row=_row(ws, "governance.engagements"), column=3, value="none")
 
+        wb.create_sheet("My workings")["C3"] = "a note of the lead's own"
+
     model, _ = load_assessment(_edit(path, fill))
     assert model.training is None and model.context is None
     assert model.governance.engagements == [] and model.governance.roles is None
@@ -194,7 +196,7 @@ def test_errors_name_sheet_cell_and_field(run_cli, northfield, tmp_path):
 
     err = _error(run_cli, _edit(path, spoil))
     row = _row(openpyxl.load_workbook(path)["Training"], "training.groups") + 6
-    assert f"Training!E{row}, training.groups[3]: 'in_date' (99999) cannot exceed 'staff_in_post'" in err
+    assert f"Training!E{row}, training.groups[3].in_date: 'in_date' (99999) cannot exceed 'staff_in_post'" in err
     assert f"Training!B{row - 3}, training.groups[0].level: expected a whole number (got 'two')" in err
     assert "training.budget_gbp: expected a number" in err
     assert "context.la_childrens_services_inadequate: expected yes or no (got 'perhaps')" in err

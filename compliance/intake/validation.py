@@ -50,6 +50,8 @@ def problems(model: type[BaseModel], exc: ValidationError, doc: Document | None,
         loc = tuple(err["loc"])
         # Union branches add their type names to the location; they mean nothing to a user.
         loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("int", "str", "float", "bool", "date", "list"))) or p in _field_names(model))
+        if err["type"] == "part_exceeds_whole":  # the part is the number to correct: point at it
+            loc += (err["ctx"]["part"],)
         out.append(Problem(_message(model, err, loc), path=format_loc(loc), line=doc.line_of(loc) if doc else None,
                            cell=locate(loc, err) if locate else None))
     return out

@@ -264,8 +264,6 @@ class Locations:
     sheets: list[str] = field(default_factory=list)  # in the workbook's order, to list problems in it
 
     def locate(self, loc: tuple, err: dict) -> str | None:
-        if err.get("type") == "part_exceeds_whole":  # the part is the number to correct
-            loc = tuple(loc) + (err["ctx"]["part"],)
         loc = tuple(loc)
         inside = [cell for key, cell in self.cells.items() if key[:len(loc)] == loc]
         if loc not in self.cells and inside:  # a missing part: point at its first field
@@ -293,6 +291,9 @@ class _Reader:
         self.seen: dict[str, str] = {}  # key -> the cell it was first read from
 
     def sheet(self, title: str, grid: dict[tuple[int, int], Any], formulas: set[tuple[int, int]]) -> None:
+        if not any(c == KEY_COL and isinstance(v, str) and (v.strip() in self.leaves or v.strip() in self.tables)
+                   for (_r, c), v in grid.items()):
+            return  # a sheet of the user's own (workings, notes): no field of the return is on it
         self.title, self.grid, self.formulas = title, grid, formulas
         value_col = self._value_column()
         rows = sorted({r for r, _ in grid})
