@@ -94,3 +94,32 @@ def evaluate(rules: list[Rule], params: dict[str, dict[str, Any]], doc: SelfAsse
     for r in rules:
         solve(r)
     return {r.id: out[r.id] for r in rules}
+
+
+def area_outcome(rule: Any, docs: list[SelfAssessment], params: dict[str, Any]) -> str:
+    """An area rule's outcome by direct interpretation: the oracle for the engine's joins."""
+    from compliance.evaluation.area import gather
+
+    items, listings = gather(rule, docs)
+    if not items:
+        return "not_applicable"
+    fail = unknown = False
+    for it in items:
+        env = {**params, **{k: v for k, v in it.values.items() if v is not None}}
+        verdict = holds(rule.check, env) if rule.check is not None else True
+        fail |= verdict is False
+        unknown |= verdict is None
+    for f in rule.same:
+        known = {it.values[f] for it in items if it.values.get(f) is not None}
+        fail |= len(known) > 1
+        unknown |= any(it.values.get(f) is None for it in items)
+    if rule.listed_by is not None:
+        codes = {code for _, code in listings}
+        if not listings:
+            unknown = True
+        else:
+            fail |= any(it.org_id not in codes for it in items)
+    if rule.requires is not None:
+        present = {str(it.values.get(rule.requires.field)) for it in items}
+        fail |= any(str(v) not in present for v in rule.requires.values)
+    return "not_met" if fail else "insufficient_evidence" if unknown else "met"

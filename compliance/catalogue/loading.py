@@ -52,8 +52,33 @@ class RuleSet:
         return self.digest[:12]
 
 
+AREA_FOLDER = "area"  # area rules (catalogue/area_schema.py) live in their own folder of a catalogue
+
+
 def rule_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """Organisation rules: every YAML file under the folder except those of its area folder."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and p.relative_to(folder).parts[0] != AREA_FOLDER)
+
+
+def area_rule_files(folder: Path) -> list[Path]:
+    area = folder / AREA_FOLDER
+    return sorted(p for p in area.glob("*.y*ml") if p.is_file()) if area.is_dir() else []
+
+
+def load_area_rules(folders: list[Path] | None = None) -> list:
+    """Area rules of the folders (default: the bundled catalogue); a later folder overrides an id."""
+    from compliance.catalogue.area_schema import AreaRule
+    from compliance.intake.validation import validate
+
+    by_id = {}
+    for folder in folders or [BUNDLED_RULES]:
+        for path in area_rule_files(folder):
+            rule = validate(AreaRule, read_document(path, RuleError, max_bytes=256 * 1024), RuleError)
+            if path.stem != rule.id:
+                raise RuleError(str(path), [Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id")])
+            by_id[rule.id] = rule
+    return [by_id[k] for k in sorted(by_id)]
 
 
 def load_rule_file(path: Path, folder: Path | None = None) -> Rule:

@@ -43,6 +43,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
+    from compliance.cli.area import area
     from compliance.cli.assess import assess, schema
     from compliance.cli.diff import diff
     from compliance.cli.rules import rules_group
@@ -50,7 +51,7 @@ def _register() -> None:
     from compliance.cli.snapshot import snapshot_group
     from compliance.cli.template import template
 
-    for command in (assess, schema, rules_group, snapshot_group, screen, fixtures_group, diff, template):
+    for command in (assess, schema, rules_group, snapshot_group, screen, area, fixtures_group, diff, template):
         cli.add_command(command)
 
 

@@ -125,8 +125,8 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
 @click.pass_context
 def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool) -> None:
     """Run the test cases embedded in rule files (default: the bundled catalogue)."""
-    from compliance.app.cases import run_cases
-    from compliance.catalogue.loading import load_rule_paths, load_rules
+    from compliance.app.cases import run_area_cases, run_cases
+    from compliance.catalogue.loading import BUNDLED_RULES, load_area_rules, load_rule_paths, load_rules
 
     if paths:
         rs, ids = load_rule_paths(list(paths))
@@ -136,9 +136,10 @@ def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool) -> None:
         ids = [r.id for r in rs.rules]
     if mutate:
         ctx.exit(_report_mutants(rs, set(ids)))
-    results = run_cases(rs, set(ids))
+    area_rules = load_area_rules([p for p in paths if p.is_dir()] if paths else [BUNDLED_RULES])
+    results = run_cases(rs, set(ids)) + run_area_cases(area_rules)
     passed = failed = 0
-    for rule in (rs.by_id[rid] for rid in ids):
+    for rule in [rs.by_id[rid] for rid in ids] + area_rules:
         mine = [r for r in results if r.rule_id == rule.id]
         bad = [r for r in mine if not r.passed]
         passed += len(mine) - len(bad)

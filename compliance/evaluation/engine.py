@@ -40,6 +40,8 @@ from compliance.evaluation.compiler import OUTCOME_FACT, OUTCOME_FACT_IDS, Branc
 from compliance.domain.errors import EngineError
 
 SID = "0"
+# Area rules read which item facts a branch matched (compliance/evaluation/area.py).
+MATCH_GATES = frozenset({"item_true", "item_false", "item_unknown", "conflict", "listed", "present"})
 SENTINEL = "@sentinel"
 MAX_PROPERTIES = 100
 MAX_INT = 10**12
@@ -92,10 +94,11 @@ def normalise(fact: dict[str, Any]) -> dict[str, Any]:
 class _Session:
     """What an action sees as `c`: asserting a fact into the running session, as durable's closure does."""
 
-    __slots__ = ("_handle",)
+    __slots__ = ("_handle", "matched")
 
     def __init__(self, handle: int):
         self._handle = handle
+        self.matched: dict[str, Any] = {}  # the facts the firing rule matched, by pattern alias
 
     def assert_fact(self, fact: dict[str, Any]) -> None:
         _result(_c.assert_fact(self._handle, _encode(fact)), fact)
@@ -118,6 +121,8 @@ class Engine:
         self._chunks: list[tuple[str, CompiledChunk]] = []
         self._handles: list[tuple[int, dict[str, Callable[[Any], None]]]] = []
         self._fired: list[Branch] = []
+        # (branch, matched facts by alias) for branches whose facts matter, not only that they fired
+        self.matches: list[tuple[Branch, dict[str, Any]]] = []
         self._errors: list[BaseException] = []
         self._announced: set[str] = set()
         for chunk in chunks:
@@ -140,6 +145,8 @@ class Engine:
             try:
                 if branch is not None:
                     self._fired.append(branch)
+                    if branch.gate in MATCH_GATES:
+                        self.matches.append((branch, c.matched))
                     if announce_id is not None and branch.rule_id not in self._announced:
                         self._announced.add(branch.rule_id)
                         c.assert_fact({"sid": SID, "id": announce_id, "t": OUTCOME_FACT, "rule": branch.rule_id,
@@ -166,7 +173,9 @@ class Engine:
         session = _Session(handle)
         try:
             while True:
-                actions[next(iter(message))](session)
+                name = next(iter(message))
+                session.matched = message[name]
+                actions[name](session)
                 _c.update_state(handle, state_text)
                 following = _c.complete_and_start_action(handle, state)
                 if not following:
@@ -180,7 +189,7 @@ class Engine:
         """Assert each chunk's facts in a fresh session; return the branches that fired."""
         if len(facts_per_chunk) != len(self._chunks):
             raise EngineError("one list of facts is needed for each compiled chunk")
-        self._fired, self._errors = [], []
+        self._fired, self._errors, self.matches = [], [], []
         for (handle, actions), facts in zip(self._handles, facts_per_chunk):
             self._announced = set()
             if len(facts) >= OUTCOME_FACT_IDS:

@@ -15,7 +15,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Subject = Literal["assessment", "screening", "diff"]
+Subject = Literal["assessment", "screening", "diff", "area"]
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,16 @@ class Format:
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("text", "80-column report for a terminal", {
         "assessment": "text:render_assessment", "screening": "screening:render_text_screening",
-        "diff": "diff_report:render_text"}),
+        "diff": "diff_report:render_text", "area": "area:render_text"}),
     Format("json", "versioned JSON document for tools (`safeguard schema` describes it)", {
         "assessment": "json_report:render_json", "screening": "json_report:render_json",
-        "diff": "json_report:render_json"}),
+        "diff": "json_report:render_json", "area": "json_report:render_json"}),
     Format("html", "one self-contained page for people", {
-        "assessment": "html:render_html_assessment", "screening": "screening:render_detailed_html"}),
+        "assessment": "html:render_html_assessment", "screening": "screening:render_detailed_html",
+        "area": "area:render_html"}),
     Format("markdown", "a board paper or pull-request comment", {
         "assessment": "markdown:render_markdown_assessment", "screening": "screening:render_detailed_markdown",
-        "diff": "diff_report:render_markdown"}),
+        "diff": "diff_report:render_markdown", "area": "area:render_markdown"}),
     Format("junit", "JUnit XML, one test per rule, for CI test reports", {
         "assessment": "junit:render_junit_assessment", "screening": "screening:render_detailed_junit"}),
     Format("csv", "one row per finding (assess) or per organisation (screen)", {
@@ -82,7 +83,7 @@ def render(subject: Subject, fmt: str, result: Any, options: Options | None = No
 
 def table() -> str:
     """The README's table of formats, generated from the registry (a test keeps the README in step)."""
-    commands = {"assessment": "assess", "screening": "screen", "diff": "diff"}
+    commands = {"assessment": "assess", "screening": "screen", "diff": "diff", "area": "area"}
     rows = ["| format | what it is | commands |", "|---|---|---|"]
     for f in FORMATS.values():
         used = ", ".join(f"`{commands[s]}`" for s in commands if s in f.renderers)

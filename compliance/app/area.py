@@ -1,0 +1,68 @@
+"""`area` as a use case: the returns of one local authority area, judged together by the area rules.
+
+An organisation belongs to every area it names in `organisation.local_authorities`; the ICB that
+commissions for the area names it too. Returns are read in a stable order, although the engine's
+findings do not depend on it (tests/test_area.py permutes them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from compliance.catalogue.area_schema import AreaRule
+from compliance.catalogue.loading import load_area_rules
+from compliance.domain.area_result import AreaFinding, AreaMember, AreaReport
+from compliance.domain.errors import Problem, UserError
+from compliance.domain.model import OrgType, SelfAssessment
+from compliance.domain.outcomes import Outcome
+from compliance.evaluation.area import AreaEvaluator, AreaVerdict
+from compliance.intake.discovery import input_files
+from compliance.intake.returns import load_assessment
+
+
+def _message(rule: AreaRule, v: AreaVerdict) -> str:
+    text = {Outcome.met: rule.messages.met, Outcome.not_met: rule.messages.not_met,
+            Outcome.insufficient_evidence: rule.messages.insufficient_evidence,
+            Outcome.not_applicable: rule.messages.not_applicable}[v.outcome]
+    if v.outcome == Outcome.not_met:
+        text += " " + "; ".join(v.failing) + "."
+    elif v.outcome == Outcome.insufficient_evidence:
+        text += " Not reported: " + "; ".join(v.unknown) + "."
+    return text
+
+
+def area_report(la: str, returns: list[tuple[Path, SelfAssessment]], evaluator: AreaEvaluator) -> AreaReport:
+    members = [(p, d) for p, d in returns if la in d.organisation.local_authorities]
+    verdicts = evaluator.evaluate([d for _, d in members])
+    findings = []
+    for rule in evaluator.rules:
+        v, _ = verdicts[rule.id]
+        findings.append(AreaFinding(
+            rule_id=rule.id, title=rule.title, outcome=v.outcome, severity=rule.severity,
+            key_question=rule.key_question, message=_message(rule, v), failures=v.failing, unknown=v.unknown,
+            shares=v.by_org, remediation=rule.remediation, line_of_enquiry=rule.line_of_enquiry, sources=rule.sources))
+    returned = {d.organisation.id for _, d in members}
+    listed = {p.provider for _, d in members if d.organisation.type == OrgType.icb
+              for p in ((d.governance.providers if d.governance else None) or [])}
+    findings.sort(key=lambda f: (not f.failing, -f.severity.rank, f.rule_id))
+    return AreaReport(
+        local_authority=la,
+        organisations=[AreaMember(id=d.organisation.id, name=d.organisation.name, type=d.organisation.type.value,
+                                  file=str(p)) for p, d in members],
+        findings=findings, missing_providers=sorted(listed - returned))
+
+
+def load_returns(paths: list[Path]) -> list[tuple[Path, SelfAssessment]]:
+    return [(p, load_assessment(p)[0]) for p in input_files(paths)]
+
+
+def assess_area(la: str, paths: list[Path], folders: list[Path] | None = None,
+                parameters: dict[str, dict[str, Any]] | None = None) -> AreaReport:
+    """`safeguard area LA PATHS...`; an area no return names is a usage error naming the known ones."""
+    returns = load_returns(paths)
+    known = sorted({a for _, d in returns for a in d.organisation.local_authorities})
+    if la not in known:
+        raise UserError(la, [Problem(f"no return names this local authority; the returns name: {', '.join(known) or 'none'}")],
+                        kind="area")
+    return area_report(la, returns, AreaEvaluator(load_area_rules(folders), parameters))

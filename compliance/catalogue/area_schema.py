@@ -1,0 +1,126 @@
+"""The area rule format: requirements of a local authority area, judged across every organisation
+that serves it, so a gap that lies between organisations can be seen at all.
+
+An area rule quantifies over *items* gathered from every return of the area (a list in each
+return, such as its services, or one object per organisation) and states, as data, what must hold:
+
+* `check`: a three-valued condition every item must meet (CP-IS live in every unscheduled setting);
+* `same`: fields whose known values must agree across all items (one exploitation tool across
+  sexual health, school nursing and the ED, whichever providers run them);
+* `listed_by`: every item must be matched by an entry of another organisation's list (every
+  provider serving the area is one its ICB lists);
+* `requires`: values that must be present among the items (a health-visiting and a school-nursing
+  service to receive ED notifications).
+
+`evaluation/area.py` turns each of these into durable-rules patterns, joins across item facts
+included; nothing here is executed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_core import PydanticCustomError
+from pydantic import model_validator
+
+from compliance.catalogue.schema import Condition, Name, Parameter, Path_, Scalar, condition_names
+from compliance.domain.base import Strict
+from compliance.domain.model import OrgType
+from compliance.domain.outcomes import KeyQuestion, Outcome, Severity, Source
+
+AreaRuleId = Annotated[str, Field(pattern=r"^ARE-[0-9]{3}$")]
+
+
+class Items(Strict):
+    """What an area rule quantifies over, gathered from every organisation serving the area."""
+
+    path: Path_ = Field(description="A list in each return (`services[]`) or an object (`governance.speak_up`); "
+                                     "an object gives one item per organisation, reported or not.")
+    org_types: list[OrgType] | None = Field(default=None, description="Only organisations of these types.")
+    reported_only: bool = Field(default=False, description="An object path: only organisations that report it.")
+    where: dict[Name, list[Scalar]] | None = Field(default=None, description="Only items whose field has one of these values.")
+    fields: list[Name] = Field(default_factory=list, max_length=10, description="Item fields the rule reads.")
+    months_since: list[Name] = Field(
+        default_factory=list, max_length=3,
+        description="Date fields read as whole months before the period end, as field `<name>_months`.")
+    label: list[Name] = Field(default_factory=list, max_length=3,
+                              description="Item fields that name the item in messages, after its organisation.")
+
+
+class ListedBy(Strict):
+    """Every item must be matched by an entry in a list held by another organisation of the area."""
+
+    org_types: list[OrgType] = Field(min_length=1)
+    path: Path_ = Field(description="The list, e.g. governance.providers[].")
+    key: Name = Field(description="The list entry's field holding the item organisation's code.")
+
+
+class Requires(Strict):
+    """Values that must be present among the items for the area to pass."""
+
+    field: Name
+    values: list[Scalar] = Field(min_length=1, max_length=10)
+
+
+class AreaMessages(Strict):
+    met: str = Field(min_length=3, max_length=400)
+    not_met: str = Field(min_length=3, max_length=400, description="Followed by the items that fail.")
+    insufficient_evidence: str = Field(min_length=3, max_length=400, description="Followed by the items not reported.")
+    not_applicable: str = Field(min_length=3, max_length=400)
+
+
+class AreaCase(Strict):
+    """An embedded case: a few organisations (each a fragment merged onto a minimal return) and the outcome."""
+
+    name: str = Field(min_length=3, max_length=80, pattern=r"^[a-z0-9_]+$")
+    organisations: list[dict] = Field(min_length=1, max_length=10)
+    expect: Outcome
+
+
+class AreaRule(Strict):
+    id: AreaRuleId
+    title: str = Field(min_length=5, max_length=100)
+    requirement: str = Field(min_length=10, max_length=1000)
+    rationale: str = Field(min_length=10, max_length=2000)
+    severity: Severity
+    key_question: KeyQuestion
+    sources: list[Source] = Field(min_length=1, max_length=10)
+    parameters: dict[Name, Parameter] = Field(default_factory=dict)
+    items: Items
+    check: Condition | None = None
+    same: list[Name] = Field(default_factory=list, max_length=3)
+    listed_by: ListedBy | None = None
+    requires: Requires | None = None
+    messages: AreaMessages
+    remediation: str = Field(min_length=10, max_length=1000)
+    line_of_enquiry: str = Field(min_length=10, max_length=500)
+    cases: list[AreaCase] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AreaRule:
+        if self.check is None and not self.same and self.listed_by is None and self.requires is None:
+            raise PydanticCustomError("area_rule", "an area rule needs check, same, listed_by or requires")
+        readable = set(self.item_fields)
+        names = condition_names(self.check) if self.check else []
+        unknown = [n for n in names if n not in readable and n not in self.parameters]
+        unknown += [n for n in self.same if n not in readable]
+        if self.requires is not None and self.requires.field not in readable:
+            unknown.append(self.requires.field)
+        if unknown:
+            raise PydanticCustomError("unknown_name", "names that are neither item fields nor parameters: {n}",
+                                      {"n": ", ".join(sorted(set(unknown)))})
+        if len({c.name for c in self.cases}) != len(self.cases):
+            raise PydanticCustomError("case_names", "case names must be unique")
+        return self
+
+    @property
+    def item_fields(self) -> list[str]:
+        """The fields item facts carry: those read, the derived month counts, and the label."""
+        return list(dict.fromkeys(self.items.fields + [f"{m}_months" for m in self.items.months_since]
+                                  + self.items.label))
+
+    @property
+    def measures(self) -> dict[str, None]:
+        """The compiler's view: an item field is to an item fact what a measure is to an organisation's."""
+        return dict.fromkeys(self.item_fields)

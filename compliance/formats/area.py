@@ -1,0 +1,98 @@
+"""The area report: the area rules' findings, the accountability matrix, providers missing from the
+returns, and lines of enquiry, for a terminal, a board paper or a page."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+from compliance.domain.area_result import AreaReport
+from compliance.domain.outcomes import Outcome
+from compliance.formats import Options
+
+WIDTH = 80
+MARK = {Outcome.met: "met", Outcome.not_met: "NOT MET", Outcome.insufficient_evidence: "no evidence",
+        Outcome.not_applicable: "-", Outcome.waived: "waived"}
+
+
+SHORT = {Outcome.met: "ok", Outcome.not_met: "FAIL", Outcome.insufficient_evidence: "?",
+         Outcome.not_applicable: "-", Outcome.waived: "w"}
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _wrap(text: str, indent: str = "  ") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def render_text(r: AreaReport, options: Options | None = None) -> str:
+    failing = [f for f in r.findings if f.failing]
+    lines = [f"Area {r.local_authority}: {len(r.organisations)} organisation(s); "
+             f"{len(failing)} of {len(r.findings)} area requirement(s) not met or without evidence", ""]
+    for f in r.findings:
+        lines.append(_fit(f"{MARK[f.outcome]:<12} {f.severity.value:<9} {f.rule_id}  {f.title}", WIDTH))
+        if f.outcome != Outcome.met:
+            lines += _wrap(f.message, "    ")
+    lines += ["", "Accountability: each organisation's share (ok, FAIL, ? no evidence, - no part)"]
+    lines.append(f"  {'organisation':<22}" + "".join(f"{f.rule_id[-3:]:>6}" for f in r.findings))
+    for m, outcomes in r.matrix():
+        lines.append(f"  {_fit(m.id + ' ' + m.name, 22):<22}" + "".join(f"{SHORT[o]:>6}" for o in outcomes))
+    if r.missing_providers:
+        lines += ["", "Listed by the ICB but not among the returns: " + ", ".join(r.missing_providers)]
+    if failing:
+        lines += ["", "Lines of enquiry"]
+        for f in failing:
+            lines += _wrap(f"{f.rule_id}: {f.line_of_enquiry}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(r: AreaReport, options: Options | None = None) -> str:
+    out = [f"# Area {_cell(r.local_authority)}", "",
+           f"{len(r.organisations)} organisations; "
+           f"{sum(f.failing for f in r.findings)} of {len(r.findings)} area requirements not met or without evidence.",
+           "", "| requirement | outcome | severity | finding |", "|---|---|---|---|"]
+    out += [f"| {f.rule_id} {_cell(f.title)} | {MARK[f.outcome]} | {f.severity.value} | {_cell(f.message)} |"
+            for f in r.findings]
+    out += ["", "## Accountability", "", "| organisation | " + " | ".join(f.rule_id for f in r.findings) + " |",
+            "|---|" + "---|" * len(r.findings)]
+    out += [f"| {_cell(m.name)} ({_cell(m.id)}) | " + " | ".join(MARK[o] for o in outcomes) + " |"
+            for m, outcomes in r.matrix()]
+    if r.missing_providers:
+        out += ["", "Listed by the ICB but not returned: " + ", ".join(map(_cell, r.missing_providers))]
+    failing = [f for f in r.findings if f.failing]
+    if failing:
+        out += ["", "## Lines of enquiry", ""] + [f"- **{f.rule_id}**: {_cell(f.line_of_enquiry)}" for f in failing]
+    return "\n".join(out) + "\n"
+
+
+def render_html(r: AreaReport, options: Options | None = None) -> str:
+    e = html.escape
+    rows = "".join(f"<tr class='{f.outcome.value}'><td>{e(f.rule_id)}</td><td>{e(f.title)}</td><td>{e(MARK[f.outcome])}</td>"
+                   f"<td>{e(f.severity.value)}</td><td>{e(f.message)}</td></tr>" for f in r.findings)
+    head = "".join(f"<th scope='col'>{e(f.rule_id)}</th>" for f in r.findings)
+    matrix = "".join(f"<tr><th scope='row'>{e(m.name)} ({e(m.id)})</th>"
+                     + "".join(f"<td class='{o.value}'>{e(MARK[o])}</td>" for o in outcomes) + "</tr>"
+                     for m, outcomes in r.matrix())
+    enquiries = "".join(f"<li><b>{e(f.rule_id)}</b>: {e(f.line_of_enquiry)}</li>" for f in r.findings if f.failing)
+    missing = (f"<p>Listed by the ICB but not among the returns: {e(', '.join(r.missing_providers))}</p>"
+               if r.missing_providers else "")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Safeguarding children: area {e(r.local_authority)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:75rem;margin:1rem auto;padding:0 1rem}}
+table{{border-collapse:collapse;width:100%;table-layout:fixed;overflow-wrap:anywhere}}td,th{{border:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}}
+.not_met{{background:#fde2e1}}.insufficient_evidence{{background:#fff3cd}}.met{{background:#e3f4e6}}</style></head>
+<body><h1>Area {e(r.local_authority)}</h1>
+<p>{len(r.organisations)} organisations; {sum(f.failing for f in r.findings)} of {len(r.findings)} area requirements not met or without evidence.</p>
+<h2>Area findings</h2><table><thead><tr><th>Rule</th><th>Requirement</th><th>Outcome</th><th>Severity</th><th>Finding</th></tr></thead><tbody>{rows}</tbody></table>
+<h2>Accountability</h2><div style="overflow-x:auto"><table><thead><tr><th>Organisation</th>{head}</tr></thead><tbody>{matrix}</tbody></table></div>
+{missing}<h2>Lines of enquiry</h2><ul>{enquiries}</ul></body></html>
+"""
