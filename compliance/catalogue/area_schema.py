@@ -43,7 +43,8 @@ class Items(Strict):
     fields: list[Name] = Field(default_factory=list, max_length=10, description="Item fields the rule reads.")
     months_since: list[Name] = Field(
         default_factory=list, max_length=3,
-        description="Date fields read as whole months before the period end, as field `<name>_months`.")
+        description="Date fields read as their age in months at the period end (the calendar's inclusive "
+                    "'within N months'), as field `<name>_months`.")
     label: list[Name] = Field(default_factory=list, max_length=3,
                               description="Item fields that name the item in messages, after its organisation.")
 

@@ -26,7 +26,7 @@ from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome
 from compliance.evaluation.compiler import Branch, CompiledChunk, _and, _Compiler
 from compliance.evaluation.engine import Engine
-from compliance.evaluation.measures import months_between
+from compliance.domain.calendar import months_elapsed
 
 ITEM, LISTING = "/i", "/l"
 
@@ -96,7 +96,7 @@ def gather(rule: AreaRule, docs: list[SelfAssessment]) -> tuple[list[Item], list
                 values.setdefault(f, _scalar(getattr(obj, f, None)) if obj is not None else None)
             for f in rule.items.months_since:
                 d = getattr(obj, f, None) if obj is not None else None
-                values[f"{f}_months"] = None if d is None else months_between(d, org.period.end)
+                values[f"{f}_months"] = None if d is None else months_elapsed(d, org.period.end)
             if rule.items.where and any(values.get(k, _scalar(getattr(obj, k, None))) not in allowed
                                         for k, allowed in rule.items.where.items()):
                 continue
