@@ -43,6 +43,8 @@ MAX_COLUMNS = 60
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: legacy .xls, or an encrypted .xlsx
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z0-9:$]+)\"")
+_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)([0-9]+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^[+-]?\d+$")
 _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
@@ -65,21 +67,21 @@ def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
 def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, list[Problem]]:
     """The return as plain data, where each part came from, and the cells that could not be read."""
     check_container(path, raw)
-    values, formulas = _open(path, raw)
+    values = _open(path, raw)
     try:
         _check_sheets(path, values, raw)
         info = _info(path, values)
         reader = _Reader(path)
-        for ws in values.worksheets:
-            if ws.title not in (INFO_SHEET, COVER_SHEET):
-                reader.sheet(ws.title, _grid(path, ws), _formula_cells(path, formulas[ws.title]))
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            for ws in values.worksheets:
+                if ws.title not in (INFO_SHEET, COVER_SHEET):
+                    reader.sheet(ws.title, _grid(path, ws), _formula_cells(zf, ws))
     except InputError:
         raise
     except Exception as e:  # sheets are parsed lazily: damaged or hostile XML (defusedxml refuses entities)
         raise InputError(str(path), [Problem(f"not a readable Excel workbook ({type(e).__name__}: {e})")]) from None
     finally:
         values.close()
-        formulas.close()
     data = {**info, **reader.data}
     reader.where.sheets = list(values.sheetnames)
     return data, reader.where, reader.problems
@@ -142,7 +144,7 @@ def check_container(path: Path, raw: bytes) -> None:
 
 
 def _open(path: Path, raw: bytes):
-    """Two read-only views: cached values, and formulas (to know which cells hold one)."""
+    """A read-only view of the cached values (formulas are found in the sheet XML, see _formula_cells)."""
     import warnings
 
     from openpyxl import load_workbook
@@ -150,12 +152,9 @@ def _open(path: Path, raw: bytes):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops, e.g. slicers
-            values = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_vba=False, keep_links=False)
-            formulas = load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_vba=False,
-                                     keep_links=False)
+            return load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_vba=False, keep_links=False)
     except Exception as e:  # openpyxl raises many kinds for a damaged file; each is the file's fault
         raise InputError(str(path), [Problem(f"not a readable Excel workbook ({type(e).__name__}: {e})")]) from None
-    return values, formulas
 
 
 def _check_sheets(path: Path, wb, raw: bytes) -> None:
@@ -235,13 +234,21 @@ def _grid(path: Path, ws) -> dict[tuple[int, int], Any]:
     return grid
 
 
-def _formula_cells(path: Path, ws) -> set[tuple[int, int]]:
-    ws.reset_dimensions()
+def _formula_cells(zf: zipfile.ZipFile, ws) -> set[tuple[int, int]]:
+    """(row, column) of every cell holding a formula, found in the sheet's XML in one pass.
+
+    A second openpyxl parse (data_only=False) would double the cost of reading; a cell element's
+    content is escaped XML, so a literal "<f" inside it can only be the formula element.
+    """
+    from openpyxl.utils.cell import column_index_from_string
+
+    member = (getattr(ws, "_worksheet_path", None) or "").lstrip("/")
+    if member not in zf.namelist():
+        return set()
     found = set()
-    for r, row in enumerate(ws.iter_rows(max_row=MAX_ROWS), start=1):
-        for c, cell in enumerate(row, start=1):
-            if getattr(cell, "data_type", None) == "f":
-                found.add((r, c))
+    for m in _CELL.finditer(zf.read(member)):
+        if m.group(3) and _FORMULA.search(m.group(3)):
+            found.add((int(m.group(2)), column_index_from_string(m.group(1).decode())))
     return found
 
 
@@ -262,12 +269,17 @@ class Locations:
 
     cells: dict[tuple, str] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)  # in the workbook's order, to list problems in it
+    _first: dict[tuple, str] = field(default_factory=dict)  # each prefix -> the first cell under it
 
     def locate(self, loc: tuple, err: dict) -> str | None:
+        """The cell of `loc`; for a part not filled in at all, its first field; else the nearest enclosing one."""
+        if not self._first:
+            for key, cell in self.cells.items():
+                for i in range(1, len(key) + 1):
+                    self._first.setdefault(key[:i], cell)
         loc = tuple(loc)
-        inside = [cell for key, cell in self.cells.items() if key[:len(loc)] == loc]
-        if loc not in self.cells and inside:  # a missing part: point at its first field
-            return inside[0]
+        if loc in self._first:
+            return self.cells.get(loc, self._first[loc])
         while loc:
             if loc in self.cells:
                 return self.cells[loc]
@@ -295,8 +307,11 @@ class _Reader:
                    for (_r, c), v in grid.items()):
             return  # a sheet of the user's own (workings, notes): no field of the return is on it
         self.title, self.grid, self.formulas = title, grid, formulas
+        self.rows: dict[int, list[int]] = {}  # row -> its non-empty columns, so no step scans the sheet
+        for r, c in sorted(grid):
+            self.rows.setdefault(r, []).append(c)
         value_col = self._value_column()
-        rows = sorted({r for r, _ in grid})
+        rows = sorted(self.rows)
         i = 0
         while i < len(rows):
             r = rows[i]
@@ -312,11 +327,9 @@ class _Reader:
             i += 1
 
     def _value_column(self) -> int:
-        for (r, c), v in self.grid.items():
-            if c == KEY_COL and v == "Field":
-                for (r2, c2), v2 in self.grid.items():
-                    if r2 == r and v2 == "Value":
-                        return c2
+        for r, cols in self.rows.items():
+            if self.grid.get((r, KEY_COL)) == "Field":
+                return next((c for c in cols if self.grid[(r, c)] == "Value"), VALUE_COL)
         return VALUE_COL
 
     def _scalar(self, leaf: Leaf, r: int, value_col: int) -> None:
@@ -344,7 +357,7 @@ class _Reader:
             if header_row is None:
                 if key == table.columns[0].key:
                     header_row, columns = r, self._columns(table, r)
-                    headed = {c for (row, c) in self.grid if row == r}
+                    headed = set(self.rows[r])
             else:
                 item = self._item(table, r, columns, headed, len(items))
                 if item is not None:
@@ -370,10 +383,8 @@ class _Reader:
     def _columns(self, table: Table, r: int) -> dict[int, Leaf]:
         known = {c.key: c for c in table.columns}
         columns: dict[int, Leaf] = {}
-        for (row, c), v in sorted(self.grid.items()):
-            if row != r:
-                continue
-            name = str(v).strip()
+        for c in self.rows[r]:
+            name = str(self.grid[(r, c)]).strip()
             if name == NOTES_COLUMN:
                 continue
             if name not in known:
@@ -386,7 +397,7 @@ class _Reader:
         return columns
 
     def _item(self, table: Table, r: int, columns: dict[int, Leaf], headed: set[int], index: int) -> Any:
-        used = [c for (row, c) in self.grid if row == r]
+        used = self.rows[r]
         stray = [c for c in used if c not in headed]
         if stray:
             self._problem(r, stray[0], format_loc(table.path), "a value in a column with no field name above it")
