@@ -159,3 +159,14 @@ if __name__ == "__main__":  # pragma: no cover
 
     sys.path.insert(0, str(Path(__file__).parent))
     write_expected()
+
+
+def test_screen_by_area_ranks_the_split_area_above_the_clean_one_and_says_why(run_cli):
+    code, out, _ = run_cli("screen", AREAS, "--by", "area", "-j", "1", "--format", "json", "--fail-on", "none")
+    assert code == 0
+    ranking = {a["local_authority"]: a for a in json.loads(out)["area_ranking"]}
+    assert ranking["NS1"]["rank"] < ranking["SV1"]["rank"]
+    assert ranking["NS1"]["area_points"] > 0 == ranking["SV1"]["area_points"]
+    assert ranking["NS1"]["components"][0]["key"] == "ARE-001"
+    code, out, _ = run_cli("screen", AREAS, "--by", "area", "-j", "1", "--fail-on", "none")
+    assert "Areas ranked by risk" in out and "ARE-001 not met" in out

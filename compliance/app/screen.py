@@ -12,6 +12,7 @@ from pathlib import Path
 from compliance.app.evaluators import make_evaluator
 from compliance.app.workers import Setup, collect
 from compliance.cohort.ranking import InvalidFile, Screening, build, select
+from compliance.cohort.area_score import AreaScore
 from compliance.cohort.score import OrgScore
 from compliance.cohort.weights import load_weights
 from compliance.domain.exit_policy import fails_on_counts
@@ -32,7 +33,7 @@ class ScreenRun:
 
 def screen(paths: list[str], folders: list[Path], profile: Path | None = None, weights_file: Path | None = None, *,
            top: int | None = None, org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = (),
-           jobs: int | None = None, detail: bool = False,
+           jobs: int | None = None, detail: bool = False, by_area: bool = False,
            progress: Callable[[int], Callable[[Iterator], Iterator] | None] | None = None) -> ScreenRun:
     weights = load_weights(weights_file)
     evaluator, _ = make_evaluator(folders, profile)  # rules and profile are checked here, before any worker starts
@@ -41,4 +42,34 @@ def screen(paths: list[str], folders: list[Path], profile: Path | None = None, w
     scores, invalid, reports = collect(files, setup, jobs, progress=progress(len(files)) if progress else None)
     invalid += [InvalidFile(file=raw, reason=f"{raw}: invalid input: {why}.") for raw, why in missing]
     result = build(scores, invalid, weights, top, org_types, local_authorities)
+    if by_area:
+        result = result.model_copy(update={"area_ranking": area_ranking(files, folders, scores, weights)})
     return ScreenRun(result, reports, select(scores, org_types, local_authorities), evaluator.ruleset.overrides)
+
+
+def area_ranking(files: list[Path], folders: list[Path], scores: list[OrgScore], weights) -> list[AreaScore]:
+    """Every area the screened returns name, judged by the area rules and scored (`screen --by area`).
+
+    The returns are read again here, in this process: an area needs all of its organisations'
+    returns together, which the workers never hold. Files that could not be read are already
+    listed as invalid and take no part.
+    """
+    from compliance.app.area import area_report
+    from compliance.catalogue.loading import load_area_rules
+    from compliance.cohort.area_score import rank_areas, score_area
+    from compliance.domain.errors import UserError
+    from compliance.evaluation.area import AreaEvaluator
+    from compliance.intake.returns import load_assessment
+
+    screened = {s.file for s in scores}
+    returns = []
+    for path in files:
+        if str(path) in screened:
+            try:
+                returns.append((path, load_assessment(path)[0]))
+            except UserError:
+                continue
+    evaluator = AreaEvaluator(load_area_rules(folders))
+    by_id = {s.id: s for s in scores}
+    areas = sorted({la for _, d in returns for la in d.organisation.local_authorities})
+    return rank_areas([score_area(area_report(la, returns, evaluator), by_id, weights) for la in areas])

@@ -32,6 +32,8 @@ Exit codes (the first that applies):
 @click.option("--org-type", "org_types", multiple=True,
               type=click.Choice(["acute", "community", "mental_health", "ambulance", "gp_practice", "icb"]),
               help="Only organisations of this type (repeatable).")
+@click.option("--by", "by", type=click.Choice(["organisation", "area"]), default="organisation", show_default=True,
+              help="area: also judge every area the returns name by the area rules and rank the areas.")
 @click.option("--local-authority", "local_authorities", multiple=True,
               help="Only organisations serving this local authority code (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
@@ -46,7 +48,7 @@ Exit codes (the first that applies):
 @rules_options
 @click.pass_context
 def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | None, weights_file: Path | None,
-           top: int | None, org_types: tuple[str, ...], local_authorities: tuple[str, ...], fail_on: str,
+           top: int | None, org_types: tuple[str, ...], by: str, local_authorities: tuple[str, ...], fail_on: str,
            jobs: int | None, details_limit: int, junit_insufficient: str, timestamp: bool, profile: Path | None,
            rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
     """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
@@ -56,7 +58,7 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     check_output(fmt, output)
     run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
                      org_types=org_types, local_authorities=local_authorities, jobs=jobs, detail=fmt in DETAILED,
-                     progress=_progress)
+                     progress=_progress, by_area=by == "area")
     announce_overrides(run.overrides)
     result = run.result
     options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,

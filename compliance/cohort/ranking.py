@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from compliance.cohort.area_score import AreaScore
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.cohort.score import OrgScore
 from compliance.cohort.weights import Weights
@@ -68,6 +69,7 @@ class Screening(Strict):
     national: list[RuleTally]
     invalid_files: list[InvalidFile]
     duplicates: list[Duplicate]
+    area_ranking: list[AreaScore] = Field(default_factory=list, description="With --by area: areas ranked by risk.")
 
 
 def rank(scores: list[OrgScore]) -> list[RankedOrg]:

@@ -39,6 +39,10 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
     return buf.getvalue()
 
 
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
 
@@ -73,6 +77,14 @@ def render_text(result: Screening, enquiries: int = 3) -> str:
         fs = a.failing_by_severity
         counts = "/".join(str(fs.get(s, 0)) for s in SEVS)
         lines.append(f"{a.local_authority[:24]:<24} {a.organisations:>5} {a.total_score:>9.1f} {a.max_score:>8.1f} {counts:>20}")
+    if result.area_ranking:
+        lines += ["", "Areas ranked by risk (score = area findings + mean of its organisations' scores)",
+                  f"{'rank':>4} {'score':>7}  {'local authority':<16} {'orgs':>5} {'area':>7} {'orgs':>7}  top area finding",
+                  "-" * WIDTH]
+        for a in result.area_ranking:
+            top_driver = a.components[0].detail if a.components else "none failing"
+            lines.append(_fit(f"{a.rank:>4} {a.score:>7.1f}  {a.local_authority[:16]:<16} {a.organisations:>5} "
+                              f"{a.area_points:>7.1f} {a.organisations_points:>7.1f}  {top_driver}", WIDTH))
     lines += ["", "National picture (organisations per outcome)",
               f"{'rule':<9} {'met':>7} {'not met':>8} {'no evidence':>12} {'n/a':>7} {'waived':>7}", "-" * WIDTH]
     for t in result.national:
