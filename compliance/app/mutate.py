@@ -51,10 +51,9 @@ class Mutation:
 
     @property
     def where(self) -> str:
-        out = ""
-        for part in self.loc:
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        return out
+        from compliance.intake.documents import format_loc
+
+        return format_loc(self.loc)
 
 
 @dataclass
