@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from compliance.app.cases import case_input
 from compliance.catalogue.dependencies import with_prerequisites
 from compliance.catalogue.loading import RuleSet
+from compliance.catalogue.area_schema import AreaRule
 from compliance.catalogue.schema import Case, Rule
 from compliance.domain.errors import EngineError, RuleError
 from compliance.domain.model import SelfAssessment
@@ -103,8 +104,8 @@ def _stepped(value: int | float, sign: int) -> int | float:
     return float(decimal.Decimal(repr(float(value))) + sign * step)
 
 
-def mutations(rule: Rule) -> Iterator[tuple[Mutation, dict[str, Any]]]:
-    """Every mutant of the rule as (what changed, the mutated rule's data)."""
+def mutations(rule: Rule | AreaRule) -> Iterator[tuple[Mutation, dict[str, Any]]]:
+    """Every mutant of the rule (an organisation's or an area's) as (what changed, the mutated rule's data)."""
     data = rule.model_dump(mode="json", by_alias=True, exclude_unset=True)
     for name, p in rule.parameters.items():
         if isinstance(p.default, bool) or not isinstance(p.default, (int, float)):
@@ -116,7 +117,7 @@ def mutations(rule: Rule) -> Iterator[tuple[Mutation, dict[str, Any]]]:
             mutant = copy.deepcopy(data)
             mutant["parameters"][name]["default"] = new
             yield Mutation(rule.id, ("parameters", name, "default"), f"parameter {name} default {p.default} -> {new}"), mutant
-    read = set(rule.used_measures)
+    read = set(rule.used_measures) if isinstance(rule, Rule) else set()
     read |= {d for n in list(read) for d in rule.measures[n].derived_from}
     for key, value in data.items():
         if key in NOT_LOGIC:
@@ -191,18 +192,47 @@ class _Runner:
         return None
 
 
+class _AreaRunner:
+    """An area rule's cases against the rule or a mutant: one AreaEvaluator per candidate."""
+
+    def __init__(self, rule: AreaRule):
+        from compliance.app.cases import area_case_returns
+
+        self.cases = [(case, area_case_returns(case)) for case in rule.cases]
+
+    def failing_case(self, candidate: AreaRule, first: str | None = None) -> str | None:
+        from compliance.evaluation.area import AreaEvaluator
+
+        evaluator = AreaEvaluator([candidate])
+        for case, docs in sorted(self.cases, key=lambda cd: cd[0].name != first):
+            try:
+                verdict, _ = evaluator.evaluate(docs)[candidate.id]
+            except EngineError:
+                return case.name
+            if verdict.outcome != case.expect:
+                return case.name
+        return None
+
+
 def mutate_rule(ruleset: RuleSet, rule: Rule) -> RuleScore:
-    score = RuleScore(rule.id, ruleset.files[rule.id])
-    runner = _Runner(ruleset, rule)
-    broken = runner.failing_case(rule)
+    return _score(rule, ruleset.files[rule.id], _Runner(ruleset, rule))
+
+
+def mutate_area_rule(rule: AreaRule, path: Path) -> RuleScore:
+    return _score(rule, path, _AreaRunner(rule))
+
+
+def _score(rule: Rule | AreaRule, path: Path, runner: _Runner | _AreaRunner) -> RuleScore:
+    score = RuleScore(rule.id, path)
+    broken = runner.failing_case(rule)  # type: ignore[arg-type]
     if broken is not None:
         score.broken.append(broken)
         return score
     last: str | None = None
     for mutation, data in mutations(rule):
         try:
-            mutant = Rule.model_validate(data)
-            killer = runner.failing_case(mutant, last)
+            mutant = type(rule).model_validate(data)
+            killer = runner.failing_case(mutant, last)  # type: ignore[arg-type]
         except ValidationError as e:
             score.results.append(MutantResult(mutation, "invalid", f"not a valid rule: {e.errors()[0]['msg']}"))
             continue
@@ -223,6 +253,13 @@ def mutate_rule(ruleset: RuleSet, rule: Rule) -> RuleScore:
     return score
 
 
-def mutate_rules(ruleset: RuleSet, only: set[str] | None = None) -> list[RuleScore]:
-    """Scores of every rule (or those in `only`), in id order."""
-    return [mutate_rule(ruleset, r) for r in ruleset.rules if only is None or r.id in only]
+def mutate_rules(ruleset: RuleSet, only: set[str] | None = None,
+                 area_folders: list[Path] = ()) -> list[RuleScore]:
+    """Scores of every rule (or those in `only`), then of the area rules of `area_folders`, in id order."""
+    from compliance.catalogue.loading import area_rule_files, load_area_rules
+
+    scores = [mutate_rule(ruleset, r) for r in ruleset.rules if only is None or r.id in only]
+    if area_folders:
+        paths = {p.stem: p for folder in area_folders for p in area_rule_files(folder)}
+        scores += [mutate_area_rule(r, paths[r.id]) for r in load_area_rules(list(area_folders))]
+    return scores

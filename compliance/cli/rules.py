@@ -134,9 +134,10 @@ def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool) -> None:
     else:
         rs = load_rules()
         ids = [r.id for r in rs.rules]
+    area_folders = [p for p in paths if p.is_dir()] if paths else [BUNDLED_RULES]
     if mutate:
-        ctx.exit(_report_mutants(rs, set(ids)))
-    area_rules = load_area_rules([p for p in paths if p.is_dir()] if paths else [BUNDLED_RULES])
+        ctx.exit(_report_mutants(rs, set(ids), area_folders))
+    area_rules = load_area_rules(area_folders)
     results = run_cases(rs, set(ids)) + run_area_cases(area_rules)
     passed = failed = 0
     for rule in [rs.by_id[rid] for rid in ids] + area_rules:
@@ -165,13 +166,13 @@ def _percent(killed: int, total: int) -> str:
     return f"{100 * killed / total:.1f}%" if total else "no mutants"
 
 
-def _report_mutants(rs, only: set[str]) -> int:
+def _report_mutants(rs, only: set[str], area_folders: list[Path]) -> int:
     """One line per rule (killed/total), each survivor with file:line, then the overall score."""
     from compliance.app.mutate import mutate_rules
 
     killed = total = 0
     bad = False
-    for score in mutate_rules(rs, only):
+    for score in mutate_rules(rs, only, area_folders):
         killed += score.killed
         total += score.total
         if score.broken:
