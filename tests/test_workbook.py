@@ -212,10 +212,12 @@ def test_none_with_items_and_unknown_columns_are_errors(run_cli, northfield, tmp
         marker = _row(ws, "training.groups")
         ws.cell(row=marker, column=3, value="none")
         ws.cell(row=marker + 2, column=5, value="in_datee")
+        ws.cell(row=_row(ws, "training.budget_gbp"), column=1).value = None
 
     err = _error(run_cli, _edit(path, spoil))
     assert "training.groups: says 'none' but the table lists" in err
     assert "unknown column 'in_datee'" in err
+    assert "a value in a row whose column A (empty) is not a field of the return" in err
 
 
 def test_formulas_are_read_by_their_saved_result_or_refused(ruleset, northfield, tmp_path, run_cli):

@@ -322,8 +322,9 @@ class _Reader:
             if key in self.leaves:
                 self._scalar(self.leaves[key], r, value_col)
             elif (r, value_col) in grid and key != "Field":
-                self._problem(r, value_col, key or "", f"a value in a row whose column A ({key!r}) is not a field "
-                              "of the return; put the field's name back in column A")
+                found = f"'{key}'" if key else "empty"
+                self._problem(r, value_col, "", f"a value in a row whose column A ({found}) is not a field of the "
+                              "return; put the field's name back in column A")
             i += 1
 
     def _value_column(self) -> int:
