@@ -12,20 +12,44 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Problem:
-    """One thing wrong with a file: where it is and what was expected."""
+    """One thing wrong with a file: where it is and what was expected.
+
+    A place can be a line (and column) of a text document, a field path inside a document, a
+    spreadsheet cell (`Sheet1!B7`) or a record row (with the column name as `path`); all of them
+    render the same way, most precise first, so every reader of every format says where alike.
+    """
 
     message: str
-    path: str = ""  # field path inside the document, e.g. training.groups[2].in_date
+    path: str = ""  # field path inside the document (training.groups[2].in_date), or a record's column
     line: int | None = None
+    column: int | None = None  # 1-based, within `line`
     cell: str | None = None  # a workbook cell or range, e.g. Training!C14
+    row: int | None = None  # a record row, 1-based, counting the header row as 1
+
+    @classmethod
+    def at_cell(cls, message: str, sheet: str, ref: str, path: str = "") -> Problem:
+        return cls(message, path, cell=f"{sheet}!{ref}")
+
+    @classmethod
+    def at_row(cls, message: str, row: int, column: str = "") -> Problem:
+        return cls(message, column, row=row)
+
+    def where(self) -> str:
+        """The location alone, e.g. 'line 3, column 7, training.groups[2]', 'Training!C14' or 'row 12, status'."""
+        parts = []
+        if self.cell:
+            parts.append(self.cell)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.line is not None:
+            parts.append(f"line {self.line}" + (f", column {self.column}" if self.column is not None else ""))
+        if self.path:
+            parts.append(self.path)
+        return ", ".join(parts)
 
     def render(self) -> str:
-        where = [self.cell] if self.cell else []
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.path:
-            where.append(self.path)
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass
