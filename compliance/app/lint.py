@@ -13,7 +13,7 @@ from pathlib import Path
 
 from compliance.intake.documents import read_document
 from compliance.domain.errors import Problem, RuleError
-from compliance.evaluation.measures import check_paths
+from compliance.evaluation.measures import path_problems
 from compliance.domain.model import OrgType
 from compliance.catalogue.schema import Rule, condition_names, where_parameters
 from compliance.catalogue.loading import load_rule_file, load_rules, rule_files
@@ -78,9 +78,7 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
             found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", line("id"))))
         seen[rule.id] = path
         loaded.append(rule)
-        for text in check_paths(rule):
-            name = text.split("'")[1] if text.startswith("measure '") else ""
-            found.append((path, Problem(text, f"measures.{name}" if name else "measures", line("measures", name))))
+        found += [(path, p) for p in path_problems(rule, path)]
         for name in unused_parameters(rule):
             weak.append((path, Problem(f"parameter '{name}' is never read, so changing it changes nothing",
                                         f"parameters.{name}", line("parameters", name))))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from compliance.app.evaluators import make_evaluator
 from compliance.app.workers import Setup, collect
-from compliance.cohort.ranking import InvalidFile, Screening, build, select
+from compliance.cohort.ranking import InvalidFile, Screening, build, check_filters, select
 from compliance.cohort.area_score import AreaScore
 from compliance.cohort.score import OrgScore
 from compliance.cohort.weights import load_weights
@@ -40,7 +40,8 @@ def screen(paths: list[str], folders: list[Path], profile: Path | None = None, w
     files, missing = discover(paths)
     setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=detail)
     scores, invalid, reports = collect(files, setup, jobs, progress=progress(len(files)) if progress else None)
-    invalid += [InvalidFile(file=raw, reason=f"{raw}: invalid input: {why}.") for raw, why in missing]
+    invalid += [InvalidFile(file=m.given, reason=str(m.error())) for m in missing]
+    check_filters(scores, org_types, local_authorities)
     result = build(scores, invalid, weights, top, org_types, local_authorities)
     if by_area:
         result = result.model_copy(update={"area_ranking": area_ranking(files, folders, scores, weights)})

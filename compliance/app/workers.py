@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -44,22 +45,29 @@ class Worker:
 
         try:
             doc, info = load_assessment(path)
+            if not self.setup.detail:  # text, JSON, CSV print no finding: score from the verdicts alone
+                org = doc.organisation
+                return score_of(self.evaluator.verdicts(doc), org.id, org.name, org.type.value,
+                                list(org.local_authorities), info.path, signals_of(doc), self.setup.weights)
+            report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
+            result = score(report, signals_of(doc), self.setup.weights)
+            return result, report
         except UserError as e:
             return InvalidFile(file=str(path), reason=str(e))
-        if not self.setup.detail:  # text, JSON, CSV print no finding: score from the verdicts alone
-            org = doc.organisation
-            return score_of(self.evaluator.verdicts(doc), org.id, org.name, org.type.value,
-                            list(org.local_authorities), info.path, signals_of(doc), self.setup.weights)
-        report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
-        result = score(report, signals_of(doc), self.setup.weights)
-        return result, report
+        except Exception as e:  # noqa: BLE001 - a bug met on one file is that file's, not the run's
+            return InvalidFile(file=str(path), reason=f"{path}: internal error: {type(e).__name__}: {e}"[:2000],
+                               internal=True)
 
 
 _worker: Worker | None = None
 
 
 def _init(setup: Setup) -> None:
+    """Ctrl-C reaches the whole process group: the parent alone answers it (exit 130, one line),
+    and a terminated worker just ends, so neither prints a traceback per process."""
     global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = Worker(setup)
 
 

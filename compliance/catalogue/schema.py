@@ -9,12 +9,13 @@ durable-rules rulesets; nothing in a rule file is ever executed as code.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import string
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from compliance.domain.model import OrgType, ServiceKind
@@ -28,7 +29,22 @@ RESERVED = frozenset({"id", "sid", "t", "org_type", "svc_count"})
 MAX_MEASURES = 40
 
 
-Number = Union[int, float]
+def _strict_number(value: Any) -> Any:
+    """A number as written: true is not 1, and NaN or infinity can never reach the engine."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PydanticCustomError("number_type", "expected a number, got {v}", {"v": _brief(value)})
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("number_finite", "expected a finite number, got {v}", {"v": value})
+    return value
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Number = Annotated[Union[int, FiniteFloat], BeforeValidator(_strict_number)]
 
 
 class Parameter(Strict):
@@ -45,8 +61,7 @@ class Parameter(Strict):
 
 
 def check_parameter_value(p: Parameter, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PydanticCustomError("param_type", "expected a number, got {v!r}", {"v": value})
+    _strict_number(value)
     if (p.min is not None and value < p.min) or (p.max is not None and value > p.max):
         raise PydanticCustomError(
             "param_range", "{v} is outside the range {lo} to {hi}", {"v": value, "lo": p.min, "hi": p.max}
@@ -56,7 +71,7 @@ def check_parameter_value(p: Parameter, value: Any) -> None:
 # --- measures ---------------------------------------------------------------------------------------
 
 Path_ = Annotated[str, Field(pattern=r"^[a-z_0-9]+(\.[a-z_0-9]+)*(\[\])?(\.[a-z_0-9]+)*$", max_length=200)]
-Scalar = Union[bool, int, float, str]
+Scalar = Union[bool, int, FiniteFloat, str]
 
 
 class OneKey(Strict):
@@ -189,7 +204,7 @@ class Text(Strict):
     text: str = Field(max_length=100, description="A literal piece of text (a bare string names a measure or parameter).")
 
 
-Operand = Union[bool, int, float, Name, Text, Arith]
+Operand = Union[bool, int, FiniteFloat, Name, Text, Arith]
 
 
 class Condition(OneKey):
@@ -332,19 +347,21 @@ class Rule(Strict):
     def _names_resolve(self) -> Rule:
         clash = (set(self.measures) & set(self.parameters)) | (set(self.measures) & RESERVED) | (set(self.parameters) & RESERVED)
         if clash:
-            raise PydanticCustomError("name_clash", "names used twice or reserved: {n}", {"n": ", ".join(sorted(clash))})
+            raise PydanticCustomError("name_clash", "names used twice or reserved: {n}",
+                                      {"n": ", ".join(sorted(clash)), "at": "measures"})
         for name, m in self.measures.items():
             for ref in where_parameters(m):
                 if ref not in self.parameters:
                     raise PydanticCustomError(
-                        "unknown_name", "measure '{m}' filters on '{r}', which is not a parameter", {"m": name, "r": ref})
+                        "unknown_name", "measure '{m}' filters on '{r}', which is not a parameter",
+                        {"m": name, "r": ref, "at": f"measures.{name}"})
         known = set(self.measures) | {"org_type"}
         for name, m in self.measures.items():
             for ref in m.derived_from:
                 if ref not in self.measures or self.measures[ref].derived_from:
                     raise PydanticCustomError(
                         "unknown_name", "measure '{m}' refers to '{r}', which is not a measure read from the return",
-                        {"m": name, "r": ref},
+                        {"m": name, "r": ref, "at": f"measures.{name}"},
                     )
         for label, cond in (("condition", self.condition), ("applies_when", self.applies_when),
                             ("escalate.when", self.escalate.when if self.escalate else None)):
@@ -354,7 +371,7 @@ class Rule(Strict):
                 if n not in known and n not in self.parameters:
                     raise PydanticCustomError(
                         "unknown_name", "{label} uses '{n}', which is neither a measure nor a parameter",
-                        {"label": label, "n": n},
+                        {"label": label, "n": n, "at": label},
                     )
             _check_left_sides(cond, known, label)
         for outcome, template in self.messages:
@@ -363,22 +380,24 @@ class Rule(Strict):
             for field in template_fields(template):
                 if field not in self.measures and field not in self.parameters:
                     raise PydanticCustomError(
-                        "unknown_name", "message '{o}' uses '{{{f}}}', which is neither a measure nor a parameter",
-                        {"o": outcome, "f": field},
+                        "unknown_name", "message '{o}' uses '{f}', which is neither a measure nor a parameter",
+                        {"o": outcome, "f": "{" + field + "}", "at": f"messages.{outcome}"},
                     )
         if self.threshold is not None and (self.threshold.measure not in self.measures
                                            or self.threshold.parameter not in self.parameters):
-            raise PydanticCustomError("unknown_name", "threshold names a measure and a parameter of this rule", {})
+            raise PydanticCustomError("unknown_name", "threshold names a measure and a parameter of this rule",
+                                      {"at": "threshold"})
         if self.id in self.depends_on or len(set(self.depends_on)) != len(self.depends_on):
-            raise PydanticCustomError("depends_on", "depends_on must list other rules, each once", {})
+            raise PydanticCustomError("depends_on", "depends_on must list other rules, each once", {"at": "depends_on"})
         case_names = [c.name for c in self.cases]
         if len(set(case_names)) != len(case_names):
-            raise PydanticCustomError("case_names", "case names must be unique")
+            raise PydanticCustomError("case_names", "case names must be unique", {"at": "cases"})
         for c in self.cases:
             unknown = set(c.parameters) - set(self.parameters)
             if unknown:
                 raise PydanticCustomError(
-                    "unknown_name", "case '{c}' sets unknown parameters: {u}", {"c": c.name, "u": ", ".join(sorted(unknown))}
+                    "unknown_name", "case '{c}' sets unknown parameters: {u}",
+                    {"c": c.name, "u": ", ".join(sorted(unknown)), "at": "cases"}
                 )
         return self
 
@@ -420,7 +439,7 @@ def _check_left_sides(c: Condition, measures: set[str], label: str) -> None:
         if left not in measures:
             raise PydanticCustomError(
                 "left_side", "{label}: the left side of '{op}' must be a measure, not '{n}'",
-                {"label": label, "op": c.op, "n": left},
+                {"label": label, "op": c.op, "n": left, "at": label},
             )
 
 
@@ -439,8 +458,9 @@ def template_fields(template: str) -> list[str]:
             continue
         if not _FIELD.match(field) or conv or (spec and not re.fullmatch(r"\.?[0-9]{0,2}[fd%]?", spec)):
             raise PydanticCustomError(
-                "template", "message placeholders are bare names like {{coverage}} or {{coverage:.1f}}, not '{{{f}}}'",
-                {"f": field + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "")},
+                "template", "message placeholders are bare names like {a} or {b}, not '{f}'",
+                {"a": "{coverage}", "b": "{coverage:.1f}",
+                 "f": "{" + field + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"},
             )
         out.append(field)
     return out

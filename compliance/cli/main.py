@@ -9,6 +9,7 @@ import click
 from compliance import __version__
 from compliance.domain.errors import UserError
 from compliance.cli.options import EXIT_CODES_HELP
+from compliance.formats.escape import terminal
 from compliance.domain.exit_policy import EXIT_INTERNAL, EXIT_INVALID
 
 
@@ -19,12 +20,12 @@ class SafeguardGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as e:
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"error: {terminal(e)}", err=True)
             ctx.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as e:  # a bug: say so, keep the details for the report
-            click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
+            click.echo(terminal(f"internal error: {type(e).__name__}: {e}"), err=True)
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             else:

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import click
 
-from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
+from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from compliance.cli.options import announce_overrides, check_output, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
 
 SCREEN_EXIT_HELP = """\b
 Exit codes (the first that applies):
-  3  internal error (a bug: please report it)
-  2  invalid rules, profile, weights or usage (nothing screened), or any
+  3  internal error (a bug: please report it), including one met while
+     screening a single file (the others are still screened and reported)
+  2  invalid rules, profile, weights or usage, or a --local-authority or
+     --org-type that matches no screened organisation (nothing reported), or any
      input file invalid or two files with the same organisation id (the
      others are still screened and reported)
   1  a not_met or insufficient_evidence finding at or above --fail-on in
@@ -54,6 +56,7 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
     from compliance.app.screen import screen as run_screen
     from compliance.formats import DETAILED, Options, render
+    from compliance.formats.escape import terminal
 
     check_output(fmt, output)
     run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
@@ -65,9 +68,12 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
                       details=details_limit)
     emit(render("screening", fmt, result, options, **({"reports": run.reports} if fmt in DETAILED else {})), output)
     for bad in result.invalid_files:
-        click.echo(f"error: {bad.reason}", err=True)
+        click.echo(terminal(f"{'internal error' if bad.internal else 'error'}: {bad.reason}"), err=True)
     for dup in result.duplicates:
-        click.echo(f"error: organisation {dup.id} appears in {len(dup.files)} files: {', '.join(dup.files)}", err=True)
+        click.echo(terminal(f"error: organisation {dup.id} appears in {len(dup.files)} files: {', '.join(dup.files)}"),
+                   err=True)
+    if any(bad.internal for bad in result.invalid_files):
+        ctx.exit(EXIT_INTERNAL)
     if result.invalid_files or result.duplicates:
         ctx.exit(EXIT_INVALID)
     ctx.exit(EXIT_FINDINGS if run.fails(fail_on) else EXIT_OK)

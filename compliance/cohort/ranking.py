@@ -13,6 +13,7 @@ from compliance.domain.outcomes import Outcome, Severity
 from compliance.cohort.score import OrgScore
 from compliance.cohort.weights import Weights
 from compliance.domain.base import Strict
+from compliance.domain.errors import Problem, UserError
 
 
 
@@ -25,8 +26,11 @@ from compliance.domain.base import Strict
 
 
 class InvalidFile(Strict):
+    """A file that was not screened, and why; `internal` marks a bug met on it (exit 3, not 2)."""
+
     file: str
     reason: str
+    internal: bool = False
 
 
 class Duplicate(Strict):
@@ -85,6 +89,45 @@ def select(scores: list[OrgScore], org_types: tuple[str, ...] = (), local_author
     return [s for s in scores
             if (not org_types or s.type in org_types)
             and (not local_authorities or set(s.local_authorities) & set(local_authorities))]
+
+
+class FilterError(UserError):
+    """A --local-authority or --org-type that selects nothing (exit 2): a typo, not a clean cohort."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        super().__init__(file, problems, kind="filter")
+
+
+def check_filters(scores: list[OrgScore], org_types: tuple[str, ...] = (),
+                  local_authorities: tuple[str, ...] = ()) -> None:
+    """Refuse filters that would select nothing, naming the values that would select something.
+
+    A filter that matches no organisation would print empty tables and exit 0, which reads as
+    "nothing to worry about" when it means "you typed the code wrong".
+    """
+    if not scores:
+        return  # nothing was screened: the invalid files are the story
+    problems: list[tuple[str, str]] = []
+    known_las = sorted({la for s in scores for la in s.local_authorities})
+    for la in dict.fromkeys(local_authorities):
+        if la not in known_las:
+            close = [k for k in known_las if k.lower() == la.lower()]
+            hint = f"did you mean {close[0]}? (codes are matched exactly)" if close else \
+                f"the codes served are: {_some(known_las)}"
+            problems.append((f"--local-authority {la}", f"matches no screened organisation; {hint}"))
+    known_types = sorted({s.type for s in scores})
+    for t in dict.fromkeys(org_types):
+        if t not in known_types:
+            problems.append((f"--org-type {t}", f"matches no screened organisation; the types screened are: "
+                                                f"{', '.join(known_types)}"))
+    if not problems and (org_types or local_authorities) and not select(scores, org_types, local_authorities):
+        problems.append(("--org-type and --local-authority", "together match no screened organisation"))
+    if problems:
+        raise FilterError(problems[0][0], [Problem(why, where if i else "") for i, (where, why) in enumerate(problems)])
+
+
+def _some(values: list[str], n: int = 20) -> str:
+    return ", ".join(values[:n]) + (f" and {len(values) - n} more" if len(values) > n else "")
 
 
 def by_local_authority(ranked: list[RankedOrg]) -> list[LocalAuthorityRollup]:

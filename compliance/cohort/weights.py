@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from compliance.domain.base import Strict
 from pydantic import Field, ValidationError
+from pydantic import Strict as StrictType
 
 from compliance.intake.documents import read_document
 from compliance.domain.errors import Problem, UserError
 from compliance.intake.validation import problems as validation_problems
 
-NonNeg = Field(ge=0, le=10_000)
+# Strict: `true` is not a weight of 1, and no NaN or infinity (each would rank every organisation alike).
+Points = Annotated[float, StrictType(), Field(ge=0, le=10_000, allow_inf_nan=False)]
+Share = Annotated[float, StrictType(), Field(ge=0, le=10, allow_inf_nan=False)]
+Limit = Annotated[int, StrictType(), Field(ge=0, le=1000)]
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "screening_weights.yaml"
 
 
@@ -23,46 +27,46 @@ class WeightsError(UserError):
 
 
 class RatingPoints(Strict):
-    inadequate: float = NonNeg
-    requires_improvement: float = NonNeg
-    good: float = NonNeg
-    outstanding: float = NonNeg
+    inadequate: Points
+    requires_improvement: Points
+    good: Points
+    outstanding: Points
 
 
 class SeverityPoints(Strict):
-    critical: float = NonNeg
-    high: float = NonNeg
-    medium: float = NonNeg
-    low: float = NonNeg
+    critical: Points
+    high: Points
+    medium: Points
+    low: Points
 
 
 class ExposureWeights(Strict):
-    children_for_max: float = Field(gt=0, le=1e9)
-    max_uplift: float = Field(ge=0, le=10)
+    children_for_max: Annotated[float, StrictType(), Field(gt=0, le=1e9, allow_inf_nan=False)]
+    max_uplift: Share
 
 
 class ContextWeights(Strict):
-    per_year_since_inspection: float = NonNeg
-    max_years_since_inspection: float = NonNeg
-    per_open_practice_review: float = NonNeg
-    max_open_practice_reviews: int = Field(ge=0, le=1000)
-    per_whistleblowing_concern: float = NonNeg
-    max_whistleblowing_concerns: int = Field(ge=0, le=1000)
-    la_childrens_services_inadequate: float = NonNeg
+    per_year_since_inspection: Points
+    max_years_since_inspection: Points
+    per_open_practice_review: Points
+    max_open_practice_reviews: Limit
+    per_whistleblowing_concern: Points
+    max_whistleblowing_concerns: Limit
+    la_childrens_services_inadequate: Points
     cqc_safe: RatingPoints
     cqc_well_led: RatingPoints
 
 
 class DataQualityWeights(Strict):
-    per_missing_context_value: float = NonNeg
+    per_missing_context_value: Points
 
 
 class Weights(Strict):
     """Every weight is required here: the bundled YAML is the one place defaults are written."""
 
     severity: SeverityPoints
-    insufficient_evidence: float = Field(ge=0, le=10)
-    gap: float = Field(ge=0, le=10)
+    insufficient_evidence: Share
+    gap: Share
     exposure: ExposureWeights
     context: ContextWeights
     data_quality: DataQualityWeights

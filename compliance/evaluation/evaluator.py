@@ -10,7 +10,8 @@ from compliance.evaluation.compiler import Branch, CompileError, compile_rules
 from compliance.evaluation.engine import Engine
 from compliance.domain.errors import EngineError, Problem, RuleError
 from compliance.domain.result import FAILING, Evidence, Finding, ThresholdResult, Waiver, sort_findings
-from compliance.evaluation.measures import compute, describe_source, service_count
+from compliance.evaluation.measures import compute, describe_source, path_problems, service_count
+from compliance.intake.documents import read_document
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.catalogue.schema import Rule
@@ -75,10 +76,21 @@ class Evaluator:
         # (measure, where it comes from, whether the condition reads it): the same for every organisation
         self.sources = {r.id: [(name, describe_source(m), name in r.used_measures) for name, m in r.measures.items()]
                         for r in ruleset.rules}
+        for r in ruleset.rules:
+            broken = path_problems(r, ruleset.files.get(r.id))
+            if broken:
+                raise RuleError(str(ruleset.files.get(r.id, r.id)), broken)
         try:
             chunks = compile_rules(ruleset.rules, self.params)
         except CompileError as e:
-            raise RuleError(str(ruleset.files.get(e.rule_id, e.rule_id)), [Problem(str(e), "condition")]) from None
+            file = ruleset.files.get(e.rule_id)
+            line = None
+            if file is not None:
+                try:
+                    line = read_document(file, RuleError, max_bytes=256 * 1024).line_of(("condition",))
+                except RuleError:
+                    line = None
+            raise RuleError(str(file or e.rule_id), [Problem(str(e), "condition", line)]) from None
         self.engine = Engine(chunks)
 
     def evaluate(self, doc: SelfAssessment) -> list[Finding]:

@@ -11,12 +11,15 @@ import datetime as dt
 import operator
 from enum import Enum
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable
 
 
 from compliance.domain.paths import model_at
 from compliance.domain import calendar
+from compliance.domain.errors import Problem, RuleError
 from compliance.domain.model import SelfAssessment
+from compliance.intake.documents import read_document
 from compliance.catalogue.schema import Compare, Measure, Rule
 
 Value = int | float | str | None
@@ -206,6 +209,26 @@ def service_count(rule: Rule, doc: SelfAssessment) -> int | None:
         return None
     wanted = set(rule.applies_to.services)
     return sum(1 for s in doc.services if s.kind in wanted)
+
+
+def path_problems(rule: Rule, file: Path | None) -> list[Problem]:
+    """`check_paths` as located problems. `rules lint` and every Evaluator call this one function,
+    so a rule that lint passes never fails on a missing field while an organisation is assessed."""
+    texts = check_paths(rule)
+    if not texts:
+        return []
+    doc = None
+    if file is not None:
+        try:
+            doc = read_document(file, RuleError, max_bytes=256 * 1024)
+        except RuleError:
+            doc = None
+    out = []
+    for text in texts:
+        name = text.split("'")[1] if text.startswith("measure '") else ""
+        loc = ("measures", name) if name else ("measures",)
+        out.append(Problem(text, ".".join(loc), doc.line_of(loc) if doc else None))
+    return out
 
 
 def check_paths(rule: Rule) -> list[str]:

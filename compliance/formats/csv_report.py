@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from compliance.formats import Options
 from compliance.domain.result import Report
+from compliance.formats.escape import csv_row
 from compliance.formats.common import RankingRow, as_list, evidence_text, in_ranking_order, ranking_rows, sources_text
 
 COLUMNS = ["organisation_id", "organisation_name", "organisation_type", "rule_id", "title", "area", "outcome",
@@ -21,13 +22,13 @@ def render_csv(reports: Report | Sequence[Report], options: Options | None = Non
     for report in as_list(reports):
         org = report.organisation
         for f in report.findings:
-            w.writerow({
+            w.writerow(csv_row({
                 "organisation_id": org.id, "organisation_name": org.name, "organisation_type": org.type,
                 "rule_id": f.rule_id, "title": f.title, "area": f.area, "outcome": f.outcome.value,
                 "severity": f.severity.value, "key_question": f.key_question.value, "message": f.message,
                 "evidence": evidence_text(f.evidence), "remediation": f.remediation.strip(),
                 "sources": sources_text(f.sources),
-            })
+            }))
     return buf.getvalue()
 
 

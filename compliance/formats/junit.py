@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 from compliance.formats import Options
 from compliance.domain.result import Finding, Report
 from compliance.domain.outcomes import Outcome
+from compliance.formats.escape import xml_text
 from compliance.formats.common import RankingRow, as_list, evidence_text, in_ranking_order, ranking_rows, sources_text
 
 INSUFFICIENT_CHOICES = ("failure", "skipped")
@@ -81,8 +82,18 @@ def render_junit(reports: Report | Sequence[Report], insufficient: str = "failur
         root.set(k, str(totals[k]))
     root.set("errors", str(len(invalid)))
     root.set("time", "0")
+    _well_formed(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _well_formed(root: ET.Element) -> None:
+    """ElementTree escapes markup but writes control characters raw, which no XML parser reads."""
+    for el in root.iter():
+        if el.text:
+            el.text = xml_text(el.text)
+        for k, v in el.attrib.items():
+            el.set(k, xml_text(v))
 
 
 def render_junit_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,

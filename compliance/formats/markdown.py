@@ -9,14 +9,15 @@ from collections.abc import Mapping, Sequence
 from compliance.formats import Options
 from compliance.domain.result import Report
 from compliance.domain.outcomes import Outcome, Severity
+from compliance.formats.escape import terminal
 from compliance.formats.common import OUTCOME_LABELS, GroupSummary, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, text_parts
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def md(text: object) -> str:
-    """Safe inside a table cell: Markdown punctuation escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Safe inside a table cell: one line, control characters visible, Markdown punctuation escaped."""
+    return _SPECIAL.sub(r"\\\1", terminal(" ".join(str(text).split())))
 
 
 def _table(head: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:

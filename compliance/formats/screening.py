@@ -10,6 +10,7 @@ from compliance.cohort.ranking import RankedOrg, Screening
 from compliance.domain.result import Report
 from compliance.formats import Options
 from compliance.formats.common import RankingRow
+from compliance.formats.escape import csv_row, terminal
 
 WIDTH = 80
 SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
@@ -24,7 +25,7 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     w.writeheader()
     for o in result.organisations:
-        w.writerow({
+        w.writerow(csv_row({
             "rank": o.rank, "id": o.id, "name": o.name, "type": o.type, "local_authorities": ";".join(o.local_authorities),
             "score": o.score, "findings_points": o.findings_points, "exposure_multiplier": o.exposure_multiplier,
             "children": "" if o.children is None else o.children, "context_points": o.context_points,
@@ -33,9 +34,10 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
             "drivers": " | ".join(f"{c.detail} = {c.points:.1f}" for c in o.drivers()),
             "lines_of_enquiry": " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry),
             "file": o.file, "status": "screened", "error": "",
-        })
+        }))
     for bad in result.invalid_files:
-        w.writerow({"file": bad.file, "status": "invalid", "error": bad.reason})
+        w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
+                            "error": bad.reason}))
     return buf.getvalue()
 
 
@@ -44,12 +46,13 @@ def _fit(text: str, width: int) -> str:
 
 
 def _wrap(text: str, indent: str) -> list[str]:
+    text = terminal(text)
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
 
 
 def _org(o: RankedOrg, enquiries: int) -> list[str]:
     fs = o.failing_by_severity
-    head = f"{o.rank:>4} {o.score:>7.1f}  {(o.id + ' ' + o.name)[:37]:<37} {o.type[:13]:<13}" \
+    head = f"{o.rank:>4} {o.score:>7.1f}  {terminal(o.id + ' ' + o.name)[:37]:<37} {terminal(o.type)[:13]:<13}" \
            f" {fs.get(Severity.critical, 0):>2}/{fs.get(Severity.high, 0)}/{fs.get(Severity.medium, 0)}/{fs.get(Severity.low, 0)}"
     lines = [head[:WIDTH]]
     mult = f" x {o.exposure_multiplier:.2f} exposure ({o.children} children)" if o.exposure_multiplier != 1 else ""
@@ -76,15 +79,15 @@ def render_text(result: Screening, enquiries: int = 3) -> str:
     for a in result.areas:
         fs = a.failing_by_severity
         counts = "/".join(str(fs.get(s, 0)) for s in SEVS)
-        lines.append(f"{a.local_authority[:24]:<24} {a.organisations:>5} {a.total_score:>9.1f} {a.max_score:>8.1f} {counts:>20}")
+        lines.append(f"{terminal(a.local_authority)[:24]:<24} {a.organisations:>5} {a.total_score:>9.1f} {a.max_score:>8.1f} {counts:>20}")
     if result.area_ranking:
         lines += ["", "Areas ranked by risk (score = area findings + mean of its organisations' scores)",
                   f"{'rank':>4} {'score':>7}  {'local authority':<16} {'orgs':>5} {'area':>7} {'orgs':>7}  top area finding",
                   "-" * WIDTH]
         for a in result.area_ranking:
             top_driver = a.components[0].detail if a.components else "none failing"
-            lines.append(_fit(f"{a.rank:>4} {a.score:>7.1f}  {a.local_authority[:16]:<16} {a.organisations:>5} "
-                              f"{a.area_points:>7.1f} {a.organisations_points:>7.1f}  {top_driver}", WIDTH))
+            lines.append(_fit(f"{a.rank:>4} {a.score:>7.1f}  {terminal(a.local_authority)[:16]:<16} {a.organisations:>5} "
+                              f"{a.area_points:>7.1f} {a.organisations_points:>7.1f}  {terminal(top_driver)}", WIDTH))
     lines += ["", "National picture (organisations per outcome)",
               f"{'rule':<9} {'met':>7} {'not met':>8} {'no evidence':>12} {'n/a':>7} {'waived':>7}", "-" * WIDTH]
     for t in result.national:

@@ -10,6 +10,7 @@ import click
 from compliance.formats import Options
 from compliance.domain.result import Finding, Report
 from compliance.domain.outcomes import Outcome
+from compliance.formats.escape import terminal
 
 WIDTH = 80
 LABELS = {
@@ -27,7 +28,7 @@ def render_text(report: Report, verbose: bool = False, color: bool = False) -> s
     org = report.organisation
     s = report.summary
     lines = [
-        style(f"{org.name} ({org.id}, {org.type})", bold=True),
+        style(terminal(f"{org.name} ({org.id}, {org.type})"), bold=True),
         f"Period {org.period_start} to {org.period_end}; rules {report.rules.version} "
         f"({report.rules.count} rules); safeguard {report.tool.version}",
         *(f"Local rule {o.rule_id} ({o.file}) overrides {'the bundled' if o.bundled else 'the'} rule of the same id"
@@ -44,11 +45,18 @@ def render_text(report: Report, verbose: bool = False, color: bool = False) -> s
     return "\n".join(lines) + "\n"
 
 
+class _Wrapper(textwrap.TextWrapper):
+    """Wraps text that came from files: every control character shown, never sent to the terminal."""
+
+    def wrap(self, text: str) -> list[str]:
+        return super().wrap(terminal(text))
+
+
 def _finding_lines(f: Finding, verbose: bool, style) -> list[str]:
     label, colour = LABELS[f.outcome]
-    head = f"{label:<11} {f.severity.value:<8} {f.rule_id}  {f.title}"
+    head = terminal(f"{label:<11} {f.severity.value:<8} {f.rule_id}  {f.title}")
     out = [style(head[:WIDTH], fg=colour, bold=f.failing)]
-    wrap = textwrap.TextWrapper(width=WIDTH, initial_indent=" " * 12, subsequent_indent=" " * 12)
+    wrap = _Wrapper(width=WIDTH, initial_indent=" " * 12, subsequent_indent=" " * 12)
     if f.failing or verbose:
         out += wrap.wrap(f.message)
     if f.waiver is not None:

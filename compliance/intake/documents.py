@@ -172,7 +172,10 @@ def read_bytes(path: Path, error: type[UserError] = InputError, max_bytes: int =
     try:
         fd = os.open(path, flags)
     except OSError as e:
-        raise error(str(path), [Problem(f"cannot open: {os_reason(e)}")]) from None
+        reason = os_reason(e)
+        if e.errno == errno.ENOENT and os.path.islink(path):
+            reason = "a symbolic link to something that does not exist"
+        raise error(str(path), [Problem(f"cannot open: {reason}")]) from None
     except ValueError:  # an embedded NUL in the name
         raise error(str(path), [Problem("cannot open: the name contains a NUL character")]) from None
     try:

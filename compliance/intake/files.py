@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from compliance.domain.errors import Problem, UserError
+from compliance.intake.documents import os_reason
 
 
 class OutputError(UserError):
@@ -14,24 +15,45 @@ class OutputError(UserError):
         super().__init__(file, problems, kind="output")
 
 
+def _umask() -> int:
+    """The process umask (reading it means setting it; set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write beside the target, flush to disk, then rename over it in one step."""
+    """Write beside the target, flush to disk, then rename over it in one step.
+
+    The file gets the mode any other program's new file would (0666 less the umask): mkstemp's
+    private 0600 would hide a shared report from the team that reads it. Anything the file system
+    refuses (no such folder, no permission, a name too long, a folder in the way) is the user's
+    error naming the file, never a traceback.
+    """
     data = content.encode("utf-8") if isinstance(content, str) else content
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(str(path), [Problem(f"the folder {folder} does not exist")])
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    if path.is_dir():
+        raise OutputError(str(path), [Problem("is a folder; give a file name")])
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise OutputError(str(path), [Problem(f"cannot write here: {os_reason(e)}")]) from None
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError):
+            raise OutputError(str(path), [Problem(f"cannot write: {os_reason(e)}")]) from None
         raise
 
 

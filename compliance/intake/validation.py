@@ -20,6 +20,7 @@ _EXPECTED = {
     "bool_type": "expected true or false",
     "bool_parsing": "expected true or false",
     "float_type": "expected a number",
+    "finite_number": "expected a finite number (no NaN or infinity)",
     "float_parsing": "expected a number",
     "string_type": "expected text",
     "date_type": "expected a date (YYYY-MM-DD)",
@@ -52,6 +53,9 @@ def problems(model: type[BaseModel], exc: ValidationError, doc: Document | None,
         loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("int", "str", "float", "bool", "date", "list"))) or p in _field_names(model))
         if err["type"] == "part_exceeds_whole":  # the part is the number to correct: point at it
             loc += (err["ctx"]["part"],)
+        at = (err.get("ctx") or {}).get("at")
+        if at and isinstance(at, str):  # a whole-model check that knows which part it is about
+            loc = loc + tuple(at.split("."))
         out.append(Problem(_message(model, err, loc), path=format_loc(loc), line=doc.line_of(loc) if doc else None,
                            cell=locate(loc, err) if locate else None))
     return out

@@ -1,0 +1,50 @@
+"""Escaping what users supplied (names, codes, file names, reasons) for each place it is written.
+
+One helper per destination, each the only place its rule lives, so every renderer (and the text
+report, whichever library draws it) escapes alike:
+
+- `terminal`: control characters (C0, DEL, C1, line and paragraph separators, bidirectional
+  overrides) become visible escapes such as `\\x1b` or `\\n`, so a name can neither drive the
+  terminal nor forge a line of a report.
+- `csv_cell`: a cell a spreadsheet would read as a formula (starting = + - @, tab or carriage
+  return) gets a leading `'`, the OWASP convention; numbers are left alone.
+- `xml_text`: characters XML 1.0 cannot carry become visible escapes, so the JUnit file a CI
+  server parses is always well-formed (ElementTree escapes markup but writes these raw).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _visible(m: re.Match) -> str:
+    ch = m.group()
+    code = ord(ch)
+    return _NAMED.get(ch) or (f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+
+
+def terminal(text: object) -> str:
+    """Safe to print on a terminal, on one line."""
+    return _CONTROL.sub(_visible, str(text))
+
+
+def xml_text(text: str) -> str:
+    """Safe inside an XML 1.0 element or attribute (tab, newline and carriage return are kept)."""
+    return _XML_INVALID.sub(_visible, text)
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell no spreadsheet evaluates: text that looks like a formula starts with `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: csv_cell(v) for k, v in row.items()}
