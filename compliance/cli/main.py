@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 import traceback
 
 import click
@@ -13,12 +16,45 @@ from compliance.formats.escape import terminal
 from compliance.domain.exit_policy import EXIT_INTERNAL, EXIT_INVALID
 
 
+EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143  # 128 + the signal, as shells report it
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so outputs are cleaned up as for Ctrl-C."""
+
+
+def _terminate(signum, frame):  # noqa: ARG001 - the signal module's signature
+    raise Terminated()
+
+
+def _quiet_stdout() -> None:
+    """The reader went away (`| head`): send what is left nowhere, so exit prints nothing either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class SafeguardGroup(click.Group):
-    """Turns user errors into exit code 2 and anything unexpected into exit code 3, never 0."""
+    """Turns user errors into exit code 2 and anything unexpected into exit code 3, never 0.
+
+    Ctrl-C exits 130 and SIGTERM 143, each with one line; a closed pipe ends quietly (141). None
+    of them is a finding (1) or a bug (3), and none prints a traceback.
+    """
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("safeguard: interrupted", err=True)
+            ctx.exit(EXIT_SIGINT)
+        except Terminated:
+            click.echo("safeguard: terminated", err=True)
+            ctx.exit(EXIT_SIGTERM)
+        except BrokenPipeError:
+            _quiet_stdout()
+            ctx.exit(EXIT_SIGPIPE)
         except UserError as e:
             click.echo(f"error: {terminal(e)}", err=True)
             ctx.exit(EXIT_INVALID)
@@ -60,4 +96,9 @@ _register()
 
 
 def main() -> None:
-    cli(prog_name="safeguard")
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        cli(prog_name="safeguard")
+    except BrokenPipeError:  # while click itself was writing (help, usage)
+        _quiet_stdout()
+        sys.exit(EXIT_SIGPIPE)
