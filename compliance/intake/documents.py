@@ -302,61 +302,79 @@ def _check_timestamp(m: re.Match, budget: Budget, where: dict[str, Any]) -> None
 
 def scan_yaml(text: str, budget: Budget) -> None:
     """One pass over the event stream: count values (aliases by the size of what they repeat),
-    depth, and check every number and timestamp literal, all before a node is built."""
+    depth, and check every number and timestamp literal, all before a node is built.
+
+    The loop is the cost of refusing a 2 MB file, so the common event (a short plain scalar) takes
+    the fewest steps; locations are only worked out when something is refused.
+    """
     parser = YAML(typ="safe")  # the C event parser when ruamel.yaml.clib is installed
+    limits = budget.limits
+    max_nodes, max_depth = limits.max_nodes, limits.max_depth
     anchors: dict[str, tuple[int, int]] = {}  # anchor -> (values, depth below it)
     stack: list[list[Any]] = []  # [values before, anchor, deepest below]
     depth = 0
+    ev = None
     try:
         for ev in parser.parse(text):
             kind = type(ev).__name__
-            mark = ev.start_mark
-            where = {"line": mark.line + 1, "column": mark.column + 1} if mark is not None else {}
             if kind == "ScalarEvent":
-                budget.spend(1, depth + 1, **where)
-                _scan_scalar(ev, budget, where)
+                budget.nodes += 1
+                if budget.nodes > max_nodes or depth >= max_depth:
+                    budget.spend(0, depth + 1, **_mark(ev))
+                value = ev.value
+                if ev.tag is not None or (not ev.style and value and value[0] in _NUMERIC_START
+                                          and (len(value) > 9 or not value.isdigit())):
+                    _scan_scalar(ev, budget)
                 if ev.anchor:
                     anchors[ev.anchor] = (1, 0)
-                _deepest(stack, depth + 1)
+                if stack and depth + 1 > stack[-1][2]:
+                    stack[-1][2] = depth + 1
             elif kind in ("SequenceStartEvent", "MappingStartEvent"):
                 if ev.tag is not None and not ev.tag.startswith(_CORE):
-                    budget.refuse(f"YAML tag {ev.tag!r} is not allowed", **where)
+                    budget.refuse(f"YAML tag {ev.tag!r} is not allowed", **_mark(ev))
                 depth += 1
-                budget.spend(1, depth, **where)
+                budget.nodes += 1
+                if budget.nodes > max_nodes or depth > max_depth:
+                    budget.spend(0, depth, **_mark(ev))
                 stack.append([budget.nodes, ev.anchor, depth])
             elif kind in ("SequenceEndEvent", "MappingEndEvent"):
                 start, anchor, deepest = stack.pop()
                 if anchor:
                     anchors[anchor] = (budget.nodes - start + 1, deepest - depth)
-                _deepest(stack, deepest)
+                if stack and deepest > stack[-1][2]:
+                    stack[-1][2] = deepest
                 depth -= 1
             elif kind == "AliasEvent":
                 n, below = anchors.get(ev.anchor, (1, 0))
-                budget.spend(n, depth + 1 + below, **where)
-                _deepest(stack, depth + 1 + below)
+                budget.spend(n, depth + 1 + below, **_mark(ev))
+                if stack and depth + 1 + below > stack[-1][2]:
+                    stack[-1][2] = depth + 1 + below
     except MarkedYAMLError as e:
         raise budget.error(budget.file, [_yaml_problem(e)]) from None
     except YAMLError as e:
         raise budget.error(budget.file, [Problem(f"invalid YAML: {e}")]) from None
 
 
-def _deepest(stack: list[list[Any]], depth: int) -> None:
-    if stack and depth > stack[-1][2]:
-        stack[-1][2] = depth
+_NUMERIC_START = frozenset("+-.0123456789")
 
 
-def _scan_scalar(ev: Any, budget: Budget, where: dict[str, Any]) -> None:
+def _mark(ev: Any) -> dict[str, int]:
+    mark = ev.start_mark
+    return {"line": mark.line + 1, "column": mark.column + 1} if mark is not None else {}
+
+
+def _scan_scalar(ev: Any, budget: Budget) -> None:
     tag, value = ev.tag, ev.value
     if tag is not None and not tag.startswith(_CORE) and tag != "!":
-        budget.refuse(f"YAML tag {tag!r} is not allowed", **where)
+        budget.refuse(f"YAML tag {tag!r} is not allowed", **_mark(ev))
     plain = not ev.style and tag is None
     if plain or tag in (_CORE + "int", _CORE + "float", _CORE + "timestamp"):
         if _NUMBER.fullmatch(value.strip()):
-            budget.number(value, **where)
+            budget.number(value, **_mark(ev))
         else:
             m = _TIMESTAMP.fullmatch(value)
             if m:
-                _check_timestamp(m, budget, where)
+                _check_timestamp(m, budget, _mark(ev))
 
 
 # JSON tokens that matter to the bounds: strings (skipped whole, so brackets inside them do not

@@ -32,10 +32,13 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(str(path), [Problem(f"the folder {folder} does not exist")])
-    if path.is_dir():
-        raise OutputError(str(path), [Problem("is a folder; give a file name")])
+    try:
+        if not folder.is_dir():
+            raise OutputError(str(path), [Problem(f"the folder {folder} does not exist")])
+        if path.is_dir():
+            raise OutputError(str(path), [Problem("is a folder; give a file name")])
+    except OSError as e:
+        raise OutputError(str(path), [Problem(f"cannot write: {os_reason(e)}")]) from None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=folder)
     except OSError as e:
