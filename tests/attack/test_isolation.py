@@ -94,14 +94,14 @@ def test_a_thousand_returns_with_fifty_broken_rank_the_rest_and_list_every_broke
 def test_an_internal_error_on_one_file_is_that_files_and_the_run_exits_3(run_cli, monkeypatch, tmp_path):
     import compliance.app.workers as workers
 
-    real = workers.score
+    real = workers.signals_of
 
-    def flaky(report, signals, weights):
-        if report.organisation.id == "P81042":
+    def flaky(doc):
+        if doc.organisation.id == "P81042":
             raise ZeroDivisionError("injected")
-        return real(report, signals, weights)
+        return real(doc)
 
-    monkeypatch.setattr(workers, "score", flaky)
+    monkeypatch.setattr(workers, "signals_of", flaky)
     folder = Path(__file__).resolve().parents[2] / "fixtures" / "organisations"
     out = tmp_path / "s.json"
     code, _, err = run_cli("screen", folder, "-j1", "-f", "json", "-o", out)
@@ -181,8 +181,10 @@ CLI = [sys.executable, "-m", "compliance"]
 
 
 def _started(args: list[str]) -> subprocess.Popen:
+    # A shell's background job (`cmd &`, as CI may run the suite) starts with SIGINT ignored, and a
+    # child inherits that; give the CLI the terminal's default, as a user's Ctrl-C meets it.
     return subprocess.Popen(CLI + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for_workers(proc: subprocess.Popen) -> None:
