@@ -7,6 +7,7 @@ same one-paragraph message `safeguard assess` gives; it never stops the others.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -69,6 +70,8 @@ def _init(setup: Setup) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = Worker(setup)
+    # The rules, compiled models and engine live as long as the process: collections need not walk them.
+    gc.freeze()
 
 
 def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Report]:
