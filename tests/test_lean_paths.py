@@ -65,3 +65,41 @@ def test_screening_worker_text_path_equals_detailed_path(cohort):
     detailed = Worker(Setup((BUNDLED_RULES,), None, load_weights(), detail=True))
     for path in cohort[:10]:
         assert plain(path) == detailed(path)[0]
+
+
+def test_detailed_views_render_the_same_from_only_the_reports_they_show(cohort):
+    from compliance.app.workers import collect
+    from compliance.cohort.ranking import build, passes
+    from compliance.formats import Options, render
+
+    setup = Setup((BUNDLED_RULES,), None, load_weights(), detail=True)
+    paths = cohort[:14]
+    scores, invalid, everything = collect(paths, setup, jobs=1)
+    for org_types in ((), ("gp_practice",)):
+        _, _, kept = collect(paths, setup, jobs=1, keep=3, shown=lambda s: passes(s, org_types))
+        result = build(scores, invalid, load_weights(), org_types=org_types)
+        expected = [o.file for o in result.organisations[:3]]
+        assert sorted(kept) == sorted(expected) and len(everything) == len(paths)
+        for fmt in ("html", "markdown"):
+            options = Options(details=3)
+            assert render("screening", fmt, result, options, reports=kept) == \
+                render("screening", fmt, result, options, reports=everything)
+
+
+def test_junit_written_in_pieces_is_the_same_document(cohort):
+    from compliance.formats.common import RankingRow
+    from compliance.formats.junit import render_junit, render_junit_screening, stream_junit
+
+    ev = Evaluator(load_rules())
+    reports = [report_for(*load_assessment(p), ev, [BUNDLED_RULES]) for p in cohort[:4]]
+    for rs, invalid in ((reports, []), (reports, ["a.json: invalid <input> & worse"]), ([], ["b.json: x"]),
+                        ([], []), (reports[:1], [])):
+        for insufficient in ("failure", "skipped"):
+            assert "".join(stream_junit(rs, insufficient, invalid=invalid)) == render_junit(rs, insufficient,
+                                                                                             invalid=invalid)
+    # the screening order, a duplicated id included, is the one render_junit_screening gives
+    dup = reports + [reports[0]]
+    rows = [RankingRow(id=r.organisation.id, name=r.organisation.name, score=1.0, parts={}) for r in dup]
+    order = {r.id: i for i, r in enumerate(rows)}
+    ordered = sorted(dup, key=lambda r: order[r.organisation.id])
+    assert "".join(stream_junit(ordered)) == render_junit_screening(dup, rows)

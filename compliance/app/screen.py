@@ -5,13 +5,13 @@ Kept out of the CLI so that another front end (or a test) screens exactly as the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from compliance.app.evaluators import make_evaluator
 from compliance.app.workers import Setup, collect
-from compliance.cohort.ranking import InvalidFile, Screening, build, check_filters, select
+from compliance.cohort.ranking import InvalidFile, Screening, build, check_filters, passes, select
 from compliance.cohort.area_score import AreaScore
 from compliance.cohort.score import OrgScore
 from compliance.cohort.weights import load_weights
@@ -23,7 +23,7 @@ from compliance.intake.discovery import discover
 @dataclass(frozen=True)
 class ScreenRun:
     result: Screening
-    reports: dict[str, Report]  # full reports by file, only when asked for (detailed formats)
+    reports: Mapping[str, Report]  # full reports by file, only when asked for (detailed formats)
     selected: list[OrgScore]  # the organisations that pass the filters, before --top
     overrides: list[RuleOverride] = field(default_factory=list)  # local rules in force instead of bundled ones
 
@@ -33,13 +33,15 @@ class ScreenRun:
 
 def screen(paths: list[str], folders: list[Path], profile: Path | None = None, weights_file: Path | None = None, *,
            top: int | None = None, org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = (),
-           jobs: int | None = None, detail: bool = False, by_area: bool = False,
+           jobs: int | None = None, detail: bool = False, details: int | None = None, by_area: bool = False,
            progress: Callable[[int], Callable[[Iterator], Iterator] | None] | None = None) -> ScreenRun:
     weights = load_weights(weights_file)
     evaluator, _ = make_evaluator(folders, profile)  # rules and profile are checked here, before any worker starts
     files, missing = discover(paths)
     setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=detail)
-    scores, invalid, reports = collect(files, setup, jobs, progress=progress(len(files)) if progress else None)
+    # With `details`, only the reports of the organisations a detailed view can show are kept.
+    scores, invalid, reports = collect(files, setup, jobs, progress=progress(len(files)) if progress else None,
+                                       keep=details, shown=lambda s: passes(s, org_types, local_authorities))
     invalid += [InvalidFile(file=m.given, reason=str(m.error())) for m in missing]
     check_filters(scores, org_types, local_authorities)
     result = build(scores, invalid, weights, top, org_types, local_authorities)

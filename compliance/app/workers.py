@@ -10,14 +10,17 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 from compliance.domain.errors import UserError
 from compliance.domain.result import Report
-from compliance.cohort.ranking import InvalidFile
+from compliance.cohort.ranking import InvalidFile, rank_key
 from compliance.cohort.score import OrgScore, score, score_of
 from compliance.cohort.weights import Weights
 from compliance.cohort.signals import signals_of
@@ -40,7 +43,7 @@ class Worker:
         self.setup = setup
         self.evaluator, self.profile_record = make_evaluator(list(setup.folders), setup.profile)
 
-    def __call__(self, path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Report]:
+    def __call__(self, path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, bytes]:
         from compliance.app.assess import report_for
         from compliance.intake.returns import load_assessment
 
@@ -52,12 +55,45 @@ class Worker:
                                 list(org.local_authorities), info.path, signals_of(doc), self.setup.weights)
             report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
             result = score(report, signals_of(doc), self.setup.weights)
-            return result, report
+            return result, pack(report)
         except UserError as e:
             return InvalidFile(file=str(path), reason=str(e))
         except Exception as e:  # noqa: BLE001 - a bug met on one file is that file's, not the run's
             return InvalidFile(file=str(path), reason=f"{path}: internal error: {type(e).__name__}: {e}"[:2000],
                                internal=True)
+
+
+def pack(report: Report) -> bytes:
+    """A full report as the main process keeps it until it is rendered: ~190 KB of objects as ~10 KB."""
+    return zlib.compress(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+class Reports(Mapping[str, Report]):
+    """Full reports by file, kept packed and unpacked one at a time as a renderer reads them.
+
+    Only this process's own workers' output is ever unpickled here.
+    """
+
+    def __init__(self) -> None:
+        self._packed: dict[str, bytes] = {}
+
+    def keep(self, file: str, packed: bytes) -> None:
+        self._packed[file] = packed
+
+    def drop(self, file: str) -> None:
+        self._packed.pop(file, None)
+
+    def __getitem__(self, file: str) -> Report:
+        return pickle.loads(zlib.decompress(self._packed[file]))
+
+    def __contains__(self, file: object) -> bool:
+        return file in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
 
 
 _worker: Worker | None = None
@@ -74,7 +110,7 @@ def _init(setup: Setup) -> None:
     gc.freeze()
 
 
-def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, Report]:
+def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, bytes]:
     assert _worker is not None, "pool initializer did not run"
     return _worker(path)
 
@@ -84,7 +120,7 @@ def default_jobs() -> int:
 
 
 def screen_files(paths: list[Path], setup: Setup,
-                 jobs: int | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, Report]]:
+                 jobs: int | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, bytes]]:
     """Results in the order of `paths`. jobs=1 runs in this process (no pool), for tests and tiny runs."""
     jobs = min(jobs or default_jobs(), max(1, len(paths)))
     if jobs == 1:
@@ -97,18 +133,39 @@ def screen_files(paths: list[Path], setup: Setup,
 
 
 def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
-            progress: Callable[[Iterator], Iterator] | None = None
-            ) -> tuple[list[OrgScore], list[InvalidFile], dict[str, Report]]:
-    """Scores, invalid files and (with `setup.detail`) each scored file's full report, keyed by file."""
+            progress: Callable[[Iterator], Iterator] | None = None, *, keep: int | None = None,
+            shown: Callable[[OrgScore], bool] | None = None) -> tuple[list[OrgScore], list[InvalidFile], Reports]:
+    """Scores, invalid files and (with `setup.detail`) full reports, keyed by file.
+
+    With `keep`, only the reports of the `keep` highest-ranked organisations that `shown` accepts
+    are kept (all a detailed view with `--details keep` can show), so memory does not grow with
+    the cohort by a full report per organisation.
+    """
     results = screen_files(paths, setup, jobs)
     if progress is not None:
         results = progress(results)
     scores: list[OrgScore] = []
     invalid: list[InvalidFile] = []
-    details: dict[str, Report] = {}
+    details = Reports()
+    candidates: list[OrgScore] = []
     for r in results:
         if isinstance(r, tuple):
-            details[r[0].file] = r[1]
-            r = r[0]
+            r, packed = r
+            if keep is None:
+                details.keep(r.file, packed)
+            elif shown is None or shown(r):
+                details.keep(r.file, packed)
+                candidates.append(r)
+                if len(candidates) > 2 * keep:
+                    candidates = _best(candidates, keep, details)
         (invalid if isinstance(r, InvalidFile) else scores).append(r)
+    if keep is not None:
+        _best(candidates, keep, details)
     return scores, invalid, details
+
+
+def _best(candidates: list[OrgScore], keep: int, details: Reports) -> list[OrgScore]:
+    candidates.sort(key=rank_key)
+    for dropped in candidates[keep:]:
+        details.drop(dropped.file)
+    return candidates[:keep]

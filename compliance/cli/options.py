@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -51,11 +52,13 @@ profile_option = click.option(
 )
 
 
-def emit(text: str | bytes, output: Path | None) -> None:
+def emit(text: str | bytes | Iterable[str], output: Path | None) -> None:
+    """Text, or pieces of it (a report too large to hold whole), to stdout or atomically to a file."""
     if output is None:
         if isinstance(text, bytes):
             raise click.UsageError("this format is a binary file: write it with -o FILE")
-        click.echo(text, nl=False)
+        for piece in [text] if isinstance(text, str) else text:
+            click.echo(piece, nl=False)
     else:
         from compliance.intake.files import write_atomic
 

@@ -79,12 +79,15 @@ class Screening(Strict):
     area_ranking: list[AreaScore] = Field(default_factory=list, description="With --by area: areas ranked by risk.")
 
 
+def rank_key(s: OrgScore) -> tuple:
+    """Highest score first; ties by more critical, then more high failures, then id (stable)."""
+    fs = s.failing_by_severity
+    return (-s.score, -fs.get(Severity.critical, 0), -fs.get(Severity.high, 0), s.id, s.file)
+
+
 def rank(scores: list[OrgScore]) -> list[RankedOrg]:
     """Highest score first; ties by more critical, then more high failures, then id (stable)."""
-    def key(s: OrgScore) -> tuple:
-        fs = s.failing_by_severity
-        return (-s.score, -fs.get(Severity.critical, 0), -fs.get(Severity.high, 0), s.id, s.file)
-
+    key = rank_key
     # The scores are validated already: copying their fields is linear, dumping and re-validating
     # every component of every organisation was most of the ranking's cost.
     fields = list(OrgScore.model_fields)
@@ -93,9 +96,12 @@ def rank(scores: list[OrgScore]) -> list[RankedOrg]:
 
 
 def select(scores: list[OrgScore], org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = ()) -> list[OrgScore]:
-    return [s for s in scores
-            if (not org_types or s.type in org_types)
-            and (not local_authorities or set(s.local_authorities) & set(local_authorities))]
+    return [s for s in scores if passes(s, org_types, local_authorities)]
+
+
+def passes(s: OrgScore, org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = ()) -> bool:
+    """Whether the organisation passes the --org-type and --local-authority filters."""
+    return (not org_types or s.type in org_types) and (not local_authorities or bool(set(s.local_authorities) & set(local_authorities)))
 
 
 class FilterError(UserError):

@@ -7,7 +7,8 @@ is a failure or, if asked, skipped; not_applicable and waived are skipped with t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from xml.etree import ElementTree as ET
 
 from compliance.formats import Options
@@ -39,44 +40,58 @@ def _case(suite: ET.Element, org_id: str, f: Finding, insufficient: str) -> tupl
     return False, False
 
 
+def _suite(report: Report, i: int, insufficient: str, timestamp: dt.datetime | None) -> tuple[ET.Element, dict[str, int]]:
+    org = report.organisation
+    attrs = {"name": f"{org.id} {org.name}", "id": str(i), "package": org.id}
+    if timestamp is not None:
+        attrs["timestamp"] = timestamp.replace(microsecond=0, tzinfo=None).isoformat()
+    suite = ET.Element("testsuite", attrs)
+    props = ET.SubElement(suite, "properties")
+    for name, value in [("organisation.type", org.type), ("period", f"{org.period_start}/{org.period_end}"),
+                        ("rules.version", report.rules.version), ("tool.version", report.tool.version),
+                        ("profile", (report.profile or {}).get("name", ""))]:
+        ET.SubElement(props, "property", name=name, value=str(value))
+    failures = skipped = 0
+    for f in report.findings:
+        failed, skip = _case(suite, org.id, f, insufficient)
+        failures += failed
+        skipped += skip
+    counts = {"tests": len(report.findings), "failures": failures, "skipped": skipped}
+    # attribute order is insertion order: name first, then the counts, as CI tools print them
+    for k, v in {**counts, "errors": 0, "time": "0"}.items():
+        suite.set(k, str(v))
+    return suite, counts
+
+
+def _not_screened(invalid: Sequence[str], i: int) -> ET.Element:
+    suite = ET.Element("testsuite", {"name": "not screened", "id": str(i), "package": "not-screened"})
+    ET.SubElement(suite, "properties")
+    for reason in invalid:
+        case = ET.SubElement(suite, "testcase", name=reason.split(":", 1)[0], classname="not-screened", time="0")
+        ET.SubElement(case, "error", message=reason, type="invalid_input").text = reason
+    for k, v in {"tests": len(invalid), "failures": 0, "skipped": 0, "errors": len(invalid), "time": "0"}.items():
+        suite.set(k, str(v))
+    return suite
+
+
+def _check(insufficient: str) -> None:
+    if insufficient not in INSUFFICIENT_CHOICES:
+        raise ValueError(f"insufficient must be one of {INSUFFICIENT_CHOICES}")
+
+
 def render_junit(reports: Report | Sequence[Report], insufficient: str = "failure",
                  timestamp: dt.datetime | None = None, invalid: Sequence[str] = ()) -> str:
     """`invalid` (reasons files could not be read) become one suite of errored tests, so CI goes red."""
-    if insufficient not in INSUFFICIENT_CHOICES:
-        raise ValueError(f"insufficient must be one of {INSUFFICIENT_CHOICES}")
+    _check(insufficient)
     root = ET.Element("testsuites", name="safeguard")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for i, report in enumerate(as_list(reports)):
-        org = report.organisation
-        attrs = {"name": f"{org.id} {org.name}", "id": str(i), "package": org.id}
-        if timestamp is not None:
-            attrs["timestamp"] = timestamp.replace(microsecond=0, tzinfo=None).isoformat()
-        suite = ET.SubElement(root, "testsuite", attrs)
-        props = ET.SubElement(suite, "properties")
-        for name, value in [("organisation.type", org.type), ("period", f"{org.period_start}/{org.period_end}"),
-                            ("rules.version", report.rules.version), ("tool.version", report.tool.version),
-                            ("profile", (report.profile or {}).get("name", ""))]:
-            ET.SubElement(props, "property", name=name, value=str(value))
-        failures = skipped = 0
-        for f in report.findings:
-            failed, skip = _case(suite, org.id, f, insufficient)
-            failures += failed
-            skipped += skip
-        counts = {"tests": len(report.findings), "failures": failures, "skipped": skipped}
-        # attribute order is insertion order: name first, then the counts, as CI tools print them
-        for k, v in {**counts, "errors": 0, "time": "0"}.items():
-            suite.set(k, str(v))
+        suite, counts = _suite(report, i, insufficient, timestamp)
+        root.append(suite)
         for k in totals:
             totals[k] += counts[k]
     if invalid:
-        suite = ET.SubElement(root, "testsuite", {"name": "not screened", "id": str(len(as_list(reports))),
-                                                  "package": "not-screened"})
-        ET.SubElement(suite, "properties")
-        for reason in invalid:
-            case = ET.SubElement(suite, "testcase", name=reason.split(":", 1)[0], classname="not-screened", time="0")
-            ET.SubElement(case, "error", message=reason, type="invalid_input").text = reason
-        for k, v in {"tests": len(invalid), "failures": 0, "skipped": 0, "errors": len(invalid), "time": "0"}.items():
-            suite.set(k, str(v))
+        root.append(_not_screened(invalid, len(as_list(reports))))
         totals["tests"] += len(invalid)
     for k in ("tests", "failures"):
         root.set(k, str(totals[k]))
@@ -94,6 +109,49 @@ def _well_formed(root: ET.Element) -> None:
             el.text = xml_text(el.text)
         for k, v in el.attrib.items():
             el.set(k, xml_text(v))
+
+
+def stream_junit(reports: Iterable[Report], insufficient: str = "failure", timestamp: dt.datetime | None = None,
+                 invalid: Sequence[str] = ()) -> Iterator[str]:
+    """The same bytes as `render_junit`, in pieces, holding one organisation's suite at a time.
+
+    A national screening's JUnit file has every organisation (38 KB each): held as one tree and one
+    string it took ~0.5 MB of memory per organisation. The suites are written to a spool file as
+    they are made, so the totals the root element carries are known before it is written.
+    """
+    _check(insufficient)
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    n = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for i, report in enumerate(reports):
+            suite, counts = _suite(report, i, insufficient, timestamp)
+            for k in totals:
+                totals[k] += counts[k]
+            spool.write(_piece(suite, "\n  "))
+            n += 1
+        if invalid:
+            spool.write(_piece(_not_screened(invalid, n), "\n  "))
+            totals["tests"] += len(invalid)
+        if not n and not invalid:
+            yield render_junit([], insufficient, timestamp, invalid)
+            return
+        attrs = {"name": "safeguard", "tests": str(totals["tests"]), "failures": str(totals["failures"]),
+                 "errors": str(len(invalid)), "time": "0"}
+        head = ET.tostring(ET.Element("testsuites", attrs), encoding="unicode")
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n' + head[:-len(" />")] + ">\n  "
+        end = spool.tell()
+        spool.seek(0)
+        # every piece ends with the indent of the next; the last one's is the closing tag's line break
+        while spool.tell() < end - len("\n  "):
+            yield spool.read(min(1 << 20, end - len("\n  ") - spool.tell()))
+        yield "\n</testsuites>\n"
+
+
+def _piece(suite: ET.Element, tail: str) -> str:
+    """One suite as `ET.indent` lays it out under the root (level 1), followed by `tail`."""
+    _well_formed(suite)
+    ET.indent(suite, level=1)
+    return ET.tostring(suite, encoding="unicode") + tail
 
 
 def render_junit_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,

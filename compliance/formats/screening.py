@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import textwrap
+from collections.abc import Iterator, Mapping
 from compliance.domain.outcomes import Severity
 from compliance.cohort.ranking import RankedOrg, Screening
 from compliance.domain.result import Report
@@ -126,12 +127,16 @@ def _detailed(result: Screening, reports: dict[str, Report], limit: int | None
     Files that could not be screened are listed too, so a reader of the report alone never takes a
     missing organisation for a clean one.
     """
-    ranked = [o for o in result.organisations if o.file in reports]
+    ranked = result.organisations  # all of them; the reports kept are those of the top `limit` at least
     rows = [RankingRow(id=o.id, name=o.name, score=o.score, parts=ranking_parts(o)) for o in ranked]
-    shown = ranked if limit is None else ranked[:limit]
+    shown = [o for o in (ranked if limit is None else ranked[:limit]) if o.file in reports]
+    return rows, [reports[o.file] for o in shown], _invalid(result)
+
+
+def _invalid(result: Screening) -> list[str]:
     invalid = [bad.reason for bad in result.invalid_files]
     invalid += [f"organisation {d.id} appears in {len(d.files)} files: {', '.join(d.files)}" for d in result.duplicates]
-    return rows, [reports[o.file] for o in shown], invalid
+    return invalid
 
 
 def render_detailed_html(result: Screening, options: Options, reports: dict[str, Report]) -> str:
@@ -148,9 +153,13 @@ def render_detailed_markdown(result: Screening, options: Options, reports: dict[
     return render_markdown_screening(shown, rows, options.timestamp, invalid=invalid)
 
 
-def render_detailed_junit(result: Screening, options: Options, reports: dict[str, Report]) -> str:
-    """JUnit is read by machines and always has every organisation."""
-    from compliance.formats.junit import render_junit_screening
+def render_detailed_junit(result: Screening, options: Options, reports: Mapping[str, Report]) -> Iterator[str]:
+    """JUnit is read by machines and always has every organisation: rendered in pieces, one
+    organisation's report at a time, in the order `render_junit_screening` gives."""
+    from compliance.formats.junit import stream_junit
 
-    rows, shown, invalid = _detailed(result, reports, None)
-    return render_junit_screening(shown, rows, options.junit_insufficient, options.timestamp, invalid=invalid)
+    ranked = [o for o in result.organisations if o.file in reports]
+    order = {o.id: i for i, o in enumerate(ranked)}
+    ranked.sort(key=lambda o: order[o.id])  # as in_ranking_order: a duplicated id sorts at its last place
+    invalid = _invalid(result)
+    return stream_junit((reports[o.file] for o in ranked), options.junit_insufficient, options.timestamp, invalid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from compliance.domain.errors import Problem, UserError
@@ -22,15 +23,16 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
+def write_atomic(path: Path, content: str | bytes | Iterable[str]) -> None:
     """Write beside the target, flush to disk, then rename over it in one step.
 
     The file gets the mode any other program's new file would (0666 less the umask): mkstemp's
     private 0600 would hide a shared report from the team that reads it. Anything the file system
     refuses (no such folder, no permission, a name too long, a folder in the way) is the user's
-    error naming the file, never a traceback.
+    error naming the file, never a traceback. `content` may be pieces of text (a large report
+    rendered as it is written, never held whole).
     """
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    pieces = [content] if isinstance(content, (str, bytes)) else content
     folder = path.parent if str(path.parent) else Path(".")
     try:
         if not folder.is_dir():
@@ -46,7 +48,8 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for piece in pieces:
+                f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
