@@ -61,7 +61,7 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     check_output(fmt, output)
     run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
                      org_types=org_types, local_authorities=local_authorities, jobs=jobs, detail=fmt in DETAILED,
-                     details=None if fmt == "junit" else details_limit,
+                     details=None if fmt in ("junit", "xlsx") else details_limit,  # these have everyone
                      progress=_progress, by_area=by == "area")
     announce_overrides(run.overrides)
     result = run.result
