@@ -103,3 +103,25 @@ def test_junit_written_in_pieces_is_the_same_document(cohort):
     order = {r.id: i for i, r in enumerate(rows)}
     ordered = sorted(dup, key=lambda r: order[r.organisation.id])
     assert "".join(stream_junit(ordered)) == render_junit_screening(dup, rows)
+
+
+def test_compiled_rules_come_back_from_the_cache_identical_and_keyed_by_what_they_depend_on(monkeypatch, tmp_path):
+    from compliance.evaluation import compiler
+
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path))
+    rules = load_rules().rules
+    params = {r.id: r.parameter_values() for r in rules}
+    fresh = compiler.compile_rules(rules, params)
+    assert compiler.compile_cached(rules, params) == fresh  # a miss compiles and stores
+    calls = []
+    monkeypatch.setattr(compiler, "compile_rules", lambda *a: calls.append(a) or fresh)
+    assert compiler.compile_cached(rules, params) == fresh and not calls  # a hit does not compile
+    rid = next(r.id for r in rules if "threshold" in params[r.id])
+    changed = {**params, rid: {**params[rid], "threshold": params[rid]["threshold"] - 1}}
+    compiler.compile_cached(rules, changed)
+    compiler.compile_cached([r for r in rules if r.id != rid and rid not in r.depends_on], params)
+    assert len(calls) == 2  # other parameters, other rules: compiled again
+    for entry in tmp_path.glob("compiled-*.json"):
+        entry.write_text("{damaged")
+    monkeypatch.setattr(compiler, "compile_rules", lambda *a: calls.append(a) or fresh)
+    assert compiler.compile_cached(rules, params) == fresh and len(calls) == 3  # a damaged entry is a miss

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from compliance.evaluation.compiler import Branch, CompileError, compile_rules
+from compliance.evaluation.compiler import Branch, CompileError, compile_cached
 from compliance.evaluation.engine import Engine
 from compliance.domain.errors import EngineError, Problem, RuleError
 from compliance.domain.result import FAILING, Evidence, Finding, ThresholdResult, Waiver, sort_findings
@@ -81,7 +81,7 @@ class Evaluator:
             if broken:
                 raise RuleError(str(ruleset.files.get(r.id, r.id)), broken)
         try:
-            chunks = compile_rules(ruleset.rules, self.params)
+            chunks = compile_cached(ruleset.rules, self.params)
         except CompileError as e:
             file = ruleset.files.get(e.rule_id)
             line = None
