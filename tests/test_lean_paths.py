@@ -125,3 +125,52 @@ def test_compiled_rules_come_back_from_the_cache_identical_and_keyed_by_what_the
         entry.write_text("{damaged")
     monkeypatch.setattr(compiler, "compile_rules", lambda *a: calls.append(a) or fresh)
     assert compiler.compile_cached(rules, params) == fresh and len(calls) == 3  # a damaged entry is a miss
+
+
+def test_choices_written_out_for_start_up_match_the_enums():
+    from compliance.cli.options import ORG_TYPE_CHOICES
+    from compliance.domain.exit_policy import FAIL_ON_CHOICES
+    from compliance.domain.model import OrgType
+    from compliance.domain.outcomes import Severity
+
+    assert FAIL_ON_CHOICES == [s.value for s in Severity] + ["none"]
+    assert ORG_TYPE_CHOICES == [t.value for t in OrgType]
+
+
+def _imports_pydantic(tmp_path: Path, *argv: str) -> bool:
+    import subprocess
+    import sys
+
+    code = ("import runpy, sys\nsys.argv = ['safeguard', *sys.argv[1:]]\ntry:\n"
+            "    runpy.run_module('compliance', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print('PYDANTIC' if 'pydantic' in sys.modules else 'LEAN', file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={**__import__("os").environ, "SAFEGUARD_CACHE_DIR": str(tmp_path)})
+    assert out.stderr.strip().splitlines()[-1] in ("PYDANTIC", "LEAN"), out.stderr
+    return out.stderr.strip().endswith("PYDANTIC")
+
+
+def test_help_and_a_warm_rules_list_import_only_what_they_use(tmp_path):
+    assert not _imports_pydantic(tmp_path, "--help")
+    assert _imports_pydantic(tmp_path, "rules", "list")  # the first listing validates the rules
+    assert not _imports_pydantic(tmp_path, "rules", "list")
+
+
+def test_rules_list_sees_a_changed_rule_file_at_once(tmp_path, monkeypatch):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from compliance.cli.main import cli
+
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    args = ["rules", "list", "--no-bundled", "--rules", str(folder), "-f", "json"]
+    first = CliRunner().invoke(cli, args)
+    assert CliRunner().invoke(cli, args).output == first.output
+    path = folder / "training" / "TRN-001.yaml"
+    path.write_text(path.read_text().replace("title: ", "title: Renamed ", 1))
+    assert '"title": "Renamed ' in CliRunner().invoke(cli, args).output
+    path.write_text(path.read_text().replace("severity: ", "severity: [", 1))
+    assert CliRunner().invoke(cli, args).exit_code == 2  # an invalid rule is reported, never served from the cache

@@ -12,17 +12,11 @@ from compliance.intake.documents import read_document, read_text
 from compliance.domain.errors import Problem, RuleError
 from compliance.intake.validation import problems as validation_problems
 from compliance.catalogue.cache import _cache_get, _cache_put
+from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
 from compliance.catalogue.schema import Rule
 from compliance.domain.result import RuleOverride
 
-def _bundled_rules() -> Path:
-    """rules/ in a source checkout or editable install; compliance/bundled_rules/ in an installed wheel."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "bundled_rules"
-    return installed if installed.is_dir() else package.parent / "rules"
-
-
-BUNDLED_RULES = _bundled_rules()
+__all__ = ["AREA_FOLDER", "BUNDLED_RULES", "RuleSet", "load_rule_file", "load_rules", "rule_files"]
 
 
 # --- loading a catalogue ----------------------------------------------------------------------------
@@ -50,15 +44,6 @@ class RuleSet:
     @property
     def version(self) -> str:
         return self.digest[:12]
-
-
-AREA_FOLDER = "area"  # area rules (catalogue/area_schema.py) live in their own folder of a catalogue
-
-
-def rule_files(folder: Path) -> list[Path]:
-    """Organisation rules: every YAML file under the folder except those of its area folder."""
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-                  and p.relative_to(folder).parts[0] != AREA_FOLDER)
 
 
 def area_rule_files(folder: Path) -> list[Path]:

@@ -10,7 +10,6 @@ import click
 
 from compliance.formats import Subject, names
 
-from compliance.catalogue.loading import BUNDLED_RULES
 from compliance.domain.exit_policy import FAIL_ON_CHOICES
 
 EXIT_CODES_HELP = """\b
@@ -40,12 +39,16 @@ def announce_overrides(overrides) -> None:
 def rule_folders(rule_dirs: tuple[Path, ...], no_bundled: bool) -> list[Path]:
     if no_bundled and not rule_dirs:
         raise click.UsageError("--no-bundled needs at least one --rules folder")
+    from compliance.catalogue.files import BUNDLED_RULES
+
     return ([] if no_bundled else [BUNDLED_RULES]) + list(rule_dirs)
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file (atomically) instead of standard output.",
 )
 SEVERITY_CHOICES = FAIL_ON_CHOICES
+# The organisation types (checked against OrgType by a test), so --help need not import the input model.
+ORG_TYPE_CHOICES = ["acute", "community", "mental_health", "ambulance", "gp_practice", "icb"]
 profile_option = click.option(
     "--profile", type=click.Path(path_type=Path),
     help="YAML profile setting rule parameters and waiving rules (validated before anything runs).",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
+from types import SimpleNamespace
 import json
 import textwrap
 from pathlib import Path
@@ -29,19 +30,27 @@ def rules_group() -> None:
 @rules_options
 def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_bundled: bool) -> None:
     """One line per rule."""
-    from compliance.catalogue.loading import load_rules
+    from compliance.catalogue.cache import cached_listing
 
-    rs = load_rules(rule_folders(rule_dirs, no_bundled))
-    announce_overrides(rs.overrides)
-    rules = [r for r in rs.rules
-             if (area is None or r.area == area) and (severity is None or r.severity.value == severity)]
+    folders = rule_folders(rule_dirs, no_bundled)
+
+    def build() -> dict[str, list[dict]]:
+        from compliance.catalogue.loading import load_rules
+
+        rs = load_rules(folders)
+        return {"rows": [{"id": r.id, "severity": r.severity.value, "area": r.area,
+                          "key_question": r.key_question.value, "title": r.title} for r in rs.rules],
+                "overrides": [o.model_dump() for o in rs.overrides]}
+
+    listing = cached_listing(folders, build)
+    announce_overrides([SimpleNamespace(**o) for o in listing["overrides"]])
+    rows = [r for r in listing["rows"]
+            if (area is None or r["area"] == area) and (severity is None or r["severity"] == severity)]
     if fmt == "json":
-        rows = [{"id": r.id, "severity": r.severity.value, "area": r.area, "key_question": r.key_question.value,
-                 "title": r.title} for r in rules]
         click.echo(json.dumps(rows, indent=2))
         return
-    for r in rules:
-        click.echo(f"{r.id}  {r.severity.value:<8} {r.area:<20} {r.title}"[:80])
+    for r in rows:
+        click.echo(f"{r['id']}  {r['severity']:<8} {r['area']:<20} {r['title']}"[:80])
 
 
 @rules_group.command("show")

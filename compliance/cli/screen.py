@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
-from compliance.cli.options import announce_overrides, check_output, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
+from compliance.cli.options import ORG_TYPE_CHOICES, announce_overrides, check_output, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
 
 SCREEN_EXIT_HELP = """\b
 Exit codes (the first that applies):
@@ -32,7 +32,7 @@ Exit codes (the first that applies):
               help="YAML file overriding some or all of the bundled screening weights.")
 @click.option("--top", type=click.IntRange(min=1), help="Show only the N highest-scoring organisations.")
 @click.option("--org-type", "org_types", multiple=True,
-              type=click.Choice(["acute", "community", "mental_health", "ambulance", "gp_practice", "icb"]),
+              type=click.Choice(ORG_TYPE_CHOICES),
               help="Only organisations of this type (repeatable).")
 @click.option("--by", "by", type=click.Choice(["organisation", "area"]), default="organisation", show_default=True,
               help="area: also judge every area the returns name by the area rules and rank the areas.")

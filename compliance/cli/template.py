@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from compliance.cli.options import rule_folders, rules_options
-from compliance.domain.model import OrgType
+from compliance.cli.options import ORG_TYPE_CHOICES, rule_folders, rules_options
 
 
 @click.command()
-@click.option("--type", "org_type", type=click.Choice([t.value for t in OrgType]), required=True,
+@click.option("--type", "org_type", type=click.Choice(ORG_TYPE_CHOICES), required=True,
               help="The organisation type: the workbook asks only what the rules for this type read.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .xlsx file to write (atomically).")
@@ -27,6 +26,7 @@ def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[
     """
     from compliance.app.template import template_workbook
     from compliance.catalogue.loading import load_rules
+    from compliance.domain.model import OrgType
     from compliance.intake.files import write_atomic
 
     ruleset = load_rules(rule_folders(rule_dirs, no_bundled))

@@ -7,15 +7,21 @@ anything built on the application layer from drifting apart.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from compliance.domain.outcomes import Severity
+if TYPE_CHECKING:
+    from compliance.domain.outcomes import Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
-FAIL_ON_CHOICES = [s.value for s in Severity] + ["none"]
+# The severities, most severe first (tests/test_lean_paths.py checks them against `Severity`), written
+# out so that every command's --help is built without importing pydantic, which `Severity`'s module needs.
+FAIL_ON_CHOICES = ["critical", "high", "medium", "low", "none"]
 
 
 def fails_on_counts(failing_by_severity: Iterable[Mapping[Severity, int]], fail_on: str) -> bool:
     """Whether any failing count at or above `fail_on` is non-zero (`none` never fails)."""
+    from compliance.domain.outcomes import Severity
+
     if fail_on == "none":
         return False
     floor = Severity(fail_on).rank
@@ -24,6 +30,8 @@ def fails_on_counts(failing_by_severity: Iterable[Mapping[Severity, int]], fail_
 
 def fails_at(findings: Iterable, fail_on: str) -> bool:
     """Whether a finding that is not met or without evidence reaches `fail_on`."""
+    from compliance.domain.outcomes import Severity
+
     if fail_on == "none":
         return False
     floor = Severity(fail_on).rank
