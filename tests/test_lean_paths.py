@@ -174,3 +174,24 @@ def test_rules_list_sees_a_changed_rule_file_at_once(tmp_path, monkeypatch):
     assert '"title": "Renamed ' in CliRunner().invoke(cli, args).output
     path.write_text(path.read_text().replace("severity: ", "severity: [", 1))
     assert CliRunner().invoke(cli, args).exit_code == 2  # an invalid rule is reported, never served from the cache
+
+
+def test_lazy_command_table_matches_the_commands_and_click_s_own_help():
+    import importlib
+
+    import click
+    from click.testing import CliRunner
+
+    from compliance.cli.main import COMMANDS, cli
+
+    commands = {name: getattr(importlib.import_module(m), a) for name, (m, a, _) in COMMANDS.items()}
+    for name, command in commands.items():
+        assert command.name == name and not command.hidden
+        for limit in (20, 45, 74, 200):
+            assert click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit) == command.get_short_help_str(limit)
+    eager = click.Group(cli.name, commands=commands, params=cli.params, help=cli.help, epilog=cli.epilog,
+                        context_settings=cli.context_settings)
+    for width in (60, 80, 120):
+        got = CliRunner().invoke(cli, ["--help"], terminal_width=width).output
+        assert got == CliRunner().invoke(eager, ["--help"], terminal_width=width).output
+    assert all(cli.commands[n] is commands[n] for n in cli.list_commands(click.Context(cli)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -36,12 +37,65 @@ def _quiet_stdout() -> None:
         pass
 
 
+# Each subcommand: its module, its name there, and the short help `--help` lists for it (a test checks
+# these against the commands). A command's module is imported only when that command runs, so
+# `safeguard --help` or `safeguard rules list` does not pay for assessing, screening or diffing.
+COMMANDS = {
+    "area": ("compliance.cli.area", "area", "Assess LOCAL_AUTHORITY's area from the returns under PATHS: the area "
+             "rules' findings, each organisation's share of them (the accountability matrix), providers the ICB "
+             "lists that did not return, and lines of enquiry."),
+    "assess": ("compliance.cli.assess", "assess", "Assess one organisation's self-assessment FILE (YAML or JSON)."),
+    "diff": ("compliance.cli.diff", "diff", "Evaluate the same INPUTS (files or folders; default fixtures/organisations) "
+             "under two versions of the rules and list every finding and rule that changed."),
+    "fixtures": ("compliance.cli.screen", "fixtures_group", "Fictional self-assessments for demos, tests and benchmarks."),
+    "rules": ("compliance.cli.rules", "rules_group", "List, document, test and lint rule files."),
+    "schema": ("compliance.cli.assess", "schema", "Print the JSON Schema of a format, generated from its pydantic model."),
+    "screen": ("compliance.cli.screen", "screen", "Assess every return under PATHS (files, folders, globs) and rank the "
+               "organisations by risk."),
+    "snapshot": ("compliance.cli.snapshot", "snapshot_group", "Compare or rewrite the expected findings of the fixture "
+                 "organisations."),
+    "template": ("compliance.cli.template", "template", "Write an Excel workbook to fill in and assess with "
+                 "`safeguard assess FILE.xlsx`."),
+}
+
+
+class _Commands(dict):
+    """The subcommands by name, each imported the first time it is looked up."""
+
+    def __missing__(self, name: str) -> click.Command:
+        if name not in COMMANDS:
+            raise KeyError(name)
+        module, attr, _ = COMMANDS[name]
+        command = self[name] = getattr(importlib.import_module(module), attr)
+        return command
+
+    def get(self, name: str, default=None):  # type: ignore[override]
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+
 class SafeguardGroup(click.Group):
     """Turns user errors into exit code 2 and anything unexpected into exit code 3, never 0.
 
     Ctrl-C exits 130 and SIGTERM 143, each with one line; a closed pipe ends quietly (141). None
     of them is a finding (1) or a bug (3), and none prints a traceback.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = _Commands()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click lays the command list out, from the short helps above rather than each module."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        with formatter.section("Commands"):
+            formatter.write_dl([(n, click.Command(n, help=COMMANDS[n][2]).get_short_help_str(limit)) for n in names])
 
     def invoke(self, ctx: click.Context):
         try:
@@ -77,22 +131,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """Check NHS organisations' arrangements for safeguarding children against the requirements
     regulators inspect."""
     ctx.obj = {"debug": debug}
-
-
-def _register() -> None:
-    from compliance.cli.area import area
-    from compliance.cli.assess import assess, schema
-    from compliance.cli.diff import diff
-    from compliance.cli.rules import rules_group
-    from compliance.cli.screen import fixtures_group, screen
-    from compliance.cli.snapshot import snapshot_group
-    from compliance.cli.template import template
-
-    for command in (assess, schema, rules_group, snapshot_group, screen, area, fixtures_group, diff, template):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:
