@@ -6,7 +6,6 @@ import importlib
 import os
 import signal
 import sys
-import traceback
 
 import click
 
@@ -117,6 +116,8 @@ class SafeguardGroup(click.Group):
         except Exception as e:  # a bug: say so, keep the details for the report
             click.echo(terminal(f"internal error: {type(e).__name__}: {e}"), err=True)
             if ctx.obj and ctx.obj.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             else:
                 click.echo("(run with --debug for the traceback, and please report it)", err=True)
