@@ -32,9 +32,12 @@ class Run:
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     """One run of cmd, output discarded; a non-zero exit other than 1 (findings) is a failure."""
+    # As on a user's machine, Python keeps compiled modules (a development shell may turn that off,
+    # and then every start compiles the whole package from source, which is not the product's cost).
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                            env={**os.environ, **(env or {})})
+                            env={**base, **(env or {})})
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
