@@ -188,7 +188,8 @@ def test_lazy_command_table_matches_the_commands_and_click_s_own_help():
     for name, command in commands.items():
         assert command.name == name and not command.hidden
         for limit in (20, 45, 74, 200):
-            assert click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit) == command.get_short_help_str(limit)
+            assert click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit) == \
+                command.get_short_help_str(limit), f"copy the first paragraph of `{name}`'s docstring into COMMANDS"
     eager = click.Group(cli.name, commands=commands, params=cli.params, help=cli.help, epilog=cli.epilog,
                         context_settings=cli.context_settings)
     for width in (60, 80, 120):

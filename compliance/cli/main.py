@@ -44,8 +44,9 @@ COMMANDS = {
              "rules' findings, each organisation's share of them (the accountability matrix), providers the ICB "
              "lists that did not return, and lines of enquiry."),
     "assess": ("compliance.cli.assess", "assess", "Assess one organisation's self-assessment FILE (YAML or JSON)."),
-    "diff": ("compliance.cli.diff", "diff", "Evaluate the same INPUTS (files or folders; default fixtures/organisations) "
-             "under two versions of the rules and list every finding and rule that changed."),
+    "diff": ("compliance.cli.diff", "diff", "Evaluate the same INPUTS (files or folders; default: the bundled example "
+             "returns, wherever this is run) under two versions of the rules and list every finding and rule that "
+             "changed: outcome and severity changes first, wording-only changes summarised apart."),
     "fixtures": ("compliance.cli.screen", "fixtures_group", "Fictional self-assessments for demos, tests and benchmarks."),
     "rules": ("compliance.cli.rules", "rules_group", "List, document, test and lint rule files."),
     "schema": ("compliance.cli.assess", "schema", "Print the JSON Schema of a format, generated from its pydantic model."),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 import io
-from types import SimpleNamespace
 import json
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
 
