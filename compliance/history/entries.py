@@ -1,0 +1,97 @@
+"""What one recorded run keeps of a report: enough to compare periods, small enough for 6,600 a screening.
+
+Findings keep the values their condition read and their thresholds (not messages or sources, which
+the rules give again), and a fingerprint that changes exactly when what an inspector would compare
+changes: outcome, severity, key values or thresholds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from pydantic import Field
+
+from compliance.domain.base import Strict
+from compliance.domain.outcomes import Outcome, Severity
+from compliance.domain.result import FAILING, Finding, Report
+
+Value = int | float | str | None
+
+
+class FindingEntry(Strict):
+    rule_id: str
+    title: str = ""
+    area: str = ""
+    outcome: Outcome
+    severity: Severity
+    values: dict[str, Value] = Field(default_factory=dict, description="The evidence the condition read (null: not reported).")
+    parameters: dict[str, int | float] = Field(default_factory=dict, description="Thresholds in force.")
+    fingerprint: str
+
+    @property
+    def failing(self) -> bool:
+        return self.outcome in FAILING
+
+
+class RunEntry(Strict):
+    """One organisation's assessment as recorded: a run."""
+
+    run_id: str
+    recorded_at: str = Field(description="UTC, ISO 8601; when this run was first recorded.")
+    tool_version: str
+    rules_sha256: str
+    profile_sha256: str | None
+    input_sha256: str
+    input_path: str
+    org_id: str
+    org_name: str
+    org_type: str
+    period_start: dt.date
+    period_end: dt.date
+    findings: list[FindingEntry]
+
+    @property
+    def period(self) -> str:
+        return period_label(self.period_start, self.period_end)
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    """Financial years as people say them ("2024/25"); any other span as its dates."""
+    if (start.month, start.day, end.month, end.day) == (4, 1, 3, 31) and end.year == start.year + 1:
+        return f"{start.year}/{str(end.year)[-2:]}"
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def fingerprint(org_id: str, rule_id: str, outcome: str, severity: str, values: dict, parameters: dict) -> str:
+    text = json.dumps([org_id, rule_id, outcome, severity, values, parameters], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def run_key(input_sha256: str, rules_sha256: str, profile_sha256: str | None) -> str:
+    """The same input, rules and profile give the same run id, so recording twice is idempotent."""
+    return hashlib.sha256(f"{input_sha256}|{rules_sha256}|{profile_sha256 or ''}".encode()).hexdigest()[:16]
+
+
+def finding_entry(org_id: str, f: Finding) -> FindingEntry:
+    values = {e.measure: e.value for e in f.evidence if e.used}
+    return FindingEntry(rule_id=f.rule_id, title=f.title, area=f.area, outcome=f.outcome, severity=f.severity,
+                        values=values, parameters=dict(f.parameters),
+                        fingerprint=fingerprint(org_id, f.rule_id, f.outcome.value, f.severity.value, values, f.parameters))
+
+
+def run_entry(report: Report, recorded_at: str | None = None) -> RunEntry:
+    org = report.organisation
+    profile_sha = (report.profile or {}).get("sha256")
+    return RunEntry(
+        run_id=run_key(report.input.sha256, report.rules.sha256, profile_sha),
+        recorded_at=recorded_at or now_utc(), tool_version=report.tool.version, rules_sha256=report.rules.sha256,
+        profile_sha256=profile_sha, input_sha256=report.input.sha256, input_path=report.input.path,
+        org_id=org.id, org_name=org.name, org_type=org.type, period_start=org.period_start, period_end=org.period_end,
+        findings=[finding_entry(org.id, f) for f in report.findings],
+    )
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
