@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from compliance.history.entries import FindingEntry, RunEntry, fingerprint, run_key
+from compliance.history.entries import FindingEntry, RunEntry, ThresholdEntry, fingerprint, run_key
 
 
 def finding(org: str, rule: str, outcome: str = "met", severity: str = "high", value: float | None = 90.0,
@@ -13,6 +13,7 @@ def finding(org: str, rule: str, outcome: str = "met", severity: str = "high", v
     params = {"threshold": threshold}
     return FindingEntry(rule_id=rule, title=f"{rule} title", area=area, outcome=outcome, severity=severity,
                         values=values, parameters=params,
+                        threshold=ThresholdEntry(measure="coverage", actual=value, required=threshold, unit="%"),
                         fingerprint=fingerprint(org, rule, outcome, severity, values, params))
 
 

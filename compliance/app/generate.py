@@ -51,8 +51,8 @@ NAMED_ROLES = {"acute": ["named_doctor", "named_nurse", "named_midwife"], "commu
 class _Draw:
     """Helpers over one Random: quality q (0.5-1) pulls every rate towards its range's top."""
 
-    def __init__(self, rng: random.Random, q: float):
-        self.rng, self.q = rng, q
+    def __init__(self, rng: random.Random, q: float, end: dt.date = PERIOD_END):
+        self.rng, self.q, self.end = rng, q, end
 
     def rate(self, lo: float, hi: float) -> float:
         r = lo + (hi - lo) * (0.7 * self.q + 0.3 * self.rng.random())
@@ -65,7 +65,7 @@ class _Draw:
         return None if self.rng.random() < p_missing else value
 
     def date_back(self, max_days: int, min_days: int = 0) -> str:
-        return (PERIOD_END - dt.timedelta(days=self.rng.randint(min_days, max_days))).isoformat()
+        return (self.end - dt.timedelta(days=self.rng.randint(min_days, max_days))).isoformat()
 
 
 def _prune(d: Any) -> Any:
@@ -81,10 +81,14 @@ def _pair(d: _Draw, whole_key: str, whole: int, part_key: str, lo: float, hi: fl
     return {whole_key: whole, part_key: d.maybe(d.part(whole, lo, hi))}
 
 
-def organisation(rng: random.Random, index: int) -> dict[str, Any]:
-    """One fictional return as plain data (valid against SelfAssessment)."""
+def organisation(rng: random.Random, index: int, q_shift: float = 0.0, years_back: int = 0) -> dict[str, Any]:
+    """One fictional return as plain data (valid against SelfAssessment).
+
+    `years_back` moves the period (and every date) back that many years; `q_shift` moves the
+    organisation's quality, so earlier periods of one organisation differ by plausible drift."""
     kind = rng.choices(list(PROPORTIONS), weights=list(PROPORTIONS.values()))[0]
-    d = _Draw(rng, rng.betavariate(5, 2) * 0.5 + 0.5)
+    start, end = PERIOD_START.replace(year=PERIOD_START.year - years_back), PERIOD_END.replace(year=PERIOD_END.year - years_back)
+    d = _Draw(rng, min(1.0, max(0.5, rng.betavariate(5, 2) * 0.5 + 0.5 + q_shift)), end)
     staff = rng.randint(*HEADCOUNT[kind])
     if kind == "acute" and rng.random() < 0.1:
         staff = rng.randint(20000, 26000)  # teaching trusts
@@ -97,7 +101,7 @@ def organisation(rng: random.Random, index: int) -> dict[str, Any]:
             "name": f"{rng.choice(PLACES)} {TYPE_WORDS[kind]}",
             "type": kind,
             "local_authorities": sorted(rng.sample(LOCAL_AUTHORITIES, n_las)),
-            "period": {"start": PERIOD_START.isoformat(), "end": PERIOD_END.isoformat()},
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
             "last_inspection": d.maybe(d.date_back(8 * 365, 60), 0.1),
         },
         "context": {
@@ -288,6 +292,32 @@ def generate(count: int, seed: int) -> list[dict[str, Any]]:
     return [organisation(rng, i) for i in range(1, count + 1)]
 
 
+# How quality moves from one period to the next: most organisations hold steady, some improve,
+# some slip (an inspector's "is it getting worse"). Per-period steps in quality (0.5 to 1).
+TRAJECTORIES = {"stable": (0.0, 0.02), "improving": (0.06, 0.03), "deteriorating": (-0.08, 0.03)}
+TRAJECTORY_WEIGHTS = {"stable": 55, "improving": 25, "deteriorating": 20}
+
+
+def generate_periods(count: int, seed: int, periods: int) -> list[list[dict[str, Any]]]:
+    """`periods` consecutive years per organisation, oldest first; the latest is exactly `generate`'s.
+
+    Each organisation's earlier years replay its random draws with its quality moved along its
+    trajectory (drawn from a separate generator), so the same services and sizes drift plausibly.
+    """
+    rng = random.Random(seed)
+    out: list[list[dict[str, Any]]] = [[] for _ in range(periods)]
+    for i in range(1, count + 1):
+        drift = random.Random(f"{seed}-drift-{i}")
+        step, noise = TRAJECTORIES[drift.choices(list(TRAJECTORY_WEIGHTS), weights=list(TRAJECTORY_WEIGHTS.values()))[0]]
+        state = rng.getstate()
+        for back in range(periods - 1, 0, -1):
+            rng.setstate(state)
+            out[periods - 1 - back].append(organisation(rng, i, -step * back + drift.gauss(0, noise), back))
+        rng.setstate(state)
+        out[periods - 1].append(organisation(rng, i))
+    return out
+
+
 def dump(data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(data, indent=1) + "\n"
@@ -300,11 +330,19 @@ def dump(data: dict[str, Any], fmt: str) -> str:
     return buf.getvalue()
 
 
-def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json") -> list[Path]:
+def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json", periods: int = 1) -> list[Path]:
+    """One file per organisation; with `periods` > 1, one folder per period (e.g. 2023-24/), oldest first."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for data in generate(count, seed):
-        path = folder / f"{data['organisation']['id']}.{fmt}"
-        write_atomic(path, dump(data, fmt))
-        paths.append(path)
+    cohorts = [generate(count, seed)] if periods == 1 else generate_periods(count, seed, periods)
+    for cohort in cohorts:
+        target = folder
+        if periods > 1:
+            start = cohort[0]["organisation"]["period"]["start"][:4]
+            target = folder / f"{start}-{str(int(start) + 1)[-2:]}"
+            target.mkdir(exist_ok=True)
+        for data in cohort:
+            path = target / f"{data['organisation']['id']}.{fmt}"
+            write_atomic(path, dump(data, fmt))
+            paths.append(path)
     return paths

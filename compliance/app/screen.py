@@ -34,14 +34,30 @@ class ScreenRun:
 def screen(paths: list[str], folders: list[Path], profile: Path | None = None, weights_file: Path | None = None, *,
            top: int | None = None, org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = (),
            jobs: int | None = None, detail: bool = False, details: int | None = None, by_area: bool = False,
-           progress: Callable[[int], Callable[[Iterator], Iterator] | None] | None = None) -> ScreenRun:
+           progress: Callable[[int], Callable[[Iterator], Iterator] | None] | None = None,
+           history: Path | None = None, use_history: bool = False, record: bool = False) -> ScreenRun:
+    """`use_history`: score deterioration since each organisation's last period in the store at `history`
+    (None: the default store); `record`: then record every run there, in one transaction."""
     weights = load_weights(weights_file)
     evaluator, _ = make_evaluator(folders, profile)  # rules and profile are checked here, before any worker starts
+    if use_history or record:  # and a foreign or damaged history file, before any work is done
+        from compliance.app.history import earlier_runs
+
+        earlier_runs(history, [])
     files, missing = discover(paths)
-    setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=detail)
+    setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=detail,
+                  record=use_history or record)
+    entries: list = []
     # With `details`, only the reports of the organisations a detailed view can show are kept.
     scores, invalid, reports = collect(files, setup, jobs, progress=progress(len(files)) if progress else None,
-                                       keep=details, shown=lambda s: passes(s, org_types, local_authorities))
+                                       keep=details, shown=lambda s: passes(s, org_types, local_authorities),
+                                       entries=entries)
+    if use_history or record:
+        from compliance.app.history import record as record_runs, score_with_history
+
+        scores = score_with_history(scores, entries, history, weights)
+        if record:
+            record_runs(history, entries)
     invalid += [InvalidFile(file=m.given, reason=str(m.error())) for m in missing]
     check_filters(scores, org_types, local_authorities)
     result = build(scores, invalid, weights, top, org_types, local_authorities)

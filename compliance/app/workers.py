@@ -34,6 +34,7 @@ class Setup:
     profile: Path | None
     weights: Weights
     detail: bool = False  # also send back each full report (HTML, Markdown, JUnit)
+    record: bool = False  # also send back each run as the history store keeps it
 
 
 class Worker:
@@ -42,6 +43,11 @@ class Worker:
 
         self.setup = setup
         self.evaluator, self.profile_record = make_evaluator(list(setup.folders), setup.profile)
+        self.units = None
+        if setup.record:
+            from compliance.app.history import units_of
+
+            self.units = units_of(self.evaluator.ruleset)
 
     def __call__(self, path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, bytes]:
         from compliance.app.assess import report_for
@@ -49,12 +55,16 @@ class Worker:
 
         try:
             doc, info = load_assessment(path)
-            if not self.setup.detail:  # text, JSON, CSV print no finding: score from the verdicts alone
+            if not self.setup.detail and not self.setup.record:  # text, JSON, CSV print no finding: score from the verdicts alone
                 org = doc.organisation
                 return score_of(self.evaluator.verdicts(doc), org.id, org.name, org.type.value,
                                 list(org.local_authorities), info.path, signals_of(doc), self.setup.weights)
             report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
             result = score(report, signals_of(doc), self.setup.weights)
+            if self.setup.record:
+                from compliance.history.entries import run_entry
+
+                return result, pack(report) if self.setup.detail else None, run_entry(report, self.units)
             return result, pack(report)
         except UserError as e:
             return InvalidFile(file=str(path), reason=str(e))
@@ -134,12 +144,14 @@ def screen_files(paths: list[Path], setup: Setup,
 
 def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
             progress: Callable[[Iterator], Iterator] | None = None, *, keep: int | None = None,
-            shown: Callable[[OrgScore], bool] | None = None) -> tuple[list[OrgScore], list[InvalidFile], Reports]:
+            shown: Callable[[OrgScore], bool] | None = None,
+            entries: list | None = None) -> tuple[list[OrgScore], list[InvalidFile], Reports]:
     """Scores, invalid files and (with `setup.detail`) full reports, keyed by file.
 
     With `keep`, only the reports of the `keep` highest-ranked organisations that `shown` accepts
     are kept (all a detailed view with `--details keep` can show), so memory does not grow with
-    the cohort by a full report per organisation.
+    the cohort by a full report per organisation. With `setup.record`, each scored file's RunEntry
+    is appended to `entries`.
     """
     results = screen_files(paths, setup, jobs)
     if progress is not None:
@@ -150,8 +162,14 @@ def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
     candidates: list[OrgScore] = []
     for r in results:
         if isinstance(r, tuple):
+            if len(r) == 3:
+                if entries is not None:
+                    entries.append(r[2])
+                r = r[:2]
             r, packed = r
-            if keep is None:
+            if packed is None:
+                pass
+            elif keep is None:
                 details.keep(r.file, packed)
             elif shown is None or shown(r):
                 details.keep(r.file, packed)

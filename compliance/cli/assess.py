@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from compliance.cli.options import announce_overrides, check_output, EXIT_CODES_HELP, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
+from compliance.cli.options import history_options
 from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
 
 
@@ -23,10 +24,11 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
 @timestamp_option
 @profile_option
 @rules_options
+@history_options
 @click.pass_context
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
            junit_insufficient: str, timestamp: bool, profile: Path | None, rule_dirs: tuple[Path, ...],
-           no_bundled: bool) -> None:
+           no_bundled: bool, history: Path | None, record: bool) -> None:
     """Assess one organisation's self-assessment FILE (YAML or JSON)."""
     from compliance.app.assess import assess_file
     from compliance.formats import Options, render
@@ -36,7 +38,17 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
     announce_overrides(report.rules.overrides)
     options = Options(verbose=verbose, color=output is None and sys.stdout.isatty(),
                       junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None)
-    text = render("assessment", fmt, report, options)
+    context = {}
+    if record or history is not None:
+        from compliance.app.history import assess_with_history
+
+        past, recorded = assess_with_history(report, rule_folders(rule_dirs, no_bundled), history, record)
+        if past is not None and fmt in ("html", "markdown"):
+            context["history"] = past
+        if recorded is not None:
+            click.echo(f"recorded run {recorded.run_id} ({recorded.org_id} {recorded.period}"
+                       f"{'' if recorded.new else ', already recorded: now current'})", err=True)
+    text = render("assessment", fmt, report, options, **context)
     emit(text, output)
     ctx.exit(EXIT_FINDINGS if fails_at(report.findings, fail_on) else EXIT_OK)
 

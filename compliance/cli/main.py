@@ -48,6 +48,8 @@ COMMANDS = {
              "returns, wherever this is run) under two versions of the rules and list every finding and rule that "
              "changed: outcome and severity changes first, wording-only changes summarised apart."),
     "fixtures": ("compliance.cli.screen", "fixtures_group", "Fictional self-assessments for demos, tests and benchmarks."),
+    "history": ("compliance.cli.history", "history_group", "Recorded assessments: trends, comparisons between "
+                "periods, and the store itself."),
     "rules": ("compliance.cli.rules", "rules_group", "List, document, test and lint rule files."),
     "schema": ("compliance.cli.assess", "schema", "Print the JSON Schema of a format, generated from its pydantic model."),
     "screen": ("compliance.cli.screen", "screen", "Assess every return under PATHS (files, folders, globs) and rank the "

@@ -93,3 +93,14 @@ def format_option(subject: Subject, help: str | None = None):
 
 def now() -> dt.datetime:
     return dt.datetime.now().astimezone()
+
+
+def history_options(f):
+    """--record stores the run; --history (or $SAFEGUARD_HISTORY) names the store and brings its trends in."""
+    f = click.option("--record", is_flag=True,
+                     help="Record this run in the history store (see --history).")(f)
+    return click.option(
+        "--history", "history", type=click.Path(dir_okay=False, path_type=Path), envvar="SAFEGUARD_HISTORY",
+        help="History store (SQLite) to compare with and record into [default: $XDG_DATA_HOME/safeguard/"
+             "history.sqlite, or ~/.local/share/safeguard/history.sqlite; env: SAFEGUARD_HISTORY]. Given, or "
+             "with --record, reports show changes since the last recorded period.")(f)

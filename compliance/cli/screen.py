@@ -9,6 +9,7 @@ import click
 
 from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from compliance.cli.options import ORG_TYPE_CHOICES, announce_overrides, check_output, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
+from compliance.cli.options import history_options
 
 SCREEN_EXIT_HELP = """\b
 Exit codes (the first that applies):
@@ -48,11 +49,12 @@ Exit codes (the first that applies):
 @timestamp_option
 @profile_option
 @rules_options
+@history_options
 @click.pass_context
 def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | None, weights_file: Path | None,
            top: int | None, org_types: tuple[str, ...], by: str, local_authorities: tuple[str, ...], fail_on: str,
            jobs: int | None, details_limit: int, junit_insufficient: str, timestamp: bool, profile: Path | None,
-           rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+           rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None, record: bool) -> None:
     """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
     from compliance.app.screen import screen as run_screen
     from compliance.formats import DETAILED, Options, render
@@ -62,7 +64,8 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
                      org_types=org_types, local_authorities=local_authorities, jobs=jobs, detail=fmt in DETAILED,
                      details=None if fmt in ("junit", "xlsx") else details_limit,  # these have everyone
-                     progress=_progress, by_area=by == "area")
+                     progress=_progress, by_area=by == "area", history=history,
+                     use_history=record or history is not None, record=record)
     announce_overrides(run.overrides)
     result = run.result
     options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,
@@ -103,10 +106,12 @@ def fixtures_group() -> None:
 @click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write into (created if missing; files are named by organisation code).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
-def generate(count: int, seed: int, folder: Path, fmt: str) -> None:
+@click.option("--periods", type=click.IntRange(min=1, max=10), default=1, show_default=True,
+              help="Consecutive years per organisation, with drift (one folder per period, e.g. 2023-24/).")
+def generate(count: int, seed: int, folder: Path, fmt: str, periods: int) -> None:
     """Write COUNT fictional returns in national proportions of organisation types."""
     from compliance.app.generate import write_cohort
 
-    paths = write_cohort(folder, count, seed, fmt)
+    paths = write_cohort(folder, count, seed, fmt, periods)
     click.echo(f"wrote {len(paths)} returns to {folder}", err=True)
 

@@ -19,7 +19,7 @@ from compliance.cohort.weights import Weights
 from compliance.domain.base import Strict
 
 
-Part = Literal["findings", "context", "data_quality"]
+Part = Literal["findings", "context", "data_quality", "deterioration"]
 
 
 class Component(Strict):
@@ -52,6 +52,10 @@ class OrgScore(Strict):
     failing_by_severity: dict[Severity, int]
     outcomes: dict[str, Outcome]
     lines_of_enquiry: list[Enquiry]
+    history: Literal["not_consulted", "none", "compared"] = Field(
+        default="not_consulted", description="none: no earlier period recorded (never read as improvement).")
+    previous_period: str | None = None
+    deterioration_points: float = 0.0
 
     def drivers(self, n: int = 3) -> list[Component]:
         return [c for c in self.components if c.points > 0][:n]

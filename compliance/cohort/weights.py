@@ -61,6 +61,10 @@ class DataQualityWeights(Strict):
     per_missing_context_value: Points
 
 
+class DeteriorationWeights(Strict):
+    per_rule: float = NonNeg
+
+
 class Weights(Strict):
     """Every weight is required here: the bundled YAML is the one place defaults are written."""
 
@@ -70,6 +74,7 @@ class Weights(Strict):
     exposure: ExposureWeights
     context: ContextWeights
     data_quality: DataQualityWeights
+    deterioration: DeteriorationWeights
 
 
 def _merge(base: Any, over: Any) -> Any:

@@ -46,9 +46,15 @@ def _chart(bars: Sequence[TrainingCoverage]) -> dict:
             "label_w": LABEL_W, "ticks": [{"x": round(BAR_X + BAR_W * t / 100, 1), "t": t} for t in (0, 25, 50, 75, 100)]}
 
 
-def _organisation(report: Report) -> dict:
+def _organisation(report: Report, history=None) -> dict:
+    """`history`: a compliance.history.trends.ReportHistory (plain data), or None."""
     findings = report.findings
+    if history is not None:
+        from compliance.formats.history import history_html
+
+        history = {"section": history_html(history), "changes": history.changes}
     return {
+        "history": history,
         "report": report, "org": report.organisation, "anchor": anchor(report.organisation.id),
         "headline": headline(report), "status": rag(findings), "areas": by_area(findings),
         "key_questions": by_key_question(findings), "risks": key_risks(findings),
@@ -70,13 +76,13 @@ def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: 
     )
 
 
-def render_html(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None) -> str:
-    """One organisation's report, or several one after another."""
+def render_html(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None, history=None) -> str:
+    """One organisation's report (with its history, when given), or several one after another."""
     items = as_list(reports)
     if len(items) != 1:
         return render_html_screening(items, None, timestamp)
     org = items[0].organisation
-    return _render([_organisation(items[0])], [],
+    return _render([_organisation(items[0], history)], [],
                    f"Safeguarding children: {org.name} ({org.id})", timestamp)
 
 
@@ -95,5 +101,5 @@ def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRo
                    invalid)
 
 
-def render_html_assessment(report: Report, options: Options) -> str:
-    return render_html(report, timestamp=options.timestamp)
+def render_html_assessment(report: Report, options: Options, history=None) -> str:
+    return render_html(report, timestamp=options.timestamp, history=history)

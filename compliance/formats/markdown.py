@@ -39,7 +39,7 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _organisation(report: Report, level: int, timestamp: dt.datetime | None) -> list[str]:
+def _organisation(report: Report, level: int, timestamp: dt.datetime | None, history=None) -> list[str]:
     h = "#" * level
     org = report.organisation
     s = report.summary
@@ -62,6 +62,11 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None) -> 
     out += _status_table("CQC key question", by_key_question(report.findings)) + [""]
     out += ["Status: RED = a high or critical requirement not met or without evidence; AMBER = only medium "
             "or low ones; GREEN = nothing failing.", ""]
+    if history is not None:
+        from compliance.formats.history import history_markdown
+
+        out += history_markdown(history, level, [(f.rule_id, f.title, history.changes[f.rule_id]) for f in report.findings
+                                                 if not history.changes.get(f.rule_id, "").startswith("unchanged")])
     risks = key_risks(report.findings)
     out += [f"{h}# Key risks", ""]
     if risks:
@@ -75,10 +80,10 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None) -> 
     return out + [""]
 
 
-def render_markdown(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None) -> str:
+def render_markdown(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None, history=None) -> str:
     items = as_list(reports)
     if len(items) == 1:
-        return "\n".join(_organisation(items[0], 1, timestamp))
+        return "\n".join(_organisation(items[0], 1, timestamp, history))
     return render_markdown_screening(items, None, timestamp)
 
 
@@ -111,5 +116,6 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
     return "\n".join(out)
 
 
-def render_markdown_assessment(report: Report, options: Options) -> str:
-    return render_markdown(report, timestamp=options.timestamp)
+def render_markdown_assessment(report: Report, options: Options, history=None) -> str:
+    """`history`: a compliance.history.trends.ReportHistory (plain data), or None."""
+    return render_markdown(report, timestamp=options.timestamp, history=history)

@@ -57,9 +57,12 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
            f" {fs.get(Severity.critical, 0):>2}/{fs.get(Severity.high, 0)}/{fs.get(Severity.medium, 0)}/{fs.get(Severity.low, 0)}"
     lines = [head[:WIDTH]]
     mult = f" x {o.exposure_multiplier:.2f} exposure ({o.children} children)" if o.exposure_multiplier != 1 else ""
+    hist = {"none": "; no earlier period recorded",
+            "compared": f" + deterioration {o.deterioration_points:.1f} since {o.previous_period}"}.get(o.history, "")
     lines += _wrap(f"score = findings {o.findings_points:.1f}{mult} + context {o.context_points:.1f}"
-                   f" + data quality {o.data_quality_points:.1f}; areas: {', '.join(o.local_authorities)}", "      ")
-    for c in o.drivers():
+                   f" + data quality {o.data_quality_points:.1f}{hist}; areas: {', '.join(o.local_authorities)}", "      ")
+    shown = o.drivers()
+    for c in shown + [c for c in o.components if c.part == "deterioration" and c not in shown]:
         lines += _wrap(f"driver: {c.detail} = {c.points:.1f}", "      ")
     for e in o.lines_of_enquiry[:enquiries]:
         lines += _wrap(f"ask ({e.rule_id}, {e.severity.value}): {e.text}", "      ")
@@ -111,7 +114,9 @@ def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
     return {"findings_points": o.findings_points, "exposure_multiplier": o.exposure_multiplier,
             "context_points": o.context_points, "data_quality_points": o.data_quality_points,
             "failing_critical_high": fs.get(Severity.critical, 0) + fs.get(Severity.high, 0),
-            "top_driver": next((c.detail for c in o.drivers(1)), "")}
+            "top_driver": next((c.detail for c in o.drivers(1)), ""),
+            **({} if o.history == "not_consulted" else
+               {"deterioration_points": o.deterioration_points if o.history == "compared" else "no history"})}
 
 
 def render_text_screening(result: Screening, options: Options | None = None) -> str:

@@ -20,6 +20,15 @@ from compliance.domain.result import FAILING, Finding, Report
 Value = int | float | str | None
 
 
+class ThresholdEntry(Strict):
+    """The value a finding was judged on against its threshold: what a trend line shows."""
+
+    measure: str
+    actual: int | float | None
+    required: int | float
+    unit: str | None = None
+
+
 class FindingEntry(Strict):
     rule_id: str
     title: str = ""
@@ -28,6 +37,7 @@ class FindingEntry(Strict):
     severity: Severity
     values: dict[str, Value] = Field(default_factory=dict, description="The evidence the condition read (null: not reported).")
     parameters: dict[str, int | float] = Field(default_factory=dict, description="Thresholds in force.")
+    threshold: ThresholdEntry | None = None
     fingerprint: str
 
     @property
@@ -74,14 +84,17 @@ def run_key(input_sha256: str, rules_sha256: str, profile_sha256: str | None) ->
     return hashlib.sha256(f"{input_sha256}|{rules_sha256}|{profile_sha256 or ''}".encode()).hexdigest()[:16]
 
 
-def finding_entry(org_id: str, f: Finding) -> FindingEntry:
+def finding_entry(org_id: str, f: Finding, unit: str | None = None) -> FindingEntry:
     values = {e.measure: e.value for e in f.evidence if e.used}
+    t = f.threshold
+    threshold = None if t is None else ThresholdEntry(measure=t.measure, actual=t.actual, required=t.required, unit=unit)
     return FindingEntry(rule_id=f.rule_id, title=f.title, area=f.area, outcome=f.outcome, severity=f.severity,
-                        values=values, parameters=dict(f.parameters),
+                        values=values, parameters=dict(f.parameters), threshold=threshold,
                         fingerprint=fingerprint(org_id, f.rule_id, f.outcome.value, f.severity.value, values, f.parameters))
 
 
-def run_entry(report: Report, recorded_at: str | None = None) -> RunEntry:
+def run_entry(report: Report, units: dict[str, str | None] | None = None, recorded_at: str | None = None) -> RunEntry:
+    """`units`: each rule's threshold unit ("%"), so a trend can say "fell from 88% to 71%"."""
     org = report.organisation
     profile_sha = (report.profile or {}).get("sha256")
     return RunEntry(
@@ -89,7 +102,7 @@ def run_entry(report: Report, recorded_at: str | None = None) -> RunEntry:
         recorded_at=recorded_at or now_utc(), tool_version=report.tool.version, rules_sha256=report.rules.sha256,
         profile_sha256=profile_sha, input_sha256=report.input.sha256, input_path=report.input.path,
         org_id=org.id, org_name=org.name, org_type=org.type, period_start=org.period_start, period_end=org.period_end,
-        findings=[finding_entry(org.id, f) for f in report.findings],
+        findings=[finding_entry(org.id, f, (units or {}).get(f.rule_id)) for f in report.findings],
     )
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from compliance.domain.errors import Problem, UserError
 from compliance.domain.outcomes import Outcome, Severity
-from compliance.history.entries import FindingEntry, RunEntry, fingerprint, now_utc, period_label
+from compliance.history.entries import FindingEntry, RunEntry, ThresholdEntry, fingerprint, now_utc, period_label
 
 APPLICATION_ID = 0x53474844  # "SGHD"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -75,10 +75,12 @@ MIGRATIONS: list[list[str | Callable[[sqlite3.Connection], None]]] = [
         "ALTER TABLE findings ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
         _fingerprints_v2,
     ],
-    [  # 3: periods as the unit: organisation type, revision order, lookups by organisation and period
+    [  # 3: periods as the unit (organisation type, revision order, lookups by organisation and period),
+       #    and the value each finding was judged on against its threshold
         "ALTER TABLE runs ADD COLUMN org_type TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE runs ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
         "UPDATE runs SET seq = rowid",
+        "ALTER TABLE findings ADD COLUMN threshold TEXT",
         "CREATE INDEX runs_by_period ON runs (org_id, period_start, period_end, seq)",
     ],
 ]
@@ -169,10 +171,11 @@ class Store:
                                e.input_path, e.org_id, e.org_name, e.period_start.isoformat(), e.period_end.isoformat(),
                                e.org_type, seq))
                     c.executemany("INSERT INTO findings (run_id, rule_id, outcome, severity, title, area, evidence, "
-                                  "parameters, fingerprint) VALUES (?,?,?,?,?,?,?,?,?)",
+                                  "parameters, fingerprint, threshold) VALUES (?,?,?,?,?,?,?,?,?,?)",
                                   [(e.run_id, f.rule_id, f.outcome.value, f.severity.value, f.title, f.area,
                                     json.dumps(f.values, sort_keys=True), json.dumps(f.parameters, sort_keys=True),
-                                    f.fingerprint) for f in e.findings])
+                                    f.fingerprint, None if f.threshold is None else f.threshold.model_dump_json())
+                                   for f in e.findings])
                 out.append(Recorded(e.run_id, e.org_id, e.period, new=not exists))
         return out
 
@@ -258,12 +261,14 @@ class Store:
         ids = [r[0] for r in rows]
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
-            for run, rule, o, s, title, area, ev, params, fp in self.conn.execute(
-                    "SELECT run_id, rule_id, outcome, severity, title, area, evidence, parameters, fingerprint FROM findings "
+            for run, rule, o, s, title, area, ev, params, fp, th in self.conn.execute(
+                    "SELECT run_id, rule_id, outcome, severity, title, area, evidence, parameters, fingerprint, threshold "
+                    "FROM findings "
                     f"WHERE run_id IN ({','.join('?' * len(part))}) ORDER BY run_id, rule_id", part):
                 findings[run].append(FindingEntry.model_construct(
                     rule_id=rule, title=title, area=area, outcome=Outcome(o), severity=Severity(s),
-                    values=json.loads(ev), parameters=json.loads(params), fingerprint=fp))
+                    values=json.loads(ev), parameters=json.loads(params), fingerprint=fp,
+                    threshold=None if th is None else ThresholdEntry.model_validate_json(th)))
         return [RunEntry.model_construct(
             run_id=r[0], recorded_at=r[1], tool_version=r[2], rules_sha256=r[3], profile_sha256=r[4], input_sha256=r[5],
             input_path=r[6], org_id=r[7], org_name=r[8], org_type=r[9], period_start=dt.date.fromisoformat(r[10]),

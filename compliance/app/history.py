@@ -1,0 +1,66 @@
+"""History as use cases: record runs, and bring what was recorded before to reports and screening.
+
+The only place that opens the store on behalf of assess and screen; renderers and the score get
+plain data from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from compliance.catalogue.loading import RuleSet
+from compliance.cohort.deterioration import with_history
+from compliance.cohort.score import OrgScore
+from compliance.cohort.weights import Weights
+from compliance.domain.result import Report
+from compliance.history.entries import RunEntry, run_entry
+from compliance.history.store import Recorded, open_store
+from compliance.history.trends import ReportHistory, falls, previous, report_history
+
+
+def units_of(ruleset: RuleSet) -> dict[str, str | None]:
+    """Each rule's threshold unit, so recorded values read as "88%" rather than "88"."""
+    return {r.id: r.parameters[r.threshold.parameter].unit for r in ruleset.rules if r.threshold is not None}
+
+
+def record(path: Path | None, entries: Iterable[RunEntry]) -> list[Recorded]:
+    with open_store(path) as store:  # type: ignore[union-attr]
+        return store.record(entries)
+
+
+def earlier_runs(path: Path | None, org_ids: Iterable[str]) -> dict[str, list[RunEntry]]:
+    """Every recorded period of these organisations; nothing when the store does not exist yet."""
+    store = open_store(path, create=False)
+    if store is None:
+        return {}
+    with store:
+        return store.history(org_ids)
+
+
+def assess_with_history(report: Report, folders: list[Path], path: Path | None,
+                        save: bool) -> tuple[ReportHistory | None, Recorded | None]:
+    """The report's history (from periods before its own), then its run recorded when `save`."""
+    from compliance.catalogue.loading import load_rules
+
+    entry = run_entry(report, units_of(load_rules(folders)))
+    runs = earlier_runs(path, [entry.org_id]).get(entry.org_id, [])
+    history = report_history(runs, entry)
+    recorded = record(path, [entry])[0] if save else None
+    return history, recorded
+
+
+def score_with_history(scores: list[OrgScore], entries: list[RunEntry], path: Path | None,
+                       weights: Weights) -> list[OrgScore]:
+    """Each score with its deterioration since the organisation's last recorded period."""
+    by_file = {e.input_path: e for e in entries}
+    runs = earlier_runs(path, [e.org_id for e in entries])
+    out = []
+    for s in scores:
+        now = by_file.get(s.file)
+        before = previous(runs.get(now.org_id, []), now) if now is not None else None
+        if before is None:
+            out.append(with_history(s, None, [], weights))
+        else:
+            out.append(with_history(s, before.period, [(f.rule_id, f.detail) for f in falls(before, now)], weights))
+    return out
