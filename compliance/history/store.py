@@ -266,13 +266,21 @@ class Store:
                     "FROM findings "
                     f"WHERE run_id IN ({','.join('?' * len(part))}) ORDER BY run_id, rule_id", part):
                 findings[run].append(FindingEntry.model_construct(
-                    rule_id=rule, title=title, area=area, outcome=Outcome(o), severity=Severity(s),
-                    values=json.loads(ev), parameters=json.loads(params), fingerprint=fp,
-                    threshold=None if th is None else ThresholdEntry.model_validate_json(th)))
+                    rule_id=rule, title=title, area=area, outcome=_OUTCOMES[o], severity=_SEVERITIES[s],
+                    values=_json(ev), parameters=_json(params), fingerprint=fp,
+                    threshold=None if th is None else ThresholdEntry.model_construct(**json.loads(th))))
         return [RunEntry.model_construct(
             run_id=r[0], recorded_at=r[1], tool_version=r[2], rules_sha256=r[3], profile_sha256=r[4], input_sha256=r[5],
             input_path=r[6], org_id=r[7], org_name=r[8], org_type=r[9], period_start=dt.date.fromisoformat(r[10]),
             period_end=dt.date.fromisoformat(r[11]), findings=findings.get(r[0], [])) for r in rows]
+
+
+_OUTCOMES = {o.value: o for o in Outcome}
+_SEVERITIES = {s.value: s for s in Severity}
+
+
+def _json(text: str) -> dict:
+    return {} if text == "{}" else json.loads(text)
 
 
 def _refuse(path: Path, why: str) -> HistoryError:
