@@ -62,7 +62,7 @@ class DataQualityWeights(Strict):
 
 
 class DeteriorationWeights(Strict):
-    per_rule: float = NonNeg
+    per_rule: Points
 
 
 class Weights(Strict):
