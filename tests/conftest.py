@@ -60,7 +60,8 @@ def fixture_files() -> list[Path]:
 def minimal_return(**sections) -> dict:
     from compliance.app.cases import BASE_RETURN, merge
 
-    return merge(BASE_RETURN, sections)
+    # The tests' fragments are written in version 1's terms (read as version 2, windows implied).
+    return merge({**BASE_RETURN, "schema_version": "1"}, sections)
 
 
 sys.path.insert(0, str(ROOT / "tests"))

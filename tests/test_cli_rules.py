@@ -58,7 +58,7 @@ def _local_rules(tmp_path, edit=None):
 
 
 def test_rules_test_reports_a_failing_case_with_expected_and_actual(run_cli, tmp_path):
-    local = _local_rules(tmp_path, ("in_date: 190}]}}\n    expect: met", "in_date: 190}]}}\n    expect: not_met"))
+    local = _local_rules(tmp_path, ("in_date: 190, renewal_months: 36}]}}\n    expect: met", "in_date: 190, renewal_months: 36}]}}\n    expect: not_met"))
     code, out, _ = run_cli("rules", "test", local)
     assert code == 1
     assert "FAIL TRN-001" in out and "trn001_met: expected not_met, got met" in out
@@ -82,7 +82,8 @@ def test_lint_reports_every_problem_with_file_and_line(run_cli, tmp_path):
     line = cases_cut.splitlines().index(next(x for x in cases_cut.splitlines() if x.startswith("  threshold:"))) + 1
     assert f"TRN-002.yaml: line {line}, parameters.threshold.default: no case notices the mutant" in out
     assert "TRN-003.yaml: line 11, severity" in out
-    assert out.strip().endswith("5 problems")
+    assert "parameters.renewal_months.default: no case notices" in out  # its window case was cut too
+    assert out.strip().endswith("6 problems")
 
 
 def test_lint_exits_1_for_valid_but_weakly_tested_rules(run_cli, tmp_path):
@@ -96,7 +97,7 @@ def test_lint_exits_1_for_valid_but_weakly_tested_rules(run_cli, tmp_path):
     assert code == 1 and "parameter threshold default 90 -> 89" in out and out.strip().endswith("1 problem")
     code, out, _ = run_cli("rules", "test", "--mutate", tmp_path / "local")
     assert code == 1 and "parameters.threshold.default: parameter threshold default 90 -> 89 survives" in out
-    assert out.strip().splitlines()[-1].startswith("2/3 mutants killed (66.7%)")
+    assert out.strip().splitlines()[-1].startswith("4/5 mutants killed (80.0%)")
 
 
 def test_local_rules_add_to_and_override_the_bundled_catalogue(run_cli, tmp_path, ruleset):

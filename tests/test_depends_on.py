@@ -20,7 +20,7 @@ from compliance.catalogue.schema import Rule  # noqa: E402
 from compliance.catalogue.loading import RuleSet, load_rules  # noqa: E402
 
 TRN001 = (ROOT / "rules" / "training" / "TRN-001.yaml").read_text()
-GROUPS = "{training: {groups: [{group: all staff, level: 1, staff_in_post: 200, in_date: %d}]}}"
+GROUPS = "{training: {groups: [{group: all staff, level: 1, staff_in_post: 200, in_date: %d, renewal_months: 36}]}}"
 CASES = f"""cases:
   - name: met
     input: {GROUPS % 190}
@@ -36,6 +36,9 @@ CASES = f"""cases:
     expect: not_met
   - name: not_reported
     input: {{}}
+    expect: insufficient_evidence
+  - name: counted_with_a_longer_renewal_interval
+    input: {(GROUPS % 190).replace("renewal_months: 36", "renewal_months: 37")}
     expect: insufficient_evidence
   - name: out_of_scope
     org_type: gp_practice
@@ -227,7 +230,7 @@ def test_a_local_rule_may_depend_on_a_bundled_one(tmp_path, run_cli):
 
 def test_rule_author_tools_know_about_dependencies(chain, tmp_path, run_cli):
     code, out, _ = run_cli("rules", "test", chain)
-    assert code == 0 and out.strip().splitlines()[-1] == "18 passed, 0 failed"
+    assert code == 0 and out.strip().splitlines()[-1] == "21 passed, 0 failed"
     code, out, _ = run_cli("rules", "lint", chain)
     assert code == 0, out
     code, out, _ = run_cli("rules", "show", "TRN-102", "--rules", chain, "--no-bundled")

@@ -56,7 +56,7 @@ def test_an_expired_waiver_is_evaluated_normally_and_shown_as_expired(run_cli, t
 
 @pytest.mark.parametrize("text,fragments", [
     ("name: Profile one\nparameters:\n  TRN-777: {threshold: 90}\n", ["line 3", "parameters.TRN-777", "no rule TRN-777"]),
-    ("name: Profile one\nparameters:\n  TRN-001: {treshold: 90}\n", ["line 3", "no parameter 'treshold'", "it has: threshold"]),
+    ("name: Profile one\nparameters:\n  TRN-001: {treshold: 90}\n", ["line 3", "no parameter 'treshold'", "it has: renewal_months, threshold"]),
     ("name: Profile one\nparameters:\n  TRN-001: {threshold: 120}\n", ["line 3", "120 is outside the range 0 to 100"]),
     ("name: Profile one\ndisable:\n  GOV-006: {expires: 2026-01-01}\n", ["line 3", "disable.GOV-006.reason", "required"]),
     ("name: Profile one\nthresholds: {}\n", ["line 2", "unknown field 'thresholds'"]),

@@ -72,10 +72,20 @@ def training_coverage(assessment: SelfAssessment, findings: list[Finding], rules
     return sorted(bars, key=lambda b: (b.level, b.group))
 
 
-def assess_file(path: Path, folders: list[Path], profile: Path | None = None) -> Report:
-    """`safeguard assess`: rules and profile first (so their errors come before the return's), then the return."""
+def assess_file(path: Path, folders: list[Path], profile: Path | None = None, records: Path | None = None,
+                bad_row_limit: float | None = None) -> Report:
+    """`safeguard assess`: rules and profile first (so their errors come before the return's), then the
+    return, then (with `records`) the extracts, counted with the windows of the rules in force."""
     from compliance.app.evaluators import make_evaluator
 
     evaluator, profile_record = make_evaluator(folders, profile)
     assessment, info = load_assessment(path)
-    return report_for(assessment, info, evaluator, folders, profile_record)
+    if records is None:
+        return report_for(assessment, info, evaluator, folders, profile_record)
+    from compliance.app.records import assess_with_records, with_provenance
+
+    kwargs = {} if bad_row_limit is None else {"bad_row_limit": bad_row_limit}
+    assessment, info, measured = assess_with_records(assessment, info, records, evaluator, **kwargs)
+    report = report_for(assessment, info, evaluator, folders, profile_record)
+    return report.model_copy(update={"findings": with_provenance(report.findings, measured),
+                                     "records": [r.provenance() for r in measured.reads]})

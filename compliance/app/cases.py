@@ -19,7 +19,7 @@ from compliance.catalogue.schema import Case, Rule
 from compliance.catalogue.loading import RuleSet
 
 BASE_RETURN: dict[str, Any] = {
-    "schema_version": "1",
+    "schema_version": "2",
     "organisation": {
         "id": "CASE1",
         "name": "Rule case organisation",

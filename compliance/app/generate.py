@@ -8,6 +8,8 @@ always gives the same files: all randomness comes from one `random.Random(seed)`
 
 from __future__ import annotations
 
+from compliance.domain.migrate import migrate_v1
+
 import datetime as dt
 import io
 import json
@@ -128,7 +130,7 @@ def organisation(rng: random.Random, index: int, q_shift: float = 0.0, years_bac
                     "information_sharing", "risk_assessment", "missing", "looked_after"):
         if rng.random() < 0.06:
             ret[section] = None  # whole sections not returned
-    return _prune(ret)
+    return migrate_v1(_prune(ret))  # drawn in version 1's terms, written as version 2
 
 
 def _training(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any]:
@@ -345,4 +347,43 @@ def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json", periods
             path = target / f"{data['organisation']['id']}.{fmt}"
             write_atomic(path, dump(data, fmt))
             paths.append(path)
+    return paths
+
+
+# Extract rows per member of staff in a year, by organisation type (a large acute trust: 15,000 staff,
+# ~200,000 children's outpatient appointments, ~40,000 under-18 ED attendances, ~1,000 referrals,
+# ~500 missing episodes, ~200 looked-after children).
+RECORD_RATES = {
+    "acute": {"outpatients": 13.3, "ed": 2.7, "referrals": 0.067, "episodes": 0.033, "lac": 0.013},
+    "community": {"outpatients": 5, "ed": 1, "referrals": 0.1, "episodes": 0.1, "lac": 0.1},
+    "mental_health": {"outpatients": 2, "ed": 0, "referrals": 0.05, "episodes": 0.05, "lac": 0.02},
+    "ambulance": {"outpatients": 0, "ed": 0, "referrals": 0.05, "episodes": 0, "lac": 0},
+    "gp_practice": {"outpatients": 20, "ed": 0, "referrals": 0.25, "episodes": 0, "lac": 0.1},
+    "icb": {"outpatients": 0, "ed": 0, "referrals": 0, "episodes": 0.3, "lac": 0.5},
+}
+EXTRACT_OF = {"outpatients": "outpatients", "ed": "ed_attendances", "referrals": "referrals",
+              "episodes": "missing_episodes", "lac": "lac_health"}
+
+
+def write_records_cohort(folder: Path, count: int, seed: int) -> list[Path]:
+    """For each organisation, <id>.yaml (declarative facts only) and <id>/ (its extracts), so that
+    `safeguard assess DIR/<id>.yaml --records DIR/<id>` works."""
+    from compliance.app.generate_records import write_records
+    from compliance.app.records import declarative_only
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, data in enumerate(generate(count, seed)):
+        org = data["organisation"]
+        kind = org["type"]
+        staff = sum(g["staff_in_post"] for g in (data.get("training") or {}).get("groups") or []) or 1000
+        volumes = {k: int(staff * r) for k, r in RECORD_RATES[kind].items()} | {"staff": staff}
+        path = folder / f"{org['id']}.yaml"
+        write_atomic(path, dump(declarative_only(data), "yaml"))
+        records = folder / org["id"]
+        write_records(records, PERIOD_START, PERIOD_END, seed=seed * 100_003 + i, volumes=volumes)
+        for key, extract in EXTRACT_OF.items():
+            if volumes[key] == 0:
+                (records / f"{extract}.csv").unlink()  # not kept by this kind of organisation
+        paths.append(path)
     return paths

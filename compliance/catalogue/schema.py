@@ -118,6 +118,30 @@ class Compare(OneKey):
 WhereValue = Union[Scalar, list[Scalar], Compare]
 
 
+class Window(Strict):
+    """The window a reported count was made with, checked against the rule's parameter.
+
+    A count of reviews "in time" made with a 7-day window cannot show that a 5-day standard is met,
+    so a window wider than the parameter (`max`), or a different definition (`eq`: an age limit,
+    "N episodes in M days"), makes the measure unknown: insufficient evidence, saying why.
+    """
+
+    path: Path_ | None = Field(default=None, description="Where the return states the window (a value path).")
+    field: Name | None = Field(default=None, description="For list measures: the field of each item stating it.")
+    max: Name | None = Field(default=None, description="Parameter the window may not exceed.")
+    eq: Name | None = Field(default=None, description="Parameter the window must equal.")
+
+    @model_validator(mode="after")
+    def _one_each(self) -> Window:
+        if (self.path is None) == (self.field is None) or (self.max is None) == (self.eq is None):
+            raise PydanticCustomError("window", "a window has one of path/field and one of max/eq")
+        return self
+
+    @property
+    def parameter(self) -> str:
+        return self.max or self.eq  # type: ignore[return-value]
+
+
 class Measure(Strict):
     """One number derived from the self-assessment. Exactly one of the kind fields is set."""
 
@@ -143,6 +167,8 @@ class Measure(Strict):
     )
     values: list[Scalar] | None = None
     where: dict[Name, WhereValue] | None = None
+    window: list[Window] | None = Field(default=None, max_length=3,
+                                        description="Windows the reported value must have been counted with.")
     description: str | None = Field(default=None, max_length=300)
 
     KINDS: ClassVar[tuple[str, ...]] = (
@@ -168,6 +194,11 @@ class Measure(Strict):
             raise PydanticCustomError("measure_where", "'where' only filters list measures")
         if (kind == "absent") != (self.values is not None):
             raise PydanticCustomError("measure_values", "'values' goes with 'absent', and only with it")
+        if self.window is not None:
+            for w in self.window:
+                if kind in ("percent", "total") or (w.field is not None) != listy:
+                    raise PydanticCustomError(
+                        "measure_window", "a window of a list measure names an item 'field', of a value a 'path'")
         if (kind == "min_percent") != (self.fields is not None):
             raise PydanticCustomError("measure_fields", "'fields' goes with 'min_percent', and only with it")
         return self
@@ -417,8 +448,8 @@ class Rule(Strict):
 
 
 def where_parameters(m: Measure) -> list[str]:
-    """Parameter names a measure's filter reads."""
-    out = []
+    """Parameter names a measure's filter and windows read."""
+    out = [w.parameter for w in m.window or []]
     for v in (m.where or {}).values():
         if isinstance(v, Compare):
             op = next(iter(v.model_fields_set))

@@ -25,16 +25,21 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
 @profile_option
 @rules_options
 @history_options
+@click.option("--records", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of record extracts (safeguard schema --what records): counts are measured from them "
+                   "with the rules' windows; FILE then gives only the declarative facts.")
+@click.option("--bad-rows", "bad_rows", type=click.FloatRange(0, 100), default=1.0, show_default=True,
+              help="With --records: percent of an extract's rows that may be invalid (reported and excluded); more stops the run (exit 2).")
 @click.pass_context
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
            junit_insufficient: str, timestamp: bool, profile: Path | None, rule_dirs: tuple[Path, ...],
-           no_bundled: bool, history: Path | None, record: bool) -> None:
+           no_bundled: bool, history: Path | None, record: bool, records: Path | None, bad_rows: float) -> None:
     """Assess one organisation's self-assessment FILE (YAML or JSON)."""
     from compliance.app.assess import assess_file
     from compliance.formats import Options, render
 
     check_output(fmt, output)
-    report = assess_file(file, rule_folders(rule_dirs, no_bundled), profile)
+    report = assess_file(file, rule_folders(rule_dirs, no_bundled), profile, records, bad_rows)
     announce_overrides(report.rules.overrides)
     options = Options(verbose=verbose, color=output is None and sys.stdout.isatty(),
                       junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None)
@@ -54,14 +59,30 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
 
 
 @click.command()
-@click.option("--what", type=click.Choice(["input", "report", "rule"]), default="input", show_default=True,
-              help="input: the self-assessment format; report: the JSON report; rule: the rule-file format.")
+@click.option("--what", type=click.Choice(["input", "report", "rule", "records"]), default="input", show_default=True,
+              help="input: the self-assessment format; report: the JSON report; rule: the rule-file format; "
+                   "records: the record extracts (--records).")
 @output_option
 def schema(what: str, output: Path | None) -> None:
     """Print the JSON Schema of a format, generated from its pydantic model."""
     from compliance.domain.result import Report
     from compliance.domain.model import SelfAssessment
     from compliance.catalogue.schema import Rule
+    from compliance.domain import records
 
+    if what == "records":
+        emit(json.dumps(records.json_schema(), indent=2) + "\n", output)
+        return
     model = {"input": SelfAssessment, "report": Report, "rule": Rule}[what]
     emit(json.dumps(model.model_json_schema(), indent=2) + "\n", output)
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@output_option
+def migrate(file: Path, output: Path | None) -> None:
+    """Write the version 2 form of a self-assessment FILE: neutral count names, each with the window
+    its version 1 name implied. Prints to standard output; the input is only replaced if -o names it."""
+    from compliance.app.migrate import migrated_text
+
+    emit(migrated_text(file), output)

@@ -50,6 +50,8 @@ COMMANDS = {
     "fixtures": ("compliance.cli.screen", "fixtures_group", "Fictional self-assessments for demos, tests and benchmarks."),
     "history": ("compliance.cli.history", "history_group", "Recorded assessments: trends, comparisons between "
                 "periods, and the store itself."),
+    "migrate": ("compliance.cli.assess", "migrate", "Write the version 2 form of a self-assessment FILE: neutral count "
+                "names, each with the window its version 1 name implied."),
     "rules": ("compliance.cli.rules", "rules_group", "List, document, test and lint rule files."),
     "schema": ("compliance.cli.assess", "schema", "Print the JSON Schema of a format, generated from its pydantic model."),
     "screen": ("compliance.cli.screen", "screen", "Assess every return under PATHS (files, folders, globs) and rank the "

@@ -108,10 +108,17 @@ def fixtures_group() -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
 @click.option("--periods", type=click.IntRange(min=1, max=10), default=1, show_default=True,
               help="Consecutive years per organisation, with drift (one folder per period, e.g. 2023-24/).")
-def generate(count: int, seed: int, folder: Path, fmt: str, periods: int) -> None:
+@click.option("--records", is_flag=True,
+              help="Write record extracts too: DIR/<id>.yaml (declarative facts only, YAML) and DIR/<id>/ (its "
+                   "extracts at realistic volumes), for `safeguard assess DIR/<id>.yaml --records DIR/<id>`.")
+def generate(count: int, seed: int, folder: Path, fmt: str, periods: int, records: bool) -> None:
     """Write COUNT fictional returns in national proportions of organisation types."""
-    from compliance.app.generate import write_cohort
+    from compliance.app.generate import write_cohort, write_records_cohort
 
+    if records:
+        paths = write_records_cohort(folder, count, seed)
+        click.echo(f"wrote {len(paths)} returns with record extracts to {folder}", err=True)
+        return
     paths = write_cohort(folder, count, seed, fmt, periods)
     click.echo(f"wrote {len(paths)} returns to {folder}", err=True)
 

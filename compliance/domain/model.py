@@ -20,7 +20,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, computed_field, model_validator
 from pydantic_core import PydanticCustomError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
 Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
@@ -28,6 +28,8 @@ Money = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)]
 Flag = Annotated[bool, Strict()]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+WorkingDays = Annotated[int, Strict(), Field(ge=0, le=365, description="Working days (weekends and England and Wales bank holidays excluded).")]
+Months = Annotated[int, Strict(), Field(ge=1, le=240)]
 
 
 class Record(BaseModel):
@@ -37,6 +39,20 @@ class Record(BaseModel):
 
     # part field -> whole field: the part may not exceed the whole when both are reported.
     bounds: ClassVar[dict[str, str]] = {}
+    # count field -> the fields stating the window it was counted with: required with the count.
+    windows: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    @model_validator(mode="after")
+    def _windows_stated(self) -> Record:
+        for count, needed in self.windows.items():
+            if getattr(self, count) is None:
+                continue
+            for w in needed:
+                if getattr(self, w) is None:
+                    raise PydanticCustomError(
+                        "window_missing", "'{count}' needs '{w}': the window it was counted with",
+                        {"count": count, "w": w})
+        return self
 
     @model_validator(mode="after")
     def _parts_within_wholes(self) -> Record:
@@ -184,6 +200,7 @@ class Service(Record):
 
 class StaffGroup(Record):
     bounds = {"in_date": "staff_in_post"}
+    windows = {"in_date": ("renewal_months",)}
 
     group: Text
     level: Annotated[int, Strict(), Field(ge=1, le=3)] = Field(
@@ -194,20 +211,27 @@ class StaffGroup(Record):
     )
     staff_in_post: Count
     in_date: Count | None = Field(default=None, description="Staff whose training is up to date.")
+    renewal_months: Months | None = Field(
+        default=None, description="In date means completed within this many months of the period end.")
 
 
 class SpecialistPost(Record):
     post: Text = Field(description="Named or designated role, e.g. 'named nurse'.")
-    learning_hours_3y: Hours | None = Field(
-        default=None, description="Safeguarding learning hours in the last three years."
+    windows = {"learning_hours": ("window_years",)}
+
+    learning_hours: Hours | None = Field(
+        default=None, description="Safeguarding learning hours in the window_years before the period end."
     )
+    window_years: Annotated[int, Strict(), Field(ge=1, le=10)] | None = None
 
 
 class BoardTraining(Record):
-    bounds = {"trained_within_12_months": "members"}
+    bounds = {"trained_in_time": "members"}
+    windows = {"trained_in_time": ("window_months",)}
 
     members: Count
-    trained_within_12_months: Count | None = None
+    trained_in_time: Count | None = Field(default=None, description="Trained within window_months of appointment.")
+    window_months: Months | None = None
 
 
 class Training(Record):
@@ -229,25 +253,30 @@ class WnbPolicy(Record):
 class MissedAppointments(Record):
     bounds = {"coded_was_not_brought": "total"}
 
-    total: Count = Field(description="Missed appointments of children under the rule's age limit.")
+    total: Count = Field(description="Missed appointments (codes 3 and 7) of children under `under_age`.")
     coded_was_not_brought: Count | None = None
+    under_age: Annotated[int, Strict(), Field(ge=1, le=18)] = Field(description="The age limit counted with.")
 
 
 class WnbFollowUp(Record):
-    bounds = {"reviewed_within_5_working_days": "was_not_brought", "discharged_without_review": "was_not_brought"}
+    bounds = {"reviewed_in_time": "was_not_brought", "discharged_without_review": "was_not_brought"}
+    windows = {"reviewed_in_time": ("window_working_days",)}
 
     was_not_brought: Count
-    reviewed_within_5_working_days: Count | None = None
+    reviewed_in_time: Count | None = Field(default=None, description="Reviewed by a clinician within window_working_days.")
+    window_working_days: WorkingDays | None = None
     discharged_without_review: Count | None = None
 
 
 class WnbEscalation(Record):
-    bounds = {"notified_within_1_working_day": "eligible"}
+    bounds = {"notified_in_time": "eligible"}
+    windows = {"notified_in_time": ("window_working_days",)}
 
     eligible: Count = Field(
         description="WNBs of children on a CP plan or looked after, or a repeat WNB."
     )
-    notified_within_1_working_day: Count | None = None
+    notified_in_time: Count | None = Field(default=None, description="Lead professional told within window_working_days.")
+    window_working_days: WorkingDays | None = None
 
 
 class WasNotBrought(Record):
@@ -268,19 +297,23 @@ class CpisChecks(Record):
 
 
 class LocalAlerts(Record):
-    bounds = {"reviewed_12_months": "active", "past_expiry": "active"}
+    bounds = {"reviewed_in_time": "active", "past_expiry": "active"}
+    windows = {"reviewed_in_time": ("window_months",)}
 
     system_exists: Flag
     active: Count | None = None
-    reviewed_12_months: Count | None = None
+    reviewed_in_time: Count | None = Field(default=None, description="Active alerts reviewed in the last window_months.")
+    window_months: Months | None = None
     past_expiry: Count | None = None
 
 
 class EdNotifications(Record):
-    bounds = {"notified_within_2_working_days": "attendances_under_18"}
+    bounds = {"notified_in_time": "attendances_under_18"}
+    windows = {"notified_in_time": ("window_working_days",)}
 
     attendances_under_18: Count
-    notified_within_2_working_days: Count | None = None
+    notified_in_time: Count | None = Field(default=None, description="GP and HV/SN told within window_working_days.")
+    window_working_days: WorkingDays | None = None
 
 
 class Alerts(Record):
@@ -371,10 +404,12 @@ class ConcernReporting(Record):
 
 
 class Supervision(Record):
-    bounds = {"supervised_3_monthly": "eligible"}
+    bounds = {"supervised_in_time": "eligible"}
+    windows = {"supervised_in_time": ("interval_months",)}
 
     eligible: Count
-    supervised_3_monthly: Count | None = None
+    supervised_in_time: Count | None = Field(default=None, description="Supervised at least every interval_months.")
+    interval_months: Months | None = None
 
 
 class CaseFileAudit(Record):
@@ -408,11 +443,15 @@ class Governance(Record):
 
 
 class Referrals(Record):
-    bounds = {"same_working_day": "total", "confirmed_in_writing_48h": "total"}
+    bounds = {"referred_in_time": "total", "confirmed_in_time": "total"}
+    windows = {"referred_in_time": ("referral_window_working_days",), "confirmed_in_time": ("confirm_window_hours",)}
 
     total: Count
-    same_working_day: Count | None = None
-    confirmed_in_writing_48h: Count | None = None
+    referred_in_time: Count | None = Field(
+        default=None, description="Referred within referral_window_working_days (0: the same working day).")
+    referral_window_working_days: WorkingDays | None = None
+    confirmed_in_time: Count | None = Field(default=None, description="Confirmed in writing within confirm_window_hours.")
+    confirm_window_hours: Annotated[int, Strict(), Field(ge=1, le=2000)] | None = None
 
 
 class Conferences(Record):
@@ -423,12 +462,14 @@ class Conferences(Record):
 
 
 class SexualHealthSharing(Record):
-    bounds = {"decision_recorded": "concerns", "under_13_referred": "under_13"}
+    bounds = {"decision_recorded": "concerns", "under_age_referred": "under_age"}
+    windows = {"under_age": ("age_limit",)}
 
     concerns: Count
     decision_recorded: Count | None = None
-    under_13: Count | None = None
-    under_13_referred: Count | None = None
+    under_age: Count | None = Field(default=None, description="Sexually active children under age_limit seen.")
+    under_age_referred: Count | None = None
+    age_limit: Annotated[int, Strict(), Field(ge=1, le=18)] | None = None
 
 
 class ThinkFamily(Record):
@@ -504,12 +545,15 @@ class MissingEpisodes(Record):
 
 
 class ReturnInterviews(Record):
-    bounds = {"offered": "episodes", "done_within_72h": "episodes", "health_notified_1wd": "episodes"}
+    bounds = {"offered": "episodes", "done_in_time": "episodes", "health_notified_in_time": "episodes"}
+    windows = {"done_in_time": ("interview_window_hours",), "health_notified_in_time": ("health_window_working_days",)}
 
     episodes: Count
     offered: Count | None = None
-    done_within_72h: Count | None = None
-    health_notified_1wd: Count | None = None
+    done_in_time: Count | None = Field(default=None, description="Interview done within interview_window_hours of the return.")
+    interview_window_hours: Annotated[int, Strict(), Field(ge=1, le=2000)] | None = None
+    health_notified_in_time: Count | None = Field(default=None, description="Health told within health_window_working_days.")
+    health_window_working_days: WorkingDays | None = None
 
 
 class HealthSettingEpisodes(Record):
@@ -523,7 +567,9 @@ class HealthSettingEpisodes(Record):
 class RepeatMissing(Record):
     bounds = {"exploitation_assessed": "children", "alert_placed": "children"}
 
-    children: Count = Field(description="Children with 3 or more episodes in 90 days.")
+    children: Count = Field(description="Children with min_episodes or more episodes within within_days.")
+    min_episodes: Annotated[int, Strict(), Field(ge=2, le=50)]
+    within_days: Annotated[int, Strict(), Field(ge=1, le=366)]
     exploitation_assessed: Count | None = None
     alert_placed: Count | None = None
 
@@ -539,10 +585,12 @@ class Missing(Record):
 
 
 class InitialAssessments(Record):
-    bounds = {"within_20_working_days": "entered_care", "by_medical_practitioner": "entered_care"}
+    bounds = {"assessed_in_time": "entered_care", "by_medical_practitioner": "entered_care"}
+    windows = {"assessed_in_time": ("window_working_days",)}
 
     entered_care: Count
-    within_20_working_days: Count | None = None
+    assessed_in_time: Count | None = Field(default=None, description="Assessed within window_working_days of entering care.")
+    window_working_days: WorkingDays | None = None
     by_medical_practitioner: Count | None = None
 
 
@@ -578,7 +626,17 @@ class SelfAssessment(Record):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="Safeguarding children self-assessment")
 
-    schema_version: Literal["1"] = Field(description="Version of this format.")
+    schema_version: Literal["2"] = Field(description="Version of this format (version 1 files are migrated on read).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_version_1(cls, data: Any) -> Any:
+        """A version 1 return is read as version 2 with the windows its field names imply."""
+        if isinstance(data, dict) and str(data.get("schema_version")) == "1":
+            from compliance.domain.migrate import migrate_v1
+
+            return migrate_v1(data)
+        return data
     organisation: Organisation
     context: Context | None = None
     services: list[Service] | None = Field(default=None, max_length=100)

@@ -16,11 +16,23 @@ REPORT_VERSION = "1"
 FAILING = (Outcome.not_met, Outcome.insufficient_evidence)
 
 
+class Provenance(Strict):
+    """Where a measured count comes from: the extract, its files, and every row left out, by reason."""
+
+    extract: str
+    files: list[str]
+    rows_read: int
+    rows_excluded: int
+    excluded_because: dict[str, int] = Field(description="'column: reason' -> rows excluded for it.")
+    examples: list[str] = Field(default_factory=list, description="The first excluded rows: file, row, column, why.")
+
+
 class Evidence(Strict):
     measure: str
     value: int | float | str | None = Field(description="null: not reported")
     source: str = Field(description="Where in the return the value comes from.")
     used: bool = Field(description="Whether the rule's condition reads it (otherwise shown for context).")
+    provenance: Provenance | None = Field(default=None, description="Set when the value was measured from records.")
 
 
 class ThresholdResult(Strict):
@@ -143,6 +155,7 @@ class Report(Strict):
     findings: list[Finding]
     training: list[TrainingCoverage] = Field(
         default_factory=list, description="Training coverage by staff group, for charts; empty when none is reported.")
+    records: list[Provenance] | None = Field(default=None, description="The extracts read (--records), if any.")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

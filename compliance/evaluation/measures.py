@@ -132,7 +132,7 @@ def compute(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | None = Non
     out: dict[str, Value] = {}
     for name, m in rule.measures.items():
         if not m.derived_from:
-            out[name] = _compute(m, doc, params)
+            out[name] = None if m.window and window_problem(m, doc, params) else _compute(m, doc, params)
     for name, m in rule.measures.items():
         if m.kind == "percent":
             num, den = (out[n] for n in m.percent)  # type: ignore[union-attr]
@@ -178,6 +178,28 @@ def _compute(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> Value:
     if not values:
         return None
     return _value(min(values) if kind == "min" else max(values))
+
+
+def window_problem(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str | None:
+    """Why a reported count cannot be compared with the rule's standard, or None if it can."""
+    for w in m.window or []:
+        want = params[w.parameter]
+        if w.path is not None:
+            stated, label = [_get(doc, _split(w.path)[0])], w.path
+        else:
+            items, _ = _items(doc, m, params)
+            stated, label = [getattr(i, w.field) for i in items or []], f"{m.path}.{w.field}".replace("[].", "[].", 1)
+        for v in stated:
+            if v is None or (v <= want if w.max else v == want):
+                continue
+            how = "wider than" if w.max else "not"
+            return (f"{describe_source(m)} was counted with {label} = {_fmt_number(v)}, {how} the "
+                    f"{w.parameter} of {_fmt_number(want)} in force, so it cannot show the standard is met")
+    return None
+
+
+def _fmt_number(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v == int(v) else str(v)
 
 
 def describe_source(m: Measure) -> str:

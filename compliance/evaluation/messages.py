@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.evaluation.compiler import Branch
-from compliance.evaluation.measures import describe_source
+from compliance.evaluation.measures import describe_source, window_problem
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome
 from compliance.catalogue.schema import Rule
@@ -53,7 +53,13 @@ def message(rule: Rule, branch: Branch, values: dict[str, Any], params: dict[str
     if branch.outcome == Outcome.insufficient_evidence:
         if branch.gate == "services":
             return "The services the organisation runs were not reported."
-        return "Not reported: " + "; ".join(missing_sources(rule, values)) + "."
+        needed = [x for n in rule.used_measures for x in [n, *rule.measures[n].derived_from]]
+        windows = list(dict.fromkeys(p for n in needed if values.get(n) is None and rule.measures[n].window
+                                     for p in [window_problem(rule.measures[n], doc, params)] if p))
+        missing = [s for s in missing_sources(rule, values) if not any(s in w for w in windows)]
+        parts = [w[0].upper() + w[1:] + "." for w in windows] + (
+            ["Not reported: " + "; ".join(missing) + "."] if missing else [])
+        return " ".join(parts)
     if branch.outcome == Outcome.not_applicable:
         if branch.gate == "org_type":
             types = ", ".join(t.value for t in rule.applies_to.org_types)

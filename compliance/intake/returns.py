@@ -22,11 +22,11 @@ def load_assessment(path: Path) -> tuple[SelfAssessment, InputInfo]:
     if not isinstance(doc.data, dict):
         raise InputError(str(path), [_top_level_problem(doc.data)])
     version = doc.data.get("schema_version")
-    if version is not None and str(version) != SCHEMA_VERSION:
+    if version is not None and str(version) not in ("1", SCHEMA_VERSION):
         from compliance.domain.errors import Problem
 
         raise InputError(str(path), [Problem(
-            f"schema_version {version!r} is not supported by this version of safeguard (it reads version \"{SCHEMA_VERSION}\")",
+            f"schema_version {version!r} is not supported by this version of safeguard (it reads versions \"1\" and \"{SCHEMA_VERSION}\")",
             "schema_version", doc.line_of(("schema_version",)))])
     assessment = validate(SelfAssessment, doc, InputError)
     return assessment, InputInfo(path=str(path), sha256=hashlib.sha256(doc.text.encode()).hexdigest())
