@@ -10,6 +10,8 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+
+from compliance.domain.model import SCHEMA_VERSION
 import pytest
 
 from compliance.app.template import sections_read, template_workbook
@@ -76,7 +78,7 @@ def test_template_has_a_sheet_per_section_a_cover_and_a_hidden_info_sheet(rulese
     assert wb.sheetnames == expected
     info = {r[0]: r[1] for r in wb[INFO_SHEET].iter_rows(max_col=2, values_only=True) if r[0]}
     assert wb[INFO_SHEET].sheet_state == "hidden"
-    assert info["template_version"] == TEMPLATE_VERSION and info["schema_version"] == "1"
+    assert info["template_version"] == TEMPLATE_VERSION and info["schema_version"] == SCHEMA_VERSION
     assert info["catalogue_sha256"] == ruleset.digest
     assert "how the return is read" in " ".join(str(c.value) for c in wb[COVER_SHEET]["B"] if c.value)
 
@@ -313,7 +315,7 @@ def test_screen_reads_folders_of_workbooks_and_skips_lock_files(ruleset, run_cli
     (tmp_path / "~$northfield-acute.xlsx").write_bytes(b"lock")
     code, out, err = run_cli("screen", tmp_path, "--format", "json", "--fail-on", "none", "-j", "1")
     assert code == 0, err
-    assert '"screened": 3' in out
+    assert f'"screened": {len(fixture_files())}' in out
 
 
 def test_template_from_an_existing_return(run_cli, tmp_path):
