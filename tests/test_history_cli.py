@@ -36,6 +36,7 @@ def _better(data: dict) -> dict:
     out = copy.deepcopy(data)
     for g in out["training"]["groups"]:
         g["in_date"] = g["staff_in_post"]
+        g.setdefault("renewal_months", 36)  # a version 2 count states its window
     return out
 
 
