@@ -7,9 +7,11 @@ outcomes ever differ from the engine's.
 
 from __future__ import annotations
 
+import datetime as dt
+from fractions import Fraction
 from typing import Any
 
-from compliance.evaluation.measures import compute, service_count
+from compliance.evaluation.measures import Range, compute_ranges, service_count
 from compliance.domain.model import SelfAssessment
 from compliance.catalogue.schema import Arith, Condition, Rule, Text
 
@@ -23,17 +25,47 @@ def _operand(o: Any, env: dict[str, Any]) -> Any:
     if isinstance(o, bool):
         return int(o)
     if isinstance(o, (int, float)):
-        return o
+        return Fraction(repr(o)) if isinstance(o, float) else o
     if isinstance(o, Text):
         return o.text
     if isinstance(o, Arith):
         a, b = (_operand(x, env) for x in getattr(o, o.op))
-        return _ARITH[o.op](a, b)
-    return env[o]
+        if a is None or b is None:
+            return None
+        return _ARITH[o.op](Fraction(a), Fraction(b))
+    v = env.get(o)
+    if isinstance(v, dt.date):
+        return v.toordinal()
+    if isinstance(v, Range):
+        return v.value() if v.exact else None
+    return Fraction(repr(v)) if isinstance(v, float) else v
+
+
+def _bounds(o: Any, env: dict[str, Any]) -> tuple[Any, Any] | None:
+    """(lowest, highest) an operand can be, None for open; None when it is not a range or a number."""
+    if isinstance(o, str) and isinstance(env.get(o), Range) and env[o].text is None:
+        r = env[o]
+        return r.lo if r.lo is not None else 0, r.hi
+    if isinstance(o, (Arith, bool, int, float)) or (isinstance(o, str) and o in env and not isinstance(env[o], (Range, str))):  # noqa: E501
+        if isinstance(o, Arith) and any(isinstance(env.get(n), Range) for n in _names(o)):
+            return None
+        v = _operand(o, env)
+        return None if v is None or isinstance(v, str) else (v, v)
+    return None
+
+
+def _names(o: Any) -> list[str]:
+    if isinstance(o, Arith):
+        return [n for x in getattr(o, o.op) for n in _names(x)]
+    return [o] if isinstance(o, str) else []
 
 
 def holds(c: Condition, env: dict[str, Any]) -> bool | None:
-    """Three-valued: True, False, or None when a value it needs was not reported."""
+    """Three-valued: True, False, or None when the values the return allows do not decide it.
+
+    A measure is a range (lowest, highest); a comparison with a number holds when every value in
+    the range passes, fails when none does. Arithmetic over measures needs them reported exactly.
+    """
     if c.op in ("all", "any"):
         results = [holds(x, env) for x in getattr(c, c.op)]
         decisive = c.op == "any"  # a True decides `any`, a False decides `all`
@@ -44,16 +76,34 @@ def holds(c: Condition, env: dict[str, Any]) -> bool | None:
         r = holds(c.not_, env)
         return None if r is None else not r
     left, right = getattr(c, c.op)
-    names = [left] + ([right] if isinstance(right, str) else [])
-    if any(n not in env for n in names):
+    lb, rb = _bounds(left, env), _bounds(right, env)
+    if lb is not None and rb is not None:
+        (a_lo, a_hi), (b_lo, b_hi) = lb, rb
+        def ge(x: Any, y: Any) -> bool:  # x >= y, None meaning +infinity on either side
+            return x is None or (y is not None and x >= y)
+
+        def gt(x: Any, y: Any) -> bool:
+            return y is not None and (x is None or x > y)
+        if c.op in ("gte", "gt", "lte", "lt"):
+            cmp = ge if c.op in ("gte", "lte") else gt
+            if c.op in ("gte", "gt"):
+                yes, no = cmp(a_lo, b_hi) if b_hi is not None else False, not cmp(a_hi, b_lo)
+            else:
+                yes, no = cmp(b_lo, a_hi) if a_hi is not None else False, not cmp(b_hi, a_lo)
+            return True if yes else False if no else None
+        same = a_hi is not None and b_hi is not None and a_lo == a_hi == b_lo == b_hi
+        apart = (b_hi is not None and a_lo > b_hi) or (a_hi is not None and a_hi < b_lo)
+        r = True if same else False if apart else None
+        return r if c.op == "eq" else (None if r is None else not r)
+    a, b = _operand(left, env), _operand(right, env)
+    if a is None or b is None:
         return None
-    return _CMP[c.op](env[left], _operand(right, env))
+    return _CMP[c.op](a, b)
 
 
 def outcome(rule: Rule, doc: SelfAssessment, params: dict[str, Any]) -> tuple[str, str]:
     """(outcome, severity) of one rule, by direct interpretation."""
-    values = compute(rule, doc, params)
-    env = {**params, **{k: v for k, v in values.items() if v is not None}, "org_type": doc.organisation.type.value}
+    env = {**params, **compute_ranges(rule, doc, params), "org_type": doc.organisation.type.value}
     sev = rule.severity.value
     if doc.organisation.type not in rule.applies_to.org_types:
         return "not_applicable", sev

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import minimal_return
@@ -26,8 +26,6 @@ from compliance.catalogue.loading import RuleSet
 from compliance.domain.model import SelfAssessment
 from compliance.evaluation.evaluator import Evaluator
 
-# While a property is an expected failure (xfail), shrinking its counterexample only costs time.
-NO_SHRINK = settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 _EVALUATORS: dict[str, Evaluator] = {}
 
 
@@ -142,16 +140,7 @@ DECISIVE = [
              {"service": "emergency_department", "tool": "Spotting the Signs", "eligible_contacts": 100, "completed": 0},
              _tools_sections),
 ]
-UNKNOWN_ITEM_LOST = ("issue 11 (findings): a measure over a list is unknown as soon as one item is unreported, "
-                     "even when a known item already fails the rule")
-XFAIL_DECISIVE = {"ALR-001", "TRN-004", "GOV-005", "TRN-003", "RSK-001"}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(c, id=c.rule_id,
-                 marks=[pytest.mark.xfail(strict=True, reason=UNKNOWN_ITEM_LOST)] if c.rule_id in XFAIL_DECISIVE else [])
-    for c in DECISIVE])
-@NO_SHRINK
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.rule_id) for c in DECISIVE])
 @given(data=st.data())
 def test_a_definitely_failing_item_decides_whatever_else_the_list_holds(ruleset, case, data):
     items = data.draw(case.items, label="other items")
@@ -183,7 +172,6 @@ SHARES = [
     Share("RSK-003", "acute", lambda p, w: {"risk_assessment": {"voice_of_child": {
         "audited": w, "voice_recorded": p}}}),
 ]
-ROUNDED = "issue 11 (findings): shares are rounded to two decimals before they are compared with the threshold"
 # Large wholes are where rounding decides: 1 short of 95% of 100,000 is 94.999%, which rounds to 95.00.
 WHOLES = st.integers(1, 100) | st.integers(20_000, 1_000_000)
 
@@ -196,9 +184,7 @@ def _needed(whole: int, threshold: int | float) -> int:
     return -(-exact.numerator // exact.denominator)
 
 
-@pytest.mark.parametrize("share", [
-    pytest.param(s, id=s.rule_id, marks=pytest.mark.xfail(strict=True, reason=ROUNDED)) for s in SHARES])
-@NO_SHRINK
+@pytest.mark.parametrize("share", [pytest.param(s, id=s.rule_id) for s in SHARES])
 @given(whole=WHOLES)
 def test_one_below_an_exact_threshold_is_never_met_and_at_it_always_is(ruleset, share, whole):
     threshold = ruleset.by_id[share.rule_id].parameter_values()["threshold"]

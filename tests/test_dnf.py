@@ -1,7 +1,8 @@
 """The compiler's pruned DNF keeps three-valued logic exact while staying small.
 
 Conditions are generated at random and their compiled (true, false, unknown) patterns are matched
-in Python against random facts, then compared with Kleene logic evaluated directly.
+in Python against random facts, then compared with Kleene logic evaluated directly (an unreported
+count is a range from 0 upwards, so "x >= 0" holds and "x < 0" fails even when x is unreported).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 from test_engine_traps import make_rule, two_services_rule
 
 from compliance.evaluation import dnf
-from compliance.evaluation.compiler import MAX_ENGINE_RULES_PER_RULE, _Compiler, split_pattern
+from compliance.evaluation.compiler import MAX_ENGINE_RULES_PER_RULE, _Compiler, fact_fields, split_pattern
+from compliance.evaluation.measures import UNKNOWN, Range
 
 NAMES = ("a", "b", "c")
 CMP = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le, "gt": operator.gt,
@@ -47,7 +49,20 @@ def kleene(cond: dict, fact: dict) -> bool | None:
             return decisive
         return None if None in vals else not decisive
     name, value = arg
-    return None if fact[name] is None else CMP[op](fact[name], value)
+    if fact[name] is None:  # an unreported count is somewhere in [0, unbounded): only "x >= 0" is decided
+        return True if (op == "gte" and value <= 0) else False if (op == "lt" and value <= 0) else None
+    return CMP[op](fact[name], value)
+
+
+def operand(value, fact: dict):
+    """A compiled right-hand side: a number, another field ($m), or a product with one ($mul)."""
+    if isinstance(value, dict):
+        (op, arg), = value.items()
+        if op == "$m":
+            return fact.get(arg)
+        left, right = operand(arg["$l"], fact), operand(arg["$r"], fact)
+        return None if left is None or right is None else left * right
+    return value
 
 
 def matches(pattern: dict | None, fact: dict) -> bool:
@@ -62,7 +77,8 @@ def matches(pattern: dict | None, fact: dict) -> bool:
     present = fact.get(name) is not None
     if op in ("$ex", "$nex"):
         return present == (op == "$ex")
-    return present and ENGINE[op](fact[name], value)
+    other = operand(value, fact)
+    return present and other is not None and ENGINE[op](fact[name], other)
 
 
 def compiler_for(cond: dict) -> _Compiler:
@@ -75,8 +91,9 @@ def compiler_for(cond: dict) -> _Compiler:
 def test_compiled_branches_agree_with_kleene_logic_and_exclude_each_other(cond, fact):
     c = compiler_for(cond)
     yes, no, unknown = c.tri(c.rule.condition)
-    fact = {**fact, "t": "TST-001"}
-    hits = [matches(p, fact) for p in (yes, no, unknown)]
+    ranges = {n: UNKNOWN if v is None else Range(v, v) for n, v in fact.items()}
+    engine_fact = {**fact_fields(c.fields_read([p for p in (yes, no, unknown) if p]), ranges), "t": "TST-001"}
+    hits = [matches(p, engine_fact) for p in (yes, no, unknown)]
     assert hits.count(True) == 1
     assert hits.index(True) == {True: 0, False: 1, None: 2}[kleene(cond, fact)]
 

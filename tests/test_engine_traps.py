@@ -6,6 +6,8 @@ would crash the interpreter if the guard failed run in a subprocess.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import inspect
 import random
 import subprocess
@@ -16,7 +18,8 @@ import threading
 import pytest
 from conftest import ROOT, fixture_files, minimal_return
 
-from compliance.evaluation.compiler import EMITTED_OPERATORS, MAX_RULES_PER_RULESET, compile_rules
+from compliance.evaluation.compiler import EMITTED_OPERATORS, MAX_RULES_PER_RULESET, compile_rules, fact_fields
+from compliance.evaluation.measures import Range
 from compliance.evaluation.engine import Engine, SyncHost, normalise
 from compliance.domain.errors import EngineError
 from compliance.evaluation.evaluator import Evaluator
@@ -219,7 +222,7 @@ def test_normalise_makes_numbers_the_engine_can_parse(value, expected):
     assert out == expected and "e" not in repr(out)
 
 
-@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e16, 10**13, "x" * 500, [1], {"a": 1}])
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e16, 2**53, "x" * 500, [1], {"a": 1}])
 def test_normalise_refuses_values_the_engine_would_drop(value):
     with pytest.raises(EngineError):
         normalise({"t": "X", "v": value})
@@ -253,10 +256,14 @@ def test_a_rule_whose_branches_do_not_cover_a_fact_is_an_error_not_silence():
         if branch.outcome.value == "not_met":
             del chunks[0].definition[name]
     engine = Engine(chunks)
-    facts = [[{"t": rule.id, "org_type": "acute", "coverage": 10}]]
+
+    def fact(share: int) -> dict:
+        ranges = {"coverage": Range(Fraction(share), Fraction(share))}
+        return {"t": rule.id, "org_type": "acute", **fact_fields(chunks[0].fields[rule.id], ranges)}
+
     with pytest.raises(EngineError, match="matched no engine rule"):
-        engine.run(facts)
-    assert engine.run([[{"t": rule.id, "org_type": "acute", "coverage": 95}]])  # still usable afterwards
+        engine.run([[fact(10)]])
+    assert engine.run([[fact(95)]])  # still usable afterwards
 
 
 def test_each_rule_yields_exactly_one_outcome_or_the_evaluation_fails(monkeypatch):

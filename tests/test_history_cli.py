@@ -105,9 +105,9 @@ def test_compare_shows_exactly_the_findings_that_changed(cohort, tmp_path):
                 f["parameters"])
     expected = {rid for rid, (a, b) in key.items() if a != b}
     assert expected  # the twin's training fell
-    code, out, _ = invoke("history", "compare", "ZZD99002", "--from", "2024/25", "--to", "2026-03-31", "--history",
-                          store, "-f", "json")
-    assert code == 0
+    code, out, err = invoke("history", "compare", "ZZD99002", "--from", "2024/25", "--to", "2026-03-31", "--history",
+                            store, "-f", "json")
+    assert code == 0, err
     cmp = json.loads(out)
     assert {c["rule_id"] for c in cmp["changes"]} == expected
     assert cmp["unchanged"] == len(key) - len(expected)

@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from compliance.intake.documents import read_document
 from compliance.domain.errors import Problem, UserError
 from compliance.domain.result import Waiver
-from compliance.catalogue.schema import Name, Number, RuleId, check_parameter_value
+from compliance.catalogue.schema import Name, ParamValue, RuleId, check_parameter_value
 from compliance.domain.base import Strict
 from compliance.catalogue.loading import RuleSet
 from compliance.intake.validation import validate
@@ -36,7 +36,7 @@ class Disable(Strict):
 
 class Profile(Strict):
     name: str = Field(min_length=3, max_length=200)
-    parameters: dict[RuleId, dict[Name, Number]] = Field(default_factory=dict)
+    parameters: dict[RuleId, dict[Name, ParamValue]] = Field(default_factory=dict)
     disable: dict[RuleId, Disable] = Field(default_factory=dict)
 
 

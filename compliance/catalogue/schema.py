@@ -45,12 +45,15 @@ def _brief(value: Any) -> str:
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Number = Annotated[Union[int, FiniteFloat], BeforeValidator(_strict_number)]
+ParamValue = Union[Number, dt.date, list[Annotated[str, Field(max_length=60)]]]
 
 
 class Parameter(Strict):
-    default: Number
-    min: Number | None = None
-    max: Number | None = None
+    """A named value of a rule: a number, or a date (a cut-over), that a profile may change."""
+
+    default: ParamValue
+    min: ParamValue | None = None
+    max: ParamValue | None = None
     unit: str | None = Field(default=None, max_length=30)
     description: str = Field(min_length=3, max_length=400)
 
@@ -61,7 +64,20 @@ class Parameter(Strict):
 
 
 def check_parameter_value(p: Parameter, value: Any) -> None:
-    _strict_number(value)
+    if isinstance(p.default, list):  # a list parameter: e.g. the posts an organisation type needs
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise PydanticCustomError("param_type", "expected a list of codes, got {v}", {"v": _brief(value)})
+        return
+    if isinstance(p.default, dt.date):
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise PydanticCustomError("param_type", "expected a date (YYYY-MM-DD), got {v}", {"v": _brief(value)})
+    else:
+        _strict_number(value)
     if (p.min is not None and value < p.min) or (p.max is not None and value > p.max):
         raise PydanticCustomError(
             "param_range", "{v} is outside the range {lo} to {hi}", {"v": value, "lo": p.min, "hi": p.max}
@@ -111,6 +127,9 @@ class Compare(OneKey):
         default=None, description="The date is not within this many months of the period end: strictly older."
     )
     in_period: Literal[True] | None = Field(default=None, description="The date falls within the assessment period.")
+    recorded: Literal[True] | None = Field(
+        default=None, description="The flag is reported true. For a requirement that something be recorded "
+        "(interim cover), a flag not reported means it is not recorded: the one test where silence reads as no.")
 
     ONE_KEY = "a comparison has exactly one operator"
 
@@ -142,6 +161,19 @@ class Window(Strict):
         return self.max or self.eq  # type: ignore[return-value]
 
 
+class Required(Strict):
+    """Which key values a list must hold, as data: for every organisation, by organisation type, and
+    by the services run. Each entry is a literal list or the name of a list parameter."""
+
+    always: list[Scalar] | Name | None = None
+    org_types: dict[OrgType, list[Scalar] | Name] = Field(default_factory=dict)
+    services: dict[ServiceKind, list[Scalar] | Name] = Field(default_factory=dict)
+
+    def parameter_names(self) -> list[str]:
+        entries = [self.always, *self.org_types.values(), *self.services.values()]
+        return [e for e in entries if isinstance(e, str)]
+
+
 class Measure(Strict):
     """One number derived from the self-assessment. Exactly one of the kind fields is set."""
 
@@ -166,6 +198,14 @@ class Measure(Strict):
         default=None, description="How many of `values` do not appear as this field of the (filtered) list items."
     )
     values: list[Scalar] | None = None
+    each: Path_ | None = Field(
+        default=None, description="How many required values (`required`) have no item of this list (path ending in []) "
+        "whose `key` field holds the value and that passes one of the `passes` alternatives.")
+    key: Name | None = None
+    required: Required | None = None
+    passes: list[dict[Name, WhereValue]] | None = Field(default=None, min_length=1, max_length=8)
+    labels: dict[str, Annotated[str, Field(max_length=80)]] | None = Field(
+        default=None, description="How each required value is named in messages (default: the value with spaces).")
     where: dict[Name, WhereValue] | None = None
     window: list[Window] | None = Field(default=None, max_length=3,
                                         description="Windows the reported value must have been counted with.")
@@ -173,7 +213,7 @@ class Measure(Strict):
 
     KINDS: ClassVar[tuple[str, ...]] = (
         "value", "sum", "count", "min", "max", "distinct", "percent", "months_since", "absent", "min_percent",
-        "year", "total")
+        "year", "total", "each")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Measure:
@@ -184,7 +224,9 @@ class Measure(Strict):
             )
         kind = kinds[0]
         path = getattr(self, kind)
-        listy = kind in ("sum", "count", "min", "max", "distinct", "absent", "min_percent")
+        listy = kind in ("sum", "count", "min", "max", "distinct", "absent", "min_percent", "each")
+        if (kind == "each") != (self.key is not None and self.required is not None and self.passes is not None):
+            raise PydanticCustomError("measure_each", "'each' goes with 'key', 'required' and 'passes', and they only with it")
         if kind not in ("percent", "total"):
             if listy and "[]" not in path:
                 raise PydanticCustomError("measure_path", "'{k}' needs a path through a list ([])", {"k": kind})
@@ -329,7 +371,7 @@ class Case(Strict):
     name: str = Field(min_length=3, max_length=80, pattern=r"^[a-z0-9_]+$")
     org_type: OrgType | None = Field(default=None, description="Defaults to the rule's first organisation type.")
     input: dict[str, Any] = Field(default_factory=dict)
-    parameters: dict[Name, Number] = Field(default_factory=dict)
+    parameters: dict[Name, ParamValue] = Field(default_factory=dict)
     expect: Outcome
     severity: Severity | None = None
 
@@ -387,12 +429,14 @@ class Rule(Strict):
                         "unknown_name", "measure '{m}' filters on '{r}', which is not a parameter",
                         {"m": name, "r": ref, "at": f"measures.{name}"})
         known = set(self.measures) | {"org_type"}
+        order = list(self.measures)
         for name, m in self.measures.items():
             for ref in m.derived_from:
-                if ref not in self.measures or self.measures[ref].derived_from:
+                # a percent or total may use another one declared above it (no cycles by construction)
+                if ref not in self.measures or (self.measures[ref].derived_from and order.index(ref) >= order.index(name)):
                     raise PydanticCustomError(
-                        "unknown_name", "measure '{m}' refers to '{r}', which is not a measure read from the return",
-                        {"m": name, "r": ref, "at": f"measures.{name}"},
+                        "unknown_name", "measure '{m}' refers to '{r}', which is not a measure read from the return "
+                        "or a percent/total declared above it", {"m": name, "r": ref, "at": f"measures.{name}"},
                     )
         for label, cond in (("condition", self.condition), ("applies_when", self.applies_when),
                             ("escalate.when", self.escalate.when if self.escalate else None)):
@@ -409,7 +453,9 @@ class Rule(Strict):
             if template is None:
                 continue
             for field in template_fields(template):
-                if field not in self.measures and field not in self.parameters:
+                named = field.endswith("_items") and self.measures.get(field[:-6]) is not None \
+                    and self.measures[field[:-6]].kind == "each"
+                if field not in self.measures and field not in self.parameters and not named:
                     raise PydanticCustomError(
                         "unknown_name", "message '{o}' uses '{f}', which is neither a measure nor a parameter",
                         {"o": outcome, "f": "{" + field + "}", "at": f"messages.{outcome}"},
@@ -432,7 +478,7 @@ class Rule(Strict):
                 )
         return self
 
-    def parameter_values(self, overrides: dict[str, Any] | None = None) -> dict[str, Number]:
+    def parameter_values(self, overrides: dict[str, Any] | None = None) -> dict[str, ParamValue]:
         values = {k: p.default for k, p in self.parameters.items()}
         values.update(overrides or {})
         return values
@@ -448,9 +494,11 @@ class Rule(Strict):
 
 
 def where_parameters(m: Measure) -> list[str]:
-    """Parameter names a measure's filter and windows read."""
+    """Parameter names a measure's filter, windows and (for `each`) its requirement and tests read."""
     out = [w.parameter for w in m.window or []]
-    for v in (m.where or {}).values():
+    out += m.required.parameter_names() if m.required else []
+    tests = [v for alt in ([m.where or {}] + list(m.passes or [])) for v in alt.values()]
+    for v in tests:
         if isinstance(v, Compare):
             op = next(iter(v.model_fields_set))
             arg = getattr(v, op)

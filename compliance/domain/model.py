@@ -346,6 +346,8 @@ class Role(Record):
     vacant_since: dt.date | None = None
     role_description: Flag | None = None
     protected_time: Flag | None = None
+    interim_cover: Flag | None = Field(
+        default=None, description="For a vacant post: interim cover is in place and recorded (who covers, from when).")
 
 
 class BoardAssurance(Record):
@@ -533,14 +535,17 @@ class RiskAssessment(Record):
 class MissingEpisodes(Record):
     """Episodes in the period by how they were classified (counts, no names)."""
 
-    missing_no_apparent_risk: Count = 0
-    missing_low: Count = 0
-    missing_medium: Count = 0
-    missing_high: Count = 0
-    missing_ungraded: Count = Field(default=0, description="Recorded as missing with no risk grade.")
-    absent: Count = Field(default=0, description="Recorded with the stand-alone 'absent' category.")
-    away_from_placement: Count = Field(
-        default=0, description="Looked-after children away from placement without authorisation."
+    # No count defaults to 0: a count left out is not reported (unreported is never zero).
+    missing_no_apparent_risk: Count | None = Field(
+        default=None, description="Missing, graded 'no apparent risk' (police guidance writes it 'no apparent risk (absent)')."
+    )
+    missing_low: Count | None = None
+    missing_medium: Count | None = None
+    missing_high: Count | None = None
+    missing_ungraded: Count | None = Field(default=None, description="Recorded as missing with no risk grade.")
+    absent: Count | None = Field(default=None, description="Recorded with the stand-alone 'absent' category.")
+    away_from_placement: Count | None = Field(
+        default=None, description="Looked-after children away from placement without authorisation."
     )
 
 

@@ -76,7 +76,7 @@ class Finding(Strict):
     key_question: KeyQuestion
     message: str
     evidence: list[Evidence]
-    parameters: dict[str, int | float]
+    parameters: dict[str, int | float | dt.date | list[str]]  # a cut-over date or a list of codes too
     remediation: str
     line_of_enquiry: str
     sources: list[Source]

@@ -32,10 +32,13 @@ The engine layer checks at run time that each rule produced exactly one outcome.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import math
 import sys
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -43,7 +46,9 @@ from typing import Any
 from compliance.evaluation import alpha, dnf
 from compliance.evaluation.alpha import STACK_LIMIT, stack_bound
 from compliance.domain.model import OrgType
-from compliance.catalogue.schema import Arith, Condition, Rule, Text, condition_names
+from compliance.catalogue.schema import Arith, Condition, Measure, Rule, Text, condition_names
+from compliance.evaluation.measures import Range, measure_type
+from compliance.domain.errors import EngineError
 from compliance.domain.outcomes import Outcome, Severity
 
 MAX_RULES_PER_RULESET = 40  # far below the 512 conditions under one node that hang registration
@@ -75,6 +80,10 @@ class Branch:
     prerequisite: str | None = None  # gate depends_on: the prerequisite that is not applicable
 
 
+# An open bound (nothing known above or below) is this sentinel; every value the engine compares,
+# and every product it forms, is kept below it, where durable-rules' integers are exact.
+BIG = 2**52
+
 OUTCOME_FACT = "@outcome"
 OUTCOME_FACT_IDS = 10_000  # outcome facts get ids above every positional fact id of a chunk
 
@@ -86,6 +95,8 @@ class CompiledChunk:
     rule_ids: list[str]
     # Rules whose outcome some rule of the chunk depends on -> the id of their outcome fact.
     announced: dict[str, int] = field(default_factory=dict)
+    # Per rule, the fact fields its patterns read: field -> (measure, slot, scale); see fact_fields.
+    fields: dict[str, dict[str, tuple[str, str, int]]] = field(default_factory=dict)
 
 
 class CompileError(ValueError):
@@ -139,15 +150,16 @@ def compile_cached(rules: list[Rule], params: dict[str, dict[str, Any]]) -> list
 def _code_key() -> bytes:
     from compliance import __version__
     from compliance.catalogue import dependencies, schema
+    from compliance.evaluation import measures  # measure types decide how a comparison compiles
 
     h = hashlib.sha256(__version__.encode())
-    for module in (sys.modules[__name__], dnf, alpha, dependencies, schema):
+    for module in (sys.modules[__name__], dnf, alpha, dependencies, schema, measures):
         h.update(Path(module.__file__ or "").read_bytes())
     return h.digest()
 
 
 def _chunk_to(c: CompiledChunk) -> dict[str, Any]:
-    return {"definition": c.definition, "rule_ids": c.rule_ids, "announced": c.announced,
+    return {"definition": c.definition, "rule_ids": c.rule_ids, "announced": c.announced, "fields": c.fields,
             "branches": {n: [b.rule_id, b.outcome.value, b.gate, b.severity.value, b.prerequisite]
                          for n, b in c.branches.items()}}
 
@@ -156,17 +168,20 @@ def _chunk_from(d: dict[str, Any]) -> CompiledChunk:
     branches = {n: Branch(rid, Outcome(o), gate, Severity(sev), pre) for n, (rid, o, gate, sev, pre) in d["branches"].items()}
     if set(branches) != set(d["definition"]):
         raise KeyError("branches and engine rules differ")
-    return CompiledChunk(d["definition"], branches, list(d["rule_ids"]), dict(d["announced"]))
+    fields = {rid: {f: (m, slot, int(scale)) for f, (m, slot, scale) in spec.items()} for rid, spec in d["fields"].items()}
+    return CompiledChunk(d["definition"], branches, list(d["rule_ids"]), dict(d["announced"]), fields)
 
 
 def _compile_chunk(part: list[Rule], params: dict[str, dict[str, Any]]) -> CompiledChunk:
     definition: dict[str, dict[str, Any]] = {}
     branches: dict[str, Branch] = {}
+    fields: dict[str, dict[str, tuple[str, str, int]]] = {}
     for rule in part:
         budget = [MAX_ENGINE_RULES_PER_RULE]
+        compiler = _Compiler(rule, params[rule.id])
         try:
             pieces = [(f"{rule.id}#{i}.{j}", piece, branch)
-                      for i, (pattern, branch) in enumerate(compile_rule(rule, params[rule.id]))
+                      for i, (pattern, branch) in enumerate(compile_rule(rule, params[rule.id], compiler))
                       for j, piece in enumerate(split_pattern(pattern, budget=budget))]
         except _TooLarge:
             raise CompileError(rule.id, _TOO_COMPLEX) from None
@@ -181,12 +196,49 @@ def _compile_chunk(part: list[Rule], params: dict[str, dict[str, Any]]) -> Compi
         for name, piece, branch in pieces:
             definition[name] = {"all": [{"m": piece}, *applicable]}
             branches[name] = branch
+        fields[rule.id] = compiler.fields_read([piece for _, piece, _ in pieces])
         for name, patterns, branch in depends_on_branches(rule):
             definition[name] = {"all": patterns}
             branches[name] = branch
     announced = sorted({p for r in part for p in r.depends_on})
     return CompiledChunk(definition, branches, [r.id for r in part],
-                         {rid: OUTCOME_FACT_IDS + k for k, rid in enumerate(announced)})
+                         {rid: OUTCOME_FACT_IDS + k for k, rid in enumerate(announced)}, fields)
+
+
+_SLOTS = ("_LN", "_LD", "_UN", "_UD", "_L", "_U")  # upper case: no measure name can end so
+
+
+def fact_fields(spec: dict[str, tuple[str, str, int]], ranges: dict[str, Range]) -> dict[str, Any]:
+    """The engine's view of a rule's measures: exact values and the bounds of each range.
+
+    `m` is the value when it is known exactly (absent otherwise); `m_L`/`m_U` bound an integer
+    measure (no measure read as a range is below 0, and an open upper bound is BIG); a share or other fraction N/D is carried as `m_LN`/`m_LD`
+    and `m_UN`/`m_UD`, the numerators multiplied by the rule's scale so that every comparison with a
+    threshold is between integers (N x q >= D x p). Nothing is rounded.
+    """
+    out: dict[str, Any] = {}
+    for name, (measure, slot, scale) in spec.items():
+        r = ranges[measure]
+        if slot == "":
+            v = r.value()
+            if isinstance(v, float):
+                raise EngineError(f"measure {measure!r} is fractional and cannot be compared as an exact value")
+            out[name] = v
+            continue
+        bound = r.lo if slot[1] == "L" else r.hi
+        if slot in ("_L", "_U"):
+            v = (0 if slot == "_L" else BIG) if bound is None else bound
+            if isinstance(v, Fraction):  # an integer measure is always whole; keep the bound safe
+                v = math.ceil(v) if slot == "_L" else math.floor(v)
+        elif bound is None:
+            v = (0 if slot == "_LN" else BIG) if slot[2] == "N" else 1
+        else:
+            f = Fraction(bound)
+            v = f.numerator * scale if slot[2] == "N" else f.denominator
+        if abs(v) > BIG:
+            raise EngineError(f"measure {measure!r} ({v}) is too large to compare exactly")
+        out[name] = v
+    return out
 
 
 def _outcome_fact(rule_id: str, applicable: bool) -> dict[str, Any]:
@@ -212,14 +264,14 @@ def depends_on_branches(rule: Rule) -> list[tuple[str, list[dict[str, Any]], Bra
     return out
 
 
-def compile_rule(rule: Rule, params: dict[str, Any]) -> list[tuple[dict[str, Any], Branch]]:
+def compile_rule(rule: Rule, params: dict[str, Any], c: _Compiler | None = None) -> list[tuple[dict[str, Any], Branch]]:
     """The rule's branches as (durable pattern, meaning) pairs; exactly one matches any fact.
 
     Conditions use three-valued logic: each compiles to exclusive patterns for *true*, *false* and
     *unknown* (a value it needs was not reported). `all` is false as soon as one part is definitely
     false, so an explicit "no policy" fails the rule even when the policy's review date is absent.
     """
-    c = _Compiler(rule, params)
+    c = _Compiler(rule, params) if c is None else c
     out: list[tuple[dict[str, Any], Branch]] = []
     prefix: list[dict[str, Any]] = [{"t": rule.id}]
 
@@ -339,13 +391,109 @@ def _pattern(d: dnf.Dnf) -> Pattern:
     return _or([_and([_literal(a, h) for a, h in term]) for term in terms])
 
 
+def _negate(d: dnf.Dnf) -> dnf.Dnf:
+    """The DNF of "not d" (De Morgan); used on the small yes/no forms of one comparison."""
+    return dnf.all_of([dnf.any_of([dnf.literal(a, not h) for a, h in term]) for term in d])
+
+
+# For each comparison, when it is surely true and surely false in terms of the bounds of its two
+# sides: ("ge"|"gt", side of the left, side of the right, holds). A constant has one side.
+_BOUNDS = {
+    "gte": ([("ge", "L", "U", True)], [("ge", "U", "L", False)]),
+    "gt": ([("gt", "L", "U", True)], [("gt", "U", "L", False)]),
+    "lte": ([("gt", "U", "L", False)], [("gt", "L", "U", True)]),
+    "lt": ([("ge", "U", "L", False)], [("ge", "L", "U", True)]),
+}
+
+
 class _Compiler:
     def __init__(self, rule: Rule, params: dict[str, Any]):
         self.rule = rule
         self.params = params
+        # Area rules compile item fields the same way; they carry exact values, not ranges.
+        self.types = {n: measure_type(rule, n) if isinstance(m, Measure) else "exact" for n, m in rule.measures.items()}
+        self.scales = self._scales()
 
     def measures_in(self, cond: Condition) -> list[str]:
         return [n for n in condition_names(cond) if n in self.rule.measures]
+
+    def fields_read(self, patterns: list[dict[str, Any]]) -> dict[str, tuple[str, str, int]]:
+        """Every fact field the patterns test, with the measure and bound it carries."""
+        names: set[str] = set()
+
+        def walk(x: Any) -> None:
+            if isinstance(x, dict):
+                for k, v in x.items():
+                    if k == "$m" and isinstance(v, str):
+                        names.add(v)
+                    elif not k.startswith("$"):
+                        names.add(k)
+                    walk(v)
+            elif isinstance(x, list):
+                for v in x:
+                    walk(v)
+
+        for p in patterns:
+            walk(p)
+        out = {}
+        for f in sorted(names):
+            slot = next((s for s in _SLOTS if f.endswith(s) and f[: -len(s)] in self.rule.measures), None)
+            if slot is not None:
+                m = f[: -len(slot)]
+                out[f] = (m, slot, self.scales.get(m, 1))
+            elif f in self.rule.measures:
+                out[f] = (f, "", 1)
+        return out
+
+    def _scales(self) -> dict[str, int]:
+        """Per fractional measure, the least common multiple of the denominators of the numbers it
+        is compared with, so each comparison is one between integers."""
+        scales: dict[str, int] = {}
+
+        def walk(c: Condition | None) -> None:
+            if c is None:
+                return
+            if c.op in ("all", "any"):
+                for x in getattr(c, c.op):
+                    walk(x)
+            elif c.op == "not":
+                walk(c.not_)
+            else:
+                left, right = getattr(c, c.op)
+                k = self.constant(right)
+                if self.types.get(left) == "frac" and k is not None:
+                    scales[left] = math.lcm(scales.get(left, 1), k.denominator)
+
+        escalate = getattr(self.rule, "escalate", None)
+        for cond in (getattr(self.rule, "applies_when", None), getattr(self.rule, "condition", None),
+                     escalate.when if escalate else None):
+            walk(cond)
+        return scales
+
+    def constant(self, o: Any) -> Fraction | None:
+        """The exact value of an operand that reads no measure (numbers, parameters, arithmetic)."""
+        if isinstance(o, bool):
+            return Fraction(int(o))
+        if isinstance(o, dt.date):
+            return Fraction(o.toordinal())
+        if isinstance(o, (int, float)):
+            return Fraction(repr(o)) if isinstance(o, float) else Fraction(o)
+        if isinstance(o, Text):
+            return None
+        if isinstance(o, str):
+            if o in self.rule.measures or o not in self.params:
+                return None
+            return self.constant(self.params[o])
+        if isinstance(o, Arith):
+            a, b = (self.constant(x) for x in getattr(o, o.op))
+            if a is None or b is None:
+                return None
+            if o.op == "div":
+                if b == 0:
+                    raise CompileError(self.rule.id, "division by zero in a condition")
+                return a / b
+            return {"add": a + b, "sub": a - b, "mul": a * b}[o.op]
+        return None
 
     def tri(self, cond: Condition) -> tuple[Pattern, Pattern, Pattern]:
         """(true, false, unknown) patterns of a condition; exactly one matches any fact."""
@@ -369,11 +517,69 @@ class _Compiler:
             unknown = dnf.all_of([dnf.any_of([y, u]) for y, _, u in kids] + [dnf.any_of(u for _, _, u in kids)])
             return (no, yes, unknown) if op == "any" else (yes, no, unknown)
         left, right = getattr(cond, op)
+        kind = self.types.get(left)
+        k = self.constant(right)
+        if kind in ("int", "frac") and k is not None:
+            return self._ranged(op, left, kind, k, None)
+        if kind == "int" and isinstance(right, str) and self.types.get(right) == "int":
+            return self._ranged(op, left, kind, None, right)
         names = tuple(self.measures_in(cond))
+        fractional = [n for n in names if self.types[n] == "frac"]
+        if fractional:
+            raise CompileError(self.rule.id, (
+                f"'{fractional[0]}' is a share or a fractional value: compare it with a number or a "
+                "parameter, not with other measures or arithmetic over them"))
         present = dnf.all_of(dnf.literal(("ex", n)) for n in names)
         atom = ("cmp", left, op, json.dumps(self.operand(right), sort_keys=True), names)
         return (dnf.all_of([present, dnf.literal(atom)]), dnf.all_of([present, dnf.literal(atom, False)]),
                 dnf.any_of(dnf.literal(("ex", n), False) for n in names))
+
+    def _ranged(self, op: str, left: str, kind: str, k: Fraction | None, other: str | None) -> tuple[dnf.Dnf, dnf.Dnf, dnf.Dnf]:
+        """A comparison decided on bounds: true when every value the left side could have passes,
+        false when none does, otherwise unknown (see the README, "Evidence semantics")."""
+        def test(how: str, side: str, other_side: str, holds: bool) -> dnf.Dnf:
+            atom = self._bound_atom(how, left, side, kind, k, other, other_side)
+            if atom is None:  # always true: no measure is below 0
+                return [frozenset()] if holds else []
+            return dnf.literal(atom, holds)
+
+        def forms(spec: list[tuple[str, str, str, bool]]) -> dnf.Dnf:
+            return dnf.all_of(test(*t) for t in spec)
+
+        if op in ("eq", "ne"):
+            yes = dnf.all_of([forms(_BOUNDS["gte"][0]), forms(_BOUNDS["lte"][0])])
+            no = dnf.any_of([forms(_BOUNDS["gte"][1]), forms(_BOUNDS["lte"][1])])
+            if op == "ne":
+                yes, no = no, yes
+        else:
+            yes, no = forms(_BOUNDS[op][0]), forms(_BOUNDS[op][1])
+        unknown = dnf.all_of([_negate(yes), _negate(no)])
+        return yes, no, unknown
+
+    def _bound_atom(self, how: str, left: str, side: str, kind: str, k: Fraction | None,
+                    other: str | None, other_side: str) -> tuple[Any, ...] | None:
+        """The atom "bound `side` of `left` >= (how=ge) or > (how=gt) the other operand"; None when
+        that always holds (every measure read as a range is a count, sum, share or age: never below 0)."""
+        if other is not None:  # two integer measures: compare their bounds directly
+            return ("cmp", f"{left}_{side}", "gte" if how == "ge" else "gt",
+                    json.dumps({"$m": f"{other}_{other_side}"}), ())
+        assert k is not None
+        if kind == "int":  # X >= k is X >= ceil(k), X > k is X >= floor(k) + 1 for a whole X
+            bound = math.ceil(k) if how == "ge" else math.floor(k) + 1
+            if bound <= 0:
+                return None
+            if abs(bound) >= BIG:
+                raise CompileError(self.rule.id, f"the number {k} is out of range")
+            return ("cmp", f"{left}_{side}", "gte", json.dumps(bound), ())
+        scale = self.scales.get(left, 1)
+        p = k * scale
+        assert p.denominator == 1
+        if p < 0 or (p == 0 and how == "ge"):
+            return None
+        if abs(p.numerator) * 10**7 >= BIG:
+            raise CompileError(self.rule.id, f"the number {k} is out of range for exact comparison")
+        rhs = {"$mul": {"$l": {"$m": f"{left}_{side}D"}, "$r": p.numerator}}
+        return ("cmp", f"{left}_{side}N", "gte" if how == "ge" else "gt", json.dumps(rhs, sort_keys=True), ())
 
     def operand(self, o: Any) -> Any:
         if isinstance(o, bool):

@@ -43,7 +43,7 @@ SID = "0"
 MATCH_GATES = frozenset({"item_true", "item_false", "item_unknown", "conflict", "listed", "present"})
 SENTINEL = "@sentinel"
 MAX_PROPERTIES = 100
-MAX_INT = 10**12
+MAX_INT = 2**52  # integers the engine compares exactly (see compiler.BIG)
 MAX_TEXT = 200
 
 _names = itertools.count()

@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from compliance.evaluation.compiler import Branch, CompileError, compile_cached
+from compliance.evaluation.compiler import Branch, CompileError, compile_cached, fact_fields
 from compliance.evaluation.engine import Engine
 from compliance.domain.errors import EngineError, Problem, RuleError
 from compliance.domain.result import FAILING, Evidence, Finding, ThresholdResult, Waiver, sort_findings
-from compliance.evaluation.measures import compute, describe_source, path_problems, service_count
+from compliance.evaluation.measures import compute_ranges, describe_source, display_values, path_problems, service_count
 from compliance.intake.documents import read_document
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome, Severity
@@ -114,10 +114,10 @@ class Evaluator:
             facts = []
             for rid in chunk.rule_ids:
                 rule = self.ruleset.by_id[rid]
-                values = compute(rule, doc, self.params[rid])
-                measures[rid] = values
+                ranges = compute_ranges(rule, doc, self.params[rid])
+                measures[rid] = display_values(rule, ranges)
                 fact = {"t": rid, "org_type": org_type, "svc_count": service_count(rule, doc)}
-                fact.update((n, values[n]) for n in rule.used_measures)
+                fact.update(fact_fields(chunk.fields[rid], ranges))
                 facts.append(fact)
             facts_per_chunk.append(facts)
         fired: dict[str, list[Branch]] = defaultdict(list)

@@ -1,15 +1,21 @@
 """Deriving a rule's measures from a self-assessment.
 
 This is the only place Python looks inside the data: generic aggregates (sum, count, percent,
-months since...) named and configured by rule files. A measure is `None` when any value it needs
-was not reported, so a rule can say "insufficient evidence" instead of guessing.
+months since...) named and configured by rule files. Each measure is a *range*: the lowest and
+highest values it could have given what was reported (a reported value is a range of one value).
+An unreported count is never read as 0; but a list with some unreported items can still be decided
+by the items that were reported (see the README, "Evidence semantics"). Values are exact integers
+and fractions; rounding is only for display.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
+from dataclasses import dataclass
 from enum import Enum
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -65,7 +71,12 @@ _COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": oper
 
 
 def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment, params: dict[str, Any]) -> bool | None:
-    """Whether a list item passes the filter; None when the filter needs an unreported value."""
+    """Whether a list item passes the filter; None when only an unreported value could decide it.
+
+    A part of the filter that is definitely false excludes the item even when another part needs an
+    unreported value: a definite "no" always decides.
+    """
+    unknown = False
     for field, want in where.items():
         have = _scalar(getattr(item, field))
         if isinstance(want, Compare):
@@ -73,13 +84,17 @@ def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment, params: dict
             arg = getattr(want, op)
             if isinstance(arg, str) and op not in ("eq", "ne", "in_", "not_in"):
                 arg = params[arg]
-            if op in ("in_", "not_in"):
+            if op == "recorded":
+                ok = have == 1
+            elif op in ("in_", "not_in"):
                 ref = _list_values(doc, arg)
-                if ref is None:
-                    return None
+                if ref is None or have is None:
+                    unknown = True
+                    continue
                 ok = (have in ref) == (op == "in_")
             elif have is None:
-                return None
+                unknown = True
+                continue
             elif op == "in_period":
                 ok = calendar.in_period(have, doc.organisation.period.start, doc.organisation.period.end)
             elif op == "within_months":
@@ -89,14 +104,15 @@ def _matches(item: Any, where: dict[str, Any], doc: SelfAssessment, params: dict
             else:
                 ok = _COMPARE[op](have, _scalar(arg))
         elif have is None:
-            return None  # deciding needs a value that was not reported: never read as "no"
+            unknown = True  # deciding needs a value that was not reported: never read as "no"
+            continue
         elif isinstance(want, list):
             ok = have in [_scalar(w) for w in want]
         else:
             ok = have == _scalar(want)
         if not ok:
             return False
-    return True
+    return None if unknown else True
 
 
 def _list_values(doc: SelfAssessment, path: str) -> list[Any] | None:
@@ -109,93 +125,509 @@ def _list_values(doc: SelfAssessment, path: str) -> list[Any] | None:
     return [_scalar(_get(i, tail)) for i in items]
 
 
-def _items(doc: SelfAssessment, m: Measure, params: dict[str, Any]) -> tuple[list[Any] | None, tuple[str, ...]]:
-    head, tail = _split(m.path)  # type: ignore[arg-type]
+# --- ranges ---------------------------------------------------------------------------------------
+
+Number = int | Fraction
+
+
+@dataclass(frozen=True)
+class Range:
+    """What the return tells about a measure: every value it could have lies in [lo, hi].
+
+    `hi` None means no upper bound is known; a reported value has lo == hi. Every numeric measure
+    is a count, a sum of counts, hours or money, a share or an age, so never below 0: an
+    unreported one is [0, unbounded), never "0". A text measure (a code, a date) is either known (`text`) or not. Counts, sums, hours
+    and shares are never negative, so an unreported one is [0, unbounded), not "0".
+    """
+
+    lo: Number | None = None
+    hi: Number | None = None
+    text: str | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.text is not None or (self.lo is not None and self.lo == self.hi)
+
+    def value(self) -> Value:
+        """The reported value, or None when the return leaves it open (for evidence and messages)."""
+        if self.text is not None:
+            return self.text
+        if not self.exact:
+            return None
+        v = self.lo
+        if isinstance(v, Fraction):
+            return v.numerator if v.denominator == 1 else float(v)
+        return v
+
+
+UNKNOWN = Range(0, None)
+UNDEFINED = Range(0, None)  # e.g. a share of nothing: no value, and so nothing decided by it
+
+
+def _num(v: Any) -> Number | None:
+    """A reported number as an exact one (floats by their decimal text, so 12.3 is 123/10)."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, dt.date):
+        return v.toordinal()  # a date is compared as its day number
+    if isinstance(v, float):
+        f = Fraction(repr(v))
+        return f.numerator if f.denominator == 1 else f
+    raise TypeError(f"not a number: {v!r}")
+
+
+def _exact(v: Number) -> Range:
+    return Range(v, v)
+
+
+_TEXT_TYPES = (str, Enum)
+
+
+@lru_cache(maxsize=4096)
+def _leaf_type(path: str) -> str:
+    """'text', 'flag', 'int' or 'frac' for the field a path ends at (from the input model)."""
+    head, tail = _split(path)
+    parts = head + (tail or ())
+    model, err = model_at(SelfAssessment, parts[:-1])
+    if err or model is None or parts[-1] not in model.model_fields:
+        return "int"
+    ann = model.model_fields[parts[-1]].annotation
+    found: list[Any] = []
+    stack = [ann]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, type):
+            found.append(a)
+        stack.extend(getattr(a, "__args__", ()) or ())
+        origin = getattr(a, "__origin__", None)
+        if origin is not None and isinstance(origin, type) and origin is not list:
+            found.append(origin)
+    found = [t for t in found if t is not type(None)]
+    if any(issubclass(t, bool) for t in found):
+        return "flag"
+    if any(issubclass(t, dt.date) for t in found):
+        return "date"
+    if any(issubclass(t, _TEXT_TYPES) for t in found):
+        return "text"
+    if any(issubclass(t, float) for t in found):
+        return "frac"
+    return "int"
+
+
+def measure_type(rule: Rule, name: str) -> str:
+    """How the engine sees a measure: 'text' (known or not), 'int' or 'frac' (a range of numbers)."""
+    m = rule.measures[name]
+    kind = m.kind
+    if kind in ("count", "distinct", "absent", "months_since", "year", "each"):
+        return "int"
+    if kind in ("percent", "min_percent"):
+        return "frac"
+    if kind == "total":
+        return "frac" if any(measure_type(rule, n) == "frac" for n in m.total) else "int"  # type: ignore[union-attr]
+    t = _leaf_type(m.path)  # type: ignore[arg-type]
+    return "int" if t in ("flag", "date") else t
+
+
+def is_date(rule: Rule, name: str) -> bool:
+    """A measure whose value is a date: a day number to the engine, a date to people."""
+    m = rule.measures[name]
+    return m.kind in ("value", "min", "max") and _leaf_type(m.path) == "date"  # type: ignore[arg-type]
+
+
+def _filtered(doc: SelfAssessment, m: Measure, params: dict[str, Any]) -> tuple[list[Any], list[Any]] | None:
+    """(items surely in the filter, items that may be in it), or None when the list is not reported."""
+    head, _ = _split(m.path)  # type: ignore[arg-type]
     items = _get(doc, head)
     if items is None:
-        return None, tail or ()
-    if m.where:
-        kept = []
-        for item in items:
-            ok = _matches(item, m.where, doc, params)
-            if ok is None:
-                return None, tail or ()
-            if ok:
-                kept.append(item)
-        items = kept
-    return list(items), tail or ()
+        return None
+    if not m.where:
+        return list(items), []
+    sure, maybe = [], []
+    for item in items:
+        ok = _matches(item, m.where, doc, params)
+        if ok is None:
+            maybe.append(item)
+        elif ok:
+            sure.append(item)
+    return sure, maybe
 
 
-def compute(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | None = None) -> dict[str, Value]:
-    """Every measure of the rule, `None` where not reported; filters may read the rule's parameters."""
+def compute_ranges(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | None = None) -> dict[str, Range]:
+    """Every measure of the rule as the range of values the return allows (see Range)."""
     params = rule.parameter_values() if params is None else params
-    out: dict[str, Value] = {}
+    out: dict[str, Range] = {}
     for name, m in rule.measures.items():
         if not m.derived_from:
-            out[name] = None if m.window and window_problem(m, doc, params) else _compute(m, doc, params)
+            breach = _window_breach(m, doc, params) if m.window else None
+            r = _range(rule, name, m, doc, params)
+            if breach is None:
+                out[name] = r
+            elif breach.max and m.kind in ("value", "sum") and r.text is None and r.hi is not None:
+                out[name] = Range(0, r.hi)  # counted in time with a wider window: at most this many
+            else:
+                out[name] = Range() if measure_type(rule, name) == "text" else UNKNOWN
     for name, m in rule.measures.items():
         if m.kind == "percent":
-            num, den = (out[n] for n in m.percent)  # type: ignore[union-attr]
-            out[name] = None if num is None or den in (None, 0) else round(num * 100 / den, 2)
+            num, den = m.percent  # type: ignore[misc]
+            rest = _rest(rule, num, den)
+            if rest is not None:
+                out[name] = _share(out[num], _sum_ranges([out[n] for n in rest]))
+            else:
+                out[name] = _percent(out[num], out[den])
         elif m.kind == "total":
             parts = [out[n] for n in m.total]  # type: ignore[union-attr]
-            out[name] = None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
+            lo = None if any(p.lo is None for p in parts) else sum(p.lo for p in parts)  # type: ignore[misc]
+            hi = None if any(p.hi is None for p in parts) else sum(p.hi for p in parts)  # type: ignore[misc]
+            out[name] = Range(lo, hi)
     return out
 
 
-def _compute(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> Value:
+def compute(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | None = None) -> dict[str, Value]:
+    """Every measure's reported value, `None` where the return leaves it open (display and evidence)."""
+    return display_values(rule, compute_ranges(rule, doc, params))
+
+
+class Values(dict):
+    """Display values of a rule's measures, carrying the ranges they came from (for messages)."""
+
+    ranges: dict[str, Range]
+
+
+def shown(v: Number) -> int | float:
+    """A share for people: one decimal, cut towards zero, so a share just below a threshold is never
+    shown at it (94,996 of 100,000 is 94.9%, not 95%). Outcomes never read this."""
+    if isinstance(v, Fraction) and v.denominator != 1:
+        return math.floor(v * 10) / 10
+    return int(v)
+
+
+def display_values(rule: Rule, ranges: dict[str, Range]) -> Values:
+    """Reported values for people: shares to one decimal (see `shown`); None where not known exactly."""
+    out = Values()
+    for name, r in ranges.items():
+        v = r.value()
+        if r.text is None and r.exact and rule.measures[name].kind in ("percent", "min_percent"):
+            v = shown(r.lo)  # type: ignore[arg-type]
+        elif isinstance(v, int) and is_date(rule, name):
+            v = dt.date.fromordinal(v).isoformat()
+        out[name] = v
+    out.ranges = ranges
+    return out
+
+
+def describe_range(r: Range, percent: bool = False) -> str:
+    """A range in words for a message: "at least 2", "between 1 and 3", "not reported"."""
+    def f(v: Number) -> str:
+        x = shown(v) if percent else (float(v) if isinstance(v, Fraction) and v.denominator != 1 else v)
+        return f"{x:g}" if isinstance(x, float) else str(x)
+
+    if r.text is not None:
+        return r.text
+    if r.exact:
+        return f(r.lo)  # type: ignore[arg-type]
+    if r.hi is None:
+        return "not reported" if not r.lo else f"at least {f(r.lo)}"
+    return f"between {f(r.lo or 0)} and {f(r.hi)}"
+
+
+def _rest(rule: Rule, num: str, den: str) -> list[str] | None:
+    """When the whole is a total of the part's own measures and others: those others."""
+    d = rule.measures[den]
+    if d.kind != "total":
+        return None
+    n = rule.measures[num]
+    parts = set(n.total) if n.kind == "total" else {num}  # type: ignore[arg-type]
+    if not parts <= set(d.total) or parts == set(d.total):  # type: ignore[arg-type]
+        return None
+    return [x for x in d.total if x not in parts]  # type: ignore[union-attr]
+
+
+def _sum_ranges(parts: list[Range]) -> Range:
+    lo = sum(p.lo or 0 for p in parts)
+    hi = None if any(p.hi is None for p in parts) else sum(p.hi for p in parts)  # type: ignore[misc]
+    return Range(lo, hi)
+
+
+# Larger than any count a return can hold (a list of 100 items of at most 10,000,000 each), so a
+# share whose part is unbounded is still shown to be below 100% when the rest is at least 1.
+_NO_COUNT_REACHES = 10**10
+
+
+def _share(part: Range, rest: Range) -> Range:
+    """100 x part / (part + rest): it rises with the part and falls with the rest, so the bounds
+    come from the extreme values of each (the correlation a plain division of ranges would lose)."""
+    a, b, c, d = part.lo or 0, part.hi, rest.lo or 0, rest.hi
+    if b == 0 and d == 0:
+        return UNDEFINED  # nothing at all: no share
+    lo: Number = 0 if d is None or a == 0 else Fraction(100 * a) / (a + d)
+    big = _NO_COUNT_REACHES if b is None else b
+    hi = Fraction(100 * big) / (big + c) if big + c > 0 else Fraction(100)
+    return Range(lo, hi)
+
+
+def _percent(num: Range, den: Range) -> Range:
+    """100 x num / den over the ranges of both; no value when the whole is known to be 0."""
+    if num.text is not None or den.text is not None:
+        return UNDEFINED
+    if den.hi == 0:
+        return UNDEFINED
+    a, b, c, d = num.lo, num.hi, den.lo, den.hi
+    lo: Number | None
+    if a is None:
+        lo = None
+    elif d is None:
+        lo = 0 if a >= 0 else None
+    else:
+        lo = Fraction(100 * a) / d if d > 0 else None
+    hi = Fraction(100 * b) / c if b is not None and c is not None and c > 0 else None
+    return Range(lo, hi)
+
+
+def _range(rule: Rule, name: str, m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> Range:
     kind = m.kind
-    if kind == "value":
-        return _value(_get(doc, _split(m.path)[0]))  # type: ignore[arg-type]
-    if kind == "year":
-        d = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
-        return None if d is None else d.year
-    if kind == "months_since":
-        d = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
-        return None if d is None else calendar.months_elapsed(d, doc.organisation.period.end)
-    items, tail = _items(doc, m, params)
+    if kind in ("value", "year", "months_since"):
+        v = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
+        if kind == "year" and v is not None:
+            v = v.year
+        elif kind == "months_since" and v is not None:
+            v = calendar.months_elapsed(v, doc.organisation.period.end)
+        if measure_type(rule, name) == "text":
+            return Range(text=_value(v)) if v is not None else Range()
+        if v is None:
+            return Range(0, 1) if _leaf_type(m.path) == "flag" and kind == "value" else UNKNOWN  # type: ignore[arg-type]
+        return _exact(_num(_scalar(v)))  # type: ignore[arg-type]
+    if kind == "each":
+        return _each_range(m, doc, params)
+    split = _filtered(doc, m, params)
+    if kind == "min_percent":
+        return UNDEFINED if split is None else _min_percent(m, *split)
+    if split is None:
+        if kind == "absent":
+            return Range(0, len(m.values))  # type: ignore[arg-type]
+        if measure_type(rule, name) == "text" or kind in ("min", "max"):
+            return UNDEFINED if measure_type(rule, name) != "text" else Range()
+        return UNKNOWN
+    sure, maybe = split
+    if kind == "count":
+        return Range(len(sure), len(sure) + len(maybe))
+    _, tail = _split(m.path)  # type: ignore[arg-type]
+    sure_v = [_scalar(_get(i, tail or ())) for i in sure]
+    maybe_v = [_scalar(_get(i, tail or ())) for i in maybe]
+    unknown_n = sum(v is None for v in sure_v + maybe_v)
+    if kind == "absent":
+        wanted = {_scalar(v) for v in m.values}  # type: ignore[union-attr]
+        surely = {v for v in sure_v if v is not None}
+        possibly = surely | {v for v in maybe_v if v is not None}
+        return Range(max(0, len(wanted - possibly) - unknown_n), len(wanted - surely))
+    if kind == "distinct":
+        known = {v for v in sure_v if v is not None}
+        lo = len(known) or (1 if any(v is None for v in sure_v) else 0)
+        return Range(lo, len(known | {v for v in maybe_v if v is not None}) + unknown_n)
+    if measure_type(rule, name) == "text":  # min or max of dates or codes: known only when all are
+        if maybe or unknown_n or not sure_v:
+            return Range()
+        return Range(text=_value(min(sure_v) if kind == "min" else max(sure_v)))
+    sure_n = [_num(v) for v in sure_v]
+    maybe_n = [_num(v) for v in maybe_v]
+    known_sure = [v for v in sure_n if v is not None]
+    known_all = known_sure + [v for v in maybe_n if v is not None]
+    if kind == "sum":
+        lo = sum(known_sure)
+        return Range(lo, None if unknown_n else lo + sum(v for v in maybe_n if v is not None))
+    if not sure:
+        return UNDEFINED  # the minimum or maximum of possibly nothing
+    if kind == "min":
+        lo = min(known_all + ([0] if unknown_n else []))
+        return Range(lo, min(known_sure) if known_sure else None)
+    lo = max(known_sure) if known_sure else 0
+    return Range(lo, None if unknown_n else max(known_all))
+
+
+def _listed(entry: Any, params: dict[str, Any]) -> list[Any]:
+    if entry is None:
+        return []
+    return [_scalar(v) for v in (params[entry] if isinstance(entry, str) else entry)]
+
+
+def required_values(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """(values surely required, values that may be): the latter when the services are not reported."""
+    req = m.required
+    assert req is not None
+    sure = _listed(req.always, params) + _listed(req.org_types.get(doc.organisation.type), params)
+    maybe: list[Any] = []
+    if req.services:
+        if doc.services is None:
+            maybe = [v for e in req.services.values() for v in _listed(e, params)]
+        else:
+            run = {s.kind for s in doc.services}
+            sure += [v for kind, e in req.services.items() if kind in run for v in _listed(e, params)]
+    sure = list(dict.fromkeys(sure))
+    return sure, [v for v in dict.fromkeys(maybe) if v not in sure]
+
+
+def _passes(item: Any, m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> bool | None:
+    """An item passes when one alternative of `passes` surely holds, fails when none can."""
+    results = [_matches(item, alt, doc, params) for alt in m.passes]  # type: ignore[union-attr]
+    if True in results:
+        return True
+    return None if None in results else False
+
+
+def each_verdicts(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> list[tuple[Any, bool, bool | None, Any]] | None:
+    """Per required value: (value, surely required, passes (None: not known), its item or None)."""
+    items = _get(doc, _split(m.path)[0])  # type: ignore[arg-type]
     if items is None:
         return None
-    if kind == "count":
-        return len(items)
-    if kind == "min_percent":
-        part, whole = m.fields  # type: ignore[misc]
-        pairs = [(_get(i, (part,)), _get(i, (whole,))) for i in items]
-        if any(p is None or w is None for p, w in pairs):
-            return None
-        shares = [round(p * 100 / w, 2) for p, w in pairs if w]
-        return min(shares) if shares else None
-    values = [_scalar(_get(i, tail)) for i in items]
-    if kind == "absent":
-        present = set(values)
-        return sum(1 for v in m.values if _scalar(v) not in present)  # type: ignore[union-attr]
-    if any(v is None for v in values):
-        return None
-    if kind == "distinct":
-        return len(set(values))
-    if kind == "sum":
-        return sum(values)
-    if not values:
-        return None
-    return _value(min(values) if kind == "min" else max(values))
+    sure, maybe = required_values(m, doc, params)
+    unkeyed = any(getattr(i, m.key) is None for i in items)  # type: ignore[arg-type]
+    out = []
+    for value, surely in [(v, True) for v in sure] + [(v, False) for v in maybe]:
+        mine = [i for i in items if _scalar(getattr(i, m.key)) == value]  # type: ignore[arg-type]
+        verdicts = [_passes(i, m, doc, params) for i in mine]
+        if True in verdicts:
+            out.append((value, surely, True, mine[verdicts.index(True)]))
+        elif None in verdicts or unkeyed:
+            out.append((value, surely, None, mine[0] if mine else None))
+        else:
+            out.append((value, surely, False, mine[0] if mine else None))
+    return out
 
 
-def window_problem(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str | None:
-    """Why a reported count cannot be compared with the rule's standard, or None if it can."""
+def _each_range(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> Range:
+    """How many required values fail: surely required and surely failing, up to all not surely passing."""
+    verdicts = each_verdicts(m, doc, params)
+    if verdicts is None:
+        sure, maybe = required_values(m, doc, params)
+        return Range(0, len(sure) + len(maybe))
+    lo = sum(1 for _, surely, ok, _ in verdicts if surely and ok is False)
+    return Range(lo, sum(1 for _, _, ok, _ in verdicts if ok is not True))
+
+
+def _label(m: Measure, value: Any) -> str:
+    return (m.labels or {}).get(str(value)) or str(value).replace("_", " ")
+
+
+def _said(v: Any) -> str:
+    v = _scalar(v)
+    if v is None:
+        return "not reported"
+    if isinstance(v, int) and not isinstance(v, bool) and v in (0, 1):
+        return "yes" if v else "no"
+    return v.isoformat() if isinstance(v, dt.date) else str(v).replace("_", " ")
+
+
+def _why(item: Any, m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str:
+    """The tests an item fails, in words, from the alternative its first field selects."""
+    if item is None:
+        return "not listed"
+    alts = m.passes or []
+    first = [alt for alt in alts if _matches(item, dict(list(alt.items())[:1]), doc, params)]
+    alt = (first or alts)[0]
+    out = []
+    for field, want in list(alt.items()):
+        if _matches(item, {field: want}, doc, params) is True:
+            continue
+        have = getattr(item, field)
+        label = field.replace("_", " ")
+        if isinstance(want, Compare) and want.op in ("within_months", "older_than_months") and have is not None:
+            n = getattr(want, want.op)
+            n = params.get(n, n) if isinstance(n, str) else n
+            out.append(f"{label} {_said(have)}, more than {n} months before the period end"
+                       if want.op == "within_months" else f"{label} {_said(have)}, within {n} months")
+        elif have is None:
+            out.append(f"{label} not reported")
+        elif (want is True or (isinstance(want, Compare) and want.op == "recorded")) and _scalar(have) == 0:
+            out.append(f"no {label}")
+        else:
+            out.append(f"{label}: {_said(have)}")
+    return "; ".join(out) or "does not pass"
+
+
+def describe_each(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str:
+    """The required values that fail, each with why, then those the return leaves open."""
+    verdicts = each_verdicts(m, doc, params)
+    if verdicts is None:
+        return "none listed (the list was not reported)"
+    failing = [f"{_label(m, v)} ({_why(item, m, doc, params)})" for v, surely, ok, item in verdicts if surely and ok is False]
+    open_ = [_label(m, v) for v, surely, ok, _ in verdicts if ok is None or (ok is False and not surely)]
+    text = "; ".join(failing) if failing else "none"
+    if open_:
+        text += f" (not known for {', '.join(open_)})"
+    return text
+
+
+def _min_percent(m: Measure, sure: list[Any], maybe: list[Any]) -> Range:
+    """The lowest per-item share: items whose whole is 0 do not count; unreported parts widen the range."""
+    part, whole = m.fields  # type: ignore[misc]
+    lows: list[Number] = []
+    highs: list[Number | None] = []
+    defined = False
+    for items, surely in ((sure, True), (maybe, False)):
+        for i in items:
+            p, w = _num(_get(i, (part,))), _num(_get(i, (whole,)))
+            if w == 0:
+                continue  # a share of nothing is not a share
+            capped = getattr(type(i), "bounds", {}).get(part) == whole
+            if p is not None and w is not None:
+                share = Fraction(100 * p) / w
+                lows.append(share)
+                if surely:
+                    highs.append(share)
+                    defined = True
+            else:
+                lows.append(0)
+                if surely and w is not None:
+                    highs.append(100 if capped else None)
+                    defined = True
+    if not defined:
+        return UNDEFINED
+    known_highs = [h for h in highs if h is not None]
+    return Range(min(lows), min(known_highs) if known_highs else None)
+
+
+@dataclass(frozen=True)
+class _Breach:
+    max: bool
+    label: str
+    stated: Any
+    parameter: str
+    want: Any
+
+
+def _window_breach(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> _Breach | None:
+    """The first window the return states that differs from the rule's, or None.
+
+    A count of things done "in time" made with a wider window (`max`) is at least the count the
+    standard asks for, so it is an upper bound: it can show the standard is not met, never that it
+    is. A different definition (`eq`: an age limit, "N episodes in M days") leaves it unknown.
+    """
     for w in m.window or []:
         want = params[w.parameter]
         if w.path is not None:
             stated, label = [_get(doc, _split(w.path)[0])], w.path
         else:
-            items, _ = _items(doc, m, params)
-            stated, label = [getattr(i, w.field) for i in items or []], f"{m.path}.{w.field}".replace("[].", "[].", 1)
+            split = _filtered(doc, m, params)
+            items = [] if split is None else split[0] + split[1]
+            stated, label = [getattr(i, w.field) for i in items], f"{m.path}.{w.field}"
         for v in stated:
             if v is None or (v <= want if w.max else v == want):
                 continue
-            how = "wider than" if w.max else "not"
-            return (f"{describe_source(m)} was counted with {label} = {_fmt_number(v)}, {how} the "
-                    f"{w.parameter} of {_fmt_number(want)} in force, so it cannot show the standard is met")
+            return _Breach(bool(w.max), label, v, w.parameter, want)
     return None
+
+
+def window_problem(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str | None:
+    """Why a reported count cannot show the rule's standard is met, or None if it can."""
+    b = _window_breach(m, doc, params)
+    if b is None:
+        return None
+    how = "wider than" if b.max else "not"
+    return (f"{describe_source(m)} was counted with {b.label} = {_fmt_number(b.stated)}, {how} the "
+            f"{b.parameter} of {_fmt_number(b.want)} in force, so it cannot show the standard is met")
 
 
 def _fmt_number(v: Any) -> str:
@@ -208,6 +640,8 @@ def describe_source(m: Measure) -> str:
         return f"{m.percent[0]} / {m.percent[1]}"  # type: ignore[index]
     if m.kind == "total":
         return " + ".join(m.total)  # type: ignore[arg-type]
+    if m.kind == "each":
+        return f"each required {m.key} of {m.path}"
     text = m.path or ""
     if m.where:
         conds = []
@@ -265,11 +699,13 @@ def check_paths(rule: Rule) -> list[str]:
             err = _check_path(path)
             if err:
                 problems.append(f"measure '{name}': {err}")
-        if m.where and m.path:
+        item_fields = [("where", f) for f in (m.where or {})] + [("passes", f) for alt in (m.passes or []) for f in alt]
+        item_fields += [("key", m.key)] if m.key else []
+        if item_fields and m.path:
             item_model = _item_model(m.path)
-            for field in m.where:
+            for label, field in item_fields:
                 if item_model is not None and field not in item_model.model_fields and field not in item_model.model_computed_fields:
-                    problems.append(f"measure '{name}': 'where' field '{field}' is not a field of the list items")
+                    problems.append(f"measure '{name}': '{label}' field '{field}' is not a field of the list items")
     return problems
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.evaluation.compiler import Branch
-from compliance.evaluation.measures import describe_source, window_problem
+from compliance.evaluation.measures import describe_each, describe_range, describe_source, window_problem
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome
 from compliance.catalogue.schema import Rule
@@ -36,11 +36,19 @@ def missing_sources(rule: Rule, values: dict[str, Any]) -> list[str]:
             continue
         m = rule.measures[name]
         if m.derived_from:
-            parts = [describe_source(rule.measures[n]) for n in m.derived_from if values.get(n) is None]
+            parts = [src for n in m.derived_from if values.get(n) is None for src in _sources(rule, n, values)]
             out += parts or [f"{describe_source(rule.measures[m.derived_from[-1]])} is 0, so {name} cannot be computed"]
         else:
             out.append(describe_source(m))
     return list(dict.fromkeys(out))
+
+
+def _sources(rule: Rule, name: str, values: dict[str, Any]) -> list[str]:
+    """Where the unreported values behind a measure are in the return, through percents and totals."""
+    m = rule.measures[name]
+    if not m.derived_from:
+        return [] if values.get(name) is not None else [describe_source(m)]
+    return [src for n in m.derived_from for src in _sources(rule, n, values)]
 
 
 class _Values(dict):
@@ -50,6 +58,14 @@ class _Values(dict):
 
 def message(rule: Rule, branch: Branch, values: dict[str, Any], params: dict[str, Any], doc: SelfAssessment) -> str:
     shown = _Values({k: _number(v) for k, v in {**values, **params}.items()})
+    for name, m in rule.measures.items():  # an `each` measure names its failing items
+        if m.kind == "each":
+            shown[f"{name}_items"] = describe_each(m, doc, params)
+    # A value the return leaves open is shown as what is known of it ("at least 2").
+    for name, r in (getattr(values, "ranges", None) or {}).items():
+        if values.get(name) is None:
+            kind = rule.measures[name].kind
+            shown[name] = "not reported" if kind == "value" else describe_range(r, kind in ("percent", "min_percent"))
     if branch.outcome == Outcome.insufficient_evidence:
         if branch.gate == "services":
             return "The services the organisation runs were not reported."

@@ -11,13 +11,19 @@ import datetime as dt
 import hashlib
 import json
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, field_validator
 
 from compliance.domain.base import Strict
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.domain.result import FAILING, Finding, Report
 
 Value = int | float | str | None
+
+
+# A threshold as stored: a number, a cut-over date as ISO text, or a list of codes.
+StoredParameter = int | float | str | list[str]
 
 
 class ThresholdEntry(Strict):
@@ -36,7 +42,15 @@ class FindingEntry(Strict):
     outcome: Outcome
     severity: Severity
     values: dict[str, Value] = Field(default_factory=dict, description="The evidence the condition read (null: not reported).")
-    parameters: dict[str, int | float] = Field(default_factory=dict, description="Thresholds in force.")
+    parameters: dict[str, StoredParameter] = Field(default_factory=dict, description="Thresholds in force (numbers, cut-over dates as text, lists of codes).")
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _dates_as_text(cls, value: Any) -> Any:
+        """A cut-over date is stored as its ISO text (the store is JSON)."""
+        if isinstance(value, dict):
+            return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in value.items()}
+        return value
     threshold: ThresholdEntry | None = None
     fingerprint: str
 

@@ -15,7 +15,7 @@ from pydantic import Field
 from compliance.domain.base import Strict
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.domain.result import FAILING
-from compliance.history.entries import FindingEntry, RunEntry
+from compliance.history.entries import FindingEntry, RunEntry, StoredParameter
 
 OUTCOME_WORDS = {Outcome.met: "met", Outcome.not_met: "not met", Outcome.insufficient_evidence: "without evidence",
                  Outcome.not_applicable: "not applicable", Outcome.waived: "waived"}
@@ -105,8 +105,8 @@ class Change(Strict):
     severity_after: Severity | None
     values_before: dict[str, int | float | str | None] = Field(default_factory=dict)
     values_after: dict[str, int | float | str | None] = Field(default_factory=dict)
-    parameters_before: dict[str, int | float] = Field(default_factory=dict)
-    parameters_after: dict[str, int | float] = Field(default_factory=dict)
+    parameters_before: dict[str, StoredParameter] = Field(default_factory=dict)
+    parameters_after: dict[str, StoredParameter] = Field(default_factory=dict)
 
 
 class Comparison(Strict):
