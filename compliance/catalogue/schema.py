@@ -194,6 +194,9 @@ class Measure(Strict):
         default=None, description="Lowest per-item percentage over a list (path ending in []), of `fields`: [part, whole]; items with whole 0 are skipped."
     )
     fields: tuple[Name, Name] | None = None
+    by: Name | None = Field(
+        default=None, description="With `min_percent`: add parts and wholes up per value of this item field "
+        "(one share per service, say) before taking the lowest.")
     absent: Path_ | None = Field(
         default=None, description="How many of `values` do not appear as this field of the (filtered) list items."
     )
@@ -243,6 +246,8 @@ class Measure(Strict):
                         "measure_window", "a window of a list measure names an item 'field', of a value a 'path'")
         if (kind == "min_percent") != (self.fields is not None):
             raise PydanticCustomError("measure_fields", "'fields' goes with 'min_percent', and only with it")
+        if self.by is not None and kind != "min_percent":
+            raise PydanticCustomError("measure_by", "'by' goes with 'min_percent', and only with it")
         return self
 
     @cached_property

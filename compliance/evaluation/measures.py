@@ -561,29 +561,58 @@ def describe_each(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> st
 
 
 def _min_percent(m: Measure, sure: list[Any], maybe: list[Any]) -> Range:
-    """The lowest per-item share: items whose whole is 0 do not count; unreported parts widen the range."""
+    """The lowest share over the list's items, or over groups of them (`by`: parts and wholes added
+    up per value of that field). A group whose whole is 0 has no share. An item that may belong to a
+    group (its filter or its `by` field unreported) can move that group's share only between its
+    own share and the group's, since a pooled share is a weighted average of the two: so a group
+    that fails with every item that could join it still fails.
+    """
     part, whole = m.fields  # type: ignore[misc]
+    pw = [(_num(_get(i, (part,))), _num(_get(i, (whole,)))) for i in sure + maybe]
+    capped = bool(sure + maybe) and getattr(type((sure + maybe)[0]), "bounds", {}).get(part) == whole
+    cap: Number | None = 100 if capped else None
+
+    def key(n: int, item: Any) -> Any:
+        return ("item", n) if m.by is None else _scalar(_get(item, (m.by,)))
+
+    groups: dict[Any, list[int]] = {}
+    joiners: dict[Any, list[int]] = {}  # key (None: any group) -> items that may join it
+    for n, item in enumerate(sure + maybe):
+        k = key(n, item)
+        (groups if n < len(sure) and k is not None else joiners).setdefault(k, []).append(n)
+
+    def share(n: int) -> tuple[Number, Number | None] | None:
+        p, w = pw[n]
+        if w == 0:
+            return None
+        if p is not None and w is not None:
+            s = Fraction(100 * p) / w
+            return s, s
+        return 0, cap
+
     lows: list[Number] = []
     highs: list[Number | None] = []
-    defined = False
-    for items, surely in ((sure, True), (maybe, False)):
-        for i in items:
-            p, w = _num(_get(i, (part,))), _num(_get(i, (whole,)))
-            if w == 0:
-                continue  # a share of nothing is not a share
-            capped = getattr(type(i), "bounds", {}).get(part) == whole
-            if p is not None and w is not None:
-                share = Fraction(100 * p) / w
-                lows.append(share)
-                if surely:
-                    highs.append(share)
-                    defined = True
-            else:
-                lows.append(0)
-                if surely and w is not None:
-                    highs.append(100 if capped else None)
-                    defined = True
-    if not defined:
+    for k, members in groups.items():
+        parts = [pw[n][0] for n in members]
+        wholes = [pw[n][1] for n in members]
+        w_lo = sum(w for w in wholes if w is not None)
+        w_hi = None if None in wholes else w_lo
+        if w_hi == 0:
+            continue  # a share of nothing is not a share
+        p_lo = sum(p for p in parts if p is not None)
+        p_hi = None if None in parts else p_lo
+        lo: Number = Fraction(100 * p_lo) / w_hi if w_hi else 0
+        hi: Number | None = Fraction(100 * p_hi) / w_lo if p_hi is not None and w_lo else cap
+        for j in joiners.get(k, []) + (joiners.get(None, []) if m.by is not None else []):
+            js = share(j)
+            if js is not None:
+                lo = min(lo, js[0])
+                hi = None if hi is None or js[1] is None else max(hi, js[1])
+        lows.append(lo)
+        if w_lo:
+            highs.append(hi)
+    lows += [s[0] for js in joiners.values() for j in js for s in [share(j)] if s is not None]
+    if not highs:
         return UNDEFINED
     known_highs = [h for h in highs if h is not None]
     return Range(min(lows), min(known_highs) if known_highs else None)
