@@ -77,6 +77,15 @@ def test_the_step_of_a_parameter_is_the_smallest_one_its_default_is_written_in()
                                                    "parameter threshold default 92.5 -> 92.4"]
 
 
+def test_date_and_list_parameters_are_mutated_by_a_day_and_by_one_code(ruleset):
+    mis = [d for w, d in described(ruleset.by_id["MIS-001"]) if w == "parameters.cutover.default"]
+    assert mis == ["parameter cutover default 2017-01-01 -> 2017-01-02",
+                   "parameter cutover default 2017-01-01 -> 2016-12-31"]
+    gov = [d for w, d in described(ruleset.by_id["GOV-002"]) if w == "parameters.trust_posts.default"]
+    assert gov == ["parameter trust_posts default without named_doctor",
+                   "parameter trust_posts default without named_nurse"]
+
+
 def test_a_survivor_names_its_mutation_and_line(tmp_path):
     text = (ROOT / "rules" / "training" / "TRN-001.yaml").read_text()
     path = tmp_path / "TRN-001.yaml"

@@ -16,6 +16,7 @@ does not compile, is not counted: it is not a rule anyone could write.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -104,19 +105,34 @@ def _stepped(value: int | float, sign: int) -> int | float:
     return float(decimal.Decimal(repr(float(value))) + sign * step)
 
 
+def _parameter_steps(p: Any) -> Iterator[tuple[Any, str]]:
+    """Each smallest change of a default, as (the new default as data, what changed): a number by
+    its step, a date (a cut-over) by a day, a list of codes by leaving out one code."""
+    d = p.default
+    if isinstance(d, bool):
+        return
+    if isinstance(d, (int, float)):
+        for sign in (1, -1):
+            new = _stepped(d, sign)
+            if not ((p.min is not None and new < p.min) or (p.max is not None and new > p.max)):
+                yield new, f"{d} -> {new}"
+    elif isinstance(d, dt.date):
+        for days in (1, -1):
+            new_date = d + dt.timedelta(days=days)
+            yield new_date.isoformat(), f"{d} -> {new_date}"
+    elif isinstance(d, list):
+        for code in d:
+            yield [c for c in d if c != code], f"without {code}"
+
+
 def mutations(rule: Rule | AreaRule) -> Iterator[tuple[Mutation, dict[str, Any]]]:
     """Every mutant of the rule (an organisation's or an area's) as (what changed, the mutated rule's data)."""
     data = rule.model_dump(mode="json", by_alias=True, exclude_unset=True)
     for name, p in rule.parameters.items():
-        if isinstance(p.default, bool) or not isinstance(p.default, (int, float)):
-            continue
-        for sign in (1, -1):
-            new = _stepped(p.default, sign)
-            if (p.min is not None and new < p.min) or (p.max is not None and new > p.max):
-                continue
+        for new, shown in _parameter_steps(p):
             mutant = copy.deepcopy(data)
             mutant["parameters"][name]["default"] = new
-            yield Mutation(rule.id, ("parameters", name, "default"), f"parameter {name} default {p.default} -> {new}"), mutant
+            yield Mutation(rule.id, ("parameters", name, "default"), f"parameter {name} default {shown}"), mutant
     read = set(rule.used_measures) if isinstance(rule, Rule) else set()
     read |= {d for n in list(read) for d in rule.measures[n].derived_from}
     for key, value in data.items():
