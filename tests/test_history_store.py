@@ -61,6 +61,16 @@ def test_prune_keeps_the_latest_periods_of_each_organisation(tmp_path):
         assert s.conn.execute("SELECT count(*) FROM findings WHERE run_id NOT IN (SELECT id FROM runs)").fetchone()[0] == 0
 
 
+def test_prune_gives_the_space_back(tmp_path):
+    path = tmp_path / "h.sqlite"
+    with open_store(path) as s:
+        s.record([entry(year=y, org=f"ZZA{n:05d}") for y in range(2000, 2025) for n in range(20)])
+    before = path.stat().st_size
+    with open_store(path) as s:
+        assert s.prune(1) == 24 * 20
+    assert path.stat().st_size < before / 4
+
+
 # --- migrations: a file from every earlier schema version opens and keeps its data --------------
 
 V1_ROWS = [

@@ -189,6 +189,9 @@ class Store:
                 (keep,))]
             c.executemany("DELETE FROM findings WHERE run_id = ?", [(d,) for d in doomed])
             c.executemany("DELETE FROM runs WHERE id = ?", [(d,) for d in doomed])
+        if doomed:  # give the space back: a pruned store is one that was too big
+            with self._guard():
+                self.conn.execute("VACUUM")
         return len(doomed)
 
     # --- reading ----------------------------------------------------------------------------------
