@@ -170,3 +170,34 @@ def test_screen_by_area_ranks_the_split_area_above_the_clean_one_and_says_why(ru
     assert ranking["NS1"]["components"][0]["key"] == "ARE-001"
     code, out, _ = run_cli("screen", AREAS, "--by", "area", "-j", "1", "--fail-on", "none")
     assert "Areas ranked by risk" in out and "ARE-001 not met" in out
+
+
+def test_generated_cohorts_form_areas_the_area_rules_can_judge(area_evaluator, tmp_path):
+    """`fixtures generate` cohorts: each area belongs to one ICB, which lists most of the providers
+    serving it, so the join rules (ARE-003, ARE-004) decide instead of lacking evidence."""
+    from compliance.app.generate import generate, write_cohort
+
+    cohort = generate(300, seed=4)
+    icbs = [o for o in cohort if o["organisation"]["type"] == "icb"]
+    owners: dict[str, list[str]] = {}
+    for icb in icbs:
+        for la in icb["organisation"]["local_authorities"]:
+            owners.setdefault(la, []).append(icb["organisation"]["id"])
+    served = {la for o in cohort for la in o["organisation"]["local_authorities"]}
+    assert icbs and len(served) == round(300 / 43) and set(owners) == served
+    assert all(len(ids) == 1 for ids in owners.values())  # one ICB per area
+    for icb in [i for i in icbs if i.get("governance")]:  # an ICB may leave its governance section out
+        area = set(icb["organisation"]["local_authorities"])
+        serving = {o["organisation"]["id"] for o in cohort
+                   if o["organisation"]["type"] != "icb" and area & set(o["organisation"]["local_authorities"])}
+        listed = {p["provider"] for p in icb["governance"].get("providers") or []}
+        assert listed <= serving and len(listed) > 0.8 * len(serving)
+
+    write_cohort(tmp_path, 300, seed=4)
+    returns = load_returns([tmp_path])
+    with_list = {la for icb in icbs if icb.get("governance") for la in icb["organisation"]["local_authorities"]}
+    outcomes = {la: {f.rule_id: f.outcome for f in area_report(la, returns, area_evaluator).findings}
+                for la in sorted(served)}
+    for la, by_rule in outcomes.items():  # without the ICB's list there is no evidence, with it a decision
+        assert (by_rule["ARE-003"] == Outcome.insufficient_evidence) == (la not in with_list), la
+    assert with_list and any(o["ARE-003"] == Outcome.not_met or o["ARE-004"] == Outcome.not_met for o in outcomes.values())

@@ -26,10 +26,24 @@ def _message(rule: AreaRule, v: AreaVerdict) -> str:
             Outcome.insufficient_evidence: rule.messages.insufficient_evidence,
             Outcome.not_applicable: rule.messages.not_applicable}[v.outcome]
     if v.outcome == Outcome.not_met:
-        text += " " + "; ".join(v.failing) + "."
+        text += " " + _grouped(v.failing) + "."
     elif v.outcome == Outcome.insufficient_evidence:
-        text += " Not reported: " + "; ".join(v.unknown) + "."
+        text += " Not reported: " + _grouped(v.unknown) + "."
     return text
+
+
+def _grouped(entries: list[str], limit: int = 10) -> str:
+    """"ICB (I1): A1; ICB (I1): A2" read as "ICB (I1): A1, A2": an area of many providers would
+    otherwise repeat the organisation before every item. At most `limit` items per organisation."""
+    groups: dict[str, list[str]] = {}
+    for e in entries:
+        head, sep, tail = e.partition(": ")
+        groups.setdefault(head if sep else e, []).extend([tail] if sep else [])
+    parts = []
+    for head, items in groups.items():
+        shown = items[:limit] + ([f"and {len(items) - limit} more"] if len(items) > limit else [])
+        parts.append(f"{head}: {', '.join(shown)}" if items else head)
+    return "; ".join(parts)
 
 
 def area_report(la: str, returns: list[tuple[Path, SelfAssessment]], evaluator: AreaEvaluator) -> AreaReport:

@@ -291,7 +291,46 @@ def _looked_after(d: _Draw, kind: str) -> dict[str, Any] | None:
 
 def generate(count: int, seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    return [organisation(rng, i) for i in range(1, count + 1)]
+    return cohere([organisation(rng, i) for i in range(1, count + 1)], seed)
+
+
+ORGS_PER_AREA = 43  # ~6,540 organisations over England's 153 local authorities
+
+
+def cohere(cohort: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    """Make the cohort's areas hang together, as England's do, so area rules have something to judge:
+    a cohort of N organisations covers about N/43 local authorities; each area belongs to one ICB,
+    whose area is a run of neighbouring authorities; each provider serves neighbouring authorities;
+    and each ICB lists the providers serving its area (with a contract and an assurance return),
+    missing about one in thirty, as a real list would. The draw depends only on `seed` and each
+    organisation's place in the cohort, so every period of one organisation has the same areas."""
+    rng = random.Random(f"{seed}-areas")
+    pool = LOCAL_AUTHORITIES[:max(1, min(len(LOCAL_AUTHORITIES), round(len(cohort) / ORGS_PER_AREA)))]
+    icbs = [o for o in cohort if o["organisation"]["type"] == "icb"]
+    owner: dict[str, dict[str, Any]] = {}
+    for n, icb in enumerate(icbs):  # contiguous runs of authorities, one ICB each (wrapping if few)
+        share = pool[n * len(pool) // len(icbs):(n + 1) * len(pool) // len(icbs)] or [pool[n % len(pool)]]
+        icb["organisation"]["local_authorities"] = share
+        for la in share:
+            owner.setdefault(la, icb)
+    for org in cohort:
+        if org["organisation"]["type"] == "icb":
+            continue
+        k = min(len(org["organisation"]["local_authorities"]), len(pool))
+        first = rng.randrange(len(pool))
+        org["organisation"]["local_authorities"] = sorted(pool[(first + j) % len(pool)] for j in range(k))
+        for icb in {id(owner[la]): owner[la] for la in org["organisation"]["local_authorities"] if la in owner}.values():
+            governance = icb.get("governance")
+            if governance is None or rng.random() < 1 / 30:
+                continue  # the ICB returned no governance section, or does not know of this provider
+            listed = governance.setdefault("providers", [])
+            if len(listed) < 500 and all(p["provider"] != org["organisation"]["id"] for p in listed):
+                end = dt.date.fromisoformat(icb["organisation"]["period"]["end"])
+                listed.append(_prune({"provider": org["organisation"]["id"],
+                                      "sc32_in_contract": rng.random() < 0.96,
+                                      "last_assurance_return": (end - dt.timedelta(days=rng.randint(20, 330) if rng.random() < 0.9
+                                                                            else rng.randint(400, 900))).isoformat()}))
+    return cohort
 
 
 # How quality moves from one period to the next: most organisations hold steady, some improve,
@@ -317,7 +356,7 @@ def generate_periods(count: int, seed: int, periods: int) -> list[list[dict[str,
             out[periods - 1 - back].append(organisation(rng, i, -step * back + drift.gauss(0, noise), back))
         rng.setstate(state)
         out[periods - 1].append(organisation(rng, i))
-    return out
+    return [cohere(cohort, seed) for cohort in out]
 
 
 def dump(data: dict[str, Any], fmt: str) -> str:
