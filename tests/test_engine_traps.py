@@ -176,6 +176,10 @@ def test_compiled_catalogue_has_no_negated_patterns_and_one_key_objects(ruleset,
             first = spec["all"][0]["m"]
             anchor = first["$and"][0] if "$and" in first else first
             assert anchor == {"t": chunk.branches[name].rule_id}, f"{name} is not anchored on its rule id"
+            # The engine never refreshes the session-state fact (it has no `t`): no pattern may match it.
+            for pattern in spec["all"]:
+                (test,) = pattern.values()
+                assert "t" in (test["$and"][0] if "$and" in test else test), f"{name}: a pattern without a `t` test"
 
 
 def test_fact_order_does_not_change_outcomes(ruleset):

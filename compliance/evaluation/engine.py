@@ -19,10 +19,13 @@ shows each one):
 
 Speed: registration goes through durable-rules' own `Host`, but facts are asserted and actions run
 by calling its C module with exactly the calls, in the order, that `Host`'s synchronous path makes
-(`assert_facts`, `start_action_for_state`, then `update_state` and `complete_and_start_action`
-after each action), minus the Python around them that only serves features never used here
-(closures with timers and leases, a state object re-encoded after every action, a new JSON encoder
-per call). One encoder is built once and reused; the session state is encoded once per evaluation.
+(`assert_facts`, `start_action_for_state`, then `complete_and_start_action` after each action),
+minus what only serves features never used here: closures with timers and leases, a new JSON
+encoder per call, and `update_state` after every action. That call retracts the session-state fact
+and asserts it again through the whole network so that rules can see what an action wrote into
+`c.s`; no action here writes state and no compiled pattern can match the state fact (every one is
+anchored on `t`), so it was 43 C round trips per organisation that changed nothing. Skipping it
+also takes away the trap of a bare negative pattern re-matching the state after every action.
 """
 
 from __future__ import annotations
@@ -168,8 +171,6 @@ class Engine:
         started = _c.start_action_for_state(handle, state)
         if not started:
             return
-        # durable re-encodes the (unchanged) session state after every action; it is the same text.
-        state_text = _encode(_decode(started[0]))
         message = _decode(started[1])
         session = _Session(handle)
         try:
@@ -177,7 +178,6 @@ class Engine:
                 name = next(iter(message))
                 session.matched = message[name]
                 actions[name](session)
-                _c.update_state(handle, state_text)
                 following = _c.complete_and_start_action(handle, state)
                 if not following:
                     return
