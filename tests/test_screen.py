@@ -18,6 +18,7 @@ from compliance.cohort.signals import Signals
 from compliance.cohort.weights import WeightsError, load_weights
 from compliance.cohort.ranking import build
 from compliance.cohort.score import score
+from compliance.domain.outcomes import Outcome
 
 FULL_CONTEXT = {"open_practice_reviews": 0, "whistleblowing_concerns": 0, "la_childrens_services_inadequate": False,
                 "cqc_safe_rating": "good", "cqc_well_led_rating": "good"}
@@ -210,3 +211,26 @@ def test_parallel_equals_sequential(tmp_path):
     par = collect(paths, setup, jobs=2)
     assert [s.model_dump() for s in seq[0]] == [s.model_dump() for s in par[0]]
     assert seq[1] == par[1] and len(seq[1]) == 1
+
+
+def test_forked_workers_score_with_the_evaluator_the_parent_built(tmp_path):
+    """Workers reuse the parent's evaluator instead of rebuilding it: one whose every rule is waived
+    (which the setup alone would never build) shows up in the scores of every worker process."""
+    import multiprocessing
+
+    from compliance.catalogue.loading import load_rules
+    from compliance.domain.result import Waiver
+    from compliance.evaluation.evaluator import Evaluator
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("workers inherit the parent's evaluator only when forked")
+    paths = write_cohort(tmp_path, 12, seed=6)
+    setup = Setup((BUNDLED_RULES,), None, load_weights())
+    ruleset = load_rules()
+    marked = Evaluator(ruleset, waivers={r.id: Waiver(reason="marker") for r in ruleset.rules})
+    for jobs in (1, 2):
+        scores, _, _ = collect(paths, setup, jobs=jobs, made=(marked, None))
+        assert len(scores) == 12
+        assert all(set(s.outcomes.values()) == {Outcome.waived} for s in scores), jobs
+    plain, _, _ = collect(paths, setup, jobs=2)
+    assert all(Outcome.waived not in s.outcomes.values() for s in plain)

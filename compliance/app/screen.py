@@ -39,7 +39,8 @@ def screen(paths: list[str], folders: list[Path], profile: Path | None = None, w
     """`use_history`: score deterioration since each organisation's last period in the store at `history`
     (None: the default store); `record`: then record every run there, in one transaction."""
     weights = load_weights(weights_file)
-    evaluator, _ = make_evaluator(folders, profile)  # rules and profile are checked here, before any worker starts
+    made = make_evaluator(folders, profile)  # rules and profile are checked here, before any worker starts
+    evaluator = made[0]
     if use_history or record:  # and a foreign or damaged history file, before any work is done
         from compliance.app.history import earlier_runs
 
@@ -51,7 +52,7 @@ def screen(paths: list[str], folders: list[Path], profile: Path | None = None, w
     # With `details`, only the reports of the organisations a detailed view can show are kept.
     scores, invalid, reports = collect(files, setup, jobs, progress=progress(len(files)) if progress else None,
                                        keep=details, shown=lambda s: passes(s, org_types, local_authorities),
-                                       entries=entries)
+                                       entries=entries, made=made)
     if use_history or record:
         from compliance.app.history import record as record_runs, score_with_history
 

@@ -1,7 +1,8 @@
 """Screening many returns across processes: durable-rules holds the GIL, so threads would not help.
 
-Each worker process builds its own Evaluator once (pool initializer) and scores whole files, so
-only small score records cross process boundaries. One bad file becomes an `InvalidFile` with the
+Each worker process has one Evaluator for its whole life (forked, the one the parent already built;
+otherwise built in the pool initializer) and scores whole files, so only small score records cross
+process boundaries. One bad file becomes an `InvalidFile` with the
 same one-paragraph message `safeguard assess` gives; it never stops the others.
 """
 
@@ -16,7 +17,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from compliance.domain.errors import UserError
 from compliance.domain.result import Report
@@ -38,11 +39,12 @@ class Setup:
 
 
 class Worker:
-    def __init__(self, setup: Setup):
+    def __init__(self, setup: Setup, made: tuple[Any, Any] | None = None):
+        """`made`: the (evaluator, profile record) the caller already built from this setup, if any."""
         from compliance.app.evaluators import make_evaluator
 
         self.setup = setup
-        self.evaluator, self.profile_record = make_evaluator(list(setup.folders), setup.profile)
+        self.evaluator, self.profile_record = made or make_evaluator(list(setup.folders), setup.profile)
         self.units = None
         if setup.record:
             from compliance.app.history import units_of
@@ -107,6 +109,10 @@ class Reports(Mapping[str, Report]):
 
 
 _worker: Worker | None = None
+# The parent's own evaluator while its pool runs. A forked worker starts with a copy of it, engine
+# and all (SyncHost runs no threads, and the parent never evaluates in it, so no session is live),
+# and rebuilding it cost each worker ~70 ms of CPU; a spawned worker sees None and builds its own.
+_inherited: tuple[Setup, tuple[Any, Any]] | None = None
 
 
 def _init(setup: Setup) -> None:
@@ -115,7 +121,8 @@ def _init(setup: Setup) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _worker = Worker(setup)
+    made = _inherited[1] if _inherited is not None and _inherited[0] is setup else None
+    _worker = Worker(setup, made)
     # The rules, compiled models and engine live as long as the process: collections need not walk them.
     gc.freeze()
 
@@ -129,23 +136,31 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def screen_files(paths: list[Path], setup: Setup,
-                 jobs: int | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, bytes]]:
-    """Results in the order of `paths`. jobs=1 runs in this process (no pool), for tests and tiny runs."""
+def screen_files(paths: list[Path], setup: Setup, jobs: int | None = None,
+                 made: tuple[Any, Any] | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, bytes]]:
+    """Results in the order of `paths`. jobs=1 runs in this process (no pool), for tests and tiny runs.
+
+    `made`: the (evaluator, profile record) `make_evaluator` gave for this setup, reused rather than rebuilt.
+    """
+    global _inherited
     jobs = min(jobs or default_jobs(), max(1, len(paths)))
     if jobs == 1:
-        worker = Worker(setup)
+        worker = Worker(setup, made)
         yield from map(worker, paths)
         return
     chunk = max(1, min(32, len(paths) // (jobs * 8)))
-    with multiprocessing.get_context().Pool(jobs, initializer=_init, initargs=(setup,)) as pool:
-        yield from pool.imap(_run, paths, chunksize=chunk)
+    _inherited = (setup, made) if made is not None else None
+    try:
+        with multiprocessing.get_context().Pool(jobs, initializer=_init, initargs=(setup,)) as pool:
+            yield from pool.imap(_run, paths, chunksize=chunk)
+    finally:
+        _inherited = None
 
 
 def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
             progress: Callable[[Iterator], Iterator] | None = None, *, keep: int | None = None,
             shown: Callable[[OrgScore], bool] | None = None,
-            entries: list | None = None) -> tuple[list[OrgScore], list[InvalidFile], Reports]:
+            entries: list | None = None, made: tuple[Any, Any] | None = None) -> tuple[list[OrgScore], list[InvalidFile], Reports]:
     """Scores, invalid files and (with `setup.detail`) full reports, keyed by file.
 
     With `keep`, only the reports of the `keep` highest-ranked organisations that `shown` accepts
@@ -153,7 +168,7 @@ def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
     the cohort by a full report per organisation. With `setup.record`, each scored file's RunEntry
     is appended to `entries`.
     """
-    results = screen_files(paths, setup, jobs)
+    results = screen_files(paths, setup, jobs, made)
     if progress is not None:
         results = progress(results)
     scores: list[OrgScore] = []
