@@ -103,6 +103,26 @@ class Page:
                 self.events.append(msg)
 
     # --- what a reader sees ---------------------------------------------------------------------
+    def resize(self, width: int, height: int = 900) -> None:
+        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+
+    def overflow(self) -> dict:
+        """How far the page is wider than the window, and the widest elements outside a scroll box."""
+        return self.evaluate("""(() => {
+            const root = document.documentElement, w = root.clientWidth;
+            const wide = Array.from(document.querySelectorAll('body *')).filter(e =>
+                e.getBoundingClientRect().right > w + 1 && !e.closest('.scroll'));
+            return {scrollWidth: root.scrollWidth, clientWidth: w,
+                    wide: wide.slice(0, 5).map(e => e.tagName + '.' + e.className)};
+        })()""")
+
+    def clipped_chart_labels(self) -> list[str]:
+        """SVG chart texts that reach outside their chart's drawing area."""
+        return self.evaluate("""Array.from(document.querySelectorAll('figure.chart svg text')).filter(t => {
+            const b = t.getBBox(), vb = t.ownerSVGElement.viewBox.baseVal;
+            return b.x < -0.5 || b.x + b.width > vb.width + 0.5; }).map(t => t.textContent)""")
+
     def open(self, path: Path) -> None:
         self.call("Page.navigate", session=True, url=path.resolve().as_uri())
         self.wait_for("Page.loadEventFired")

@@ -97,7 +97,7 @@ def test_fail_on_change_levels_tell_outcomes_from_severities_from_wording(run_cl
     """A reworded message fails only `any`; a new severity of failing findings fails `severity` and
     `any`; a changed outcome fails every level."""
     worded = copy_rules(tmp_path, "worded")
-    set_threshold(worded, old="are in date (threshold {threshold}%).", new="are in date (standard {threshold}%).")
+    set_threshold(worded, old="are in date; the standard is {threshold}%.\"\n  not_met", new="are in date; our standard is {threshold}%.\"\n  not_met")
     severe = copy_rules(tmp_path, "severe")
     set_threshold(severe, rule="information_sharing/INF-002.yaml", old="severity: high", new="severity: critical")
     expected = {"worded": {"outcome": 0, "severity": 0, "any": 1},

@@ -87,7 +87,7 @@ def test_an_icb_with_every_designated_post_vacant_fails_and_says_which(ruleset):
     roles = [{"role": r, "filled": False, "vacant_since": "2026-01-31"} for r in SIX]
     f = assess(ruleset, "GOV-003", {"governance": {"roles": roles}}, org_type="icb")
     assert (f.outcome.value, f.severity.value) == ("not_met", "critical")
-    assert "named GP (" in f.message and "interim cover not reported" in f.message and "named_gp" not in f.message
+    assert "named GP (" in f.message and "no interim cover recorded" in f.message and "named_gp" not in f.message
 
 
 def test_required_posts_depend_on_the_organisation_and_its_services(ruleset):

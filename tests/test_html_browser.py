@@ -44,3 +44,57 @@ def test_report_loads_offline_without_errors_and_shows_the_summary(tmp_path, run
             return Array.from(document.querySelectorAll('table.findings tbody tr')).map(r => r.dataset.rule); })()""")
         assert order == sorted(f["rule_id"] for f in report["findings"])
         assert page.console_errors() == []
+
+
+WIDTHS = (1280, 1024, 768, 390)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """The single-organisation report and the screening page of the three fixtures."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    from compliance.cli.main import cli
+    from click.testing import CliRunner
+
+    folder = tmp_path_factory.mktemp("pages")
+    returns = folder / "returns"
+    returns.mkdir()
+    for p in fixture_files():
+        shutil.copy(p, returns / p.name)
+    report, screening = folder / "report.html", folder / "screening.html"
+    run = CliRunner().invoke
+    assert run(cli, ["assess", str(FIXTURES / "northfield-acute.yaml"), "-f", "html", "-o", str(report),
+                     "--fail-on", "none"]).exit_code == 0
+    assert run(cli, ["screen", str(returns), "-f", "html", "-o", str(screening), "--fail-on", "none", "-j", "1"]).exit_code == 0
+    return {"report": report, "screening": screening}
+
+
+@pytest.mark.parametrize("kind", ["report", "screening"])
+def test_pages_fit_every_width_with_chart_labels_inside(pages, kind, tmp_path):
+    """No horizontal scrolling at desktop, laptop, tablet and phone widths; a screenshot of each.
+    SAFEGUARD_SCREENSHOTS=docs writes them where the README links them."""
+    from pathlib import Path
+
+    shots = Path(os.environ.get("SAFEGUARD_SCREENSHOTS") or tmp_path)
+    with Page(CHROMIUM) as page:
+        for width in WIDTHS:
+            page.resize(width)
+            page.open(pages[kind])
+            fit = page.overflow()
+            assert fit["scrollWidth"] <= fit["clientWidth"] and fit["wide"] == [], (kind, width, fit)
+            assert page.clipped_chart_labels() == [], (kind, width)
+            shot = shots / f"{kind}-{width}.png"
+            page.screenshot(shot)
+            assert shot.stat().st_size > 10_000
+        assert page.console_errors() == []
+
+
+def test_the_report_has_key_risks_and_actions(pages):
+    with Page(CHROMIUM, width=1024) as page:
+        page.open(pages["report"])
+        risks = page.evaluate("Array.from(document.querySelectorAll('ol.risks li')).map(li => li.textContent)")
+        assert len(risks) == 17 and all("Action:" in r for r in risks)
+        assert "Named safeguarding professionals" in risks[0] or "critical" in risks[0]

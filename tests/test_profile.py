@@ -42,7 +42,7 @@ def test_a_waived_rule_keeps_its_real_result_and_does_not_fail_the_run(run_cli, 
     p = profile(tmp_path, f"name: Local waivers\ndisable:\n  {failing}: {{reason: Agreed with the ICB, expires: 2999-01-01}}\n")
     _, after = assess_json(run_cli, "--profile", p)
     f = after[failing]
-    assert f["outcome"] == "waived" and f["message"].startswith("Waived (evaluated as not_met): ")
+    assert f["outcome"] == "waived" and f["message"].startswith("Waived (evaluated as not met): ")
     assert f["waiver"] == {"reason": "Agreed with the ICB", "expires": "2999-01-01", "expired": False}
 
 
@@ -51,7 +51,7 @@ def test_an_expired_waiver_is_evaluated_normally_and_shown_as_expired(run_cli, t
     _, after = assess_json(run_cli, "--profile", p)
     assert after["MIS-001"]["outcome"] == "not_met" and after["MIS-001"]["waiver"]["expired"] is True
     code, out, _ = run_cli("assess", RIVERSIDE, "--profile", p, "--fail-on", "none")
-    assert "Waived: Was agreed in 2020 (expires 2021-01-01)" in out
+    assert "Waiver expired on 2021-01-01 (no longer applies): Was agreed in 2020" in out and "Waived: Was" not in out
 
 
 @pytest.mark.parametrize("text,fragments", [

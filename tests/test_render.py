@@ -216,7 +216,7 @@ def test_csv_one_row_per_finding(assessed, name):
         [(f.rule_id, f.outcome.value, f.severity.value) for f in report.findings]
     assert all(r["organisation_id"] == report.organisation.id for r in rows)
     for r, f in zip(rows, report.findings):
-        assert all(e.measure in r["evidence"] for e in f.evidence) and f.sources[0].document in r["sources"]
+        assert all(e.label in r["evidence"] for e in f.evidence) and f.sources[0].document in r["sources"]
 
 
 # --- determinism ------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def test_an_edited_rule_is_reparsed_not_served_from_cache(tmp_path, monkeypatch)
     (("  gte: [coverage, threshold]", "  gte: [coverage, threshhold]"), ["condition uses 'threshhold'"]),
     (("  gte: [coverage, threshold]", "  contains: [coverage, threshold]"), ["condition.contains", "unknown field"]),
     (("default: 90,", "default: 190,"), ["parameters.threshold", "190 is outside the range 0 to 100"]),
-    (("{coverage}% of", "{coverage.__class__}% of"), ["message placeholders are bare names"]),
+    (("({coverage}%)", "({coverage.__class__}%)"), ["message placeholders are bare names"]),
     (("id: TRN-001", "id: TRN-999"), ["file name must be the rule id", "line 1"]),
     (("area: training", "area: alerts"), ["must have area 'training'", "line 3"]),
 ])

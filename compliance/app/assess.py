@@ -28,6 +28,7 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
         input=info,
         organisation=OrganisationRef(
             id=org.id, name=org.name, type=org.type.value, local_authorities=list(org.local_authorities),
+            local_authority_names={la.code: la.name for la in org.local_authority_names or []},
             period_start=org.period.start, period_end=org.period.end,
         ),
         summary=Summary.of(findings),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from compliance.intake.files import write_atomic
+from compliance.domain.labels import value_label
 
 ACUTE_YEAR = {"staff": 15_000, "outpatients": 200_000, "ed": 40_000, "referrals": 1_000, "episodes": 500, "lac": 200}
 SERVICES_OP = ("paediatrics", "camhs", "sexual_health", "maternity")
@@ -57,7 +58,7 @@ def write_records(folder: Path, start: dt.date, end: dt.date, seed: int = 1, vol
     for i in range(n):
         level = rng.choices(["1", "2", "3"], weights=[35, 30, 35])[0]
         service = rng.choice(services) if level == "3" else None
-        group = {"1": "Corporate", "2": "Clinical support", "3": f"Clinical {service}"}[level]
+        group = {"1": "Corporate", "2": "Clinical support", "3": f"Clinical {value_label(service or '')}"}[level]
         in_date = rng.random() < (0.93 if level != "3" else 0.82)
         done = end - dt.timedelta(days=rng.randint(1, 1000) if in_date else rng.randint(1120, 2000))
         train.append([f"S{i:06d}", group, service, level, done if rng.random() > 0.01 else None, None])

@@ -33,6 +33,14 @@ def case_problems(rule: Rule) -> list[str]:
     return [f"no case expecting {o}" for o in needed if o not in outcomes]
 
 
+def message_problems(rule: Rule) -> list[tuple[str, str]]:
+    """Messages are read by people: one that could show an identifier, a path, 'not reported%' or a
+    0/1 coding of yes/no (rendered with every value reported and with none) is a rule error."""
+    from compliance.evaluation.messages import template_problems
+
+    return template_problems(rule)
+
+
 def unused_parameters(rule: Rule) -> list[str]:
     read: set[str] = set()
     for cond in (rule.condition, rule.applies_when, rule.escalate.when if rule.escalate else None):
@@ -92,6 +100,10 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
         else:
             if not any(f == path for f, _ in found):
                 sound.append(rule)  # only a rule with no problem of its own can be mutated meaningfully
+        for where, text in message_problems(rule):
+            loc = where.split(".") if where.startswith("measures.") else ["messages", where]
+            found.append((path, Problem(f"{'.'.join(loc)} could render {text}; write it in plain words",
+                                        ".".join(loc), line(*loc))))
         for text in case_problems(rule):
             weak.append((path, Problem(text, "cases", line("cases"))))
     dependencies = _dependency_problems(loaded, seen)

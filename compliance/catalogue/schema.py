@@ -540,10 +540,10 @@ def template_fields(template: str) -> list[str]:
     for _, field, spec, conv in parsed:
         if field is None:
             continue
-        if not _FIELD.match(field) or conv or (spec and not re.fullmatch(r"\.?[0-9]{0,2}[fd%]?", spec)):
+        if not _FIELD.match(field) or conv or (spec and not re.fullmatch(r"\.?[0-9]{0,2}[fd%]?|names", spec)):
             raise PydanticCustomError(
-                "template", "message placeholders are bare names like {a} or {b}, not '{f}'",
-                {"a": "{coverage}", "b": "{coverage:.1f}",
+                "template", "message placeholders are bare names like {a}, {b} or {c}, not '{f}'",
+                {"a": "{coverage}", "b": "{coverage:.1f}", "c": "{services:names}",
                  "f": "{" + field + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"},
             )
         out.append(field)

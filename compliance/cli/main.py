@@ -47,6 +47,8 @@ COMMANDS = {
     "diff": ("compliance.cli.diff", "diff", "Evaluate the same INPUTS (files or folders; default: the bundled example "
              "returns, wherever this is run) under two versions of the rules and list every finding and rule that "
              "changed: outcome and severity changes first, wording-only changes summarised apart."),
+    "init": ("compliance.cli.init", "init", "Write a starter self-assessment: every section the rules for the type "
+             "read, each field explained, every value left unreported (assessing it unchanged gives insufficient evidence)."),
     "fixtures": ("compliance.cli.screen", "fixtures_group", "Fictional self-assessments for demos, tests and benchmarks."),
     "history": ("compliance.cli.history", "history_group", "Recorded assessments: trends, comparisons between "
                 "periods, and the store itself."),

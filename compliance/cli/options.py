@@ -104,3 +104,23 @@ def history_options(f):
         help="History store (SQLite) to compare with and record into [default: $XDG_DATA_HOME/safeguard/"
              "history.sqlite, or ~/.local/share/safeguard/history.sqlite; env: SAFEGUARD_HISTORY]. Given, or "
              "with --record, reports show changes since the last recorded period.")(f)
+
+
+def terminal_options(f):
+    """--quiet and --no-color for the text report; NO_COLOR (https://no-color.org) is honoured too."""
+    f = click.option("--no-color", "no_color", is_flag=True,
+                     help="Never colour the text report (also when NO_COLOR is set).")(f)
+    return click.option("-q", "--quiet", is_flag=True, help="Text report: print the summary line only.")(f)
+
+
+def terminal(output: Path | None, no_color: bool) -> tuple[bool, int]:
+    """(whether to colour, the width to fit): colour and the terminal's width only when writing to
+    a terminal, never with --no-color or NO_COLOR set; 80 columns otherwise."""
+    import os
+    import shutil
+    import sys
+
+    tty = output is None and sys.stdout.isatty()
+    color = tty and not no_color and not os.environ.get("NO_COLOR")
+    width = shutil.get_terminal_size((80, 24)).columns if tty else 80
+    return color, max(40, width)

@@ -42,7 +42,9 @@ class Duplicate(Strict):
 
 
 class RankedOrg(OrgScore):
-    rank: int
+    rank: int = Field(description="Place in this screening's list (after --org-type / --local-authority filters).")
+    national_rank: int = Field(0, description="Place among every organisation screened, before filters: kept so a "
+                                             "filtered view still says where each stands nationally.")
 
 
 class LocalAuthorityRollup(Strict):
@@ -85,13 +87,17 @@ def rank_key(s: OrgScore) -> tuple:
     return (-s.score, -fs.get(Severity.critical, 0), -fs.get(Severity.high, 0), s.id, s.file)
 
 
-def rank(scores: list[OrgScore]) -> list[RankedOrg]:
-    """Highest score first; ties by more critical, then more high failures, then id (stable)."""
+def rank(scores: list[OrgScore], everyone: list[OrgScore] | None = None) -> list[RankedOrg]:
+    """Highest score first; ties by more critical, then more high failures, then id (stable). The
+    national rank is the place among `everyone` (default: the same organisations), so a filtered
+    view still says where each organisation stands among all screened."""
     key = rank_key
+    national = None if everyone is None else {(s.id, s.file): i for i, s in enumerate(sorted(everyone, key=key), start=1)}
     # The scores are validated already: copying their fields is linear, dumping and re-validating
     # every component of every organisation was most of the ranking's cost.
     fields = list(OrgScore.model_fields)
-    return [RankedOrg.model_construct(rank=i, **{f: getattr(s, f) for f in fields})
+    return [RankedOrg.model_construct(rank=i, national_rank=i if national is None else national[(s.id, s.file)],
+                                      **{f: getattr(s, f) for f in fields})
             for i, s in enumerate(sorted(scores, key=key), start=1)]
 
 
@@ -178,7 +184,7 @@ def build(scores: list[OrgScore], invalid: list[InvalidFile], weights: Weights, 
     """Filters first, then ranking; areas and the national picture cover the filtered set, --top only trims the list."""
     with no_collection():
         chosen = select(scores, org_types, local_authorities)
-        ranked = rank(chosen)
+        ranked = rank(chosen, scores if len(chosen) != len(scores) else None)
         return Screening(weights=weights, screened=len(scores), organisations=ranked[:top] if top is not None else ranked,
                          areas=by_local_authority(ranked), national=national(chosen),
                          invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores))

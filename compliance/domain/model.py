@@ -23,8 +23,8 @@ from pydantic_core import PydanticCustomError
 SCHEMA_VERSION = "2"
 
 Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
-Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
-Money = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)]
+Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False, json_schema_extra={"unit": "hours"})]
+Money = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False, json_schema_extra={"unit": "GBP"})]
 Flag = Annotated[bool, Strict()]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -127,9 +127,20 @@ CHILD_FACING = frozenset(
 )
 
 
+def described(title: str, description: str, **kw: Any) -> Any:
+    """A field with its human label (`title`, what reports call it) and its reference text
+    (`description`: what it counts, over which period, in which unit), both read by `safeguard schema`,
+    `safeguard init` and `compliance.domain.labels.label_of`."""
+    return Field(title=title, description=description, **kw)
+
+
+# Every count below is over the assessment period (`organisation.period`) unless its description
+# says otherwise; "not reported" (omitted or null) is never read as zero.
+
+
 class Period(Record):
-    start: dt.date
-    end: dt.date
+    start: dt.date = described("Period start", "First day of the assessment period (YYYY-MM-DD), usually 1 April.")
+    end: dt.date = described("Period end", "Last day of the assessment period (YYYY-MM-DD), usually 31 March.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -141,17 +152,45 @@ class Period(Record):
         return self
 
 
+class LocalAuthority(Record):
+    code: Code = described("Local authority code", "The code of the local authority area, as in `local_authorities`.")
+    name: Text = described("Local authority name", "The local authority's name as people know it, e.g. 'Northfield City Council'.")
+
+
 class Organisation(Record):
-    id: Code = Field(description="Organisation code (e.g. an ODS code); not a person's identifier.")
-    name: Text
-    type: OrgType
-    local_authorities: list[Code] = Field(
-        min_length=1, max_length=40, description="Codes of the local authority areas it serves."
+    id: Code = described(
+        "Organisation code",
+        "The organisation's code (its ODS code, e.g. 'RXN01'): the `id` every report and ranking uses. "
+        "Not a person's identifier.",
     )
-    period: Period
-    last_inspection: dt.date | None = Field(
-        default=None, description="Date of the last CQC inspection of its children's services."
+    name: Text = described("Organisation name", "The organisation's name as it appears in reports.")
+    type: OrgType = described(
+        "Organisation type",
+        "acute, community, mental_health, ambulance, gp_practice or icb: decides which requirements apply.",
     )
+    local_authorities: list[Code] = described(
+        "Local authorities served",
+        "Codes of the local authority areas it serves (at least one); screening groups organisations by them.",
+        min_length=1, max_length=40,
+    )
+    local_authority_names: list[LocalAuthority] | None = described(
+        "Local authority names",
+        "Optional names for the codes in `local_authorities`, so area views can show names as well as codes.",
+        default=None, max_length=40,
+    )
+    period: Period = described("Assessment period", "The period every count in the return covers, usually a financial year.")
+    last_inspection: dt.date | None = described(
+        "Last inspection", "Date of the last CQC inspection of its children's services (YYYY-MM-DD).", default=None
+    )
+
+    @model_validator(mode="after")
+    def _named_areas_served(self) -> Organisation:
+        for la in self.local_authority_names or []:
+            if la.code not in self.local_authorities:
+                raise PydanticCustomError(
+                    "unknown_area", "local authority '{code}' is named but not in local_authorities", {"code": la.code}
+                )
+        return self
 
 
 class Rating(str, Enum):
@@ -164,32 +203,43 @@ class Rating(str, Enum):
 class Context(Record):
     """Signals an inspector uses to target visits; none of them is a requirement."""
 
-    open_practice_reviews: Count | None = Field(
-        default=None, description="Open serious case reviews / child safeguarding practice reviews naming it."
+    open_practice_reviews: Count | None = described(
+        "Open practice reviews",
+        "Serious case reviews or child safeguarding practice reviews naming the organisation that are open at the period end (count).",
+        default=None,
     )
-    whistleblowing_concerns: Count | None = Field(
-        default=None, description="Safeguarding whistle-blowing concerns received in the period."
+    whistleblowing_concerns: Count | None = described(
+        "Whistle-blowing concerns", "Safeguarding whistle-blowing concerns received in the period (count).", default=None
     )
-    la_childrens_services_inadequate: Flag | None = Field(
-        default=None, description="An area it serves has children's services judged inadequate by Ofsted."
+    la_childrens_services_inadequate: Flag | None = described(
+        "Local children's services inadequate",
+        "true if any area it serves has children's services judged inadequate by Ofsted at the period end.",
+        default=None,
     )
-    cqc_safe_rating: Rating | None = None
-    cqc_well_led_rating: Rating | None = None
+    cqc_safe_rating: Rating | None = described(
+        "CQC safe rating", "The latest CQC rating for 'safe': outstanding, good, requires_improvement or inadequate.",
+        default=None,
+    )
+    cqc_well_led_rating: Rating | None = described(
+        "CQC well-led rating",
+        "The latest CQC rating for 'well-led': outstanding, good, requires_improvement or inadequate.", default=None,
+    )
 
 
 class Service(Record):
-    kind: ServiceKind
-    name: Text | None = None
-    cp_is_live: Flag | None = Field(
-        default=None, description="Child Protection - Information Sharing is live in this service."
+    kind: ServiceKind = described("Kind of service", "What the service is, from the list of service kinds.")
+    name: Text | None = described("Service name", "The service's local name, e.g. 'Eastmoor UTC'; reports use it.", default=None)
+    cp_is_live: Flag | None = described(
+        "Whether CP-IS is live",
+        "true if Child Protection - Information Sharing is live in this service at the period end.", default=None,
     )
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field(title="Unscheduled care", description="Worked out from the kind: ED, UTC, out-of-hours GP, ambulance, maternity, paediatrics.")  # type: ignore[prop-decorator]
     @property
     def unscheduled(self) -> bool:
         return self.kind in UNSCHEDULED_CARE
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field(title="Children's service", description="Worked out from the kind: the service sees children or pregnant women.")  # type: ignore[prop-decorator]
     @property
     def child_facing(self) -> bool:
         return self.kind in CHILD_FACING
@@ -202,88 +252,147 @@ class StaffGroup(Record):
     bounds = {"in_date": "staff_in_post"}
     windows = {"in_date": ("renewal_months",)}
 
-    group: Text
-    level: Annotated[int, Strict(), Field(ge=1, le=3)] = Field(
-        description="Intercollegiate competency level required of this group (1-3)."
+    group: Text = described("Staff group", "The group's name, e.g. 'ED clinicians'; reports use it.")
+    level: Annotated[int, Strict(), Field(ge=1, le=3)] = described(
+        "Competency level", "Intercollegiate competency level required of this group: 1, 2 or 3."
     )
-    service: ServiceKind | None = Field(
-        default=None, description="The service the group works in, for level-3 groups."
+    service: ServiceKind | None = described(
+        "Service of the group", "The service the group works in (needed for level-3 groups in children's services).",
+        default=None,
     )
-    staff_in_post: Count
-    in_date: Count | None = Field(default=None, description="Staff whose training is up to date.")
-    renewal_months: Months | None = Field(
-        default=None, description="In date means completed within this many months of the period end.")
+    staff_in_post: Count = described("Staff in post", "Staff in the group at the period end (headcount).")
+    in_date: Count | None = described(
+        "Staff in date", "Staff in the group whose training at the required level is in date at the period end (headcount).",
+        default=None,
+    )
+    renewal_months: Months | None = described(
+        "Renewal period of the training",
+        "The window `in_date` was counted with: in date means completed within this many months before the period end (months).",
+        default=None,
+    )
 
 
 class SpecialistPost(Record):
-    post: Text = Field(description="Named or designated role, e.g. 'named nurse'.")
     windows = {"learning_hours": ("window_years",)}
 
-    learning_hours: Hours | None = Field(
-        default=None, description="Safeguarding learning hours in the window_years before the period end."
+    post: Text = described("Post", "A named or designated safeguarding role, e.g. 'named nurse'.")
+    learning_hours: Hours | None = described(
+        "Safeguarding learning hours",
+        "Safeguarding learning hours the post holder completed in the `window_years` years to the period end (hours).",
+        default=None,
     )
-    window_years: Annotated[int, Strict(), Field(ge=1, le=10)] | None = None
+    window_years: Annotated[int, Strict(), Field(ge=1, le=10)] | None = described(
+        "Learning hours window", "The window `learning_hours` was counted with (years).", default=None
+    )
 
 
 class BoardTraining(Record):
     bounds = {"trained_in_time": "members"}
     windows = {"trained_in_time": ("window_months",)}
 
-    members: Count
-    trained_in_time: Count | None = Field(default=None, description="Trained within window_months of appointment.")
-    window_months: Months | None = None
+    members: Count = described("Board members", "Members of the board (or governing body) at the period end.")
+    trained_in_time: Count | None = described(
+        "Board members trained in time",
+        "Board members who completed board-level safeguarding training within `window_months` months of appointment.",
+        default=None,
+    )
+    window_months: Months | None = described(
+        "Board training window", "The window `trained_in_time` was counted with: months from appointment (months).",
+        default=None,
+    )
 
 
 class Training(Record):
-    groups: list[StaffGroup] | None = Field(default=None, max_length=500)
-    specialist_posts: list[SpecialistPost] | None = Field(default=None, max_length=100)
-    board: BoardTraining | None = None
-    budget_gbp: Money | None = Field(default=None, description="Identifiable safeguarding training budget.")
+    groups: list[StaffGroup] | None = described(
+        "Staff groups", "Every staff group with its required level, staff in post and staff in date.",
+        default=None, max_length=500,
+    )
+    specialist_posts: list[SpecialistPost] | None = described(
+        "Named and designated post holders", "Each named or designated professional and their learning hours.",
+        default=None, max_length=100,
+    )
+    board: BoardTraining | None = described("Board training", "Board-level safeguarding training.", default=None)
+    budget_gbp: Money | None = described(
+        "Safeguarding training budget", "The identifiable safeguarding training budget for the period (pounds sterling).",
+        default=None,
+    )
 
 
 # --- missed appointments ("was not brought") -----------------------------------------------------
 
 
 class WnbPolicy(Record):
-    exists: Flag
-    last_reviewed: dt.date | None = None
-    services_covered: list[ServiceKind] | None = None
+    exists: Flag = described("Whether a was-not-brought policy exists", "true if there is a written was-not-brought policy.")
+    last_reviewed: dt.date | None = described(
+        "Was-not-brought policy last reviewed", "Date the policy was last reviewed (YYYY-MM-DD).", default=None
+    )
+    services_covered: list[ServiceKind] | None = described(
+        "Services the was-not-brought policy names", "The kinds of service the policy covers.", default=None
+    )
 
 
 class MissedAppointments(Record):
     bounds = {"coded_was_not_brought": "total"}
 
-    total: Count = Field(description="Missed appointments (codes 3 and 7) of children under `under_age`.")
-    coded_was_not_brought: Count | None = None
-    under_age: Annotated[int, Strict(), Field(ge=1, le=18)] = Field(description="The age limit counted with.")
+    total: Count = described(
+        "Missed appointments of children",
+        "Missed appointments (codes 3 and 7) in the period of children under `under_age` (count).",
+    )
+    coded_was_not_brought: Count | None = described(
+        "Missed appointments coded 'was not brought'",
+        "Of those, how many were coded 'was not brought' rather than 'did not attend'.", default=None,
+    )
+    under_age: Annotated[int, Strict(), Field(ge=1, le=18)] = described(
+        "Age limit of the missed appointments", "The age `total` was counted with: children under this age (years)."
+    )
 
 
 class WnbFollowUp(Record):
     bounds = {"reviewed_in_time": "was_not_brought", "discharged_without_review": "was_not_brought"}
     windows = {"reviewed_in_time": ("window_working_days",)}
 
-    was_not_brought: Count
-    reviewed_in_time: Count | None = Field(default=None, description="Reviewed by a clinician within window_working_days.")
-    window_working_days: WorkingDays | None = None
-    discharged_without_review: Count | None = None
+    was_not_brought: Count = described("Children not brought", "Appointments in the period at which a child was not brought (count).")
+    reviewed_in_time: Count | None = described(
+        "Children not brought reviewed in time",
+        "Of those, how many a clinician reviewed within `window_working_days` working days.", default=None,
+    )
+    window_working_days: WorkingDays | None = described(
+        "Review window", "The window `reviewed_in_time` was counted with (working days).", default=None
+    )
+    discharged_without_review: Count | None = described(
+        "Children discharged without review",
+        "Of those, how many were discharged (e.g. back to the GP) without a clinical review.", default=None,
+    )
 
 
 class WnbEscalation(Record):
     bounds = {"notified_in_time": "eligible"}
     windows = {"notified_in_time": ("window_working_days",)}
 
-    eligible: Count = Field(
-        description="WNBs of children on a CP plan or looked after, or a repeat WNB."
+    eligible: Count = described(
+        "Was-not-brought episodes needing escalation",
+        "Appointments missed by children on a child protection plan or looked after, or repeat was-not-brought episodes (count).",
     )
-    notified_in_time: Count | None = Field(default=None, description="Lead professional told within window_working_days.")
-    window_working_days: WorkingDays | None = None
+    notified_in_time: Count | None = described(
+        "Escalations notified in time",
+        "Of those, how many were notified to the child's social worker or lead professional within `window_working_days` working days.",
+        default=None,
+    )
+    window_working_days: WorkingDays | None = described(
+        "Escalation window", "The window `notified_in_time` was counted with (working days).", default=None
+    )
 
 
 class WasNotBrought(Record):
-    policy: WnbPolicy | None = None
-    missed_appointments: MissedAppointments | None = None
-    follow_up: WnbFollowUp | None = None
-    escalation: WnbEscalation | None = None
+    policy: WnbPolicy | None = described("Was-not-brought policy", "The written policy for children not brought.", default=None)
+    missed_appointments: MissedAppointments | None = described(
+        "Missed appointments", "How missed appointments of children were coded.", default=None
+    )
+    follow_up: WnbFollowUp | None = described("Follow-up of children not brought", "Clinical review after a missed appointment.", default=None)
+    escalation: WnbEscalation | None = described(
+        "Escalation of children not brought", "Notification of the missed appointments of the most vulnerable children.",
+        default=None,
+    )
 
 
 # --- alerts ---------------------------------------------------------------------------------------
@@ -292,34 +401,54 @@ class WasNotBrought(Record):
 class CpisChecks(Record):
     bounds = {"checked": "attendances"}
 
-    attendances: Count = Field(description="Unscheduled attendances of children and pregnant women.")
-    checked: Count | None = None
+    attendances: Count = described(
+        "Unscheduled attendances of children and pregnant women",
+        "Attendances of children and pregnant women at unscheduled-care services in the period (count).",
+    )
+    checked: Count | None = described("Attendances with a CP-IS check", "Of those, how many had CP-IS checked.", default=None)
 
 
 class LocalAlerts(Record):
     bounds = {"reviewed_in_time": "active", "past_expiry": "active"}
     windows = {"reviewed_in_time": ("window_months",)}
 
-    system_exists: Flag
-    active: Count | None = None
-    reviewed_in_time: Count | None = Field(default=None, description="Active alerts reviewed in the last window_months.")
-    window_months: Months | None = None
-    past_expiry: Count | None = None
+    system_exists: Flag = described("Whether a local alert system exists", "true if the records system can hold local safeguarding alerts.")
+    active: Count | None = described("Active alerts", "Local safeguarding alerts active at the period end (count).", default=None)
+    reviewed_in_time: Count | None = described(
+        "Active alerts reviewed in time",
+        "Of those, how many were reviewed in the `window_months` months to the period end.", default=None,
+    )
+    window_months: Months | None = described(
+        "Alert review window", "The window `reviewed_in_time` was counted with (months).", default=None
+    )
+    past_expiry: Count | None = described(
+        "Active alerts past expiry", "Of those, how many are past their expiry or review date.", default=None
+    )
 
 
 class EdNotifications(Record):
     bounds = {"notified_in_time": "attendances_under_18"}
     windows = {"notified_in_time": ("window_working_days",)}
 
-    attendances_under_18: Count
-    notified_in_time: Count | None = Field(default=None, description="GP and HV/SN told within window_working_days.")
-    window_working_days: WorkingDays | None = None
+    attendances_under_18: Count = described(
+        "ED and UTC attendances of under-18s", "Attendances of under-18s at the ED or urgent treatment centre (count)."
+    )
+    notified_in_time: Count | None = described(
+        "Attendances notified in time",
+        "Of those, how many were notified to the GP and health visitor or school nurse within `window_working_days` working days.",
+        default=None,
+    )
+    window_working_days: WorkingDays | None = described(
+        "Notification window", "The window `notified_in_time` was counted with (working days).", default=None
+    )
 
 
 class Alerts(Record):
-    cpis_checks: CpisChecks | None = None
-    local_alerts: LocalAlerts | None = None
-    ed_notifications: EdNotifications | None = None
+    cpis_checks: CpisChecks | None = described("CP-IS checks", "Checks of Child Protection - Information Sharing.", default=None)
+    local_alerts: LocalAlerts | None = described("Local alerts", "Local safeguarding alerts on the records system.", default=None)
+    ed_notifications: EdNotifications | None = described(
+        "ED attendance notifications", "Notifying children's community services of ED attendances.", default=None
+    )
 
 
 # --- governance -----------------------------------------------------------------------------------
@@ -341,26 +470,40 @@ class RoleKind(str, Enum):
 
 
 class Role(Record):
-    role: RoleKind
-    filled: Flag
-    vacant_since: dt.date | None = None
-    role_description: Flag | None = None
-    protected_time: Flag | None = None
-    interim_cover: Flag | None = Field(
-        default=None, description="For a vacant post: interim cover is in place and recorded (who covers, from when).")
+    role: RoleKind = described("Role", "Which safeguarding role this is, from the list of roles.")
+    filled: Flag = described("Whether the post is filled", "true if someone holds the post at the period end (interim cover counts).")
+    vacant_since: dt.date | None = described("Vacant since", "For a vacant post, the date it fell vacant (YYYY-MM-DD).", default=None)
+    role_description: Flag | None = described(
+        "Whether there is a role description", "true if the post holder has a written role description.", default=None
+    )
+    protected_time: Flag | None = described(
+        "Whether the post has protected time", "true if the role has protected time in the job plan.", default=None
+    )
+    interim_cover: Flag | None = described(
+        "Whether interim cover is recorded",
+        "For a vacant post: true if interim cover is in place and recorded (who covers, from when).", default=None,
+    )
 
 
 class BoardAssurance(Record):
-    annual_report: Flag | None = None
-    other_reports: Count | None = Field(
-        default=None, description="Further board or committee reports on safeguarding children in the period."
+    annual_report: Flag | None = described(
+        "Whether the board received the annual report",
+        "true if the board received an annual safeguarding-children report in the period.", default=None,
+    )
+    other_reports: Count | None = described(
+        "Further board reports",
+        "Further board or committee reports on safeguarding children in the period (count).", default=None,
     )
 
 
 class Partnership(Record):
-    name: Text
-    section11_submitted: dt.date | None = None
-    overdue_red_actions: Count | None = None
+    name: Text = described("Partnership", "The local safeguarding children partnership's name.")
+    section11_submitted: dt.date | None = described(
+        "Section 11 audit submitted", "Date of the last section 11 self-assessment submitted to it (YYYY-MM-DD).", default=None
+    )
+    overdue_red_actions: Count | None = described(
+        "Overdue red actions", "Red-rated actions from its audits that are overdue at the period end (count).", default=None
+    )
 
 
 class Counterpart(str, Enum):
@@ -376,69 +519,105 @@ class Attendee(str, Enum):
 
 
 class Engagement(Record):
-    date: dt.date
-    attendee: Attendee
-    counterpart: Counterpart
+    date: dt.date = described("Meeting date", "When the meeting took place (YYYY-MM-DD).")
+    attendee: Attendee = described("Who attended", "chief_executive, executive_lead or other.")
+    counterpart: Counterpart = described("Whom they met", "chair, independent_scrutineer or delegated_partner of the partnership.")
 
 
 class PartnershipMeetings(Record):
     bounds = {"attended": "required"}
 
-    required: Count
-    attended: Count | None = None
+    required: Count = described("Partnership meetings required", "Partnership meetings the organisation was expected to attend (count).")
+    attended: Count | None = described("Partnership meetings attended", "Of those, how many it attended.", default=None)
 
 
 class Dbs(Record):
     bounds = {"compliant": "requiring"}
 
-    requiring: Count
-    compliant: Count | None = None
+    requiring: Count = described(
+        "Staff needing an enhanced check with barred list",
+        "Staff whose role needs an enhanced DBS check with the children's barred list, at the period end (headcount).",
+    )
+    compliant: Count | None = described("Staff holding the check", "Of those, how many hold the check.", default=None)
 
 
 class SpeakUp(Record):
-    policy_in_date: Flag | None = None
-    guardian_in_post: Flag | None = None
+    policy_in_date: Flag | None = described("Whether the speak-up policy is in date", "true if the speak-up policy is within its review date.", default=None)
+    guardian_in_post: Flag | None = described(
+        "Whether a Freedom to Speak Up guardian is in post", "true if a guardian is in post at the period end.", default=None
+    )
 
 
 class ConcernReporting(Record):
-    incident_category: Flag | None = None
-    out_of_hours_advice: Flag | None = None
+    incident_category: Flag | None = described(
+        "Whether incidents have a safeguarding-children category",
+        "true if the incident system has a safeguarding-children category.", default=None,
+    )
+    out_of_hours_advice: Flag | None = described(
+        "Whether safeguarding advice is available out of hours", "true if staff can get safeguarding advice out of hours.",
+        default=None,
+    )
 
 
 class Supervision(Record):
     bounds = {"supervised_in_time": "eligible"}
     windows = {"supervised_in_time": ("interval_months",)}
 
-    eligible: Count
-    supervised_in_time: Count | None = Field(default=None, description="Supervised at least every interval_months.")
-    interval_months: Months | None = None
+    eligible: Count = described(
+        "Staff needing safeguarding supervision", "Staff who should have safeguarding supervision (headcount at the period end)."
+    )
+    supervised_in_time: Count | None = described(
+        "Staff supervised in time", "Of those, how many had supervision at least every `interval_months` months.",
+        default=None,
+    )
+    interval_months: Months | None = described(
+        "Supervision interval", "The interval `supervised_in_time` was counted with (months).", default=None
+    )
 
 
 class CaseFileAudit(Record):
-    service: ServiceKind
-    audits: Count
+    service: ServiceKind = described("Service audited", "The kind of service whose case files were audited.")
+    audits: Count = described("Case-file audits", "Safeguarding case-file audits of the service in the period (count).")
 
 
 class CommissionedProvider(Record):
-    provider: Code
-    sc32_in_contract: Flag | None = None
-    last_assurance_return: dt.date | None = None
+    provider: Code = described("Provider code", "The commissioned provider's organisation code.")
+    sc32_in_contract: Flag | None = described(
+        "Whether the safeguarding condition is in contract",
+        "true if the contract includes the safeguarding service condition (SC32).", default=None,
+    )
+    last_assurance_return: dt.date | None = described(
+        "Last assurance return", "Date of the provider's last safeguarding assurance return (YYYY-MM-DD).", default=None
+    )
 
 
 class Governance(Record):
-    roles: list[Role] | None = Field(default=None, max_length=100)
-    board_assurance: BoardAssurance | None = None
-    partnerships: list[Partnership] | None = Field(default=None, max_length=40)
-    engagements: list[Engagement] | None = Field(
-        default=None, max_length=200, description="Meetings of senior leaders with the partnership's leaders."
+    roles: list[Role] | None = described(
+        "Safeguarding roles", "Every executive, named and designated safeguarding role, filled or vacant.",
+        default=None, max_length=100,
     )
-    partnership_meetings: PartnershipMeetings | None = None
-    dbs: Dbs | None = None
-    speak_up: SpeakUp | None = None
-    concern_reporting: ConcernReporting | None = None
-    supervision: Supervision | None = None
-    case_file_audits: list[CaseFileAudit] | None = Field(default=None, max_length=100)
-    providers: list[CommissionedProvider] | None = Field(default=None, max_length=500)
+    board_assurance: BoardAssurance | None = described("Board assurance", "Safeguarding reports to the board.", default=None)
+    partnerships: list[Partnership] | None = described(
+        "Safeguarding partnerships", "Each local safeguarding children partnership the organisation belongs to.",
+        default=None, max_length=40,
+    )
+    engagements: list[Engagement] | None = described(
+        "Meetings with partnership leaders", "Meetings of senior leaders with the partnership's leaders.",
+        default=None, max_length=200,
+    )
+    partnership_meetings: PartnershipMeetings | None = described(
+        "Partnership meetings", "Attendance at the partnership's meetings.", default=None
+    )
+    dbs: Dbs | None = described("DBS checks", "Enhanced DBS checks with the children's barred list.", default=None)
+    speak_up: SpeakUp | None = described("Speaking up", "Freedom to Speak Up arrangements.", default=None)
+    concern_reporting: ConcernReporting | None = described("Reporting concerns", "How staff raise safeguarding concerns.", default=None)
+    supervision: Supervision | None = described("Safeguarding supervision", "Supervision of staff working with children.", default=None)
+    case_file_audits: list[CaseFileAudit] | None = described(
+        "Case-file audits", "Safeguarding case-file audits by service.", default=None, max_length=100
+    )
+    providers: list[CommissionedProvider] | None = described(
+        "Commissioned providers", "For an ICB: each provider it commissions.", default=None, max_length=500
+    )
 
 
 # --- information sharing and referrals ------------------------------------------------------------
@@ -448,53 +627,87 @@ class Referrals(Record):
     bounds = {"referred_in_time": "total", "confirmed_in_time": "total"}
     windows = {"referred_in_time": ("referral_window_working_days",), "confirmed_in_time": ("confirm_window_hours",)}
 
-    total: Count
-    referred_in_time: Count | None = Field(
-        default=None, description="Referred within referral_window_working_days (0: the same working day).")
-    referral_window_working_days: WorkingDays | None = None
-    confirmed_in_time: Count | None = Field(default=None, description="Confirmed in writing within confirm_window_hours.")
-    confirm_window_hours: Annotated[int, Strict(), Field(ge=1, le=2000)] | None = None
+    total: Count = described("Referrals to children's social care", "Referrals made to children's social care in the period (count).")
+    referred_in_time: Count | None = described(
+        "Referrals made in time",
+        "Of those, how many were made within `referral_window_working_days` working days of the concern (0: the same working day).",
+        default=None,
+    )
+    referral_window_working_days: WorkingDays | None = described(
+        "Referral window", "The window `referred_in_time` was counted with (working days; 0 is the same working day).",
+        default=None,
+    )
+    confirmed_in_time: Count | None = described(
+        "Referrals confirmed in writing in time",
+        "Of those, how many were confirmed in writing within `confirm_window_hours` hours.", default=None,
+    )
+    confirm_window_hours: Annotated[int, Strict(), Field(ge=1, le=2000)] | None = described(
+        "Written confirmation window", "The window `confirmed_in_time` was counted with (hours).", default=None
+    )
 
 
 class Conferences(Record):
     bounds = {"attended_or_reported": "invited"}
 
-    invited: Count
-    attended_or_reported: Count | None = None
+    invited: Count = described("Child protection conferences invited to", "Conferences the organisation was invited to (count).")
+    attended_or_reported: Count | None = described(
+        "Conferences attended or reported to", "Of those, how many it attended or sent a report to.", default=None
+    )
 
 
 class SexualHealthSharing(Record):
     bounds = {"decision_recorded": "concerns", "under_age_referred": "under_age"}
     windows = {"under_age": ("age_limit",)}
 
-    concerns: Count
-    decision_recorded: Count | None = None
-    under_age: Count | None = Field(default=None, description="Sexually active children under age_limit seen.")
-    under_age_referred: Count | None = None
-    age_limit: Annotated[int, Strict(), Field(ge=1, le=18)] | None = None
+    concerns: Count = described(
+        "Safeguarding concerns about under-18s in sexual health", "Concerns about under-18s arising in sexual-health consultations (count)."
+    )
+    decision_recorded: Count | None = described(
+        "Concerns with a recorded sharing decision", "Of those, how many have a recorded decision on sharing information.",
+        default=None,
+    )
+    under_age: Count | None = described(
+        "Sexually active children under the age limit seen",
+        "Sexually active children under `age_limit` seen by sexual-health services (count).", default=None,
+    )
+    under_age_referred: Count | None = described(
+        "Children under the age limit referred", "Of those, how many were referred to children's social care.", default=None
+    )
+    age_limit: Annotated[int, Strict(), Field(ge=1, le=18)] | None = described(
+        "Age limit in sexual health", "The age `under_age` was counted with: children under this age (years).", default=None
+    )
 
 
 class ThinkFamily(Record):
     bounds = {"parental_status_recorded": "adult_caseload"}
 
-    adult_caseload: Count
-    parental_status_recorded: Count | None = None
+    adult_caseload: Count = described("Adult caseload", "Adult patients on the caseload in the period (count).")
+    parental_status_recorded: Count | None = described(
+        "Adult records stating parental responsibility",
+        "Of those, how many records state whether the patient has parental or caring responsibility.", default=None,
+    )
 
 
 class TimelyReferrals(Record):
     bounds = {"seen_in_time": "referrals"}
 
-    referrals: Count
-    seen_in_time: Count | None = None
+    referrals: Count = described("Referrals received", "Referrals of children received in the period (count).")
+    seen_in_time: Count | None = described("Referrals seen in time", "Of those, how many were seen within the agreed time.", default=None)
 
 
 class InformationSharing(Record):
-    referrals_to_csc: Referrals | None = None
-    conferences: Conferences | None = None
-    sexual_health: SexualHealthSharing | None = None
-    think_family: ThinkFamily | None = None
-    camhs_referrals: TimelyReferrals | None = None
-    substance_misuse_referrals: TimelyReferrals | None = None
+    referrals_to_csc: Referrals | None = described(
+        "Referrals to children's social care", "Timeliness of referrals to children's social care.", default=None
+    )
+    conferences: Conferences | None = described("Child protection conferences", "Health's contribution to conferences.", default=None)
+    sexual_health: SexualHealthSharing | None = described(
+        "Sexual health information sharing", "Sharing decisions in sexual-health services.", default=None
+    )
+    think_family: ThinkFamily | None = described("Think family", "Recording parental responsibility in adult services.", default=None)
+    camhs_referrals: TimelyReferrals | None = described("CAMHS referrals", "Referrals to CAMHS and how quickly they were seen.", default=None)
+    substance_misuse_referrals: TimelyReferrals | None = described(
+        "Substance misuse referrals", "Referrals of young people to substance-misuse services.", default=None
+    )
 
 
 # --- risk assessment ------------------------------------------------------------------------------
@@ -503,30 +716,41 @@ class InformationSharing(Record):
 class ExploitationTool(Record):
     bounds = {"completed": "eligible_contacts"}
 
-    service: ServiceKind
-    tool: Text | None = Field(default=None, description="Name of the exploitation risk tool in use, if any.")
-    eligible_contacts: Count
-    completed: Count | None = None
+    service: ServiceKind = described("Service using the tool", "The kind of service the entry is for.")
+    tool: Text | None = described("Exploitation risk tool", "Name of the exploitation risk tool in use, if any.", default=None)
+    eligible_contacts: Count = described(
+        "Contacts needing an exploitation screen", "Contacts in the period for which the tool should be completed (count)."
+    )
+    completed: Count | None = described("Exploitation screens completed", "Of those, how many had the tool completed.", default=None)
 
 
 class Screening(Record):
     bounds = {"screened": "attendances_under_18"}
 
-    attendances_under_18: Count
-    screened: Count | None = None
+    attendances_under_18: Count = described(
+        "Under-18 attendances at ED or UTC", "Attendances of under-18s at the ED or urgent treatment centre (count)."
+    )
+    screened: Count | None = described(
+        "Attendances with a safeguarding screen", "Of those, how many had a recorded safeguarding screen.", default=None
+    )
 
 
 class VoiceAudit(Record):
     bounds = {"voice_recorded": "audited"}
 
-    audited: Count
-    voice_recorded: Count | None = None
+    audited: Count = described("Safeguarding cases audited", "Safeguarding cases audited for the voice of the child (count).")
+    voice_recorded: Count | None = described(
+        "Cases recording the child's views", "Of those, in how many the child's views were recorded.", default=None
+    )
 
 
 class RiskAssessment(Record):
-    exploitation_tools: list[ExploitationTool] | None = Field(default=None, max_length=50)
-    ed_screening: Screening | None = None
-    voice_of_child: VoiceAudit | None = None
+    exploitation_tools: list[ExploitationTool] | None = described(
+        "Exploitation risk tools", "For each service, the exploitation risk tool used and how often it was completed.",
+        default=None, max_length=50,
+    )
+    ed_screening: Screening | None = described("ED safeguarding screening", "Safeguarding screens of under-18s at ED.", default=None)
+    voice_of_child: VoiceAudit | None = described("Voice of the child", "Audit of whether children's views are recorded.", default=None)
 
 
 # --- missing children -----------------------------------------------------------------------------
@@ -536,16 +760,22 @@ class MissingEpisodes(Record):
     """Episodes in the period by how they were classified (counts, no names)."""
 
     # No count defaults to 0: a count left out is not reported (unreported is never zero).
-    missing_no_apparent_risk: Count | None = Field(
-        default=None, description="Missing, graded 'no apparent risk' (police guidance writes it 'no apparent risk (absent)')."
+    missing_no_apparent_risk: Count | None = described(
+        "Missing: no apparent risk",
+        "Missing episodes graded 'no apparent risk' (police guidance writes it 'no apparent risk (absent)') (count).",
+        default=None,
     )
-    missing_low: Count | None = None
-    missing_medium: Count | None = None
-    missing_high: Count | None = None
-    missing_ungraded: Count | None = Field(default=None, description="Recorded as missing with no risk grade.")
-    absent: Count | None = Field(default=None, description="Recorded with the stand-alone 'absent' category.")
-    away_from_placement: Count | None = Field(
-        default=None, description="Looked-after children away from placement without authorisation."
+    missing_low: Count | None = described("Missing: low risk", "Missing episodes graded low risk (count).", default=None)
+    missing_medium: Count | None = described("Missing: medium risk", "Missing episodes graded medium risk (count).", default=None)
+    missing_high: Count | None = described("Missing: high risk", "Missing episodes graded high risk (count).", default=None)
+    missing_ungraded: Count | None = described(
+        "Missing with no risk grade", "Episodes recorded as missing with no risk grade (count).", default=None
+    )
+    absent: Count | None = described(
+        "Recorded as 'absent'", "Episodes recorded with the stand-alone 'absent' category (count).", default=None
+    )
+    away_from_placement: Count | None = described(
+        "Away from placement", "Looked-after children away from placement without authorisation (episodes).", default=None
     )
 
 
@@ -553,37 +783,65 @@ class ReturnInterviews(Record):
     bounds = {"offered": "episodes", "done_in_time": "episodes", "health_notified_in_time": "episodes"}
     windows = {"done_in_time": ("interview_window_hours",), "health_notified_in_time": ("health_window_working_days",)}
 
-    episodes: Count
-    offered: Count | None = None
-    done_in_time: Count | None = Field(default=None, description="Interview done within interview_window_hours of the return.")
-    interview_window_hours: Annotated[int, Strict(), Field(ge=1, le=2000)] | None = None
-    health_notified_in_time: Count | None = Field(default=None, description="Health told within health_window_working_days.")
-    health_window_working_days: WorkingDays | None = None
+    episodes: Count = described("Missing episodes needing a return interview", "Missing episodes in the period after which a return interview is due (count).")
+    offered: Count | None = described("Return interviews offered", "Of those, how many were offered a return interview.", default=None)
+    done_in_time: Count | None = described(
+        "Return interviews done in time",
+        "Of those, how many interviews were done within `interview_window_hours` hours of the child's return.", default=None,
+    )
+    interview_window_hours: Annotated[int, Strict(), Field(ge=1, le=2000)] | None = described(
+        "Return interview window", "The window `done_in_time` was counted with (hours).", default=None
+    )
+    health_notified_in_time: Count | None = described(
+        "Health told in time", "Of those, in how many health was told within `health_window_working_days` working days.",
+        default=None,
+    )
+    health_window_working_days: WorkingDays | None = described(
+        "Health notification window", "The window `health_notified_in_time` was counted with (working days).", default=None
+    )
 
 
 class HealthSettingEpisodes(Record):
     bounds = {"reported_per_protocol": "episodes"}
 
-    policy_in_date: Flag | None = None
-    episodes: Count | None = None
-    reported_per_protocol: Count | None = None
+    policy_in_date: Flag | None = described(
+        "Whether the missing-from-health-settings procedure is in date",
+        "true if the procedure for children missing from health settings is within its review date.", default=None,
+    )
+    episodes: Count | None = described("Children missing from health settings", "Episodes of a child missing from a health setting (count).", default=None)
+    reported_per_protocol: Count | None = described(
+        "Missing episodes reported per protocol", "Of those, how many were reported as the protocol requires.", default=None
+    )
 
 
 class RepeatMissing(Record):
     bounds = {"exploitation_assessed": "children", "alert_placed": "children"}
 
-    children: Count = Field(description="Children with min_episodes or more episodes within within_days.")
-    min_episodes: Annotated[int, Strict(), Field(ge=2, le=50)]
-    within_days: Annotated[int, Strict(), Field(ge=1, le=366)]
-    exploitation_assessed: Count | None = None
-    alert_placed: Count | None = None
+    children: Count = described(
+        "Children repeatedly missing",
+        "Children with `min_episodes` or more missing episodes within `within_days` days (count).",
+    )
+    min_episodes: Annotated[int, Strict(), Field(ge=2, le=50)] = described(
+        "Episodes that make a child repeatedly missing", "The number of episodes `children` was counted with (episodes)."
+    )
+    within_days: Annotated[int, Strict(), Field(ge=1, le=366)] = described(
+        "Days the repeated episodes fall within", "The window `children` was counted with (days)."
+    )
+    exploitation_assessed: Count | None = described(
+        "Repeatedly missing children assessed for exploitation", "Of those, how many have an exploitation risk assessment.", default=None
+    )
+    alert_placed: Count | None = described(
+        "Repeatedly missing children with an alert", "Of those, how many have an alert on their record.", default=None
+    )
 
 
 class Missing(Record):
-    episodes: MissingEpisodes | None = None
-    return_interviews: ReturnInterviews | None = None
-    from_health_settings: HealthSettingEpisodes | None = None
-    repeat: RepeatMissing | None = None
+    episodes: MissingEpisodes | None = described("Missing episodes", "Missing episodes by how they were classified.", default=None)
+    return_interviews: ReturnInterviews | None = described("Return interviews", "Interviews after a child returns.", default=None)
+    from_health_settings: HealthSettingEpisodes | None = described(
+        "Missing from health settings", "Children missing from wards and clinics.", default=None
+    )
+    repeat: RepeatMissing | None = described("Repeat missing", "Children missing again and again.", default=None)
 
 
 # --- looked-after children ------------------------------------------------------------------------
@@ -593,34 +851,49 @@ class InitialAssessments(Record):
     bounds = {"assessed_in_time": "entered_care", "by_medical_practitioner": "entered_care"}
     windows = {"assessed_in_time": ("window_working_days",)}
 
-    entered_care: Count
-    assessed_in_time: Count | None = Field(default=None, description="Assessed within window_working_days of entering care.")
-    window_working_days: WorkingDays | None = None
-    by_medical_practitioner: Count | None = None
+    entered_care: Count = described("Children entering care", "Children who entered care in the period (count).")
+    assessed_in_time: Count | None = described(
+        "Initial health assessments in time",
+        "Of those, how many had an initial health assessment within `window_working_days` working days of entering care.",
+        default=None,
+    )
+    window_working_days: WorkingDays | None = described(
+        "Initial assessment window", "The window `assessed_in_time` was counted with (working days).", default=None
+    )
+    by_medical_practitioner: Count | None = described(
+        "Initial health assessments by a doctor", "Of those, how many assessments were done by a medical practitioner.", default=None
+    )
 
 
 class ReviewAssessments(Record):
     bounds = {"in_date": "due", "host_notified": "out_of_area_moves"}
 
-    due: Count
-    in_date: Count | None = None
-    out_of_area_moves: Count | None = None
-    host_notified: Count | None = None
+    due: Count = described("Review health assessments due", "Review health assessments of looked-after children due in the period (count).")
+    in_date: Count | None = described("Review health assessments in date", "Of those, how many were done in date.", default=None)
+    out_of_area_moves: Count | None = described("Out-of-area moves", "Looked-after children placed out of area in the period (count).", default=None)
+    host_notified: Count | None = described("Host area told before the move", "Of those, before how many moves the host area was told.", default=None)
 
 
 class HealthPlans(Record):
     bounds = {"with_plan": "assessments", "sdq_done": "sdq_eligible"}
 
-    assessments: Count
-    with_plan: Count | None = None
-    sdq_eligible: Count | None = None
-    sdq_done: Count | None = None
+    assessments: Count = described("Health assessments of looked-after children", "Health assessments carried out in the period (count).")
+    with_plan: Count | None = described("Assessments with a health plan", "Of those, how many produced a health plan.", default=None)
+    sdq_eligible: Count | None = described(
+        "Children aged 4 to 16 assessed", "Children aged 4 to 16 among those assessed, due a strengths and difficulties questionnaire (count).",
+        default=None,
+    )
+    sdq_done: Count | None = described("Questionnaires completed", "Of those, how many had a completed questionnaire.", default=None)
 
 
 class LookedAfter(Record):
-    initial_assessments: InitialAssessments | None = None
-    review_assessments: ReviewAssessments | None = None
-    health_plans: HealthPlans | None = None
+    initial_assessments: InitialAssessments | None = described(
+        "Initial health assessments", "Health assessments of children entering care.", default=None
+    )
+    review_assessments: ReviewAssessments | None = described(
+        "Review health assessments", "Review health assessments and out-of-area moves.", default=None
+    )
+    health_plans: HealthPlans | None = described("Health plans", "Health plans and questionnaires from assessments.", default=None)
 
 
 # --- the return -----------------------------------------------------------------------------------
@@ -631,7 +904,9 @@ class SelfAssessment(Record):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="Safeguarding children self-assessment")
 
-    schema_version: Literal["2"] = Field(description="Version of this format (version 1 files are migrated on read).")
+    schema_version: Literal["2"] = described(
+        "Format version", "Version of this format: \"2\" (version 1 files are migrated on read)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -642,17 +917,25 @@ class SelfAssessment(Record):
 
             return migrate_v1(data)
         return data
-    organisation: Organisation
-    context: Context | None = None
-    services: list[Service] | None = Field(default=None, max_length=100)
-    training: Training | None = None
-    was_not_brought: WasNotBrought | None = None
-    alerts: Alerts | None = None
-    governance: Governance | None = None
-    information_sharing: InformationSharing | None = None
-    risk_assessment: RiskAssessment | None = None
-    missing: Missing | None = None
-    looked_after: LookedAfter | None = None
+
+    organisation: Organisation = described("Organisation", "Who the return is for and the period it covers.")
+    context: Context | None = described("Context", "Signals inspectors use to target visits; none is a requirement.", default=None)
+    services: list[Service] | None = described(
+        "Services", "Every service the organisation runs, one entry each (a kind may appear more than once).",
+        default=None, max_length=100,
+    )
+    training: Training | None = described("Training", "Safeguarding training by competency level.", default=None)
+    was_not_brought: WasNotBrought | None = described(
+        "Was not brought", "Follow-up of children not brought to appointments.", default=None
+    )
+    alerts: Alerts | None = described("Alerts", "Alert systems for children at risk.", default=None)
+    governance: Governance | None = described("Governance", "Roles, board assurance and partnership working.", default=None)
+    information_sharing: InformationSharing | None = described(
+        "Information sharing", "Referrals and information sharing with partners.", default=None
+    )
+    risk_assessment: RiskAssessment | None = described("Risk assessment", "Exploitation and safeguarding screening.", default=None)
+    missing: Missing | None = described("Missing children", "Classification and follow-up of missing children.", default=None)
+    looked_after: LookedAfter | None = described("Looked-after children", "Health assessments and plans of children in care.", default=None)
 
 
 def json_schema() -> dict[str, Any]:

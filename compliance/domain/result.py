@@ -28,7 +28,9 @@ class Provenance(Strict):
 
 
 class Evidence(Strict):
-    measure: str
+    measure: str = Field(description="The rule's name for the value (for tools; reports for people show `label`).")
+    label: str = Field(default="", description="What the value is, in words.")
+    text: str = Field(default="", description="The value as reports for people show it: yes/no, money, dates, shares with %.")
     value: int | float | str | None = Field(description="null: not reported")
     source: str = Field(description="Where in the return the value comes from.")
     used: bool = Field(description="Whether the rule's condition reads it (otherwise shown for context).")
@@ -93,6 +95,7 @@ class OrganisationRef(Strict):
     name: str
     type: str
     local_authorities: list[str]
+    local_authority_names: dict[str, str] = Field(default_factory=dict, description="Names the return gives its area codes.")
     period_start: dt.date
     period_end: dt.date
 

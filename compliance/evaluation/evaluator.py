@@ -16,7 +16,7 @@ from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.catalogue.schema import Rule
 from compliance.catalogue.loading import RuleSet
-from compliance.evaluation.messages import message
+from compliance.evaluation.messages import evidence_text, measure_label, message
 
 
 class Compared(NamedTuple):
@@ -74,7 +74,8 @@ class Evaluator:
         overrides = parameters or {}
         self.params = {r.id: r.parameter_values(overrides.get(r.id)) for r in ruleset.rules}
         # (measure, where it comes from, whether the condition reads it): the same for every organisation
-        self.sources = {r.id: [(name, describe_source(m), name in r.used_measures) for name, m in r.measures.items()]
+        self.sources = {r.id: [(name, describe_source(m), name in r.used_measures,
+                                measure_label(r, name, self.params[r.id])) for name, m in r.measures.items()]
                         for r in ruleset.rules}
         for r in ruleset.rules:
             broken = path_problems(r, ruleset.files.get(r.id))
@@ -143,11 +144,12 @@ class Evaluator:
         outcome = branch.outcome
         waiver = self.waivers.get(rule.id)
         if waiver is not None and not waiver.expired:
-            text = f"Waived (evaluated as {outcome.value}): {text}"
+            text = f"Waived (evaluated as {outcome.value.replace('_', ' ')}): {text}"
             outcome = Outcome.waived
         evidence = [
-            Evidence(measure=name, value=values[name], source=source, used=used)
-            for name, source, used in self.sources[rule.id]
+            Evidence(measure=name, label=label, value=values[name], source=source, used=used,
+                     text=evidence_text(rule.measures[name], values[name]))
+            for name, source, used, label in self.sources[rule.id]
         ]
         return Finding(
             rule_id=rule.id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
+import re
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
@@ -517,13 +518,20 @@ def _said(v: Any) -> str:
         return "not reported"
     if isinstance(v, int) and not isinstance(v, bool) and v in (0, 1):
         return "yes" if v else "no"
-    return v.isoformat() if isinstance(v, dt.date) else str(v).replace("_", " ")
+    if isinstance(v, dt.date):
+        return f"{v.day} {v:%B %Y}"
+    from compliance.domain.labels import value_label
+
+    return value_label(v)
 
 
 def _why(item: Any, m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str:
-    """The tests an item fails, in words, from the alternative its first field selects."""
+    """The tests an item fails, in words (the fields' labels), from the alternative its first field selects."""
+    from compliance.domain.labels import label_of, lower_first
+
     if item is None:
         return "not listed"
+    list_path = ".".join(_split(m.path)[0])  # type: ignore[arg-type]
     alts = m.passes or []
     first = [alt for alt in alts if _matches(item, dict(list(alt.items())[:1]), doc, params)]
     alt = (first or alts)[0]
@@ -532,16 +540,21 @@ def _why(item: Any, m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> 
         if _matches(item, {field: want}, doc, params) is True:
             continue
         have = getattr(item, field)
-        label = field.replace("_", " ")
-        if isinstance(want, Compare) and want.op in ("within_months", "older_than_months") and have is not None:
+        label = lower_first(label_of(f"{list_path}[].{field}"))
+        if field == "filled" and _scalar(have) == 0:
+            out.append("vacant")
+        elif isinstance(want, Compare) and want.op in ("within_months", "older_than_months") and have is not None:
             n = getattr(want, want.op)
             n = params.get(n, n) if isinstance(n, str) else n
             out.append(f"{label} {_said(have)}, more than {n} months before the period end"
                        if want.op == "within_months" else f"{label} {_said(have)}, within {n} months")
+        elif isinstance(want, Compare) and want.op == "recorded":  # not said is not recorded
+            thing = re.fullmatch(r"whether (.+) is recorded", label)
+            out.append(f"no {thing.group(1)} recorded" if thing else f"{label}: no")
         elif have is None:
-            out.append(f"{label} not reported")
-        elif (want is True or (isinstance(want, Compare) and want.op == "recorded")) and _scalar(have) == 0:
-            out.append(f"no {label}")
+            out.append(f"{label}: not reported")
+        elif want is True and _scalar(have) == 0:
+            out.append(f"{label}: no")
         else:
             out.append(f"{label}: {_said(have)}")
     return "; ".join(out) or "does not pass"
@@ -625,6 +638,7 @@ class _Breach:
     stated: Any
     parameter: str
     want: Any
+    item: Any = None
 
 
 def _window_breach(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> _Breach | None:
@@ -637,26 +651,44 @@ def _window_breach(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> _
     for w in m.window or []:
         want = params[w.parameter]
         if w.path is not None:
-            stated, label = [_get(doc, _split(w.path)[0])], w.path
+            stated, label = [(_get(doc, _split(w.path)[0]), None)], w.path
         else:
             split = _filtered(doc, m, params)
             items = [] if split is None else split[0] + split[1]
-            stated, label = [getattr(i, w.field) for i in items], f"{m.path}.{w.field}"
-        for v in stated:
+            stated = [(getattr(i, w.field), i) for i in items]
+            label = ".".join(_split(m.path)[0]) + f"[].{w.field}"  # type: ignore[arg-type]
+        for v, item in stated:
             if v is None or (v <= want if w.max else v == want):
                 continue
-            return _Breach(bool(w.max), label, v, w.parameter, want)
+            return _Breach(bool(w.max), label, v, w.parameter, want, item)
     return None
 
 
-def window_problem(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str | None:
-    """Why a reported count cannot show the rule's standard is met, or None if it can."""
+def window_problem(rule: Rule, name: str, doc: SelfAssessment, params: dict[str, Any]) -> str | None:
+    """Why a reported count cannot show the rule's standard is met, in words, or None if it can."""
+    from compliance.domain.labels import item_name, label_of, lower_first
+
+    m = rule.measures[name]
     b = _window_breach(m, doc, params)
     if b is None:
         return None
-    how = "wider than" if b.max else "not"
-    return (f"{describe_source(m)} was counted with {b.label} = {_fmt_number(b.stated)}, {how} the "
-            f"{b.parameter} of {_fmt_number(b.want)} in force, so it cannot show the standard is met")
+    p = rule.parameters.get(b.parameter)
+    unit = (p.unit or "").strip() if p is not None else ""
+
+    def amount(v: Any) -> str:
+        return f"{_fmt_number(v)} {unit}".strip()
+
+    try:
+        what = label_of(m.path)  # type: ignore[arg-type]
+        window = lower_first(label_of(b.label))
+    except KeyError:  # a path outside the model: lint reports it
+        what, window = "A count", "its window"
+    where = f" ({item_name(b.item)})" if b.item is not None else ""
+    if b.max:
+        return (f"{what}{where} was counted with a {window} of {amount(b.stated)}, wider than the "
+                f"{amount(b.want)} the standard allows, so it cannot show the standard is met")
+    return (f"{what}{where} was counted with a {window} of {amount(b.stated)}, not the {amount(b.want)} "
+            f"the standard uses, so it cannot show the standard is met")
 
 
 def _fmt_number(v: Any) -> str:
@@ -760,3 +792,85 @@ def _item_model(path: str) -> Any:
     head, _ = _split(path)
     model, _ = _walk(head)
     return model
+
+
+def matching_items(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> list[Any] | None:
+    """The list items a list measure surely counts (after its filter), so a message can name them;
+    None for a measure that is not over a list or whose list was not reported. Items that only an
+    unreported value could put in the filter are left out: a message names what is known."""
+    if m.path is None or "[]" not in m.path:
+        return None
+    split = _filtered(doc, m, params)
+    return None if split is None else split[0]
+
+
+def absent_values(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> list[Any] | None:
+    """The values of an `absent` measure surely missing from the list (no item, sure or possible,
+    holds them), or None when the list was not reported."""
+    split = _filtered(doc, m, params)
+    if split is None:
+        return None
+    _, tail = _split(m.path)  # type: ignore[arg-type]
+    present = {_scalar(_get(i, tail or ())) for i in split[0] + split[1]}
+    if None in present:
+        return []  # an item with an unreported value could be any of them
+    return [v for v in m.values or [] if _scalar(v) not in present]
+
+
+def missing_fields(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> list[str]:
+    """What a reader must fill in for an unknown measure, in words: the label of each missing field
+    and, for a list, which item lacks it ('Maternity: whether CP-IS is live')."""
+    from compliance.domain.labels import item_name, label_of, lower_first
+
+    if m.path is None:
+        return []
+    head, tail = _split(m.path)
+    if tail is None:
+        return [label_of(m.path)]
+    list_path = ".".join(head)
+    items = _get(doc, head)
+    if items is None:
+        return [label_of(list_path)]
+    if m.kind == "each":
+        return _each_gaps(m, doc, params, list_path)
+    out: list[str] = []
+    for want in (m.where or {}).values():
+        if isinstance(want, Compare) and want.model_fields_set & {"in_", "not_in"}:
+            ref = want.in_ or want.not_in
+            if _list_values(doc, ref) is None:  # type: ignore[arg-type]
+                out.append(label_of(".".join(_split(ref)[0])))  # type: ignore[arg-type]
+    needed = list(tail) if tail else list(m.fields or ())
+    for item in items:
+        gaps = [f for f in (m.where or {}) if _scalar(getattr(item, f)) is None]
+        if not gaps and _matches(item, m.where or {}, doc, params) is False:
+            continue
+        if not gaps:
+            gaps = [f for f in needed if _get(item, (f,)) is None]
+        out += [f"{item_name(item)}: {lower_first(label_of(f'{list_path}[].{f}'))}" for f in gaps]
+    if not out:
+        out.append(f"{label_of(list_path)} (no entry of the kind this requirement reads)")
+    return list(dict.fromkeys(out))
+
+
+def _each_gaps(m: Measure, doc: SelfAssessment, params: dict[str, Any], list_path: str) -> list[str]:
+    """For an `each` measure left open: the services (when which items are required depends on
+    them), and per required item the fields its tests need that were not reported."""
+    from compliance.domain.labels import label_of, lower_first
+
+    verdicts = each_verdicts(m, doc, params) or []
+    out: list[str] = []
+    if any(not surely for _, surely, ok, _ in verdicts if ok is not True):
+        out.append(label_of("services"))
+    for value, surely, ok, item in verdicts:
+        if ok is not None or not surely:
+            continue
+        if item is None:
+            out.append(f"{label_of(list_path)}: {lower_first(label_of(f'{list_path}[].{m.key}'))}")
+            continue
+        alts = m.passes or []
+        first = [alt for alt in alts if _matches(item, dict(list(alt.items())[:1]), doc, params)]
+        fields = [f for f in (first or alts)[0] if getattr(item, f) is None] or [
+            f for alt in alts for f in alt if getattr(item, f) is None]
+        out += [f"{_label(m, value)[:1].upper()}{_label(m, value)[1:]}: {lower_first(label_of(f'{list_path}[].{f}'))}"
+                for f in dict.fromkeys(fields)]
+    return list(dict.fromkeys(out)) or [label_of(list_path)]

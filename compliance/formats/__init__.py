@@ -27,6 +27,8 @@ class Options:
     junit_insufficient: str = "failure"
     timestamp: dt.datetime | None = None
     details: int | None = None  # screening HTML/Markdown: full findings for this many organisations
+    width: int = 80  # text: the terminal's width (80 when not a terminal)
+    quiet: bool = False  # text: the summary line only
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from enum import Enum
 
 from compliance.domain.base import Strict
 
-from compliance.domain.result import Evidence, Finding, Report
+from compliance.domain.result import Evidence, Finding, Report, Waiver
 from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
 from compliance.domain.outcomes import Source
 
@@ -116,8 +116,24 @@ def headline(report: Report) -> str:
 
 
 def evidence_text(evidence: Sequence[Evidence]) -> str:
-    """Compact, one line: measure = value [where it came from]; ..."""
-    return "; ".join(f"{e.measure} = {'not reported' if e.value is None else e.value} [{e.source}]" for e in evidence)
+    """Compact, one line, in words: 'Staff in date: 262; Staff in post: 310' (JSON keeps the measure
+    names and paths for tools)."""
+    return "; ".join(f"{evidence_label(e)}: {evidence_value(e)}" for e in evidence)
+
+
+def evidence_label(e: Evidence) -> str:
+    return e.label or e.measure.replace("_", " ").capitalize()
+
+
+def evidence_value(e: Evidence) -> str:
+    return e.text or ("not reported" if e.value is None else str(e.value))
+
+
+def waiver_label(w: Waiver) -> str:
+    """The one wording of a waiver in every format: an expired waiver is never called 'Waived'."""
+    if w.expired:
+        return f"Waiver expired{f' on {w.expires}' if w.expires else ''} (no longer applies): {w.reason}"
+    return f"Waived: {w.reason}{f' (expires {w.expires})' if w.expires else ''}"
 
 
 def source_text(src: Source) -> str:
@@ -140,6 +156,8 @@ class RankingRow(Strict):
     name: str
     score: float
     parts: dict[str, float | int | str | None] = {}
+    rank: int | None = None
+    national_rank: int | None = None
 
 
 def ranking_rows(ranking: Sequence[RankingRow | Mapping] | None, reports: Sequence[Report]) -> list[RankingRow]:

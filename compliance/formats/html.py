@@ -12,12 +12,14 @@ from collections.abc import Mapping, Sequence
 from compliance.formats import Options
 from compliance.domain.result import Report, TrainingCoverage
 from compliance.domain.outcomes import Outcome, Severity
-from compliance.formats.common import KEY_QUESTION_LABELS, OUTCOME_LABELS, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts
+from compliance.formats.common import KEY_QUESTION_LABELS, OUTCOME_LABELS, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_label, evidence_text, evidence_value, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts, waiver_label
 
 TEMPLATE = "report.html.j2"
 
-# chart geometry (px): label column, bar scale 0-100%, value column
-LABEL_W, BAR_X, BAR_W, ROW_H, TOP = 250, 260, 330, 30, 28
+# chart geometry (px): label column, bar scale 0-100%, then the value column, wide enough for the
+# longest value label ("84.5% (262/310) ✖ below 85%") to sit inside the chart
+LABEL_W, BAR_X, BAR_W, ROW_H, TOP, WIDTH = 250, 260, 290, 30, 28, 800
+VALUE_X = BAR_X + BAR_W + 8
 
 
 def _environment():
@@ -43,6 +45,7 @@ def _chart(bars: Sequence[TrainingCoverage]) -> dict:
             "status": "none" if pct is None or b.threshold is None else ("below" if b.below else "ok"),
         })
     return {"rows": rows, "height": TOP + len(rows) * ROW_H + 10, "bar_x": BAR_X, "bar_w": BAR_W,
+            "width": WIDTH, "value_x": VALUE_X,
             "label_w": LABEL_W, "ticks": [{"x": round(BAR_X + BAR_W * t / 100, 1), "t": t} for t in (0, 25, 50, 75, 100)]}
 
 
@@ -64,15 +67,16 @@ def _organisation(report: Report, history=None) -> dict:
 
 
 def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: dt.datetime | None,
-            invalid: Sequence[str] = ()) -> str:
+            invalid: Sequence[str] = (), overview: Mapping | None = None) -> str:
     template = _environment().get_template(TEMPLATE)
     return template.render(
         title=title, orgs=orgs, ranking=ranking, invalid=list(invalid), parts=part_names(ranking),
         text_parts=text_parts(ranking), anchor=anchor,
         timestamp=None if timestamp is None else timestamp.replace(microsecond=0).isoformat(sep=" "),
         outcomes=list(Outcome), outcome_labels=OUTCOME_LABELS, severities=list(Severity),
-        rags=list(Rag), kq_labels=KEY_QUESTION_LABELS, evidence_text=evidence_text, source_text=source_text,
-        org_status={o["org"].id: o["status"] for o in orgs},
+        rags=list(Rag), kq_labels=KEY_QUESTION_LABELS, evidence_text=evidence_text, source_text=source_text, evidence_label=evidence_label,
+        evidence_value=evidence_value, waiver_label=waiver_label,
+        org_status={o["org"].id: o["status"] for o in orgs}, overview=overview,
     )
 
 
@@ -88,7 +92,7 @@ def render_html(reports: Report | Sequence[Report], timestamp: dt.datetime | Non
 
 def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
                           timestamp: dt.datetime | None = None,
-                          invalid: Sequence[str] = ()) -> str:
+                          invalid: Sequence[str] = (), overview: Mapping | None = None) -> str:
     """The ranked list (score and its parts) linking to each organisation's full report below it.
 
     `invalid` lists files that could not be screened (one reason each), shown above the ranking.
@@ -98,7 +102,7 @@ def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRo
     orgs = [_organisation(r) for r in ordered]
     n = max(len(rows), len(ordered))  # the ranking may list more than get full reports (--details)
     return _render(orgs, rows, f"Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", timestamp,
-                   invalid)
+                   invalid, overview)
 
 
 def render_html_assessment(report: Report, options: Options, history=None) -> str:

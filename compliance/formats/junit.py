@@ -122,15 +122,16 @@ def stream_junit(reports: Iterable[Report], insufficient: str = "failure", times
     _check(insufficient)
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     n = 0
+    written = 0  # characters: a text file's tell() is an opaque cookie, not a count, once text is not ASCII
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for i, report in enumerate(reports):
             suite, counts = _suite(report, i, insufficient, timestamp)
             for k in totals:
                 totals[k] += counts[k]
-            spool.write(_piece(suite, "\n  "))
+            written += spool.write(_piece(suite, "\n  "))
             n += 1
         if invalid:
-            spool.write(_piece(_not_screened(invalid, n), "\n  "))
+            written += spool.write(_piece(_not_screened(invalid, n), "\n  "))
             totals["tests"] += len(invalid)
         if not n and not invalid:
             yield render_junit([], insufficient, timestamp, invalid)
@@ -139,11 +140,13 @@ def stream_junit(reports: Iterable[Report], insufficient: str = "failure", times
                  "errors": str(len(invalid)), "time": "0"}
         head = ET.tostring(ET.Element("testsuites", attrs), encoding="unicode")
         yield '<?xml version="1.0" encoding="UTF-8"?>\n' + head[:-len(" />")] + ">\n  "
-        end = spool.tell()
         spool.seek(0)
         # every piece ends with the indent of the next; the last one's is the closing tag's line break
-        while spool.tell() < end - len("\n  "):
-            yield spool.read(min(1 << 20, end - len("\n  ") - spool.tell()))
+        left = written - len("\n  ")
+        while left > 0:
+            chunk = spool.read(min(1 << 20, left))
+            left -= len(chunk)
+            yield chunk
         yield "\n</testsuites>\n"
 
 

@@ -119,6 +119,53 @@ def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
                {"deterioration_points": o.deterioration_points if o.history == "compared" else "no history"})}
 
 
+PART_LABELS = {"findings_points": "Findings", "exposure_multiplier": "× exposure", "context_points": "+ context",
+               "data_quality_points": "+ data quality", "failing_critical_high": "Critical or high failing",
+               "top_driver": "Top driver"}
+
+
+def score_formula(w) -> list[tuple[str, str]]:
+    """The score's formula and each part, with the weights in force, as a reader checks it."""
+    sev = w.severity
+    return [
+        ("Score", "findings × exposure + context + data quality"),
+        ("Findings", f"each requirement not met scores its severity's points (critical {sev.critical:g}, high "
+                     f"{sev.high:g}, medium {sev.medium:g}, low {sev.low:g}); one without evidence scores "
+                     f"{w.insufficient_evidence:g} of that, since silence is risk; a shortfall against a single "
+                     f"threshold scales the points by up to {1 + w.gap:g}×."),
+        ("Exposure", f"1 + {w.exposure.max_uplift:g} × min(1, children ÷ {w.exposure.children_for_max:,.0f}), where "
+                     "children counts under-18 ED attendances, looked-after children, missing episodes and "
+                     "was-not-brought escalations; 1 when no volume is reported."),
+        ("Context", f"{w.context.per_year_since_inspection:g} a year since the last inspection (at most "
+                    f"{w.context.max_years_since_inspection:g} years), {w.context.per_open_practice_review:g} an "
+                    f"open practice review, {w.context.per_whistleblowing_concern:g} a whistle-blowing concern, "
+                    f"{w.context.la_childrens_services_inadequate:g} for inadequate local children's services, and "
+                    "points for CQC safe and well-led ratings below good."),
+        ("Data quality", f"{w.data_quality.per_missing_context_value:g} for each context value not reported."),
+    ]
+
+
+def overview(result: Screening, reports: dict[str, Report]) -> dict:
+    """What the screening page shows besides the ranking: the formula, the areas, the national picture."""
+    names: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for r in reports.values():
+        names.update(r.organisation.local_authority_names)
+        titles.update((f.rule_id, f.title) for f in r.findings)
+    by_id = {o.id: o for o in result.organisations}
+    areas = [{"code": a.local_authority, "name": names.get(a.local_authority), "organisations": a.organisations,
+              "total": a.total_score, "max": a.max_score,
+              "failing": "/".join(str(a.failing_by_severity.get(s, 0)) for s in SEVS),
+              "members": [(by_id[i].national_rank, by_id[i].name) for i in a.ranked_ids if i in by_id]}
+             for a in result.areas]
+    national = [{"rule_id": t.rule_id, "title": titles.get(t.rule_id, ""), "met": t.met, "not_met": t.not_met,
+                 "insufficient_evidence": t.insufficient_evidence, "not_applicable": t.not_applicable,
+                 "waived": t.waived} for t in result.national]
+    filtered = any(o.rank != o.national_rank for o in result.organisations) or len(result.organisations) < result.screened
+    return {"formula": score_formula(result.weights), "areas": areas, "national": national,
+            "part_labels": PART_LABELS, "filtered": filtered, "screened": result.screened}
+
+
 def render_text_screening(result: Screening, options: Options | None = None) -> str:
     return render_text(result)
 
@@ -133,7 +180,8 @@ def _detailed(result: Screening, reports: dict[str, Report], limit: int | None
     missing organisation for a clean one.
     """
     ranked = result.organisations  # all of them; the reports kept are those of the top `limit` at least
-    rows = [RankingRow(id=o.id, name=o.name, score=o.score, parts=ranking_parts(o)) for o in ranked]
+    rows = [RankingRow(id=o.id, name=o.name, score=o.score, parts=ranking_parts(o), rank=o.rank,
+                       national_rank=o.national_rank) for o in ranked]
     shown = [o for o in (ranked if limit is None else ranked[:limit]) if o.file in reports]
     return rows, [reports[o.file] for o in shown], _invalid(result)
 
@@ -148,7 +196,7 @@ def render_detailed_html(result: Screening, options: Options, reports: dict[str,
     from compliance.formats.html import render_html_screening
 
     rows, shown, invalid = _detailed(result, reports, options.details)
-    return render_html_screening(shown, rows, options.timestamp, invalid=invalid)
+    return render_html_screening(shown, rows, options.timestamp, invalid=invalid, overview=overview(result, reports))
 
 
 def render_detailed_markdown(result: Screening, options: Options, reports: dict[str, Report]) -> str:

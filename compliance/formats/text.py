@@ -1,18 +1,29 @@
-"""The 80-column text report, for a terminal: colour only adds to the words, never replaces them."""
+"""The text report, for a terminal, drawn by rich: it fits the terminal's width (80 columns when
+written to a file or a pipe), shortens titles with an ellipsis instead of cutting them, wraps
+messages at word boundaries, and colours only when asked (never under NO_COLOR or --no-color).
+Colour only adds to the words, never replaces them: the outcome is always written out.
+"""
 
 from __future__ import annotations
 
-import textwrap
+import io
 from itertools import groupby
 
-import click
+from rich import box
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
 
-from compliance.formats import Options
-from compliance.domain.result import Finding, Report
+from compliance.domain.labels import value_label
 from compliance.domain.outcomes import Outcome
-from compliance.formats.escape import terminal
+from compliance.domain.result import Finding, Report
+from compliance.formats import Options
+from compliance.formats.escape import terminal as safe  # control characters shown, never sent
+from compliance.formats.common import evidence_label, evidence_value, waiver_label
 
 WIDTH = 80
+INDENT = 12
 LABELS = {
     Outcome.not_met: ("NOT MET", "red"),
     Outcome.insufficient_evidence: ("NO EVIDENCE", "yellow"),
@@ -21,60 +32,83 @@ LABELS = {
     Outcome.waived: ("WAIVED", "cyan"),
 }
 
+def _console(width: int, color: bool) -> tuple[Console, io.StringIO]:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False, markup=False,
+                      emoji=False, legacy_windows=False, soft_wrap=False, force_jupyter=False,
+                      force_interactive=False)
+    return console, buffer
 
-def render_text(report: Report, verbose: bool = False, color: bool = False) -> str:
-    """An 80-column report; colour only adds to the words, never replaces them."""
-    style = (lambda text, **kw: click.style(text, **kw)) if color else (lambda text, **kw: text)
-    org = report.organisation
-    s = report.summary
-    lines = [
-        style(terminal(f"{org.name} ({org.id}, {org.type})"), bold=True),
-        f"Period {org.period_start} to {org.period_end}; rules {report.rules.version} "
-        f"({report.rules.count} rules); safeguard {report.tool.version}",
-        *(f"Local rule {o.rule_id} ({o.file}) overrides {'the bundled' if o.bundled else 'the'} rule of the same id"
-          for o in report.rules.overrides),
-        "",
-        "Outcomes: " + ", ".join(f"{s.outcomes[o]} {LABELS[o][0].lower()}" for o in Outcome),
-        "Not met or unevidenced, by severity: "
-        + ", ".join(f"{n} {sev.value}" for sev, n in s.failing_by_severity.items()),
-    ]
+
+def summary_line(report: Report) -> str:
+    """The whole report in one line (`--quiet`)."""
+    org, s = report.organisation, report.summary
+    outcomes = ", ".join(f"{s.outcomes[o]} {LABELS[o][0].lower()}" for o in Outcome)
+    failing = ", ".join(f"{n} {sev.value}" for sev, n in s.failing_by_severity.items() if n) or "none"
+    return f"{safe(org.name)} ({safe(org.id)}): {outcomes}; not met or unevidenced: {failing}"
+
+
+def render_text(report: Report, verbose: bool = False, color: bool = False, width: int = WIDTH,
+                quiet: bool = False) -> str:
+    if quiet:
+        return summary_line(report) + "\n"
+    console, buffer = _console(max(width, 40), color)
+    org, s = report.organisation, report.summary
+    console.print(Text(f"{safe(org.name)} ({safe(org.id)}, {value_label(org.type)})", style="bold", overflow="fold"))
+    console.print(Text(f"Period {org.period_start} to {org.period_end}; rules {report.rules.version} "
+                       f"({report.rules.count} rules); safeguard {report.tool.version}"))
+    for o in report.rules.overrides:
+        console.print(Text(f"Local rule {o.rule_id} ({safe(o.file)}) overrides "
+                           f"{'the bundled' if o.bundled else 'the'} rule of the same id", overflow="fold"))
+    console.print()
+    console.print(_summary(report))
     for area, items in groupby(report.findings, key=lambda f: f.area):
-        lines += ["", style(area.replace("_", " ").upper(), bold=True)]
+        console.print()
+        console.print(Text(area.replace("_", " ").upper(), style="bold"))
         for f in items:
-            lines += _finding_lines(f, verbose, style)
-    return "\n".join(lines) + "\n"
+            console.print(_finding(f, verbose))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
-class _Wrapper(textwrap.TextWrapper):
-    """Wraps text that came from files: every control character shown, never sent to the terminal."""
+def _summary(report: Report) -> Table:
+    s = report.summary
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    table.add_column("")
+    for o in Outcome:
+        table.add_column(LABELS[o][0].title().replace("N/a", "N/A"), justify="right", style=LABELS[o][1] or "",
+                         no_wrap=True)
+    table.add_row("Outcomes", *(str(s.outcomes[o]) for o in Outcome))
+    failing = ", ".join(f"{n} {sev.value}" for sev, n in s.failing_by_severity.items())
+    return Group(table, Text(f"Not met or unevidenced, by severity: {failing}", overflow="fold"))  # type: ignore[return-value]
 
-    def wrap(self, text: str) -> list[str]:
-        return super().wrap(terminal(text))
 
-
-def _finding_lines(f: Finding, verbose: bool, style) -> list[str]:
+def _finding(f: Finding, verbose: bool) -> Group:
     label, colour = LABELS[f.outcome]
-    head = terminal(f"{label:<11} {f.severity.value:<8} {f.rule_id}  {f.title}")
-    out = [style(head[:WIDTH], fg=colour, bold=f.failing)]
-    wrap = _Wrapper(width=WIDTH, initial_indent=" " * 12, subsequent_indent=" " * 12)
+    head = Table.grid(padding=(0, 1), expand=True)
+    head.add_column(min_width=11, max_width=11, no_wrap=True)
+    head.add_column(min_width=8, max_width=8, no_wrap=True)
+    head.add_column(min_width=7, max_width=7, no_wrap=True)
+    head.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    style = f"{colour or ''}{' bold' if f.failing else ''}".strip()
+    head.add_row(Text(label, style=style), Text(f.severity.value, style=style), Text(f.rule_id, style=style),
+                 Text(safe(f.title), style=style, no_wrap=True, overflow="ellipsis"))
+    parts: list[Text] = []
     if f.failing or verbose:
-        out += wrap.wrap(f.message)
+        parts.append(Text(safe(f.message.strip())))
     if f.waiver is not None:
-        expiry = f" (expires {f.waiver.expires})" if f.waiver.expires else ""
-        out += wrap.wrap(f"Waived: {f.waiver.reason}{expiry}")
+        parts.append(Text(safe(waiver_label(f.waiver))))
     if f.failing:
-        out += wrap.wrap("To do: " + f.remediation)
+        parts.append(Text("To do: " + safe(f.remediation.strip())))
     if verbose:
         for e in f.evidence:
-            value = "not reported" if e.value is None else e.value
-            out += wrap.wrap(f"- {e.measure} = {value}  [{e.source}]")
-        if f.parameters:
-            out += wrap.wrap("Thresholds: " + ", ".join(f"{k} = {v}" for k, v in f.parameters.items()))
+            parts.append(Text(f"- {safe(evidence_label(e))}: {safe(evidence_value(e))}"))
         for src in f.sources:
             section = f", {src.section}" if src.section else ""
-            out += wrap.wrap(f"Source: {src.document}{section} ({src.year}; {src.confidence.replace('_', ' ')})")
-    return out
+            parts.append(Text(f"Source: {safe(src.document)}{section} ({src.year}; {src.confidence.replace('_', ' ')})"))
+    return Group(head, *(Padding(p, (0, 0, 0, INDENT), expand=False) for p in parts))
 
 
 def render_assessment(report: Report, options: Options) -> str:
-    return render_text(report, verbose=options.verbose, color=options.color)
+    return render_text(report, verbose=options.verbose, color=options.color, width=options.width,
+                       quiet=options.quiet)

@@ -147,7 +147,7 @@ def build(root: Path) -> list[Case]:
     ret("text", "tag.yaml", y + "extra: !!python/object:os.system echo\n", line)
     ret("text", "latin1.yaml", y.replace("Elm Tree Surgery", "Elm Tr\u00e9e").encode("latin-1"), line)
     ret("text", "truncated.json", gj[: len(gj) // 2], line)
-    rule("text", "rule-template", r.replace('met: "{coverage}%', 'met: "{nobody}%', 1), r"messages\.met")
+    rule("text", "rule-template", r.replace('met: "{in_date} of', 'met: "{nobody} of', 1), r"messages\.met")
 
     # --- rules that lint and assess must agree on --------------------------------------------------
     rule("rules", "rule-bad-path", r.replace('sum: "training.groups[].staff_in_post"', 'sum: "training.groups[].staff_on_mars"'), r"line \d+.*measures\.staff")

@@ -1,0 +1,131 @@
+"""Human labels for the return's fields and coded values, from one place: the models' titles.
+
+Reports name what a reader must look for or fill in ("Maternity: whether CP-IS is live"), never a
+path expression or a field identifier; this module turns either into words, so a label is written
+once, on the field, and every format reads it from here.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from compliance.domain.model import SelfAssessment
+from compliance.domain.paths import models_in
+
+# Coded values whose words are not simply the code with spaces.
+_VALUE_WORDS = {
+    "camhs": "CAMHS",
+    "emergency_department": "emergency department",
+    "out_of_hours_gp": "out-of-hours GP",
+    "gp_practice": "GP practice",
+    "icb": "ICB",
+    "looked_after_children": "looked-after children's health",
+    "general_practice": "general practice",
+    "named_gp": "named GP",
+    "designated_doctor_lac": "designated doctor for looked-after children",
+    "designated_nurse_lac": "designated nurse for looked-after children",
+    "designated_paediatrician_child_deaths": "designated paediatrician for child deaths",
+    "chief_executive": "chief executive",
+    "requires_improvement": "requires improvement",
+}
+
+
+def value_label(value: Any) -> str:
+    """A coded value (an enum member or its code) in words: 'urgent_treatment_centre' -> 'urgent treatment centre'."""
+    code = value.value if isinstance(value, Enum) else str(value)
+    return _VALUE_WORDS.get(code, code.replace("_", " "))
+
+
+def _fields(path: str) -> list[tuple[type[BaseModel], str]]:
+    """The (model, field name) pairs a path walks through; KeyError for a name the model lacks."""
+    model: type[BaseModel] | None = SelfAssessment
+    out = []
+    for part in path.replace("[]", "").split("."):
+        if not part:
+            continue
+        if model is None:
+            raise KeyError(path)
+        if part in model.model_fields:
+            out.append((model, part))
+            found = models_in(model.model_fields[part].annotation)
+            model = found[0] if found else None
+        elif part in model.model_computed_fields:
+            out.append((model, part))
+            model = None
+        else:
+            raise KeyError(path)
+    if not out:
+        raise KeyError(path)
+    return out
+
+
+def _info(model: type[BaseModel], name: str) -> Any:
+    return model.model_fields.get(name) or model.model_computed_fields[name]
+
+
+@lru_cache(maxsize=1024)
+def label_of(path: str) -> str:
+    """The human label of a field of the return, by path ('training.groups[].in_date' or without
+    the brackets): its title, e.g. 'Staff in date'. KeyError for a path that is not in the model."""
+    model, name = _fields(path)[-1]
+    title = _info(model, name).title
+    return title or name.replace("_", " ").capitalize()
+
+
+@lru_cache(maxsize=1024)
+def description_of(path: str) -> str:
+    """The reference text of a field: what it counts, over which period, in which unit."""
+    model, name = _fields(path)[-1]
+    return _info(model, name).description or ""
+
+
+def section_label(path: str) -> str:
+    """The label of a path's top-level section, e.g. 'Training' for 'training.groups[].in_date'."""
+    return label_of(path.split(".")[0].replace("[]", ""))
+
+
+def lower_first(text: str) -> str:
+    """'Whether CP-IS is live' -> 'whether CP-IS is live', keeping acronyms ('CP-IS', 'ED') as they are."""
+    head = text.split(" ", 1)[0]
+    return text if head.isupper() or any(c.isupper() for c in head[1:]) else text[:1].lower() + text[1:]
+
+
+def item_name(item: Any) -> str:
+    """What a reader calls one item of a list of the return: a service by its name (or kind), a
+    staff group by its group, a role by its role, a partnership by its name."""
+    for field in ("name", "group", "post", "provider"):
+        value = getattr(item, field, None)
+        if isinstance(value, str) and value:
+            return value
+    for field in ("kind", "role", "service"):
+        value = getattr(item, field, None)
+        if value is not None:
+            return value_label(value)[:1].upper() + value_label(value)[1:]
+    return "An entry"
+
+
+@lru_cache(maxsize=1024)
+def unit_of(path: str) -> str | None:
+    """How a field's value reads: 'flag' (yes/no), 'date', 'GBP' (money), 'hours', or None (a number or text)."""
+    import datetime as dt
+    import typing
+
+    model, name = _fields(path)[-1]
+    info = _info(model, name)
+    stack = [getattr(info, "annotation", None) or getattr(info, "return_type", None)]
+    while stack:
+        a = stack.pop()
+        for meta in getattr(a, "__metadata__", ()):
+            extra = getattr(meta, "json_schema_extra", None)
+            if isinstance(extra, dict) and "unit" in extra:
+                return str(extra["unit"])
+        if a is bool:
+            return "flag"
+        if a is dt.date:
+            return "date"
+        stack.extend(typing.get_args(a))
+    return None
