@@ -33,6 +33,19 @@ def case_problems(rule: Rule) -> list[str]:
     return [f"no case expecting {o}" for o in needed if o not in outcomes]
 
 
+def mapping_problems(rule: Rule) -> tuple[list[str], list[str]]:
+    """(invalid, weak): the same clause mapped twice is an error; a rule mapped to no framework
+    cannot appear in a report grouped by framework, so it is weak."""
+    seen: set[tuple[str, str]] = set()
+    invalid = []
+    for m in rule.mappings:
+        key = (m.framework, m.clause.casefold())
+        if key in seen:
+            invalid.append(f"mapping to {m.framework} '{m.clause}' is listed twice")
+        seen.add(key)
+    return invalid, ([] if rule.mappings else ["no framework mapping (see `mappings:` in the rule format)"])
+
+
 def message_problems(rule: Rule) -> list[tuple[str, str]]:
     """Messages are read by people: one that could show an identifier, a path, 'not reported%' or a
     0/1 coding of yes/no (rendered with every value reported and with none) is a rule error."""
@@ -106,6 +119,9 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
                                         ".".join(loc), line(*loc))))
         for text in case_problems(rule):
             weak.append((path, Problem(text, "cases", line("cases"))))
+        bad_maps, no_maps = mapping_problems(rule)
+        found += [(path, Problem(t, "mappings", line("mappings"))) for t in bad_maps]
+        weak += [(path, Problem(t, "mappings", None)) for t in no_maps]
     dependencies = _dependency_problems(loaded, seen)
     found += dependencies
     if not dependencies:

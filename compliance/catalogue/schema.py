@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from compliance.domain.model import OrgType, ServiceKind
 from compliance.domain.base import Strict
-from compliance.domain.outcomes import KeyQuestion, Outcome, Severity, Source
+from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity, Source
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RuleId = Annotated[str, Field(pattern=r"^[A-Z]{3}-[0-9]{3}$")]
@@ -404,6 +404,10 @@ class Rule(Strict):
     key_question: KeyQuestion
     applies_to: Scope = Field(default_factory=Scope)
     sources: list[Source] = Field(min_length=1, max_length=10)
+    mappings: list[FrameworkMapping] = Field(
+        default_factory=list, max_length=20,
+        description="Where the requirement sits in CQC's single assessment framework, the SAAF, Working Together, "
+                    "the section 11 standards and the Intercollegiate document, for reports grouped by framework.")
     parameters: dict[Name, Parameter] = Field(default_factory=dict)
     measures: dict[Name, Measure] = Field(min_length=1, max_length=MAX_MEASURES)
     applies_when: Condition | None = Field(

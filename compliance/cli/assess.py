@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from compliance.cli.options import announce_overrides, check_output, EXIT_CODES_HELP, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, terminal, terminal_options, timestamp_option
-from compliance.cli.options import history_options
+from compliance.cli.options import by_option, history_options
 from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
 
 
@@ -21,6 +21,7 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
               help="Exit 1 when a not_met or insufficient_evidence finding has this severity or higher.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding's message, evidence, thresholds and sources.")
 @terminal_options
+@by_option
 @junit_insufficient_option
 @timestamp_option
 @profile_option
@@ -33,7 +34,7 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
               help="With --records: percent of an extract's rows that may be invalid (reported and excluded); more stops the run (exit 2).")
 @click.pass_context
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
-           quiet: bool, no_color: bool, junit_insufficient: str, timestamp: bool, profile: Path | None,
+           quiet: bool, no_color: bool, by: str | None, junit_insufficient: str, timestamp: bool, profile: Path | None,
            rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None, record: bool, records: Path | None,
            bad_rows: float) -> None:
     """Assess one organisation's self-assessment FILE (YAML or JSON)."""
@@ -44,7 +45,7 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
     report = assess_file(file, rule_folders(rule_dirs, no_bundled), profile, records, bad_rows)
     announce_overrides(report.rules.overrides)
     color, width = terminal(output, no_color)
-    options = Options(verbose=verbose, color=color, width=width, quiet=quiet,
+    options = Options(verbose=verbose, color=color, width=width, quiet=quiet, by=by,
                       junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None)
     context = {}
     if record or history is not None:

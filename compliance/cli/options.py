@@ -124,3 +124,12 @@ def terminal(output: Path | None, no_color: bool) -> tuple[bool, int]:
     color = tty and not no_color and not os.environ.get("NO_COLOR")
     width = shutil.get_terminal_size((80, 24)).columns if tty else 80
     return color, max(40, width)
+
+
+def by_option(f):
+    """--by FRAMEWORK: findings grouped by the clauses of a framework the reader reports against."""
+    from compliance.domain.outcomes import FRAMEWORKS
+
+    return click.option("--by", "by", type=click.Choice(list(FRAMEWORKS)),
+                        help="Group findings by a framework's clauses (text, markdown): "
+                             + "; ".join(f"{k} = {v}" for k, v in FRAMEWORKS.items()) + ".")(f)

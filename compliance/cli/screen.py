@@ -10,6 +10,7 @@ import click
 from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 from compliance.cli.options import ORG_TYPE_CHOICES, announce_overrides, check_output, SEVERITY_CHOICES, emit, format_option, now, junit_insufficient_option, output_option, profile_option, rule_folders, rules_options, timestamp_option
 from compliance.cli.options import history_options
+from compliance.domain.outcomes import FRAMEWORKS
 
 SCREEN_EXIT_HELP = """\b
 Exit codes (the first that applies):
@@ -35,8 +36,11 @@ Exit codes (the first that applies):
 @click.option("--org-type", "org_types", multiple=True,
               type=click.Choice(ORG_TYPE_CHOICES),
               help="Only organisations of this type (repeatable).")
-@click.option("--by", "by", type=click.Choice(["organisation", "area"]), default="organisation", show_default=True,
-              help="area: also judge every area the returns name by the area rules and rank the areas.")
+@click.option("--by", "by", type=click.Choice(["organisation", "area", *FRAMEWORKS]), default="organisation",
+              show_default=True,
+              help="area: also judge every area the returns name by the area rules and rank the areas. "
+                   + ", ".join(FRAMEWORKS) + ": group each organisation's findings by that framework's clauses "
+                   "(--format markdown or html).")
 @click.option("--local-authority", "local_authorities", multiple=True,
               help="Only organisations serving this local authority code (repeatable).")
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
@@ -61,6 +65,9 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     from compliance.formats.escape import terminal
 
     check_output(fmt, output)
+    framework = by if by in FRAMEWORKS else None
+    if framework and fmt not in ("markdown", "html"):
+        raise click.UsageError("--by groups each organisation's findings: use it with --format markdown or html")
     run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
                      org_types=org_types, local_authorities=local_authorities, jobs=jobs, detail=fmt in DETAILED,
                      details=None if fmt in ("junit", "xlsx") else details_limit,  # these have everyone
@@ -69,7 +76,7 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     announce_overrides(run.overrides)
     result = run.result
     options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,
-                      details=details_limit)
+                      details=details_limit, by=framework)
     emit(render("screening", fmt, result, options, **({"reports": run.reports} if fmt in DETAILED else {})), output)
     for bad in result.invalid_files:
         click.echo(terminal(f"{'internal error' if bad.internal else 'error'}: {bad.reason}"), err=True)

@@ -51,3 +51,25 @@ class Source(Strict):
     confidence: Literal["verified", "local_default"] = Field(
         description="verified: read in the public document; local_default: common practice, not a national rule."
     )
+
+
+# Frameworks a requirement can be reported against: the key `--by` takes, and its full name.
+FRAMEWORKS: dict[str, str] = {
+    "cqc-saf": "CQC single assessment framework",
+    "saaf": "NHS England Safeguarding Accountability and Assurance Framework",
+    "working-together": "Working Together to Safeguard Children",
+    "section11": "Section 11 standards (Children Act 2004)",
+    "intercollegiate": "Intercollegiate document: roles and competencies for healthcare staff",
+}
+
+
+class FrameworkMapping(Strict):
+    """Where a requirement sits in a framework its users report against. The clause is the quality
+    statement, standard or topic in words (no paragraph number that could not be sourced), and the
+    relationship says how the rule relates to it: the rule checks exactly it (equal-to), part of it
+    (subset-of), more than it (superset-of) or something overlapping it (intersects-with)."""
+
+    framework: Literal["cqc-saf", "saaf", "working-together", "section11", "intercollegiate"]
+    version: str = Field(min_length=4, max_length=40, description="The edition mapped, e.g. '2023' or '4th edition, 2019'.")
+    clause: str = Field(min_length=3, max_length=160, description="The quality statement, standard or topic, in words.")
+    relationship: Literal["equal-to", "subset-of", "superset-of", "intersects-with"]

@@ -8,7 +8,7 @@ from typing import Literal
 from compliance.domain.base import Strict
 from pydantic import Field
 
-from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
+from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity
 from compliance.domain.outcomes import Source
 
 REPORT_VERSION = "1"
@@ -83,6 +83,7 @@ class Finding(Strict):
     line_of_enquiry: str
     sources: list[Source]
     waiver: Waiver | None = None
+    mappings: list[FrameworkMapping] = Field(default_factory=list, description="The rule's framework mappings.")
     threshold: ThresholdResult | None = None
 
     @property

@@ -164,6 +164,7 @@ class Evaluator:
             remediation=rule.remediation,
             line_of_enquiry=rule.line_of_enquiry,
             sources=rule.sources,
+            mappings=rule.mappings,
             waiver=waiver,
             threshold=None if rule.threshold is None else ThresholdResult(
                 measure=rule.threshold.measure, parameter=rule.threshold.parameter,

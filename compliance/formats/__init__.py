@@ -29,6 +29,7 @@ class Options:
     details: int | None = None  # screening HTML/Markdown: full findings for this many organisations
     width: int = 80  # text: the terminal's width (80 when not a terminal)
     quiet: bool = False  # text: the summary line only
+    by: str | None = None  # text, markdown, html: group findings by this framework (a key of FRAMEWORKS)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,26 @@ def _summaries(findings: Sequence[Finding], key, label) -> list[GroupSummary]:
     return rows
 
 
+NOT_MAPPED = "Not mapped to this framework"
+
+
+def framework_groups(findings: Sequence[Finding], framework: str) -> list[tuple[GroupSummary, list[Finding]]]:
+    """Findings under each clause of a framework (a rule mapped to several clauses is under each), in
+    clause order, with unmapped rules last, so a lead can paste one framework's view into its audit."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        clauses = [m.clause for m in f.mappings if m.framework == framework] or [NOT_MAPPED]
+        for clause in dict.fromkeys(clauses):
+            groups.setdefault(clause, []).append(f)
+    out = []
+    for clause in sorted(groups, key=lambda c: (c == NOT_MAPPED, c)):
+        items = groups[clause]
+        out.append((GroupSummary(key=clause, label=clause, status=rag(items),
+                                 outcomes={o: sum(f.outcome == o for f in items) for o in Outcome},
+                                 failing=sum(f.failing for f in items)), items))
+    return out
+
+
 def by_area(findings: Sequence[Finding]) -> list[GroupSummary]:
     return _summaries(findings, lambda f: f.area, area_label)
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from compliance.formats import Options
 from compliance.domain.result import Report, TrainingCoverage
 from compliance.domain.outcomes import Outcome, Severity
-from compliance.formats.common import KEY_QUESTION_LABELS, OUTCOME_LABELS, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_label, evidence_text, evidence_value, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts, waiver_label
+from compliance.formats.common import KEY_QUESTION_LABELS, OUTCOME_LABELS, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_label, framework_groups, evidence_text, evidence_value, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts, waiver_label
 
 TEMPLATE = "report.html.j2"
 
@@ -49,15 +49,20 @@ def _chart(bars: Sequence[TrainingCoverage]) -> dict:
             "label_w": LABEL_W, "ticks": [{"x": round(BAR_X + BAR_W * t / 100, 1), "t": t} for t in (0, 25, 50, 75, 100)]}
 
 
-def _organisation(report: Report, history=None) -> dict:
-    """`history`: a compliance.history.trends.ReportHistory (plain data), or None."""
+def _organisation(report: Report, history=None, by: str | None = None) -> dict:
+    """`history`: a compliance.history.trends.ReportHistory (plain data), or None; `by`: a framework
+    whose clauses group the findings."""
     findings = report.findings
     if history is not None:
         from compliance.formats.history import history_html
 
         history = {"section": history_html(history), "changes": history.changes}
+    from compliance.domain.outcomes import FRAMEWORKS
+
     return {
         "history": history,
+        "framework": FRAMEWORKS[by] if by else None,
+        "framework_rows": [g for g, _ in framework_groups(findings, by)] if by else [],
         "report": report, "org": report.organisation, "anchor": anchor(report.organisation.id),
         "headline": headline(report), "status": rag(findings), "areas": by_area(findings),
         "key_questions": by_key_question(findings), "risks": key_risks(findings),
@@ -80,30 +85,31 @@ def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: 
     )
 
 
-def render_html(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None, history=None) -> str:
+def render_html(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None, history=None,
+                by: str | None = None) -> str:
     """One organisation's report (with its history, when given), or several one after another."""
     items = as_list(reports)
     if len(items) != 1:
-        return render_html_screening(items, None, timestamp)
+        return render_html_screening(items, None, timestamp, by=by)
     org = items[0].organisation
-    return _render([_organisation(items[0], history)], [],
+    return _render([_organisation(items[0], history, by)], [],
                    f"Safeguarding children: {org.name} ({org.id})", timestamp)
 
 
 def render_html_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
                           timestamp: dt.datetime | None = None,
-                          invalid: Sequence[str] = (), overview: Mapping | None = None) -> str:
+                          invalid: Sequence[str] = (), overview: Mapping | None = None, by: str | None = None) -> str:
     """The ranked list (score and its parts) linking to each organisation's full report below it.
 
     `invalid` lists files that could not be screened (one reason each), shown above the ranking.
     """
     rows = ranking_rows(ranking, reports)
     ordered = in_ranking_order(reports, rows)
-    orgs = [_organisation(r) for r in ordered]
+    orgs = [_organisation(r, by=by) for r in ordered]
     n = max(len(rows), len(ordered))  # the ranking may list more than get full reports (--details)
     return _render(orgs, rows, f"Safeguarding children screening: {n} organisation{'s' if n != 1 else ''}", timestamp,
                    invalid, overview)
 
 
 def render_html_assessment(report: Report, options: Options, history=None) -> str:
-    return render_html(report, timestamp=options.timestamp, history=history)
+    return render_html(report, timestamp=options.timestamp, history=history, by=options.by)

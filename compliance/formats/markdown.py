@@ -10,7 +10,7 @@ from compliance.formats import Options
 from compliance.domain.result import Report
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.formats.escape import terminal
-from compliance.formats.common import OUTCOME_LABELS, GroupSummary, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, text_parts
+from compliance.formats.common import OUTCOME_LABELS, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, text_parts
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -39,7 +39,20 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _organisation(report: Report, level: int, timestamp: dt.datetime | None, history=None) -> list[str]:
+def _framework_table(report: Report, framework: str) -> list[str]:
+    from compliance.domain.outcomes import FRAMEWORKS
+
+    rows = framework_groups(report.findings, framework)
+    return _table([FRAMEWORKS[framework], "Status", "Met", "Not met", "No evidence", "N/A", "Waived", "Requirements"],
+                  [[g.label, g.status.label.upper(), *(g.outcomes[o] for o in
+                    (Outcome.met, Outcome.not_met, Outcome.insufficient_evidence, Outcome.not_applicable,
+                     Outcome.waived)),
+                    ", ".join(f"{f.rule_id}{' (failing)' if f.failing else ''}" for f in items)] for g, items in rows],
+                  right={2, 3, 4, 5, 6})
+
+
+def _organisation(report: Report, level: int, timestamp: dt.datetime | None, history=None,
+                  by: str | None = None) -> list[str]:
     h = "#" * level
     org = report.organisation
     s = report.summary
@@ -60,6 +73,8 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None, his
             + ", ".join(f"{s.failing_by_severity[sev]} {sev.value}" for sev in Severity) + ".", ""]
     out += _status_table("Area", by_area(report.findings)) + [""]
     out += _status_table("CQC key question", by_key_question(report.findings)) + [""]
+    if by:
+        out += _framework_table(report, by) + [""]
     out += ["Status: RED = a high or critical requirement not met or without evidence; AMBER = only medium "
             "or low ones; GREEN = nothing failing.", ""]
     if history is not None:
@@ -80,15 +95,17 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None, his
     return out + [""]
 
 
-def render_markdown(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None, history=None) -> str:
+def render_markdown(reports: Report | Sequence[Report], timestamp: dt.datetime | None = None, history=None,
+                    by: str | None = None) -> str:
     items = as_list(reports)
     if len(items) == 1:
-        return "\n".join(_organisation(items[0], 1, timestamp, history))
-    return render_markdown_screening(items, None, timestamp)
+        return "\n".join(_organisation(items[0], 1, timestamp, history, by))
+    return render_markdown_screening(items, None, timestamp, by=by)
 
 
 def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
-                              timestamp: dt.datetime | None = None, invalid: Sequence[str] = ()) -> str:
+                              timestamp: dt.datetime | None = None, invalid: Sequence[str] = (),
+                              by: str | None = None) -> str:
     """The ranking (score and its parts, linking to each organisation), then each organisation's summary.
 
     `invalid` lists files that could not be screened (one reason each), shown before the ranking.
@@ -112,10 +129,10 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
         if len(shown) < len(rows):
             out += [f"Full findings follow for the {len(shown)} highest-ranked; the others are in the table only.", ""]
     for report in ordered:
-        out += _organisation(report, 2, timestamp)
+        out += _organisation(report, 2, timestamp, by=by)
     return "\n".join(out)
 
 
 def render_markdown_assessment(report: Report, options: Options, history=None) -> str:
     """`history`: a compliance.history.trends.ReportHistory (plain data), or None."""
-    return render_markdown(report, timestamp=options.timestamp, history=history)
+    return render_markdown(report, timestamp=options.timestamp, history=history, by=options.by)

@@ -196,14 +196,15 @@ def render_detailed_html(result: Screening, options: Options, reports: dict[str,
     from compliance.formats.html import render_html_screening
 
     rows, shown, invalid = _detailed(result, reports, options.details)
-    return render_html_screening(shown, rows, options.timestamp, invalid=invalid, overview=overview(result, reports))
+    return render_html_screening(shown, rows, options.timestamp, invalid=invalid, overview=overview(result, reports),
+                                 by=options.by)
 
 
 def render_detailed_markdown(result: Screening, options: Options, reports: dict[str, Report]) -> str:
     from compliance.formats.markdown import render_markdown_screening
 
     rows, shown, invalid = _detailed(result, reports, options.details)
-    return render_markdown_screening(shown, rows, options.timestamp, invalid=invalid)
+    return render_markdown_screening(shown, rows, options.timestamp, invalid=invalid, by=options.by)
 
 
 def render_detailed_junit(result: Screening, options: Options, reports: Mapping[str, Report]) -> Iterator[str]:

@@ -16,11 +16,11 @@ from rich.table import Table
 from rich.text import Text
 
 from compliance.domain.labels import value_label
-from compliance.domain.outcomes import Outcome
+from compliance.domain.outcomes import FRAMEWORKS, Outcome
 from compliance.domain.result import Finding, Report
 from compliance.formats import Options
 from compliance.formats.escape import terminal as safe  # control characters shown, never sent
-from compliance.formats.common import evidence_label, evidence_value, waiver_label
+from compliance.formats.common import evidence_label, evidence_value, framework_groups, waiver_label
 
 WIDTH = 80
 INDENT = 12
@@ -50,7 +50,7 @@ def summary_line(report: Report) -> str:
 
 
 def render_text(report: Report, verbose: bool = False, color: bool = False, width: int = WIDTH,
-                quiet: bool = False) -> str:
+                quiet: bool = False, by: str | None = None) -> str:
     if quiet:
         return summary_line(report) + "\n"
     console, buffer = _console(max(width, 40), color)
@@ -63,9 +63,14 @@ def render_text(report: Report, verbose: bool = False, color: bool = False, widt
                            f"{'the bundled' if o.bundled else 'the'} rule of the same id", overflow="fold"))
     console.print()
     console.print(_summary(report))
-    for area, items in groupby(report.findings, key=lambda f: f.area):
+    groups = ([(g.label, list(items)) for g, items in framework_groups(report.findings, by)] if by else
+              [(area.replace("_", " "), list(items)) for area, items in groupby(report.findings, key=lambda f: f.area)])
+    if by:
         console.print()
-        console.print(Text(area.replace("_", " ").upper(), style="bold"))
+        console.print(Text(f"By {FRAMEWORKS[by]}", style="bold", overflow="fold"))
+    for heading, items in groups:
+        console.print()
+        console.print(Text(heading.upper() if not by else heading, style="bold", overflow="fold"))
         for f in items:
             console.print(_finding(f, verbose))
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
@@ -111,4 +116,4 @@ def _finding(f: Finding, verbose: bool) -> Group:
 
 def render_assessment(report: Report, options: Options) -> str:
     return render_text(report, verbose=options.verbose, color=options.color, width=options.width,
-                       quiet=options.quiet)
+                       quiet=options.quiet, by=options.by)
