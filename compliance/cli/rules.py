@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import textwrap
@@ -74,6 +73,8 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
     announce_overrides(rs.overrides)
     rule = rs.by_id.get(rule_id.upper()) if rule_id.upper() in ids else None
     if rule is None:
+        import difflib  # only for a rule id that does not exist
+
         close = difflib.get_close_matches(rule_id.upper(), ids, n=3)
         where = f" in {', '.join(map(str, paths))}" if paths else ""
         hint = f"; close matches: {', '.join(close)}" if close else "; `safeguard rules list` shows them all"
