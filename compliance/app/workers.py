@@ -132,6 +132,15 @@ def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, bytes]:
     return _worker(path)
 
 
+def _complete_models() -> None:
+    """Models build their validators when first used (start-up pays only for what a command uses);
+    built here, before the workers fork, each worker inherits them instead of building its own."""
+    from compliance.domain.model import SelfAssessment
+
+    for model in (SelfAssessment, OrgScore, InvalidFile, Report):
+        model.model_rebuild()
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -149,6 +158,7 @@ def screen_files(paths: list[Path], setup: Setup, jobs: int | None = None,
         yield from map(worker, paths)
         return
     chunk = max(1, min(32, len(paths) // (jobs * 8)))
+    _complete_models()
     _inherited = (setup, made) if made is not None else None
     try:
         with multiprocessing.get_context().Pool(jobs, initializer=_init, initargs=(setup,)) as pool:

@@ -35,7 +35,8 @@ Months = Annotated[int, Strict(), Field(ge=1, le=240)]
 class Record(BaseModel):
     """Base of every input model: unknown fields are errors, so a typo cannot drop evidence."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    # built on first use, as every model (see domain/base.py)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False, defer_build=True)
 
     # part field -> whole field: the part may not exceed the whole when both are reported.
     bounds: ClassVar[dict[str, str]] = {}
@@ -902,7 +903,7 @@ class LookedAfter(Record):
 class SelfAssessment(Record):
     """One organisation's safeguarding-children self-assessment for one period."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="Safeguarding children self-assessment")
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, title="Safeguarding children self-assessment")
 
     schema_version: Literal["2"] = described(
         "Format version", "Version of this format: \"2\" (version 1 files are migrated on read)."
