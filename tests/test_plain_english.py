@@ -4,6 +4,8 @@ coding of yes/no; lint rejects a rule whose message could render one."""
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -154,8 +156,19 @@ def test_an_expired_waiver_is_never_shown_as_waived(run_cli, tmp_path):
     profile = tmp_path / "p.yaml"
     profile.write_text("name: Old waivers\ndisable:\n  ALR-001: {reason: Agreed last year, expires: 2020-01-01}\n")
     northfield = FIXTURES / "northfield-acute.yaml"
-    for fmt in ("text", "html"):
-        _, out, _ = run_cli("assess", northfield, "-f", fmt, "--profile", profile, "--fail-on", "none")
-        body = _visible_html(out) if fmt == "html" else out
+    for fmt in ("text", "html", "markdown", "csv", "junit", "xlsx"):
+        out_file = tmp_path / f"report.{fmt}"
+        run_cli("assess", northfield, "-f", fmt, "--profile", profile, "--fail-on", "none", "-o", out_file)
+        if fmt == "xlsx":
+            from openpyxl import load_workbook
+
+            cells = load_workbook(out_file, read_only=True)
+            body = "\n".join(str(c) for ws in cells.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+        else:
+            body = out_file.read_text()
+        body = _visible_html(body) if fmt == "html" else body
         assert "Waiver expired on 2020-01-01 (no longer applies): Agreed last year" in body, fmt
-        assert "Waived: Agreed" not in body, fmt
+        assert "Waived: Agreed" not in body and "waived: Agreed" not in body, fmt
+    _, out, _ = run_cli("assess", northfield, "-f", "json", "--profile", profile, "--fail-on", "none")
+    alr = next(f for f in json.loads(out)["findings"] if f["rule_id"] == "ALR-001")
+    assert alr["outcome"] == "not_met" and alr["waiver"]["expired"] is True

@@ -9,10 +9,10 @@ from collections.abc import Mapping, Sequence
 from compliance.formats import Options
 from compliance.domain.result import Report
 from compliance.formats.escape import csv_row
-from compliance.formats.common import RankingRow, as_list, evidence_text, in_ranking_order, ranking_rows, sources_text
+from compliance.formats.common import RankingRow, as_list, evidence_text, in_ranking_order, ranking_rows, sources_text, waiver_label
 
 COLUMNS = ["organisation_id", "organisation_name", "organisation_type", "rule_id", "title", "area", "outcome",
-           "severity", "key_question", "message", "evidence", "remediation", "sources"]
+           "severity", "key_question", "message", "evidence", "remediation", "sources", "waiver"]
 
 
 def render_csv(reports: Report | Sequence[Report], options: Options | None = None) -> str:
@@ -27,7 +27,7 @@ def render_csv(reports: Report | Sequence[Report], options: Options | None = Non
                 "rule_id": f.rule_id, "title": f.title, "area": f.area, "outcome": f.outcome.value,
                 "severity": f.severity.value, "key_question": f.key_question.value, "message": f.message,
                 "evidence": evidence_text(f.evidence), "remediation": f.remediation.strip(),
-                "sources": sources_text(f.sources),
+                "sources": sources_text(f.sources), "waiver": waiver_label(f.waiver) if f.waiver else "",
             }))
     return buf.getvalue()
 

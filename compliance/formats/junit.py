@@ -15,7 +15,7 @@ from compliance.formats import Options
 from compliance.domain.result import Finding, Report
 from compliance.domain.outcomes import Outcome
 from compliance.formats.escape import xml_text
-from compliance.formats.common import RankingRow, as_list, evidence_text, in_ranking_order, ranking_rows, sources_text
+from compliance.formats.common import RankingRow, as_list, evidence_text, in_ranking_order, ranking_rows, sources_text, waiver_label
 
 INSUFFICIENT_CHOICES = ("failure", "skipped")
 
@@ -23,14 +23,15 @@ INSUFFICIENT_CHOICES = ("failure", "skipped")
 def _case(suite: ET.Element, org_id: str, f: Finding, insufficient: str) -> tuple[bool, bool]:
     case = ET.SubElement(suite, "testcase", name=f"{f.rule_id} {f.title}", classname=f"{org_id}.{f.area}", time="0")
     details = f"{f.message}\nEvidence: {evidence_text(f.evidence)}\nTo do: {f.remediation.strip()}\nSources: {sources_text(f.sources)}"
+    if f.waiver is not None:  # an expired waiver is said so, in the one wording every format uses
+        details += f"\n{waiver_label(f.waiver)}"
     fail = f.outcome == Outcome.not_met or (f.outcome == Outcome.insufficient_evidence and insufficient == "failure")
     if fail:
         el = ET.SubElement(case, "failure", message=f.message, type=f"{f.outcome.value}:{f.severity.value}")
         el.text = details
         return True, False
     if f.outcome == Outcome.waived:
-        w = f.waiver
-        reason = f"waived: {w.reason}" + (f" (expires {w.expires})" if w and w.expires else "") if w else "waived"
+        reason = waiver_label(f.waiver) if f.waiver else "Waived"
         ET.SubElement(case, "skipped", message=reason).text = f.message
         return False, True
     if f.outcome in (Outcome.not_applicable, Outcome.insufficient_evidence):

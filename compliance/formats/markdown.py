@@ -10,7 +10,7 @@ from compliance.formats import Options
 from compliance.domain.result import Report
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.formats.escape import terminal
-from compliance.formats.common import OUTCOME_LABELS, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, text_parts
+from compliance.formats.common import OUTCOME_LABELS, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, text_parts, waiver_label
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -86,7 +86,8 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None, his
     out += [f"{h}# Key risks", ""]
     if risks:
         out += _table(["#", "Severity", "Rule", "Outcome", "Finding", "Evidence"],
-                      [[i, f.severity.value, f"{f.rule_id} {f.title}", OUTCOME_LABELS[f.outcome], f.message,
+                      [[i, f.severity.value, f"{f.rule_id} {f.title}", OUTCOME_LABELS[f.outcome],
+                        f.message + (f" {waiver_label(f.waiver)}" if f.waiver else ""),
                         evidence_text(f.evidence)] for i, f in enumerate(risks, 1)], right={0})
         out += ["", f"{h}# Actions", ""]
         out += [f"{i}. **{md(f.rule_id)}** ({f.severity.value}): {md(f.remediation)}" for i, f in enumerate(risks, 1)]

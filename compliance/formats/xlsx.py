@@ -25,7 +25,7 @@ from compliance.cohort.ranking import Screening
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.domain.result import Finding, Report, sort_findings
 from compliance.formats import Options
-from compliance.formats.common import SERIOUS, GroupSummary, by_area, by_key_question, evidence_text, sources_text
+from compliance.formats.common import SERIOUS, GroupSummary, by_area, by_key_question, evidence_text, sources_text, waiver_label
 from compliance.intake.files import workbook_bytes
 
 RAG_FILLS = {"Red": "FFC7CE", "Amber": "FFEB9C", "Green": "C6EFCE"}
@@ -89,8 +89,7 @@ def _findings_sheet(ws: Worksheet, reports: Sequence[Report]) -> None:
     for report in reports:
         org = report.organisation
         for f in sort_findings(report.findings):
-            waiver = f"{f.waiver.reason} (expires {f.waiver.expires or 'never'}{', expired' if f.waiver.expired else ''})" \
-                if f.waiver else ""
+            waiver = waiver_label(f.waiver) if f.waiver else ""
             rows.append([org.id, org.name, f.rule_id, f.title, f.area, finding_status(f), f.outcome.value,
                          f.severity.value, f.key_question.value, f.message, evidence_text(f.evidence),
                          f.remediation.strip(), f.line_of_enquiry.strip(), sources_text(f.sources), waiver])
