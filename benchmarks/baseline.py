@@ -150,10 +150,11 @@ def area_outcome(rule: Any, docs: list[SelfAssessment], params: dict[str, Any]) 
     """An area rule's outcome by direct interpretation: the oracle for the engine's joins."""
     from compliance.evaluation.area import gather
 
-    items, listings = gather(rule, docs)
-    if not items:
+    g = gather(rule, docs)
+    items, listings = g.items, g.listings
+    if not items and not g.unreported:
         return "not_applicable"
-    fail = unknown = False
+    fail, unknown = False, bool(g.unreported)
     for it in items:
         env = {**params, **{k: v for k, v in it.values.items() if v is not None}}
         verdict = holds(rule.check, env) if rule.check is not None else True
@@ -171,5 +172,6 @@ def area_outcome(rule: Any, docs: list[SelfAssessment], params: dict[str, Any]) 
             fail |= any(it.org_id not in codes for it in items)
     if rule.requires is not None:
         present = {str(it.values.get(rule.requires.field)) for it in items}
-        fail |= any(str(v) not in present for v in rule.requires.values)
+        gap = any(str(v) not in present for v in rule.requires.values)
+        fail |= gap and not g.unreported  # an organisation that did not report might run it
     return "not_met" if fail else "insufficient_evidence" if unknown else "met"

@@ -100,6 +100,24 @@ def test_lint_exits_1_for_valid_but_weakly_tested_rules(run_cli, tmp_path):
     assert out.strip().splitlines()[-1].startswith("4/5 mutants killed (80.0%)")
 
 
+def test_lint_checks_area_rules_too(run_cli, tmp_path):
+    area = tmp_path / "local" / "area"
+    area.mkdir(parents=True)
+    text = (ROOT / "rules" / "area" / "ARE-004.yaml").read_text()
+    (area / "ARE-004.yaml").write_text(text.replace("lte: [last_assurance_return_months, max_months]",
+                                                    "lte: [last_assurance_return_months, 12]"))
+    code, out, _ = run_cli("rules", "lint", tmp_path / "local")
+    assert code == 1 and "ARE-004.yaml: line" in out and "parameter 'max_months' is never read" in out
+    (area / "ARE-004.yaml").write_text(text.replace("check:", "chek:"))
+    code, out, _ = run_cli("rules", "lint", tmp_path / "local")
+    assert code == 2 and "ARE-004.yaml" in out and "chek" in out
+    # a case whose input is not a valid return is the author's to fix: a failing case, never a crash
+    (area / "ARE-004.yaml").write_text(text + "  - name: are004_bad_input\n    organisations: [{organisation: {id: I1, type: icb}, "
+                                       "governance: {providers: [{sc32_in_contract: true}]}}]\n    expect: met\n")
+    code, out, _ = run_cli("rules", "test", tmp_path / "local")
+    assert code == 1 and "are004_bad_input" in out and "governance.providers.0.provider: Field required" in out
+
+
 def test_local_rules_add_to_and_override_the_bundled_catalogue(run_cli, tmp_path, ruleset):
     local = _local_rules(tmp_path, ("default: 90,", "default: 99,"))
     other = tmp_path / "local" / "training" / "TRN-901.yaml"

@@ -126,7 +126,55 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
     found += dependencies
     if not dependencies:
         weak += _mutant_problems(sound, seen)
+    area_found, area_weak = _area_problems(paths)
+    found += area_found
+    weak += area_weak
     return ([LintProblem(p, pr, True) for p, pr in found] + [LintProblem(p, pr, False) for p, pr in weak])
+
+
+AREA_OUTCOMES = ("met", "not_met", "not_applicable")  # not every area rule can lack evidence
+
+
+def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[tuple[Path, Problem]]]:
+    """The area rules' own checks: they load, their cases cover the outcomes and pass, every
+    parameter is read, and no mutant survives (area rules are data like the others)."""
+    from compliance.app.cases import run_area_cases
+    from compliance.app.mutate import mutate_area_rule
+    from compliance.catalogue.area_schema import AreaRule
+    from compliance.catalogue.loading import AREA_FOLDER, area_rule_files
+    from compliance.intake.validation import validate
+
+    files = [f for p in paths for f in (area_rule_files(p) if p.is_dir() else
+                                        [p] if p.parent.name == AREA_FOLDER else [])]
+    found: list[tuple[Path, Problem]] = []
+    weak: list[tuple[Path, Problem]] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            doc = read_document(path, RuleError, max_bytes=256 * 1024)
+            rule = validate(AreaRule, doc, RuleError)
+        except RuleError as e:
+            found += [(path, pr) for pr in e.problems]
+            continue
+        if path.stem != rule.id:
+            found.append((path, Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id", doc.line_of(("id",)))))
+        if rule.id in seen:
+            found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", doc.line_of(("id",)))))
+            continue
+        seen[rule.id] = path
+        outcomes = {c.expect.value for c in rule.cases}
+        weak += [(path, Problem(f"no case expecting {o}", "cases", doc.line_of(("cases",))))
+                 for o in AREA_OUTCOMES if o not in outcomes]
+        read = set(condition_names(rule.check)) if rule.check is not None else set()
+        weak += [(path, Problem(f"parameter '{n}' is never read, so changing it changes nothing", f"parameters.{n}",
+                                doc.line_of(("parameters", n)))) for n in rule.parameters if n not in read]
+        failing = [r for r in run_area_cases([rule]) if not r.passed]
+        weak += [(path, Problem(f"case '{r.case}' expects {r.expected}, the rule gives {r.actual}", "cases",
+                                doc.line_of(("cases",)))) for r in failing]
+        if not failing:
+            weak += [(path, Problem(f"no case notices the mutant '{m.mutation.description}': add a case it gets "
+                                    "wrong", m.mutation.where, m.line)) for m in mutate_area_rule(rule, path).survivors]
+    return found, weak
 
 
 def _mutant_problems(rules: list[Rule], files: dict[str, Path]) -> list[tuple[Path, Problem]]:

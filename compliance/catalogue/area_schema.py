@@ -47,6 +47,9 @@ class Items(Strict):
                     "'within N months'), as field `<name>_months`.")
     label: list[Name] = Field(default_factory=list, max_length=3,
                               description="Item fields that name the item in messages, after its organisation.")
+    expected_from: list[OrgType] = Field(
+        default_factory=list, description="Organisations of these types are expected to report the list: one "
+        "that leaves it unreported leaves the rule without evidence (it might hold what is missing or failing).")
 
 
 class ListedBy(Strict):

@@ -157,7 +157,7 @@ def load_rule_paths(paths: list[Path]) -> tuple[RuleSet, list[str]]:
                 raise RuleError(str(f), [Problem(f"rule id {rule.id} is already defined in {files[rule.id]}", "id")])
             local[rule.id] = rule
             files[rule.id] = f
-    if not local:
+    if not local and not any(area_rule_files(p) for p in paths if p.is_dir()):
         raise RuleError(", ".join(map(str, paths)), [Problem("no rule files (*.yaml) found")])
     bundled = load_rules([BUNDLED_RULES])
     overrides = [RuleOverride(rule_id=rid, file=str(files[rid]), replaces=str(bundled.files[rid]), bundled=True)

@@ -68,12 +68,23 @@ def _walk(obj: Any, parts: list[str]) -> Any:
     return obj
 
 
-def gather(rule: AreaRule, docs: list[SelfAssessment]) -> tuple[list[Item], list[tuple[str, str]]]:
-    """The rule's items, and (holder organisation, listed code) for `listed_by`, in return order."""
+@dataclass
+class Gathered:
+    """What the returns give an area rule: its items, the codes listed for `listed_by` as (holder,
+    code), and the organisations expected to report the items' list that did not (as labels)."""
+
+    items: list[Item]
+    listings: list[tuple[str, str]]
+    unreported: list[tuple[str, str]]  # (organisation id, label)
+
+
+def gather(rule: AreaRule, docs: list[SelfAssessment]) -> Gathered:
+    """The rule's items and listings in return order (see Gathered)."""
     head, _, tail = rule.items.path.partition("[]")
     head_parts = [p for p in head.split(".") if p]
     items: list[Item] = []
     listings: list[tuple[str, str]] = []
+    unreported: list[tuple[str, str]] = []
     for doc in docs:
         org = doc.organisation
         lb = rule.listed_by
@@ -86,6 +97,8 @@ def gather(rule: AreaRule, docs: list[SelfAssessment]) -> tuple[list[Item], list
         if rule.items.org_types is not None and org.type not in rule.items.org_types:
             continue
         found = _walk(doc, head_parts)
+        if found is None and org.type in rule.items.expected_from:
+            unreported.append((org.id, f"{org.name} ({org.id}): {rule.items.path.replace('[]', '')} not reported"))
         if "[]" in rule.items.path:
             raw = [] if found is None else list(found)
         else:
@@ -103,7 +116,7 @@ def gather(rule: AreaRule, docs: list[SelfAssessment]) -> tuple[list[Item], list
             shown = [str(values[f]).replace("_", " ") for f in rule.items.label if values.get(f) is not None]
             label = f"{org.name} ({org.id})" + (f": {', '.join(shown)}" if shown else "")
             items.append(Item(org.id, org.name, values, label))
-    return items, listings
+    return Gathered(items, listings, unreported)
 
 
 def _types(types: list) -> str:
@@ -155,9 +168,9 @@ def _facts(rule: AreaRule, items: list[Item], listings: list[tuple[str, str]]) -
     return out
 
 
-def verdict(rule: AreaRule, items: list[Item], listings: list[tuple[str, str]],
-            matches: list[tuple[Branch, dict[str, Any]]]) -> AreaVerdict:
+def verdict(rule: AreaRule, gathered: Gathered, matches: list[tuple[Branch, dict[str, Any]]]) -> AreaVerdict:
     """The area's outcome from what the engine matched (fact ids are 1-based positions)."""
+    items, listings = gathered.items, gathered.listings
     false_ids, unknown_ids, listed_ids, present = set(), set(), set(), set()
     conflicts: set[tuple[int, int, str]] = set()
     for branch, matched in matches:
@@ -195,13 +208,17 @@ def verdict(rule: AreaRule, items: list[Item], listings: list[tuple[str, str]],
                 bad_orgs.add(it.org_id)
     if rule.requires is not None:
         missing = [str(v) for v in rule.requires.values if str(v) not in present]
-        failing += [f"no {m.replace('_', ' ')} service in the area" for m in missing]
+        # An organisation that did not report the list might run what is missing: no evidence, not a gap.
+        (unknown if gathered.unreported else failing).extend(
+            f"no {m.replace('_', ' ')} service reported in the area" for m in missing)
     for i in sorted(unknown_ids - false_ids, key=lambda i: by_id[i].label):
         unknown.append(by_id[i].label)
+    unknown += sorted(label for _, label in gathered.unreported)
+    unknown_orgs |= {org for org, _ in gathered.unreported}
     if rule.listed_by is not None and items and not holders_present:
         unknown.append(f"no {_types(rule.listed_by.org_types)} return of the area lists its providers")
         unknown_orgs |= {it.org_id for it in items}
-    if not items:
+    if not items and not gathered.unreported:
         outcome = Outcome.not_applicable
     elif failing:
         outcome = Outcome.not_met
@@ -210,7 +227,7 @@ def verdict(rule: AreaRule, items: list[Item], listings: list[tuple[str, str]],
     else:
         outcome = Outcome.met
     unknown_orgs |= {by_id[i].org_id for i in unknown_ids - false_ids}
-    by_org: dict[str, Outcome] = {}
+    by_org: dict[str, Outcome] = {org: Outcome.insufficient_evidence for org, _ in gathered.unreported}
     for it in items:
         by_org[it.org_id] = (Outcome.not_met if it.org_id in bad_orgs else
                              Outcome.insufficient_evidence if it.org_id in unknown_orgs else
@@ -230,9 +247,8 @@ class AreaEvaluator:
 
     def evaluate(self, docs: list[SelfAssessment]) -> dict[str, tuple[AreaVerdict, list[Item]]]:
         gathered = [gather(r, docs) for r in self.rules]
-        self.engine.run([_facts(r, items, listings) for r, (items, listings) in zip(self.rules, gathered)])
+        self.engine.run([_facts(r, g.items, g.listings) for r, g in zip(self.rules, gathered)])
         matches: dict[str, list[tuple[Branch, dict[str, Any]]]] = {r.id: [] for r in self.rules}
         for branch, matched in self.engine.matches:
             matches[branch.rule_id].append((branch, matched))
-        return {r.id: (verdict(r, items, listings, matches[r.id]), items)
-                for r, (items, listings) in zip(self.rules, gathered)}
+        return {r.id: (verdict(r, g, matches[r.id]), g.items) for r, g in zip(self.rules, gathered)}
