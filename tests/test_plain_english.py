@@ -172,3 +172,14 @@ def test_an_expired_waiver_is_never_shown_as_waived(run_cli, tmp_path):
     _, out, _ = run_cli("assess", northfield, "-f", "json", "--profile", profile, "--fail-on", "none")
     alr = next(f for f in json.loads(out)["findings"] if f["rule_id"] == "ALR-001")
     assert alr["outcome"] == "not_met" and alr["waiver"]["expired"] is True
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_the_screening_page_carries_no_identifiers(run_cli, tmp_path, fmt):
+    """The ranking's columns are the score's parts in words and organisation types are words; the
+    part names (findings_points...) stay in JSON and CSV for tools."""
+    out_file = tmp_path / f"screen.{fmt}"
+    run_cli("screen", FIXTURES, "-f", fmt, "--fail-on", "none", "-j", "1", "-o", out_file)
+    text = out_file.read_text()
+    text = _visible_html(text) if fmt == "html" else text.replace("\\_", "_")
+    assert identifier_problems(text) == [], fmt

@@ -192,6 +192,16 @@ def text_parts(rows: Sequence[RankingRow]) -> set[str]:
     return {name for r in rows for name, value in r.parts.items() if isinstance(value, str)}
 
 
+# The score's parts as a reader knows them (the ranking's columns); the names stay in JSON and CSV for tools.
+PART_LABELS = {"findings_points": "Findings", "exposure_multiplier": "× exposure", "context_points": "+ context",
+               "data_quality_points": "+ data quality", "deterioration_points": "+ deterioration",
+               "failing_critical_high": "Critical or high failing", "top_driver": "Top driver"}
+
+
+def part_label(name: str) -> str:
+    return PART_LABELS.get(name, name.replace("_", " "))
+
+
 def part_names(rows: Sequence[RankingRow]) -> list[str]:
     """Every part's name once, in the order it first appears: the columns of the ranking table."""
     return list(dict.fromkeys(name for r in rows for name in r.parts))

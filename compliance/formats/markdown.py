@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 
 from compliance.formats import Options
 from compliance.domain.result import Report
+from compliance.domain.labels import value_label
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.formats.escape import terminal
-from compliance.formats.common import OUTCOME_LABELS, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, text_parts, waiver_label
+from compliance.formats.common import OUTCOME_LABELS, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_label, part_names, ranking_rows, text_parts, waiver_label
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -56,7 +57,7 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None, his
     h = "#" * level
     org = report.organisation
     s = report.summary
-    meta = [f"period {org.period_start} to {org.period_end}", f"{org.type}",
+    meta = [f"period {org.period_start} to {org.period_end}", value_label(org.type),
             f"rules {report.rules.version} ({report.rules.count} rules)"]
     meta += [f"local rule {o.rule_id} overrides {'the bundled' if o.bundled else 'the'} rule of the same id"
              for o in report.rules.overrides]
@@ -121,7 +122,7 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
         out += [f"- {md(reason)}" for reason in invalid] + [""]
     if rows:
         parts = part_names(rows)
-        out += _table(["Rank", "Organisation", "Score", *map(md, parts)],
+        out += _table(["Rank", "Organisation", "Score", *(md(part_label(p)) for p in parts)],
                       [[i, f"{r.name} ({r.id})", number_text(r.score), *(number_text(r.parts.get(p)) for p in parts)]
                        for i, r in enumerate(rows, 1)],
                       right={0, 2, *(3 + i for i, p in enumerate(parts) if p not in text_parts(rows))})

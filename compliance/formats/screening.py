@@ -6,11 +6,12 @@ import csv
 import io
 import textwrap
 from collections.abc import Iterator, Mapping
+from compliance.domain.labels import value_label
 from compliance.domain.outcomes import Severity
 from compliance.cohort.ranking import RankedOrg, Screening
 from compliance.domain.result import Report
 from compliance.formats import Options
-from compliance.formats.common import RankingRow
+from compliance.formats.common import PART_LABELS, RankingRow
 from compliance.formats.escape import csv_row, terminal
 
 WIDTH = 80
@@ -53,7 +54,7 @@ def _wrap(text: str, indent: str) -> list[str]:
 
 def _org(o: RankedOrg, enquiries: int) -> list[str]:
     fs = o.failing_by_severity
-    head = f"{o.rank:>4} {o.score:>7.1f}  {terminal(o.id + ' ' + o.name)[:37]:<37} {terminal(o.type)[:13]:<13}" \
+    head = f"{o.rank:>4} {o.score:>7.1f}  {terminal(o.id + ' ' + o.name)[:37]:<37} {terminal(value_label(o.type))[:13]:<13}" \
            f" {fs.get(Severity.critical, 0):>2}/{fs.get(Severity.high, 0)}/{fs.get(Severity.medium, 0)}/{fs.get(Severity.low, 0)}"
     lines = [head[:WIDTH]]
     mult = f" x {o.exposure_multiplier:.2f} exposure ({o.children} children)" if o.exposure_multiplier != 1 else ""
@@ -119,9 +120,6 @@ def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
                {"deterioration_points": o.deterioration_points if o.history == "compared" else "no history"})}
 
 
-PART_LABELS = {"findings_points": "Findings", "exposure_multiplier": "× exposure", "context_points": "+ context",
-               "data_quality_points": "+ data quality", "failing_critical_high": "Critical or high failing",
-               "top_driver": "Top driver"}
 
 
 def score_formula(w) -> list[tuple[str, str]]:
