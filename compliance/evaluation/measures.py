@@ -332,7 +332,11 @@ def describe_range(r: Range, percent: bool = False) -> str:
         return f(r.lo)  # type: ignore[arg-type]
     if r.hi is None:
         return "not reported" if not r.lo else f"at least {f(r.lo)}"
-    return f"between {f(r.lo or 0)} and {f(r.hi)}"
+    if not r.lo:
+        return f"at most {f(r.hi)}"
+    # A count known to be at least some items: the upper bound only says how many more could be
+    # (CP-IS "not live in at least 1 of 2 services"); a share keeps both ends.
+    return f"between {f(r.lo)} and {f(r.hi)}" if percent else f"at least {f(r.lo)}"
 
 
 def _rest(rule: Rule, num: str, den: str) -> list[str] | None:

@@ -130,6 +130,14 @@ def item_names(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str:
     items = matching_items(m, doc, params)
     if items is None:
         return NOT_REPORTED
+    if m.kind == "distinct":  # the values counted, each with the items holding it ("A in sexual health")
+        _, tail = _split(m.path)  # type: ignore[arg-type]
+        held: dict[str, list[str]] = {}
+        for i in items:
+            v = getattr(i, tail[-1], None) if tail else None
+            if v is not None:
+                held.setdefault(show(v, None), []).append(item_name(i))
+        return "; ".join(f"{v} in {join_names(names)}" for v, names in held.items()) or "none"
     if m.kind == "min_percent":
         part, whole = m.fields  # type: ignore[misc]
         if m.by is not None:  # groups added up per value of `by` (TRN-003: per service), named by it
