@@ -97,7 +97,7 @@ def ranking_cost(screened: Path, rounds: int = 3) -> float:
     from compliance.cohort.weights import load_weights
 
     doc = json.loads(screened.read_text())
-    scores = [OrgScore.model_validate({k: v for k, v in o.items() if k != "rank"}) for o in doc["organisations"]]
+    scores = [OrgScore.model_validate({k: v for k, v in o.items() if k in OrgScore.model_fields}) for o in doc["organisations"]]
     weights = load_weights()
     best = float("inf")
     for _ in range(rounds):
