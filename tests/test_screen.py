@@ -234,3 +234,38 @@ def test_forked_workers_score_with_the_evaluator_the_parent_built(tmp_path):
         assert all(set(s.outcomes.values()) == {Outcome.waived} for s in scores), jobs
     plain, _, _ = collect(paths, setup, jobs=2)
     assert all(Outcome.waived not in s.outcomes.values() for s in plain)
+
+
+_DOOMED: list[Path] = []
+
+
+def _dying_run(path: Path):
+    """A worker that dies on one return, as a crash in the engine's C code would end it."""
+    import os
+
+    from compliance.app import workers
+
+    if path in _DOOMED:
+        os._exit(11)
+    return workers.Worker.__call__(workers._worker, path)
+
+
+def test_a_worker_that_dies_ends_the_run_with_an_internal_error_not_a_hang(tmp_path, run_cli, monkeypatch):
+    """The engine is C code: a worker can crash. multiprocessing.Pool waited forever for its task."""
+    import faulthandler
+    import multiprocessing
+
+    from compliance.app import workers
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the patched worker function reaches the workers only when forked")
+    paths = write_cohort(tmp_path, 12, seed=6)
+    monkeypatch.setattr(workers, "_run", _dying_run)
+    _DOOMED[:] = [paths[5]]
+    faulthandler.dump_traceback_later(120, exit=True)  # a regression fails the suite instead of hanging it
+    try:
+        code, out, err = run_cli("screen", tmp_path, "-j", "2", "--fail-on", "none", "-o", tmp_path / "out.txt")
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        _DOOMED.clear()
+    assert code == 3 and "worker process died" in err and not (tmp_path / "out.txt").exists()

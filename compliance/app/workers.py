@@ -14,6 +14,8 @@ import os
 import pickle
 import signal
 import zlib
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +143,10 @@ def _complete_models() -> None:
         model.model_rebuild()
 
 
+class WorkerDied(RuntimeError):
+    """An internal error (exit 3): a worker process ended without returning its results."""
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -161,8 +167,17 @@ def screen_files(paths: list[Path], setup: Setup, jobs: int | None = None,
     _complete_models()
     _inherited = (setup, made) if made is not None else None
     try:
-        with multiprocessing.get_context().Pool(jobs, initializer=_init, initargs=(setup,)) as pool:
-            yield from pool.imap(_run, paths, chunksize=chunk)
+        # concurrent.futures, not multiprocessing.Pool: a worker that dies (the engine is C code and
+        # can crash) breaks the pool and ends the run with an error, where Pool would wait forever
+        # for the lost task.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(), initializer=_init,
+                                 initargs=(setup,)) as pool:
+            try:
+                yield from pool.map(_run, paths, chunksize=chunk)
+            except BrokenProcessPool as e:
+                raise WorkerDied("a screening worker process died (killed or crashed) before it had assessed "
+                                 "every return; nothing was written. Run again with -j 1 to find the return "
+                                 "it was assessing, and please report it") from e
     finally:
         _inherited = None
 
