@@ -71,19 +71,22 @@ def test_no_color_and_the_flag_are_honoured_on_a_terminal(env, flag, coloured):
     from conftest import FIXTURES
 
     main, child = pty.openpty()
-    proc = subprocess.run([sys.executable, "-m", "compliance", "assess", str(FIXTURES / "northfield-acute.yaml"),
-                           "--fail-on", "none", *flag], stdout=child, stderr=subprocess.PIPE, timeout=120,
-                          env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, **env, "COLUMNS": "100"})
+    # Read while the report is written: a report longer than the terminal's buffer would otherwise
+    # block the child until the timeout.
+    proc = subprocess.Popen([sys.executable, "-m", "compliance", "assess", str(FIXTURES / "northfield-acute.yaml"),
+                             "--fail-on", "none", *flag], stdout=child, stderr=subprocess.DEVNULL,
+                            env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, **env, "COLUMNS": "100"})
     os.close(child)
     chunks = []
     while True:
         try:
             data = os.read(main, 65536)
-        except OSError:
+        except OSError:  # EIO: the child closed the terminal
             break
         if not data:
             break
         chunks.append(data)
+    proc.wait(timeout=120)
     os.close(main)
     out = b"".join(chunks).decode()
     assert proc.returncode == 0 and "NOT MET" in out
