@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from compliance.domain.model import OrgType, SelfAssessment
+from compliance.domain.model import SCHEMA_VERSION, OrgType, SelfAssessment
 
 
 @pytest.mark.parametrize("org_type", [t.value for t in OrgType])
@@ -28,6 +28,8 @@ def test_every_field_the_rules_read_is_explained(run_cli):
     for needle in ("cp_is_live:", "in_date:", "# Whether CP-IS is live:", "was_not_brought:", "looked_after:"):
         assert needle in out
     assert "providers:" not in out  # an ICB-only list is not asked of a trust
+    assert f'schema_version: "{SCHEMA_VERSION}"' in out  # the current format, not one migrated on read
+    assert "renewal_months:" in out and "window_working_days:" in out  # each count's window beside it
 
 
 def test_the_schema_describes_every_field():

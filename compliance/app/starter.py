@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Compare
-from compliance.domain.model import OrgType, SelfAssessment
+from compliance.domain.model import SCHEMA_VERSION, OrgType, SelfAssessment
 
 WIDTH = 100
 ORGANISATION_PLACEHOLDERS = {
@@ -161,7 +161,7 @@ def starter_return(ruleset: RuleSet, org_type: OrgType, today: dt.date | None = 
         "# which is never read as 'no' or 0 (the requirement that needs it reports insufficient evidence).",
         "# Fill in what you measured; `false` and `0` are evidence. `safeguard schema` describes every field,",
         "# and `safeguard assess THIS-FILE` reports what is still missing.",
-        'schema_version: "1"',
+        f'schema_version: "{SCHEMA_VERSION}"',
         "",
         "organisation:",
     ]
