@@ -28,7 +28,6 @@ import baseline  # noqa: E402
 
 from compliance.evaluation.evaluator import Evaluator  # noqa: E402
 from compliance.intake.returns import load_assessment  # noqa: E402
-from compliance.evaluation.measures import compute, service_count  # noqa: E402
 from compliance.catalogue.loading import load_rules  # noqa: E402
 
 
@@ -66,16 +65,7 @@ def main() -> None:
     worst = 0.0
     for path in sorted((ROOT / "fixtures" / "organisations").glob("*.yaml")):
         doc, _ = load_assessment(path)
-        facts = []
-        for chunk in ev.engine.chunks:
-            part = []
-            for rid in chunk.rule_ids:
-                rule = ruleset.by_id[rid]
-                values = compute(rule, doc, ev.params[rid])
-                fact = {"t": rid, "org_type": doc.organisation.type.value, "svc_count": service_count(rule, doc)}
-                fact.update((n, values[n]) for n in rule.used_measures)
-                part.append(fact)
-            facts.append(part)
+        facts, _ = ev.facts(doc)
         engine_s = per_call(lambda: ev.engine.run(facts), args.repeat)
         python = lambda: baseline.evaluate(ruleset.rules, ev.params, doc)  # noqa: E731
         full_s, py_s, full_ratio = paired(lambda: ev.evaluate(doc), python, args.repeat)

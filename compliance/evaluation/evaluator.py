@@ -106,8 +106,9 @@ class Evaluator:
             out.append(Verdict(rule, outcome, branch.severity, values, self.params[rule.id]))
         return sort_findings(out)  # type: ignore[arg-type]
 
-    def _run(self, doc: SelfAssessment) -> list[tuple[Rule, Branch, dict[str, Any]]]:
-        """Each rule with the one branch that fired for it and the measures it was given."""
+    def facts(self, doc: SelfAssessment) -> tuple[list[list[dict[str, Any]]], dict[str, dict[str, Any]]]:
+        """The facts the engine is given, per ruleset chunk, and each rule's display values (the
+        benchmark times the engine on exactly these)."""
         facts_per_chunk = []
         measures: dict[str, dict[str, Any]] = {}
         org_type = doc.organisation.type.value
@@ -121,6 +122,11 @@ class Evaluator:
                 fact.update(fact_fields(chunk.fields[rid], ranges))
                 facts.append(fact)
             facts_per_chunk.append(facts)
+        return facts_per_chunk, measures
+
+    def _run(self, doc: SelfAssessment) -> list[tuple[Rule, Branch, dict[str, Any]]]:
+        """Each rule with the one branch that fired for it and the measures it was given."""
+        facts_per_chunk, measures = self.facts(doc)
         fired: dict[str, list[Branch]] = defaultdict(list)
         for branch in self.engine.run(facts_per_chunk):
             fired[branch.rule_id].append(branch)

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -297,6 +298,21 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """Switching a new file to WAL takes an exclusive lock for which SQLite may answer "database is
+    locked" at once, without waiting out the busy timeout, when another process opens it at the same
+    moment (seen with two `assess --record` starting together): retry until the timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def migrate(conn: sqlite3.Connection, path: Path, target: int = SCHEMA_VERSION) -> None:
     """Bring the schema to `target` in one transaction; nothing else writes while it runs."""
     conn.execute("BEGIN IMMEDIATE")
@@ -343,7 +359,7 @@ def open_store(path: Path | None = None, create: bool = True) -> Store | None:
     try:
         if _is_foreign(conn):  # before any pragma that writes
             raise _refuse(path, "this is an SQLite database, but not a safeguard history store")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _set_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, path)
