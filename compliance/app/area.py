@@ -55,7 +55,8 @@ def area_report(la: str, returns: list[tuple[Path, SelfAssessment]], evaluator: 
         findings.append(AreaFinding(
             rule_id=rule.id, title=rule.title, outcome=v.outcome, severity=rule.severity,
             key_question=rule.key_question, message=_message(rule, v), failures=v.failing, unknown=v.unknown,
-            shares=v.by_org, remediation=rule.remediation, line_of_enquiry=rule.line_of_enquiry, sources=rule.sources))
+            shares=v.by_org, remediation=rule.remediation, line_of_enquiry=rule.line_of_enquiry, sources=rule.sources,
+            mappings=rule.mappings))
     returned = {d.organisation.id for _, d in members}
     listed = {p.provider for _, d in members if d.organisation.type == OrgType.icb
               for p in ((d.governance.providers if d.governance else None) or [])}

@@ -16,6 +16,7 @@ from compliance.domain.errors import Problem, RuleError
 from compliance.evaluation.measures import path_problems
 from compliance.domain.model import OrgType
 from compliance.catalogue.schema import Rule, condition_names, where_parameters
+from compliance.catalogue.area_schema import AreaRule
 from compliance.catalogue.loading import load_rule_file, load_rules, rule_files
 
 REQUIRED_OUTCOMES = ("met", "not_met", "insufficient_evidence")
@@ -33,7 +34,7 @@ def case_problems(rule: Rule) -> list[str]:
     return [f"no case expecting {o}" for o in needed if o not in outcomes]
 
 
-def mapping_problems(rule: Rule) -> tuple[list[str], list[str]]:
+def mapping_problems(rule: Rule | AreaRule) -> tuple[list[str], list[str]]:
     """(invalid, weak): the same clause mapped twice is an error; a rule mapped to no framework
     cannot appear in a report grouped by framework, so it is weak."""
     seen: set[tuple[str, str]] = set()
@@ -140,7 +141,6 @@ def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[
     parameter is read, and no mutant survives (area rules are data like the others)."""
     from compliance.app.cases import run_area_cases
     from compliance.app.mutate import mutate_area_rule
-    from compliance.catalogue.area_schema import AreaRule
     from compliance.catalogue.loading import AREA_FOLDER, area_rule_files
     from compliance.intake.validation import validate
 
@@ -162,6 +162,9 @@ def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[
             found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", doc.line_of(("id",)))))
             continue
         seen[rule.id] = path
+        bad_maps, no_maps = mapping_problems(rule)
+        found += [(path, Problem(t, "mappings", doc.line_of(("mappings",)))) for t in bad_maps]
+        weak += [(path, Problem(t, "mappings", None)) for t in no_maps]
         outcomes = {c.expect.value for c in rule.cases}
         weak += [(path, Problem(f"no case expecting {o}", "cases", doc.line_of(("cases",))))
                  for o in AREA_OUTCOMES if o not in outcomes]

@@ -27,7 +27,7 @@ from pydantic import model_validator
 from compliance.catalogue.schema import Condition, Name, Parameter, Path_, Scalar, condition_names
 from compliance.domain.base import Strict
 from compliance.domain.model import OrgType
-from compliance.domain.outcomes import KeyQuestion, Outcome, Severity, Source
+from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity, Source
 
 AreaRuleId = Annotated[str, Field(pattern=r"^ARE-[0-9]{3}$")]
 
@@ -90,6 +90,8 @@ class AreaRule(Strict):
     severity: Severity
     key_question: KeyQuestion
     sources: list[Source] = Field(min_length=1, max_length=10)
+    mappings: list[FrameworkMapping] = Field(default_factory=list, max_length=20,
+                                             description="As for organisation rules: where the area requirement sits in the frameworks.")
     parameters: dict[Name, Parameter] = Field(default_factory=dict)
     items: Items
     check: Condition | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from compliance.domain.base import Strict
-from compliance.domain.outcomes import KeyQuestion, Outcome, Severity, Source
+from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity, Source
 
 AREA_REPORT_VERSION = "1"
 
@@ -28,6 +28,7 @@ class AreaFinding(Strict):
     remediation: str
     line_of_enquiry: str
     sources: list[Source]
+    mappings: list[FrameworkMapping] = Field(default_factory=list)
 
     @property
     def failing(self) -> bool:
