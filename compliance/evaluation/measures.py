@@ -808,6 +808,12 @@ def matching_items(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> l
     return None if split is None else split[0]
 
 
+def possible_items(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> list[Any]:
+    """The list items only an unreported value could put in the measure's filter."""
+    split = _filtered(doc, m, params) if m.path is not None and "[]" in m.path else None
+    return [] if split is None else split[1]
+
+
 def absent_values(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> list[Any] | None:
     """The values of an `absent` measure surely missing from the list (no item, sure or possible,
     holds them), or None when the list was not reported."""

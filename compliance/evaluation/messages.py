@@ -26,7 +26,7 @@ from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome
 from compliance.evaluation.compiler import Branch
 from compliance.evaluation.measures import (
-    _split, absent_values, describe_each, describe_range, describe_source, matching_items, missing_fields,
+    _split, absent_values, describe_each, possible_items, describe_range, describe_source, matching_items, missing_fields,
     window_problem,
 )
 
@@ -154,6 +154,8 @@ def item_names(m: Measure, doc: SelfAssessment, params: dict[str, Any]) -> str:
             shares = [(getattr(i, part) * 100 / getattr(i, whole), item_name(i)) for i in items
                       if getattr(i, whole) and getattr(i, part) is not None]
         return min(shares)[1] if shares else "none"
+    if not items and (maybe := possible_items(m, doc, params)):  # "at most 1 (possibly general practice)"
+        return "possibly " + lower_first(join_names([item_name(i) for i in maybe]))
     return join_names([item_name(i) for i in items])
 
 
