@@ -182,3 +182,18 @@ def test_the_sql_calendar_counts_working_days_as_the_calendar_module_does():
         got = con.execute("SELECT t.working_day_no - e.working_day_no FROM calendar e, calendar t "
                           "WHERE e.day = ? AND t.day = ?", [a, b]).fetchone()[0]
         assert got == working_days_between(a, b), (a, b)
+
+
+def test_conference_invitations_are_counted_for_inf002(tmp_path):
+    """INF-002 from records: conferences held in the period, attended or reported to."""
+    from compliance.domain.records import Windows
+    from compliance.intake.records.measure import measure
+    import datetime as dt
+
+    (tmp_path / "cp_conferences.csv").write_text(
+        "conference_ref,conference_date,attended,report_sent\n"
+        "C1,2025-05-01,true,false\nC2,2025-06-01,false,true\nC3,2025-07-01,false,false\n"
+        "C4,2026-04-01,true,true\n")  # after the period: not counted
+    got = measure(tmp_path, Windows(), (dt.date(2025, 4, 1), dt.date(2026, 3, 31)), [])
+    assert got.fragment["information_sharing"]["conferences"] == {"invited": 3, "attended_or_reported": 2}
+    assert got.provenance_of("information_sharing.conferences.invited") is not None

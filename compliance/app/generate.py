@@ -393,15 +393,15 @@ def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json", periods
 # ~200,000 children's outpatient appointments, ~40,000 under-18 ED attendances, ~1,000 referrals,
 # ~500 missing episodes, ~200 looked-after children).
 RECORD_RATES = {
-    "acute": {"outpatients": 13.3, "ed": 2.7, "referrals": 0.067, "episodes": 0.033, "lac": 0.013},
-    "community": {"outpatients": 5, "ed": 1, "referrals": 0.1, "episodes": 0.1, "lac": 0.1},
-    "mental_health": {"outpatients": 2, "ed": 0, "referrals": 0.05, "episodes": 0.05, "lac": 0.02},
-    "ambulance": {"outpatients": 0, "ed": 0, "referrals": 0.05, "episodes": 0, "lac": 0},
-    "gp_practice": {"outpatients": 20, "ed": 0, "referrals": 0.25, "episodes": 0, "lac": 0.1},
-    "icb": {"outpatients": 0, "ed": 0, "referrals": 0, "episodes": 0.3, "lac": 0.5},
+    "acute": {"outpatients": 13.3, "ed": 2.7, "referrals": 0.067, "conferences": 0.008, "episodes": 0.033, "lac": 0.013},
+    "community": {"outpatients": 5, "ed": 1, "referrals": 0.1, "conferences": 0.02, "episodes": 0.1, "lac": 0.1},
+    "mental_health": {"outpatients": 2, "ed": 0, "referrals": 0.05, "conferences": 0.005, "episodes": 0.05, "lac": 0.02},
+    "ambulance": {"outpatients": 0, "ed": 0, "referrals": 0.05, "conferences": 0, "episodes": 0, "lac": 0},
+    "gp_practice": {"outpatients": 20, "ed": 0, "referrals": 0.25, "conferences": 0.2, "episodes": 0, "lac": 0.1},
+    "icb": {"outpatients": 0, "ed": 0, "referrals": 0, "conferences": 0, "episodes": 0.3, "lac": 0.5},
 }
 EXTRACT_OF = {"outpatients": "outpatients", "ed": "ed_attendances", "referrals": "referrals",
-              "episodes": "missing_episodes", "lac": "lac_health"}
+              "conferences": "cp_conferences", "episodes": "missing_episodes", "lac": "lac_health"}
 
 
 def write_records_cohort(folder: Path, count: int, seed: int) -> list[Path]:

@@ -18,7 +18,8 @@ from typing import Any, Iterable
 from compliance.intake.files import write_atomic
 from compliance.domain.labels import value_label
 
-ACUTE_YEAR = {"staff": 15_000, "outpatients": 200_000, "ed": 40_000, "referrals": 1_000, "episodes": 500, "lac": 200}
+ACUTE_YEAR = {"staff": 15_000, "outpatients": 200_000, "ed": 40_000, "referrals": 1_000, "conferences": 120,
+              "episodes": 500, "lac": 200}
 SERVICES_OP = ("paediatrics", "camhs", "sexual_health", "maternity")
 
 
@@ -36,7 +37,7 @@ def _csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
 
 
 def write_records(folder: Path, start: dt.date, end: dt.date, seed: int = 1, volumes: dict[str, int] | None = None) -> None:
-    """Write the seven extracts for one organisation's period into `folder` (created if needed)."""
+    """Write the eight extracts for one organisation's period into `folder` (created if needed)."""
     v = {**ACUTE_YEAR, **(volumes or {})}
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -111,6 +112,12 @@ def write_records(folder: Path, start: dt.date, end: dt.date, seed: int = 1, vol
         written = referred + dt.timedelta(hours=rng.choice([2, 12, 24, 40, 60])) if rng.random() < 0.97 else None
         refs.append([f"R{i:05d}", concern, referred, written])
     _csv(folder / "referrals.csv", ["referral_ref", "concern_identified", "referred", "confirmed_in_writing"], refs)
+
+    conferences = []
+    for i in range(v["conferences"]):
+        attended = rng.random() < 0.8
+        conferences.append([f"C{i:05d}", day(), attended, (not attended and rng.random() < 0.6) or rng.random() < 0.3])
+    _csv(folder / "cp_conferences.csv", ["conference_ref", "conference_date", "attended", "report_sent"], conferences)
 
     eps = []
     kids = max(1, v["episodes"] // 3)

@@ -128,6 +128,17 @@ class Referral(Extract):
     )
 
 
+class Conference(Extract):
+    name = "cp_conferences"
+    source = "the safeguarding team's log of invitations to initial and review child-protection conferences"
+    feeds = "INF-002 (attended or sent a report)"
+
+    conference_ref: Ref
+    conference_date: dt.date
+    attended: bool
+    report_sent: bool = Field(description="A written report was sent to the conference (attended or not).")
+
+
 class MissingEpisode(Extract):
     name = "missing_episodes"
     source = "community providers' and the looked-after children team's missing-episode logs"
@@ -172,7 +183,8 @@ class LookedAfterHealth(Extract):
 
 
 EXTRACTS: tuple[type[Extract], ...] = (
-    TrainingRecord, LearningLog, OutpatientAppointment, EdAttendance, Referral, MissingEpisode, LookedAfterHealth)
+    TrainingRecord, LearningLog, OutpatientAppointment, EdAttendance, Referral, Conference, MissingEpisode,
+    LookedAfterHealth)
 BY_NAME: dict[str, type[Extract]] = {e.name: e for e in EXTRACTS}
 FILE_TYPES = (".csv", ".xlsx", ".parquet")
 

@@ -73,6 +73,14 @@ JOIN calendar concern       ON concern.day = CAST(r.concern_identified AS DATE)
 LEFT JOIN calendar referred ON referred.day = CAST(r.referred AS DATE)
 WHERE CAST(r.concern_identified AS DATE) BETWEEN $period_start AND $period_end;
 
+-- name: conferences
+-- INF-002: child-protection conferences held in the period that the organisation was invited to,
+-- and those it attended or sent a report to.
+SELECT count(*)                                           AS invited,
+       count(*) FILTER (WHERE attended OR report_sent)   AS attended_or_reported
+FROM cp_conferences
+WHERE conference_date BETWEEN $period_start AND $period_end;
+
 -- name: episodes
 -- MIS-001: episodes that started in the period, by classification and risk grade.
 SELECT count(*) FILTER (WHERE classification = 'missing' AND risk_grade = 'no_apparent_risk') AS missing_no_apparent_risk,

@@ -27,7 +27,7 @@ SQL_FILE = Path(__file__).with_name("counts.sql")
 MEASURED_SECTIONS = (
     "was_not_brought.missed_appointments", "was_not_brought.follow_up", "was_not_brought.escalation",
     "alerts.cpis_checks", "alerts.ed_notifications", "risk_assessment.ed_screening",
-    "information_sharing.referrals_to_csc", "missing.episodes", "missing.return_interviews",
+    "information_sharing.referrals_to_csc", "information_sharing.conferences", "missing.episodes", "missing.return_interviews",
     "missing.from_health_settings.episodes", "missing.from_health_settings.reported_per_protocol", "missing.repeat",
     "looked_after.initial_assessments", "looked_after.review_assessments", "looked_after.health_plans",
     "training.groups", "training.board", "training.specialist_posts",
@@ -151,6 +151,8 @@ def measure(folder: Path, windows: Windows, period: tuple[dt.date, dt.date], hol
         put("information_sharing.referrals_to_csc",
             {**_one(con, "referrals", params), "referral_window_working_days": w.referral_working_days,
              "confirm_window_hours": w.written_hours}, "referrals")
+    if "cp_conferences" in reads:
+        put("information_sharing.conferences", _one(con, "conferences", params), "cp_conferences")
     if "missing_episodes" in reads:
         put("missing.episodes", _one(con, "episodes", params), "missing_episodes")
         put("missing.return_interviews",
