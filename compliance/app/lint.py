@@ -141,8 +141,7 @@ def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[
     parameter is read, and no mutant survives (area rules are data like the others)."""
     from compliance.app.cases import run_area_cases
     from compliance.app.mutate import mutate_area_rule
-    from compliance.catalogue.loading import AREA_FOLDER, area_rule_files
-    from compliance.intake.validation import validate
+    from compliance.catalogue.loading import AREA_FOLDER, area_rule_files, load_area_rule_file
 
     files = [f for p in paths for f in (area_rule_files(p) if p.is_dir() else
                                         [p] if p.parent.name == AREA_FOLDER else [])]
@@ -151,13 +150,11 @@ def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[
     seen: dict[str, Path] = {}
     for path in files:
         try:
-            doc = read_document(path, RuleError, max_bytes=256 * 1024)
-            rule = validate(AreaRule, doc, RuleError)
+            rule = load_area_rule_file(path)
         except RuleError as e:
             found += [(path, pr) for pr in e.problems]
             continue
-        if path.stem != rule.id:
-            found.append((path, Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id", doc.line_of(("id",)))))
+        doc = read_document(path, RuleError)
         if rule.id in seen:
             found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", doc.line_of(("id",)))))
             continue

@@ -53,17 +53,25 @@ def area_rule_files(folder: Path) -> list[Path]:
 
 def load_area_rules(folders: list[Path] | None = None) -> list:
     """Area rules of the folders (default: the bundled catalogue); a later folder overrides an id."""
-    from compliance.catalogue.area_schema import AreaRule
-    from compliance.intake.validation import validate
-
     by_id = {}
     for folder in folders or [BUNDLED_RULES]:
         for path in area_rule_files(folder):
-            rule = validate(AreaRule, read_document(path, RuleError, max_bytes=256 * 1024), RuleError)
-            if path.stem != rule.id:
-                raise RuleError(str(path), [Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id")])
+            rule = load_area_rule_file(path)
             by_id[rule.id] = rule
     return [by_id[k] for k in sorted(by_id)]
+
+
+def load_area_rule_file(path: Path):  # -> AreaRule (imported lazily: area rules are rarely needed)
+    """One area rule file, validated, whose file name is its id."""
+    from compliance.catalogue.area_schema import AreaRule
+    from compliance.intake.validation import validate
+
+    doc = read_document(path, RuleError, max_bytes=256 * 1024)
+    rule = validate(AreaRule, doc, RuleError)
+    if path.stem != rule.id:
+        raise RuleError(str(path), [Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id",
+                                            doc.line_of(("id",)))])
+    return rule
 
 
 def load_rule_file(path: Path, folder: Path | None = None) -> Rule:

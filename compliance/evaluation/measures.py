@@ -585,16 +585,16 @@ def _min_percent(m: Measure, sure: list[Any], maybe: list[Any]) -> Range:
     that fails with every item that could join it still fails.
     """
     part, whole = m.fields  # type: ignore[misc]
-    pw = [(_num(_get(i, (part,))), _num(_get(i, (whole,)))) for i in sure + maybe]
-    capped = bool(sure + maybe) and getattr(type((sure + maybe)[0]), "bounds", {}).get(part) == whole
-    cap: Number | None = 100 if capped else None
+    items = sure + maybe
+    pw = [(_num(_get(i, (part,))), _num(_get(i, (whole,)))) for i in items]
+    cap: Number | None = 100 if items and getattr(type(items[0]), "bounds", {}).get(part) == whole else None
 
     def key(n: int, item: Any) -> Any:
         return ("item", n) if m.by is None else _scalar(_get(item, (m.by,)))
 
     groups: dict[Any, list[int]] = {}
     joiners: dict[Any, list[int]] = {}  # key (None: any group) -> items that may join it
-    for n, item in enumerate(sure + maybe):
+    for n, item in enumerate(items):
         k = key(n, item)
         (groups if n < len(sure) and k is not None else joiners).setdefault(k, []).append(n)
 
