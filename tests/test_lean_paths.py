@@ -196,3 +196,19 @@ def test_lazy_command_table_matches_the_commands_and_click_s_own_help():
         got = CliRunner().invoke(cli, ["--help"], terminal_width=width).output
         assert got == CliRunner().invoke(eager, ["--help"], terminal_width=width).output
     assert all(cli.commands[n] is commands[n] for n in cli.list_commands(click.Context(cli)))
+
+
+def test_an_action_message_is_dispatched_by_its_rule_name_without_decoding_it():
+    """The engine reads the firing rule's name off the message text; a name it did not give, or a
+    message in any other shape, is decoded in full, so a change in durable-rules' output cannot
+    send an action to the wrong rule."""
+    import json
+
+    from compliance.evaluation.engine import _rule_name
+
+    ev = Evaluator(load_rules())
+    actions = {name: None for chunk in ev.engine.chunks for name in chunk.definition}
+    for name in actions:
+        assert _rule_name(json.dumps({name: {"m": {"t": "x"}}}, separators=(",", ":")), actions) == name
+    assert _rule_name('{"other":{"m":{}}}', actions) == "other"  # not one of ours: decoded
+    assert _rule_name(' {"TRN-001#0.0": {}}', actions) == "TRN-001#0.0"  # another layout: decoded

@@ -10,7 +10,8 @@ from compliance.evaluation.compiler import Branch, CompileError, compile_cached,
 from compliance.evaluation.engine import Engine
 from compliance.domain.errors import EngineError, Problem, RuleError
 from compliance.domain.result import FAILING, Evidence, Finding, ThresholdResult, Waiver, sort_findings
-from compliance.evaluation.measures import compute_ranges, describe_source, display_values, path_problems, service_count
+from compliance.evaluation.measures import (Range, compute_ranges, describe_source, display_value, display_values, path_problems,
+                                           service_count)
 from compliance.intake.documents import read_document
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome, Severity
@@ -39,7 +40,7 @@ class Verdict:
     rule: Rule
     outcome: Outcome
     severity: Severity
-    values: dict[str, Any]
+    ranges: dict[str, Range]
     parameters: dict[str, Any]
 
     @property
@@ -60,8 +61,9 @@ class Verdict:
 
     @property
     def threshold(self) -> Compared | None:
-        t = self.rule.threshold
-        return None if t is None else Compared(self.values[t.measure], self.parameters[t.parameter])
+        t = self.rule.threshold  # only a failing one is read, so its value is worked out only then
+        return None if t is None else Compared(display_value(self.rule, t.measure, self.ranges[t.measure]),
+                                               self.parameters[t.parameter])
 
 
 class Evaluator:
@@ -95,37 +97,37 @@ class Evaluator:
         self.engine = Engine(chunks)
 
     def evaluate(self, doc: SelfAssessment) -> list[Finding]:
-        return sort_findings([self._finding(rule, branch, values, doc) for rule, branch, values in self._run(doc)])
+        return sort_findings([self._finding(rule, branch, display_values(rule, ranges), doc)
+                              for rule, branch, ranges in self._run(doc)])
 
     def verdicts(self, doc: SelfAssessment) -> list[Verdict]:
         """The findings' outcomes, severities and values, in the findings' order, without the findings."""
         out = []
-        for rule, branch, values in self._run(doc):
+        for rule, branch, ranges in self._run(doc):
             waiver = self.waivers.get(rule.id)
             outcome = Outcome.waived if waiver is not None and not waiver.expired else branch.outcome
-            out.append(Verdict(rule, outcome, branch.severity, values, self.params[rule.id]))
+            out.append(Verdict(rule, outcome, branch.severity, ranges, self.params[rule.id]))
         return sort_findings(out)  # type: ignore[arg-type]
 
-    def facts(self, doc: SelfAssessment) -> tuple[list[list[dict[str, Any]]], dict[str, dict[str, Any]]]:
-        """The facts the engine is given, per ruleset chunk, and each rule's display values (the
+    def facts(self, doc: SelfAssessment) -> tuple[list[list[dict[str, Any]]], dict[str, dict[str, Range]]]:
+        """The facts the engine is given, per ruleset chunk, and each rule's measures (the
         benchmark times the engine on exactly these)."""
         facts_per_chunk = []
-        measures: dict[str, dict[str, Any]] = {}
+        measures: dict[str, dict[str, Range]] = {}
         org_type = doc.organisation.type.value
         for chunk in self.engine.chunks:
             facts = []
             for rid in chunk.rule_ids:
                 rule = self.ruleset.by_id[rid]
-                ranges = compute_ranges(rule, doc, self.params[rid])
-                measures[rid] = display_values(rule, ranges)
+                ranges = measures[rid] = compute_ranges(rule, doc, self.params[rid])
                 fact = {"t": rid, "org_type": org_type, "svc_count": service_count(rule, doc)}
                 fact.update(fact_fields(chunk.fields[rid], ranges))
                 facts.append(fact)
             facts_per_chunk.append(facts)
         return facts_per_chunk, measures
 
-    def _run(self, doc: SelfAssessment) -> list[tuple[Rule, Branch, dict[str, Any]]]:
-        """Each rule with the one branch that fired for it and the measures it was given."""
+    def _run(self, doc: SelfAssessment) -> list[tuple[Rule, Branch, dict[str, Range]]]:
+        """Each rule with the one branch that fired for it and its measures."""
         facts_per_chunk, measures = self.facts(doc)
         fired: dict[str, list[Branch]] = defaultdict(list)
         for branch in self.engine.run(facts_per_chunk):

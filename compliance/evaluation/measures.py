@@ -306,16 +306,20 @@ def shown(v: Number) -> int | float:
     return int(v)
 
 
+def display_value(rule: Rule, name: str, r: Range) -> Value:
+    """A measure's reported value for people: a share to one decimal (see `shown`), a date as ISO
+    text; None where the return does not give it exactly."""
+    v = r.value()
+    if r.text is None and r.exact and rule.measures[name].kind in ("percent", "min_percent"):
+        return shown(r.lo)  # type: ignore[arg-type]
+    if isinstance(v, int) and is_date(rule, name):
+        return dt.date.fromordinal(v).isoformat()
+    return v
+
+
 def display_values(rule: Rule, ranges: dict[str, Range]) -> Values:
-    """Reported values for people: shares to one decimal (see `shown`); None where not known exactly."""
-    out = Values()
-    for name, r in ranges.items():
-        v = r.value()
-        if r.text is None and r.exact and rule.measures[name].kind in ("percent", "min_percent"):
-            v = shown(r.lo)  # type: ignore[arg-type]
-        elif isinstance(v, int) and is_date(rule, name):
-            v = dt.date.fromordinal(v).isoformat()
-        out[name] = v
+    """Every measure's `display_value`, carrying the ranges they came from (for messages)."""
+    out = Values((name, display_value(rule, name, r)) for name, r in ranges.items())
     out.ranges = ranges
     return out
 
