@@ -430,3 +430,59 @@ def test_divisions_in_conditions_are_exact(divisor, decided, expected):
     doc = SelfAssessment.model_validate(minimal_return(training={"groups": groups}))
     (finding,) = Evaluator(ruleset_of(rule)).evaluate(doc)
     assert finding.outcome.value == expected  # 36 x 95% = 34.2, so 34 falls short
+
+
+# --- a false join comparison at the end of an $and (jruizgit/rules#381) ------------------------------
+
+def test_every_join_of_the_area_rules_ends_with_a_comparison_that_is_always_true():
+    """durable-rules skips the end marker after a false last term of a join's `$and` and reads on
+    through memory (a segfault, depending on the heap; seen under gdb in `reduceExpressionSequence`).
+    The engine layer ends every joining `$and` with the JOIN_KEY comparison, which no fact fails."""
+    from compliance.catalogue.loading import load_area_rules
+    from compliance.evaluation.area import AreaEvaluator
+    from compliance.evaluation.engine import JOIN_KEY, guard_joins
+
+    joined = 0
+    for chunk in AreaEvaluator(load_area_rules()).engine.chunks:
+        for name, spec in chunk.definition.items():
+            guarded, joins = guard_joins(spec)
+            aliases = [next(iter(p)) for p in spec["all"]]
+            for before, after in zip(spec["all"], guarded["all"]):
+                alias = next(iter(before))
+                if before == after:
+                    continue
+                joined += 1
+                terms = after[alias]["$and"]
+                assert terms[-1] == {JOIN_KEY: {aliases[0] if alias != aliases[0] else aliases[1]: JOIN_KEY}}, name
+                assert JOIN_KEY not in str(terms[:-1])
+            assert joins == (guarded != spec)
+    assert joined >= 2  # the `same` and the `listed_by` joins are guarded
+
+
+def test_facts_of_a_joining_ruleset_carry_the_join_key_and_joins_still_decide():
+    from compliance.evaluation.compiler import Branch, CompiledChunk
+    from compliance.domain.outcomes import Outcome, Severity
+
+    definition = {
+        "r/same": {"all": [{"a": {"$and": [{"t": "x"}, {"$ex": {"f": 1}}]}},
+                           {"b": {"$and": [{"t": "x"}, {"$ex": {"f": 1}}, {"$neq": {"f": {"a": "f"}}}]}}]},
+        "r/item": {"all": [{"m": {"t": "x"}}]},
+    }
+    branches = {"r/same": Branch("r", Outcome.not_met, "conflict", Severity.high),
+                "r/item": Branch("r", Outcome.met, "item_true", Severity.high)}
+    engine = Engine([CompiledChunk(definition, branches, ["r"], {}, {})])
+    assert engine._joins == [True]
+    # Two equal values and one that differs: the join fires for each ordered pair that differs.
+    fired = engine.run([[{"t": "x", "f": "A"}, {"t": "x", "f": "A"}, {"t": "x", "f": "B"}]])
+    assert sum(b.gate == "conflict" for b in fired) == 4
+    fired = engine.run([[{"t": "x", "f": "A"}, {"t": "x", "f": "A"}]])
+    assert sum(b.gate == "conflict" for b in fired) == 0
+
+
+def test_a_join_nested_under_or_is_refused():
+    from compliance.evaluation.engine import guard_joins
+
+    spec = {"all": [{"a": {"t": "x"}},
+                    {"b": {"$and": [{"t": "x"}, {"$or": [{"f": {"a": "f"}}, {"g": 1}]}]}}]}
+    with pytest.raises(EngineError, match="nested"):
+        guard_joins(spec)

@@ -13,6 +13,13 @@ shows each one):
   facts): `normalise` only lets through bounded ints, rounded finite floats and short strings;
 * facts matching no rule, exceptions inside actions: turned into `EngineError`, never ignored;
 * rulesets registered once per engine (their memory is never freed), under unique names;
+* a join whose comparison with another fact is false reads past the end of its expression list
+  (jruizgit/rules#381, fix #386 never merged): in `reduceExpressionSequence` a false last term of an
+  `$and` skips the end marker, and the scan runs on through memory until it meets one by luck or
+  segfaults (seen in `assert_facts` for area rules, in about one test run in fifteen, and every
+  time once the heap was laid out differently). `guard_joins` ends every joining `$and` with a
+  comparison that is always true (`JOIN_KEY`, which every fact of such a ruleset carries), so no
+  false term is ever the last;
 * forward chaining (`depends_on`): an action of a rule that others depend on asserts one outcome
   fact through the closure, with a fixed id of its own and only once per session (a branch can fire
   once per alternative of an `$or`, and asserting a fact twice raises), joined by positive patterns.
@@ -50,9 +57,47 @@ MAX_INT = 2**52  # integers the engine compares exactly (see compiler.BIG)
 MAX_TEXT = 200
 
 _names = itertools.count()
+JOIN_KEY = "@j"  # on every fact of a ruleset with joins; see guard_joins
 # What durable-rules' json.dumps(x, ensure_ascii=False) builds anew on every call, built once.
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 _decode = json.JSONDecoder().decode
+
+
+def _references(cond: Any, aliases: set[str]) -> bool:
+    """Whether a condition compares with a field of another pattern's fact (`{field: {alias: field}}`)."""
+    if isinstance(cond, dict):
+        if len(cond) == 1 and next(iter(cond)) in aliases and isinstance(next(iter(cond.values())), str):
+            return True
+        return any(_references(v, aliases) for v in cond.values())
+    if isinstance(cond, list):
+        return any(_references(v, aliases) for v in cond)
+    return False
+
+
+def guard_joins(spec: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The rule with every joining pattern's `$and` ended by an always-true comparison, and whether
+    it joins at all (see the module's note on jruizgit/rules#381).
+
+    A join's comparisons must sit in one flat `$and` (or be the pattern's only condition); one
+    nested under `$or` or a second `$and` is refused, since the same skip would strike there.
+    """
+    patterns = spec.get("all")
+    if not patterns:
+        return spec, False
+    aliases = {next(iter(p)) for p in patterns}
+    out, joins = [], False
+    for p in patterns:
+        alias, cond = next(iter(p.items()))
+        if not _references(cond, aliases - {alias}):
+            out.append(p)
+            continue
+        joins = True
+        parts = cond["$and"] if set(cond) == {"$and"} else [cond]
+        if any(_references(part, aliases - {alias}) and set(part) & {"$and", "$or"} for part in parts):
+            raise EngineError(f"a join compares inside a nested $and or $or, which durable-rules misreads: {p}")
+        first = next(iter(aliases - {alias}))
+        out.append({alias: {"$and": [*parts, {JOIN_KEY: {first: JOIN_KEY}}]}})
+    return {**spec, "all": out}, joins
 
 
 class SyncHost(Host):
@@ -161,21 +206,26 @@ class Engine:
         self.matches: list[tuple[Branch, dict[str, Any]]] = []
         self._errors: list[BaseException] = []
         self._announced: set[str] = set()
+        self._joins: list[bool] = []  # per chunk: its facts carry JOIN_KEY
         for chunk in chunks:
             name = f"safeguard{next(_names)}"
             # durable-rules deletes "run" from each rule's dict and only reads the rest: a shallow
             # copy of each rule keeps the compiled definition intact (a deep copy cost 12 ms a start).
             definition: dict[str, dict[str, Any]] = {}
             actions: dict[str, Callable[[Any], None]] = {}
+            joins = False
             for rule_name, spec in chunk.definition.items():
                 branch = chunk.branches[rule_name]
                 actions[rule_name] = self._action(branch, chunk.announced.get(branch.rule_id))
-                definition[rule_name] = {**spec, "run": actions[rule_name]}
+                guarded, joined = guard_joins(spec)
+                joins = joins or joined
+                definition[rule_name] = {**guarded, "run": actions[rule_name]}
             definition[SENTINEL] = {"all": [{"m": {"t": SENTINEL}}], "run": self._action(None)}
             actions[SENTINEL] = definition[SENTINEL]["run"]
             self._host.register_rulesets({name: definition})
             self._chunks.append((name, chunk))
             self._handles.append((self._host.get_ruleset(name)._handle, actions))
+            self._joins.append(joins)
 
     def _action(self, branch: Branch | None, announce_id: int | None = None) -> Callable[[Any], None]:
         # Exactly one positional parameter: durable-rules treats two as an asynchronous action.
@@ -224,7 +274,7 @@ class Engine:
         if len(facts_per_chunk) != len(self._chunks):
             raise EngineError("one list of facts is needed for each compiled chunk")
         self._fired, self._errors, self.matches = [], [], []
-        for (handle, actions), facts in zip(self._handles, facts_per_chunk):
+        for (handle, actions), joins, facts in zip(self._handles, self._joins, facts_per_chunk):
             self._announced = set()
             if len(facts) >= OUTCOME_FACT_IDS:
                 raise EngineError(f"at most {OUTCOME_FACT_IDS - 1} facts per chunk; their ids would meet the outcome facts'")
@@ -232,6 +282,8 @@ class Engine:
             for i, fact in enumerate(facts, start=1):
                 clean = normalise(fact)
                 clean["sid"], clean["id"] = SID, i
+                if joins:
+                    clean[JOIN_KEY] = 1
                 batch.append(clean)
             self._assert(handle, actions, {"sid": SID, "id": 0, "t": SENTINEL}, many=False)
             try:
