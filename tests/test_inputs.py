@@ -119,3 +119,75 @@ def test_schema_has_no_field_for_names_of_children():
     text = json.dumps(json_schema()).lower()
     for word in ("child_name", "first_name", "surname", "date_of_birth", "nhs_number"):
         assert word not in text
+
+
+# --- the fast YAML path gives what the round-trip loader gives -----------------------------------
+
+def _round_trip(text: str):
+    from compliance.intake import documents as D
+
+    return D._plain(D._yaml().load(text), D.Document(Path("x.yaml"), text, None), D.InputError, ())
+
+
+def _same(a, b) -> bool:
+    """Equal, and in the same key order at every level (the order of measures is the order shown)."""
+    return json.dumps(a, default=repr) == json.dumps(b, default=repr)
+
+
+def test_every_bundled_yaml_file_loads_the_same_through_the_fast_path():
+    from compliance.intake.documents import _SLOW, _plain_fast
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(root.glob("rules/**/*.yaml")) + sorted(root.glob("fixtures/**/*.y*ml"))
+    fast = 0
+    for f in files:
+        text = f.read_text()
+        got = _plain_fast(text)
+        if got is not _SLOW:
+            fast += 1
+            assert _same(got, _round_trip(text)), f
+    assert fast > 50  # the fast path is the one taken
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x {p: 1}\nb: {<<: *x, r: 2}\n",  # merge keys: another key order
+    "a: 2024-01-05T10:00:00Z\n",  # a date-time
+    "a: !!binary aGVsbG8=\n", "a: !!set {x, y}\n",  # other core tags
+    "1: x\n", "? [1, 2]\n: 3\n",  # keys that are not text
+    "a: 1\na: 2\n",  # a duplicate key
+    "a: [1\n",  # broken
+])
+def test_anything_but_plain_data_goes_the_round_trip_way(text):
+    from compliance.intake.documents import _SLOW, _plain_fast
+
+    assert _plain_fast(text) is _SLOW
+
+
+def test_generated_documents_load_the_same_both_ways():
+    import io
+
+    from hypothesis import given, settings, strategies as st
+    from ruamel.yaml import YAML
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False, width=32),
+                        st.dates(), st.text(max_size=12),
+                        st.sampled_from(["yes", "no", "on", "010", "0o17", "0x1F", "1_000", "12:30", "1e3", ".5", "~", "null", "True"]))
+    docs = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)),
+                        max_leaves=20)
+
+    @settings(max_examples=150, deadline=None)
+    @given(docs, st.sampled_from([None, True, False]))
+    def check(data, flow):
+        y = YAML(typ="rt")
+        y.default_flow_style = flow
+        out = io.StringIO()
+        y.dump({"doc": data}, out)
+        text = out.getvalue()
+        from compliance.intake.documents import _SLOW, _plain_fast
+
+        got = _plain_fast(text)
+        if got is not _SLOW:
+            assert _same(got, _round_trip(text)), text
+
+    check()

@@ -42,9 +42,80 @@ def _cache_put(key: str, text: str) -> None:
     try:
         from compliance.intake.files import write_atomic
 
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see get_object
         write_atomic(folder / f"{key}.json", text)
     except OSError:
+        pass  # a read-only home only costs speed
+
+
+# --- validated objects, kept as pickles -------------------------------------------------------------
+#
+# Reading a cached rule as JSON still needs the rule model's validator, and building it is most of
+# what loading a catalogue costs (~100 ms of every start). A catalogue the tool itself validated
+# is therefore also kept as a pickle. A pickle is code to whoever can write it, so one is read only
+# when this user owns it and its folder and nobody else can write either, and only through an
+# unpickler that rebuilds this package's models and a few standard value types and nothing else.
+
+_SAFE_GLOBALS = {("datetime", "date"), ("datetime", "datetime"), ("fractions", "Fraction"),
+                 ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "Path")}
+
+
+def _load_pickle(f: Any) -> Any:
+    import pickle  # not at import: `rules list` starts without it
+
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if module.startswith("compliance.") or (module, name) in _SAFE_GLOBALS:
+                return super().find_class(module, name)
+            raise pickle.UnpicklingError(f"{module}.{name} is not a cached value type")
+
+    return Unpickler(f).load()
+
+
+def _private(path: Path) -> bool:
+    """Owned by this user and writable by nobody else (a shared cache folder is never trusted)."""
+    getuid = getattr(os, "getuid", None)
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (getuid is None or st.st_uid == getuid()) and not st.st_mode & 0o022
+
+
+def get_object(key: str) -> Any | None:
+    """What `put_object` kept under `key`, or None (a miss, a damaged or untrusted entry)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"{key}.pickle"
+    if not (_private(folder) and _private(path)):
+        return None
+    try:
+        with path.open("rb") as f:
+            return _load_pickle(f)
+    except Exception:  # noqa: BLE001 - any damage, or an old layout, is a miss
+        return None
+
+
+def put_object(key: str, value: Any) -> None:
+    """Keep a validated value for `get_object`: private to this user (0600 in a 0700 folder)."""
+    import pickle
+    import tempfile
+
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, folder / f"{key}.pickle")
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except (OSError, pickle.PicklingError):
         pass  # a read-only home only costs speed
 
 

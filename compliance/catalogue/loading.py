@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from compliance.intake.documents import read_document, read_text
 from compliance.domain.errors import Problem, RuleError
 from compliance.intake.validation import problems as validation_problems
-from compliance.catalogue.cache import _cache_get, _cache_put
+from compliance.catalogue.cache import _cache_get, _cache_put, get_object, put_object
 from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
 from compliance.catalogue.schema import Rule
 from compliance.domain.result import RuleOverride
@@ -26,7 +26,7 @@ class RuleSet:
     """The rules in force: bundled rules, then any local folders, a later folder overriding an id."""
 
     def __init__(self, rules: list[Rule], files: dict[str, Path], digest: str,
-                 overrides: list[RuleOverride] | None = None):
+                 overrides: list[RuleOverride] | None = None, content_key: str | None = None):
         """Every rule set is checked for unknown prerequisites and cycles here, once, so nothing
         downstream (compiler, evaluator) meets a broken dependency."""
         from compliance.catalogue.dependencies import dependency_errors
@@ -40,6 +40,8 @@ class RuleSet:
         self.files = files
         self.digest = digest
         self.overrides = overrides or []
+        # Set when the rules are exactly what files say (load_rules): a key for what is compiled from them.
+        self.content_key = content_key
 
     @property
     def version(self) -> str:
@@ -114,8 +116,50 @@ def load_rule_file(path: Path, folder: Path | None = None) -> Rule:
 
 
 def load_rules(folders: list[Path] | None = None) -> RuleSet:
-    """Load every rule file under the folders (default: the bundled catalogue)."""
+    """Load every rule file under the folders (default: the bundled catalogue).
+
+    A catalogue loaded before is read back whole from the cache (see catalogue.cache.get_object)
+    under a hash of every file's path and bytes and of the code that defines and loads rules, so it
+    is only ever a copy of what the files say; anything else (a changed, added or removed file, an
+    invalid one, a new version) is loaded and validated afresh.
+    """
     folders = folders or [BUNDLED_RULES]
+    key = _catalogue_key(folders)
+    cached = get_object(key) if key else None
+    if isinstance(cached, tuple) and len(cached) == 4:
+        return RuleSet(*cached, content_key=key)
+    ruleset = _load_rules(folders)
+    if key:
+        put_object(key, (ruleset.rules, ruleset.files, ruleset.digest, ruleset.overrides))
+        ruleset.content_key = key
+    return ruleset
+
+
+def _catalogue_key(folders: list[Path]) -> str | None:
+    """The cache key of the catalogue in these folders, or None when one of them is not a folder."""
+    import pydantic
+
+    from compliance import __version__
+    from compliance.catalogue import dependencies, schema
+    from compliance.domain import base, outcomes, result
+
+    h = hashlib.sha256(f"catalogue\0{__version__}\0{pydantic.VERSION}".encode())
+    for module in (schema, outcomes, result, base, dependencies):  # the models' layout, and the checks
+        h.update(Path(module.__file__ or "").read_bytes())
+    h.update(Path(__file__).read_bytes())
+    for folder in folders:
+        if not folder.is_dir():
+            return None
+        for path in rule_files(folder):
+            h.update(f"\0{folder}\0{path}\0".encode())
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                return None  # the full load names the file
+    return "catalogue-" + h.hexdigest()
+
+
+def _load_rules(folders: list[Path]) -> RuleSet:
     by_id: dict[str, Rule] = {}
     files: dict[str, Path] = {}
     overrides: dict[str, RuleOverride] = {}

@@ -310,8 +310,6 @@ class Condition(OneKey):
         return "not" if name == "not_" else name
 
 
-Arith.model_rebuild()
-Condition.model_rebuild()
 
 
 def condition_names(c: Condition) -> list[str]:

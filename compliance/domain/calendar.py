@@ -29,8 +29,6 @@ import calendar as _calendar
 import datetime as dt
 from functools import lru_cache
 
-import holidays
-
 __all__ = [
     "add_months", "add_years", "add_working_days", "in_period", "is_working_day", "months_between",
     "months_elapsed", "within_months", "working_days_between", "years_between", "bank_holidays",
@@ -100,6 +98,8 @@ def in_period(date: dt.date, start: dt.date, end: dt.date) -> bool:
 
 @lru_cache(maxsize=256)
 def _holidays_of(year: int) -> frozenset[dt.date]:
+    import holidays  # ~50 ms of imports, paid only by a command that counts working days
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

@@ -84,7 +84,7 @@ class Evaluator:
             if broken:
                 raise RuleError(str(ruleset.files.get(r.id, r.id)), broken)
         try:
-            chunks = compile_cached(ruleset.rules, self.params)
+            chunks = compile_cached(ruleset.rules, self.params, ruleset.content_key)
         except CompileError as e:
             file = ruleset.files.get(e.rule_id)
             line = None
