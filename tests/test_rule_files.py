@@ -42,6 +42,47 @@ def test_an_edited_rule_is_reparsed_not_served_from_cache(tmp_path, monkeypatch)
     assert load_rule_file(copy).parameters["threshold"].default == 95
 
 
+def test_a_catalogue_comes_back_from_its_pickle_equal_and_only_while_its_files_are_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", "")
+    fresh = load_rules()
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    first, again = load_rules(), load_rules()
+    assert [r.model_dump() for r in again.rules] == [r.model_dump() for r in fresh.rules]
+    assert (again.digest, again.files, again.overrides) == (fresh.digest, fresh.files, fresh.overrides)
+    assert again.content_key == first.content_key and len(list((tmp_path / "cache").glob("catalogue-*.pickle"))) == 1
+    # an edited rule is a new catalogue: loaded afresh, under another key
+    folder = tmp_path / "rules" / "training"
+    folder.mkdir(parents=True)
+    shutil.copy(TRN001, folder / "TRN-001.yaml")
+    local = load_rules([tmp_path / "rules"])
+    (folder / "TRN-001.yaml").write_text(TRN001.read_text().replace("default: 90", "default: 95"))
+    edited = load_rules([tmp_path / "rules"])
+    assert edited.content_key != local.content_key
+    assert edited.by_id["TRN-001"].parameters["threshold"].default == 95
+
+
+def test_a_pickle_anyone_else_could_write_or_that_names_other_code_is_never_read(tmp_path, monkeypatch):
+    import os
+    import pickle
+
+    from compliance.catalogue.cache import get_object, put_object
+
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    put_object("k", {"a": 1})
+    entry = tmp_path / "cache" / "k.pickle"
+    assert oct(entry.stat().st_mode & 0o777) == "0o600" and get_object("k") == {"a": 1}
+    entry.chmod(0o664)  # group-writable: someone else could have put code in it
+    assert get_object("k") is None
+    entry.chmod(0o600)
+    (tmp_path / "cache").chmod(0o777)  # a folder others can write to
+    assert get_object("k") is None
+    (tmp_path / "cache").chmod(0o700)
+    entry.write_bytes(pickle.dumps(os.system))  # a global outside the package's models
+    assert get_object("k") is None
+    entry.write_bytes(b"not a pickle")
+    assert get_object("k") is None
+
+
 @pytest.mark.parametrize("edit,fragments", [
     (("severity: high", "severity: urgent"), ["line 11", "severity", "'critical', 'high', 'medium' or 'low'"]),
     (("  gte: [coverage, threshold]", "  gte: [coverage, threshhold]"), ["condition uses 'threshhold'"]),
