@@ -84,18 +84,19 @@ def guard_joins(spec: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     patterns = spec.get("all")
     if not patterns or len(patterns) == 1:  # one pattern joins nothing (most rules: a start-up's worth of walks saved)
         return spec, False
-    aliases = {next(iter(p)) for p in patterns}
+    order = [next(iter(p)) for p in patterns]
     out, joins = [], False
     for p in patterns:
         alias, cond = next(iter(p.items()))
-        if not _references(cond, aliases - {alias}):
+        others = set(order) - {alias}
+        if not _references(cond, others):
             out.append(p)
             continue
         joins = True
         parts = cond["$and"] if set(cond) == {"$and"} else [cond]
-        if any(_references(part, aliases - {alias}) and set(part) & {"$and", "$or"} for part in parts):
+        if any(_references(part, others) and set(part) & {"$and", "$or"} for part in parts):
             raise EngineError(f"a join compares inside a nested $and or $or, which durable-rules misreads: {p}")
-        first = next(iter(aliases - {alias}))
+        first = next(a for a in order if a != alias)  # the first pattern's fact (the second's, for the first)
         out.append({alias: {"$and": [*parts, {JOIN_KEY: {first: JOIN_KEY}}]}})
     return {**spec, "all": out}, joins
 
