@@ -191,3 +191,48 @@ def test_generated_documents_load_the_same_both_ways():
             assert _same(got, _round_trip(text)), text
 
     check()
+
+
+# --- the JSON bounds' quick check -----------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from compliance.domain.errors import InputError  # noqa: E402
+from compliance.intake import documents  # noqa: E402
+
+_SMALL = documents.Limits(max_nodes=60, max_depth=4, max_digits=6)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**9, 10**9) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet='ab"\\\n[]{}1e', max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet='k"\\[]', max_size=3), inner, max_size=4),
+    max_leaves=30)
+
+
+def _walk_refuses(text: str, limits: documents.Limits) -> bool:
+    try:
+        documents._walk_json(text, documents.Budget("f.json", InputError, limits))
+    except InputError:
+        return True
+    return False
+
+
+@given(_JSON, st.sampled_from(["", "NaN", "1e999", "[[[[[[", "]]", '"', "1234567", "Infinity"]), st.integers(0, 400))
+@settings(max_examples=400)
+def test_the_quick_json_check_never_passes_what_the_token_walk_refuses(value, insert, at):
+    """The quick check may send any document to the walk, but one it passes must be one the walk
+    passes: else a bound would go unchecked."""
+    text = json.dumps(value)
+    text = text[:at] + insert + text[at:]
+    for limits in (_SMALL, documents.DEFAULT_LIMITS):
+        if documents._surely_within(text, limits):
+            assert not _walk_refuses(text, limits), text
+
+
+def test_generated_json_returns_take_the_quick_check(tmp_path):
+    from compliance.app.generate import write_cohort
+
+    paths = write_cohort(tmp_path, 20, seed=3)
+    assert len(paths) == 20
+    for path in paths:
+        assert documents._surely_within(path.read_text(), documents.DEFAULT_LIMITS), path
