@@ -260,10 +260,10 @@ class Measure(Strict):
     def path(self) -> str | None:
         return None if self.kind in ("percent", "total") else getattr(self, self.kind)
 
-    @property
-    def derived_from(self) -> list[str]:
-        """Other measures this one is computed from."""
-        return list(self.percent or self.total or [])
+    @cached_property
+    def derived_from(self) -> tuple[str, ...]:
+        """Other measures this one is computed from (read for every measure of every evaluation)."""
+        return tuple(self.percent or self.total or ())
 
 
 # --- conditions -------------------------------------------------------------------------------------

@@ -237,9 +237,8 @@ def fact_fields(spec: dict[str, tuple[str, str, int]], ranges: dict[str, Range])
                 v = math.ceil(v) if slot == "_L" else math.floor(v)
         elif bound is None:
             v = (0 if slot == "_LN" else BIG) if slot[2] == "N" else 1
-        else:
-            f = Fraction(bound)
-            v = f.numerator * scale if slot[2] == "N" else f.denominator
+        else:  # an int or a Fraction: both have numerator and denominator
+            v = bound.numerator * scale if slot[2] == "N" else bound.denominator
         if abs(v) > BIG:
             raise EngineError(f"measure {measure!r} ({v}) is too large to compare exactly")
         out[name] = v

@@ -372,9 +372,9 @@ def _share(part: Range, rest: Range) -> Range:
     a, b, c, d = part.lo or 0, part.hi, rest.lo or 0, rest.hi
     if b == 0 and d == 0:
         return UNDEFINED  # nothing at all: no share
-    lo: Number = 0 if d is None or a == 0 else Fraction(100 * a) / (a + d)
+    lo: Number = 0 if d is None or a == 0 else Fraction(100 * a, a + d)
     big = _NO_COUNT_REACHES if b is None else b
-    hi = Fraction(100 * big) / (big + c) if big + c > 0 else Fraction(100)
+    hi = Fraction(100 * big, big + c) if big + c > 0 else Fraction(100)
     return Range(lo, hi)
 
 
@@ -391,8 +391,8 @@ def _percent(num: Range, den: Range) -> Range:
     elif d is None:
         lo = 0 if a >= 0 else None
     else:
-        lo = Fraction(100 * a) / d if d > 0 else None
-    hi = Fraction(100 * b) / c if b is not None and c is not None and c > 0 else None
+        lo = Fraction(100 * a, d) if d > 0 else None
+    hi = Fraction(100 * b, c) if b is not None and c is not None and c > 0 else None
     return Range(lo, hi)
 
 
