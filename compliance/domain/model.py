@@ -11,11 +11,11 @@ exports their JSON Schema. Two conventions run through every model:
 Only counts and pseudonymous identifiers are asked for: there is nowhere to put a child's name.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: pydantic would then compile each of ~1,300 annotations
+# from text at start-up (about a tenth of `assess`'s own start-up).
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, computed_field, model_validator
 from pydantic_core import PydanticCustomError
@@ -44,7 +44,7 @@ class Record(BaseModel):
     windows: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @model_validator(mode="after")
-    def _windows_stated(self) -> Record:
+    def _windows_stated(self) -> Self:
         for count, needed in self.windows.items():
             if getattr(self, count) is None:
                 continue
@@ -56,7 +56,7 @@ class Record(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _parts_within_wholes(self) -> Record:
+    def _parts_within_wholes(self) -> Self:
         for part, whole in self.bounds.items():
             p, w = getattr(self, part), getattr(self, whole)
             if p is not None and w is not None and p > w:
@@ -144,7 +144,7 @@ class Period(Record):
     end: dt.date = described("Period end", "Last day of the assessment period (YYYY-MM-DD), usually 31 March.")
 
     @model_validator(mode="after")
-    def _ordered(self) -> Period:
+    def _ordered(self) -> Self:
         if self.end <= self.start:
             raise PydanticCustomError(
                 "period_order", "the period must end after it starts ({start} to {end})",
@@ -185,7 +185,7 @@ class Organisation(Record):
     )
 
     @model_validator(mode="after")
-    def _named_areas_served(self) -> Organisation:
+    def _named_areas_served(self) -> Self:
         for la in self.local_authority_names or []:
             if la.code not in self.local_authorities:
                 raise PydanticCustomError(
