@@ -23,7 +23,7 @@ from conftest import ROOT, fixture_files, minimal_return
 
 from compliance.evaluation.compiler import EMITTED_OPERATORS, MAX_RULES_PER_RULESET, compile_rules, fact_fields
 from compliance.evaluation.measures import Range
-from compliance.evaluation.engine import Engine, SyncHost, _encode, normalise
+from compliance.evaluation.engine import Engine, _encode, normalise
 from compliance.domain.errors import EngineError
 from compliance.evaluation.evaluator import Evaluator
 from compliance.intake.returns import load_assessment
@@ -81,14 +81,19 @@ def run_python(code: str) -> subprocess.CompletedProcess:
 
 # --- background threads -----------------------------------------------------------------------------
 
-def test_host_starts_no_background_threads_and_actions_run_synchronously():
+def test_no_host_is_built_no_threads_start_and_actions_run_synchronously(monkeypatch):
+    from durable import engine as durable_engine
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a durable Host starts timer threads; the engine must never build one")
+
+    monkeypatch.setattr(durable_engine.Host, "__init__", refuse)
     before = threading.active_count()
     ev = Evaluator(ruleset_of(make_rule()))
     assert threading.active_count() == before
     (finding,) = ev.evaluate(training(100, 95))
     assert finding.outcome.value == "met"  # fired inside the call, not later on a timer thread
     assert threading.active_count() == before
-    assert isinstance(ev.engine._host, SyncHost)
 
 
 # --- sid and fact-id hashing, session isolation -----------------------------------------------------

@@ -112,7 +112,7 @@ class Reports(Mapping[str, Report]):
 
 _worker: Worker | None = None
 # The parent's own evaluator while its pool runs. A forked worker starts with a copy of it, engine
-# and all (SyncHost runs no threads, and the parent never evaluates in it, so no session is live),
+# and all (no durable Host, so no threads, and the parent never evaluates in it, so no session is live),
 # and rebuilding it cost each worker ~70 ms of CPU; a spawned worker sees None and builds its own.
 _inherited: tuple[Setup, tuple[Any, Any]] | None = None
 

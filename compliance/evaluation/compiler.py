@@ -43,6 +43,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from compliance.evaluation import alpha, dnf
 from compliance.evaluation.alpha import STACK_LIMIT, stack_bound
 from compliance.domain.model import OrgType
@@ -143,7 +145,7 @@ def compile_cached(rules: list[Rule], params: dict[str, dict[str, Any]], content
     cached = _cache_get(key)
     if cached is not None:
         try:
-            return [_chunk_from(c) for c in json.loads(cached)]
+            return [_chunk_from(c) for c in orjson.loads(cached)]  # a third of json's time
         except (ValueError, KeyError, TypeError):
             pass
     chunks = compile_rules(rules, params)

@@ -3,8 +3,8 @@
 Each trap listed in ../shared/durable-rules-notes.md is made unreachable here (tests/test_engine_traps.py
 shows each one):
 
-* background timer threads that run actions late: `SyncHost` never starts them, so every action
-  runs inside the assert call that triggered it;
+* background timer threads that run actions late: no durable `Host` is ever built (its constructor
+  starts them), so every action runs inside the assert call that triggered it;
 * sessions keyed by a 32-bit hash of the sid, facts by a 32-bit hash of their id: one fixed sid,
   positional fact ids, one organisation at a time, and the session deleted after every evaluation;
 * `delete_state` crashing when no action ever completed in a session: a sentinel fact whose rule
@@ -24,9 +24,10 @@ shows each one):
   fact through the closure, with a fixed id of its own and only once per session (a branch can fire
   once per alternative of an `$or`, and asserting a fact twice raises), joined by positive patterns.
 
-Speed: registration goes through durable-rules' own `Host`, but facts are asserted and actions run
-by calling its C module with exactly the calls, in the order, that `Host`'s synchronous path makes
-(`assert_facts`, `start_action_for_state`, then `complete_and_start_action` after each action),
+Speed: rulesets are registered, facts asserted and actions run by calling durable-rules' C module
+with exactly the calls, in the order, that `Host`'s synchronous path makes (`create_ruleset` with
+the definition's JSON, as `Ruleset` does when no storage callback is set; then
+`assert_facts`, `start_action_for_state`, then `complete_and_start_action` after each action),
 minus what only serves features never used here: closures with timers and leases, a new JSON
 encoder per call, and `update_state` after every action. That call retracts the session-state fact
 and asserts it again through the whole network so that rules can see what an action wrote into
@@ -43,7 +44,7 @@ from typing import Any, Callable
 
 import durable_rules_engine as _c
 import orjson
-from durable.engine import Host, MessageNotHandledException, MessageObservedException
+from durable.engine import MessageNotHandledException, MessageObservedException
 
 from compliance.evaluation.compiler import OUTCOME_FACT, OUTCOME_FACT_IDS, Branch, CompiledChunk
 from compliance.domain.errors import EngineError
@@ -106,13 +107,6 @@ def guard_joins(spec: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         first = next(a for a in order if a != alias)  # the first pattern's fact (the second's, for the first)
         out.append({alias: {"$and": [*parts, {JOIN_KEY: {first: JOIN_KEY}}]}})
     return {**spec, "all": out}, joins
-
-
-class SyncHost(Host):
-    """A durable-rules host that never starts its background dispatch threads."""
-
-    def _run(self) -> None:  # the base class starts two threading.Timer loops here
-        return None
 
 
 def normalise(fact: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +200,6 @@ class Engine:
     """One durable-rules host with the compiled rules registered; evaluates one fact set at a time."""
 
     def __init__(self, chunks: list[CompiledChunk]):
-        self._host = SyncHost()
         self._chunks: list[tuple[str, CompiledChunk]] = []
         self._handles: list[tuple[int, dict[str, Callable[[Any], None]]]] = []
         self._fired: list[Branch] = []
@@ -219,7 +212,7 @@ class Engine:
             name = f"safeguard{next(_names)}"
             # durable-rules deletes "run" from each rule's dict and only reads the rest: a shallow
             # copy of each rule keeps the compiled definition intact (a deep copy cost 12 ms a start).
-            definition: dict[str, dict[str, Any]] = {}
+            definition: dict[str, Any] = {}
             actions: dict[str, Callable[[Any], None]] = {}
             joins = False
             for rule_name, spec in chunk.definition.items():
@@ -227,12 +220,11 @@ class Engine:
                 actions[rule_name] = self._action(branch, chunk.announced.get(branch.rule_id))
                 guarded, joined = guard_joins(spec)
                 joins = joins or joined
-                definition[rule_name] = {**guarded, "run": actions[rule_name]}
-            definition[SENTINEL] = {"all": [{"m": {"t": SENTINEL}}], "run": self._action(None)}
-            actions[SENTINEL] = definition[SENTINEL]["run"]
-            self._host.register_rulesets({name: definition})
+                definition[rule_name] = guarded
+            definition[SENTINEL] = {"all": [{"m": {"t": SENTINEL}}]}
+            actions[SENTINEL] = self._action(None)
             self._chunks.append((name, chunk))
-            self._handles.append((self._host.get_ruleset(name)._handle, actions))
+            self._handles.append((_c.create_ruleset(name, _encode(definition)), actions))
             self._joins.append(joins)
 
     def _action(self, branch: Branch | None, announce_id: int | None = None) -> Callable[[Any], None]:
