@@ -10,10 +10,7 @@ import sys
 import click
 
 from compliance import __version__
-from compliance.domain.errors import UserError
-from compliance.cli.options import EXIT_CODES_HELP
-from compliance.formats.escape import terminal
-from compliance.domain.exit_policy import EXIT_INTERNAL, EXIT_INVALID
+from compliance.domain.exit_policy import EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INVALID
 
 
 EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143  # 128 + the signal, as shells report it
@@ -115,12 +112,17 @@ class SafeguardGroup(click.Group):
         except BrokenPipeError:
             _quiet_stdout()
             ctx.exit(EXIT_SIGPIPE)
-        except UserError as e:
-            click.echo(f"error: {terminal(e)}", err=True)
-            ctx.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except Exception as e:  # a bug: say so, keep the details for the report
+        except Exception as e:
+            # Imported here: `--help` and a command that succeeds never need them.
+            from compliance.domain.errors import UserError
+            from compliance.formats.escape import terminal
+
+            if isinstance(e, UserError):
+                click.echo(f"error: {terminal(e)}", err=True)
+                ctx.exit(EXIT_INVALID)
+            # a bug: say so, keep the details for the report
             click.echo(terminal(f"internal error: {type(e).__name__}: {e}"), err=True)
             if ctx.obj and ctx.obj.get("debug"):
                 import traceback

@@ -10,14 +10,7 @@ import click
 
 from compliance.formats import Subject, names
 
-from compliance.domain.exit_policy import FAIL_ON_CHOICES
-
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  no finding at or above --fail-on
-  1  at least one not_met or insufficient_evidence finding at or above --fail-on
-  2  invalid input, rules, profile or usage (the message names the file and line)
-  3  internal error (a bug: please report it); never 0"""
+from compliance.domain.exit_policy import EXIT_CODES_HELP, FAIL_ON_CHOICES  # noqa: F401 - EXIT_CODES_HELP for the commands
 
 
 def rules_options(f):

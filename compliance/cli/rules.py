@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import textwrap
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,7 +13,14 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
 from compliance.cli.options import SEVERITY_CHOICES, announce_overrides, rule_folders, rules_options
 from compliance.domain.errors import Problem, RuleError
 
-WRAP = textwrap.TextWrapper(width=80, initial_indent="  ", subsequent_indent="  ")
+
+
+def _wrap(text: str) -> list[str]:
+    """Lines of at most 80 columns, indented; textwrap is imported here, as only `rules show` wraps
+    (its regular expressions were a tenth of what `rules list` adds to the command-line library)."""
+    import textwrap
+
+    return textwrap.wrap(text, width=80, initial_indent="  ", subsequent_indent="  ")
 
 
 @click.group("rules")
@@ -85,7 +91,7 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
             for o in rs.overrides if o.rule_id == rule.id] + [""]
 
     def section(title: str, text: str) -> None:
-        out.extend([click.style(title, bold=True), *WRAP.wrap(" ".join(text.split())), ""])
+        out.extend([click.style(title, bold=True), *_wrap(" ".join(text.split())), ""])
 
     section("Requirement", rule.requirement)
     section("Why", rule.rationale)
@@ -100,16 +106,16 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
         out.append(click.style("Parameters", bold=True))
         for name, p in rule.parameters.items():
             rng = f" (range {p.min} to {p.max})" if p.min is not None or p.max is not None else ""
-            out += WRAP.wrap(f"{name} = {p.default}{p.unit or ''}{rng}: {p.description}")
+            out += _wrap(f"{name} = {p.default}{p.unit or ''}{rng}: {p.description}")
         out.append("")
     out.append(click.style("Data it reads", bold=True))
     for name, m in rule.measures.items():
-        out += WRAP.wrap(f"{name}: {describe_source(m)}")
+        out += _wrap(f"{name}: {describe_source(m)}")
     out.append("")
     out.append(click.style("Sources", bold=True))
     for s in rule.sources:
         section_text = f", {s.section}" if s.section else ""
-        out += WRAP.wrap(f"{s.document}{section_text} ({s.year}; {s.confidence.replace('_', ' ')})")
+        out += _wrap(f"{s.document}{section_text} ({s.year}; {s.confidence.replace('_', ' ')})")
     out.append("")
     section("What to do", rule.remediation)
     section("Line of enquiry", rule.line_of_enquiry)

@@ -16,6 +16,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 # The severities, most severe first (tests/test_lean_paths.py checks them against `Severity`), written
 # out so that every command's --help is built without importing pydantic, which `Severity`'s module needs.
 FAIL_ON_CHOICES = ["critical", "high", "medium", "low", "none"]
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  no finding at or above --fail-on
+  1  at least one not_met or insufficient_evidence finding at or above --fail-on
+  2  invalid input, rules, profile or usage (the message names the file and line)
+  3  internal error (a bug: please report it); never 0"""
 
 
 def fails_on_counts(failing_by_severity: Iterable[Mapping[Severity, int]], fail_on: str) -> bool:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Subject = Literal["assessment", "screening", "diff", "area"]
 
 
-@dataclass(frozen=True)
-class Options:
-    """What a reader can ask of a rendering; each renderer takes the options it understands."""
+class Options(NamedTuple):
+    """What a reader can ask of a rendering; each renderer takes the options it understands.
+
+    (Named tuples, not dataclasses: the two dataclasses here were a tenth of what every command,
+    `--help` included, adds to the command-line library's own start-up.)"""
 
     verbose: bool = False
     color: bool = False
@@ -32,11 +33,10 @@ class Options:
     by: str | None = None  # text, markdown, html: group findings by this framework (a key of FRAMEWORKS)
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     name: str
     description: str
-    renderers: dict[Subject, str] = field(default_factory=dict)  # subject -> "module:function"
+    renderers: dict[Subject, str]  # subject -> "module:function"
     binary: bool = False  # renders bytes: written to a file (-o), never to a terminal
 
 
