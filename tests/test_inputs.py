@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,12 @@ def test_generated_json_returns_take_the_quick_check(tmp_path):
     assert len(paths) == 20
     for path in paths:
         assert documents._surely_within(path.read_text(), documents.DEFAULT_LIMITS), path
+
+
+def test_unprintable_characters_are_exactly_those_yaml_does_not_accept():
+    """YAML 1.2's printable set is tab, newline, carriage return, printable ASCII, NEL and the rest
+    of Unicode but surrogates, U+FFFE and U+FFFF; the reader refuses every other character."""
+    printable = re.compile("[\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    for code in range(0x110000):
+        c = chr(code)
+        assert bool(documents._UNPRINTABLE.match(c)) != bool(printable.match(c)), hex(code)

@@ -208,7 +208,9 @@ def read_bytes(path: Path, error: type[UserError] = InputError, max_bytes: int =
 
 # What YAML itself accepts as printable, applied to JSON too: tab, newline, carriage return,
 # printable ASCII, NEL and the printable rest of Unicode (no C0/C1 controls, DEL, surrogates).
-_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Written as the few characters excluded: the same set as "not tab, newline, ..., \U0010ffff", whose
+# compilation into a bitmap of all Unicode was 5 ms of every start (tests/test_inputs.py compares them).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
