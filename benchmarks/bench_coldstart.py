@@ -8,6 +8,7 @@ start-up). Ratios are medians of the ratios of runs of the same round, in CPU an
 
 Targets (issue 14): `safeguard assess FILE` <= 2x the floor of importing pydantic, click and
 durable-rules; `safeguard rules list` and `safeguard --help` <= 1.3x the floor of importing click.
+`assess` is also shown against the floor of a program that defines a pydantic model, for information.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from measure import interleaved, load, median, python, ratio, verdict  # noqa: E
 
 FIXTURE = ROOT / "fixtures" / "organisations" / "northfield-acute.yaml"
 ENGINE_FLOOR = python("-c", "import pydantic, click, durable.engine")
+# `import pydantic` alone loads almost nothing (its names are imported on first use); any program with
+# a model pays for BaseModel's machinery too. Printed for information: the target is the floor above.
+MODEL_FLOOR = python("-c", "from pydantic import BaseModel, Field; import click, durable.engine")
 CLICK_FLOOR = python("-c", "import click")
-CASES = [  # (name, command, floor name, floor, target)
-    ("assess", python("-m", "compliance", "assess", str(FIXTURE), "--fail-on", "none"),
-     "import pydantic, click, durable", ENGINE_FLOOR, 2.0),
+ASSESS = python("-m", "compliance", "assess", str(FIXTURE), "--fail-on", "none")
+CASES = [  # (name, command, floor name, floor, target or None for information)
+    ("assess", ASSESS, "import pydantic, click, durable", ENGINE_FLOOR, 2.0),
+    ("assess", ASSESS, "from pydantic import BaseModel, ...", MODEL_FLOOR, None),
     ("rules list", python("-m", "compliance", "rules", "list"), "import click", CLICK_FLOOR, 1.3),
     ("--help", python("-m", "compliance", "--help"), "import click", CLICK_FLOOR, 1.3),
 ]
@@ -46,9 +51,10 @@ def main() -> None:
             runs = interleaved({"a": cmd, "b": floor}, args.repeat, env)
             a, b = runs["a"], runs["b"]
             cpu, wall = ratio(a, b, "cpu"), ratio(a, b, "wall")
+            goal = (f"<= {target}x `{floor_name}`: {verdict(cpu <= target)} (CPU)" if target is not None
+                    else f"(information: against `{floor_name}`)")
             print(f"{name:<12} {median(a, 'cpu') * 1e3:8.0f} {median(b, 'cpu') * 1e3:9.0f} {cpu:9.2f}x "
-                  f"{median(a, 'wall') * 1e3:8.0f} {median(b, 'wall') * 1e3:9.0f} {wall:10.2f}x  "
-                  f"<= {target}x `{floor_name}`: {verdict(cpu <= target)} (CPU)")
+                  f"{median(a, 'wall') * 1e3:8.0f} {median(b, 'wall') * 1e3:9.0f} {wall:10.2f}x  {goal}")
         print(load())
 
 
