@@ -27,6 +27,15 @@ class Provenance(Strict):
     examples: list[str] = Field(default_factory=list, description="The first excluded rows: file, row, column, why.")
 
 
+class MissingInput(Strict):
+    """A value the rule needed and the return does not give: a to-do for the person filling it in,
+    never a failure. `enter_at` says where it goes (a workbook cell, a YAML line, an extract column)."""
+
+    path: str = Field(description="The return's field, as a model path ('training.groups[2].in_date').")
+    label: str = Field(description="The question in words ('Paediatrics (level 3): staff in date').")
+    enter_at: str | None = Field(default=None, description="Where to enter it: 'Training!F14', 'line 23', or an extract's file and column.")
+
+
 class Evidence(Strict):
     measure: str = Field(description="The rule's name for the value (for tools; reports for people show `label`).")
     label: str = Field(default="", description="What the value is, in words.")
@@ -35,6 +44,11 @@ class Evidence(Strict):
     source: str = Field(description="Where in the return the value comes from.")
     used: bool = Field(description="Whether the rule's condition reads it (otherwise shown for context).")
     provenance: Provenance | None = Field(default=None, description="Set when the value was measured from records.")
+    low: int | float | None = Field(default=None, description="The lowest value the return allows (null: none known).")
+    high: int | float | None = Field(default=None, description="The highest value the return allows (null: unbounded).")
+    unit: str | None = Field(default=None, description="count, percent, flag, date, GBP, months, hours or text.")
+    reported: bool = Field(default=True, description="Whether the return gives this value exactly.")
+    note: str | None = Field(default=None, description="The organisation's own note on where the value comes from.")
 
 
 class ThresholdResult(Strict):
@@ -85,6 +99,9 @@ class Finding(Strict):
     waiver: Waiver | None = None
     mappings: list[FrameworkMapping] = Field(default_factory=list, description="The rule's framework mappings.")
     threshold: ThresholdResult | None = None
+    missing: list[MissingInput] = Field(default_factory=list, description="What to report for this rule to be decided.")
+    evaluated_outcome: Outcome | None = Field(
+        default=None, description="For a waived rule: the outcome it was evaluated as before the waiver.")
 
     @property
     def failing(self) -> bool:
