@@ -78,6 +78,7 @@ class Operator:
     takes_parameter: ClassVar[bool]  # a text argument names one of the rule's parameters
     swap: ClassVar[str | None]  # the operator a mutation puts in its place (None: mutated through its parameter)
     needs_value: ClassVar[bool] = True  # False: an unreported value decides (recorded: not said is not recorded)
+    reads_list: ClassVar[bool] = False  # the argument is the path of another list of the return
 
     REGISTRY: ClassVar[dict[str, Operator]] = {}
 
@@ -142,6 +143,8 @@ for _name, _arg, _swap, _param, _desc in (
 
 
 class _Membership(Operator):
+    reads_list = True
+
     def matches(self, have: Any, arg: Any, ctx: Context) -> bool | None:
         ref = ctx.list_values(arg)
         if ref is None or have is None:
@@ -306,6 +309,11 @@ def item_matches(item: Any, where: dict[str, Any], ctx: Context) -> bool | None:
     return None if unknown else True
 
 
+def referenced_lists(want: Any) -> list[str]:
+    """The other lists of the return a test reads (`in`, `not_in`), as paths."""
+    return [want.arg] if isinstance(want, _CompareBase) and want.operator.reads_list else []
+
+
 def test_parameters(want: Any) -> list[str]:
     """The parameter a test names, if any."""
     if isinstance(want, _CompareBase):
@@ -347,4 +355,4 @@ def test_source(field: str, want: Any) -> str:
 
 
 __all__ = ["OPERATORS", "Operator", "Compare", "Context", "item_matches", "field_matches", "test_words",
-           "test_why", "test_source", "test_parameters", "said"]
+           "test_why", "test_source", "test_parameters", "referenced_lists", "said"]

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from pydantic_core import PydanticCustomError
 
-from compliance.catalogue.operators import Context, item_matches, test_source, test_words
+from compliance.catalogue.operators import Context, item_matches, referenced_lists, test_source, test_words
 from compliance.domain.labels import label_or_name, list_label
 from compliance.domain.paths import get, list_path, model_at, split
 from compliance.domain.ranges import UNKNOWN, Loc, MeasureResult, Number, Range, num, scalar
@@ -184,14 +184,9 @@ class Kind:
 
     def lint(self, name: str, m: Measure) -> list[str]:
         """Problems with the paths and item fields the measure names: each must be in the input model."""
-        from compliance.catalogue.operators import OPERATORS
-
         problems = []
         paths = [self.path(m)] if self.path(m) else []
-        for v in (m.where or {}).values():
-            arg = getattr(v, "arg", None)
-            if getattr(v, "operator", None) in (OPERATORS["in"], OPERATORS["not_in"]):
-                paths.append(arg)
+        paths += [p for v in (m.where or {}).values() for p in referenced_lists(v)]
         for path in paths:
             err = check_path(path)  # type: ignore[arg-type]
             if err:
@@ -283,8 +278,6 @@ def item_label(item: Any, path: str, field: str) -> str:
 def list_gaps(m: Measure, result: MeasureResult, ctx: Context) -> list[tuple[Loc, str]]:
     """For a list measure left open: the list itself when not reported, else each item that may
     count and the fields it lacks (the filter's first, then the value's)."""
-    from compliance.catalogue.operators import OPERATORS
-
     path = m.path
     if path is None:
         return []
@@ -295,8 +288,9 @@ def list_gaps(m: Measure, result: MeasureResult, ctx: Context) -> list[tuple[Loc
         return [(head, label_or_name(list_path(path)))]
     out: list[tuple[Loc, str]] = []
     for want in (m.where or {}).values():
-        if getattr(want, "operator", None) in (OPERATORS["in"], OPERATORS["not_in"]) and ctx.list_values(want.arg) is None:
-            out.append((split(want.arg)[0], label_or_name(list_path(want.arg))))
+        for ref in referenced_lists(want):
+            if ctx.list_values(ref) is None:
+                out.append((split(ref)[0], label_or_name(list_path(ref))))
     needed = list(tail) if tail else []
     needed += [f for f in getattr(m, "fields", None) or () if f not in needed]
     for n, item in sorted(list(result.sure) + list(result.maybe), key=lambda x: x[0]):
