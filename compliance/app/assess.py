@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 from compliance import __version__
@@ -10,6 +11,7 @@ from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Measure
 from compliance.domain.result import (Finding, InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo,
                                       TrainingCoverage)
+from compliance.domain.display import share_text
 from compliance.domain.model import SelfAssessment
 from compliance.intake.returns import load_assessment
 
@@ -65,11 +67,15 @@ def training_coverage(assessment: SelfAssessment, findings: list[Finding], rules
                 thresholds.setdefault(level, (f.parameters["threshold"], f.rule_id))
     bars = []
     for g in groups:
-        pct = round(100 * g.in_date / g.staff_in_post, 1) if g.in_date is not None and g.staff_in_post else None
+        exact = Fraction(100 * g.in_date, g.staff_in_post) if g.in_date is not None and g.staff_in_post else None
         threshold, rule_id = thresholds.get(g.level, (None, None))
+        limit = None if threshold is None else Fraction(repr(threshold)) if isinstance(threshold, float) else threshold
         bars.append(TrainingCoverage(group=g.group, level=g.level, service=g.service.value if g.service else None,
-                                     staff_in_post=g.staff_in_post, in_date=g.in_date, percent=pct,
-                                     threshold=threshold, rule_id=rule_id))
+                                     staff_in_post=g.staff_in_post, in_date=g.in_date,
+                                     percent=None if exact is None else float(exact),
+                                     percent_text=None if exact is None else share_text(exact, limit),
+                                     threshold=threshold, rule_id=rule_id,
+                                     below=exact is not None and limit is not None and exact < limit))
     return sorted(bars, key=lambda b: (b.level, b.group))
 
 
