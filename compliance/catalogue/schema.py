@@ -135,6 +135,10 @@ class Measure(Strict):
     by: Name | None = Field(
         default=None, description="With `min_percent`: add parts and wholes up per value of this item field "
         "(one share per service, say) before taking the lowest.")
+    expect: Literal["services_run"] | None = Field(
+        default=None, description="With `min_percent` and `by: service`: every service the organisation runs that "
+        "the filter admits must have a line; a service run without one has no known share (not evidenced), so it "
+        "can never pass unseen.")
     absent: Path_ | None = Field(
         default=None, description="How many of `values` do not appear as this field of the (filtered) list items."
     )
