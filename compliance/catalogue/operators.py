@@ -293,15 +293,33 @@ def field_matches(have: Any, want: Any, ctx: Context) -> bool | None:
     return plain_matches(have, want)
 
 
-def item_matches(item: Any, where: dict[str, Any], ctx: Context) -> bool | None:
+def range_matches(lo: Any, hi: Any, want: Any, ctx: Context) -> bool | None:
+    """A test of a value known only to lie in [lo, hi] (a count made over a wider window than the
+    standard's is at most what it says): decided when both ends agree, for the ordered tests."""
+    if lo == hi:
+        return field_matches(lo, want, ctx)
+    if isinstance(want, _CompareBase) and want.op in _FUNCS:
+        at_lo, at_hi = want.operator.matches(lo, want.arg, ctx), want.operator.matches(hi, want.arg, ctx)
+        if want.op in ("eq", "ne"):
+            inside = lo <= scalar(want.arg) <= hi
+            return (None if inside else want.op == "ne") if at_lo is not None else None
+        return at_lo if at_lo == at_hi else None
+    wanted = want if isinstance(want, list) else [want]
+    return None if any(isinstance(w, (int, float)) and lo <= w <= hi for w in wanted) else False
+
+
+def item_matches(item: Any, where: dict[str, Any], ctx: Context,
+                 upper: frozenset[str] = frozenset()) -> bool | None:
     """Whether a list item passes a filter; None when only an unreported value could decide it.
 
     A part of the filter that is definitely false excludes the item even when another part needs an
-    unreported value: a definite "no" always decides.
+    unreported value: a definite "no" always decides. A field in `upper` is an upper bound (counted
+    with a wider window than the standard's): its true value lies between 0 and what it says.
     """
     unknown = False
     for field, want in where.items():
-        ok = field_matches(scalar(getattr(item, field)), want, ctx)
+        have = scalar(getattr(item, field))
+        ok = range_matches(0, have, want, ctx) if field in upper and have is not None else field_matches(have, want, ctx)
         if ok is None:
             unknown = True
         elif not ok:

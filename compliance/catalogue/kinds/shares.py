@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-from compliance.catalogue.kinds.base import (Measure, Rule, Kind, filter_words, get, join_names, label_or_name, list_label,
-                                             register, whole_of)
+from compliance.catalogue.kinds.base import (Measure, Rule, Kind, filter_words, get, item_value, join_names, label_or_name,
+                                             list_label, register, whole_of)
 from compliance.catalogue.kinds.lists import _ListKind
 from compliance.catalogue.operators import Context
 from compliance.domain.ranges import UNDEFINED, MeasureResult, Number, Range, num, scalar, sum_ranges
@@ -201,7 +201,7 @@ class MinPercent(_ListKind):
                 out.append((head, f"{name[:1].upper()}{name[1:]}: a line for the service ({filter_words(m, ctx.params)})"))
         return out
 
-    def over(self, m: Measure, rule: Rule, sure_: list[tuple[int, Any]], maybe_: list[tuple[int, Any]]) -> Range:
+    def over(self, m: Measure, rule: Rule, sure_: list[tuple[int, Any]], maybe_: list[tuple[int, Any]], ctx: Context) -> Range:
         """The lowest share over the list's items, or over groups of them (`by`: parts and wholes
         added up per value of that field). A group whose whole is 0 has no share. An item that may
         belong to a group (its filter or its `by` field unreported) can move that group's share only
@@ -212,7 +212,9 @@ class MinPercent(_ListKind):
         part, whole = m.fields  # type: ignore[misc]
         sure = [i for _, i in sure_]
         items = sure + [i for _, i in maybe_]
-        pw = [(num(get(i, (part,))), num(get(i, (whole,)))) for i in items]
+        # a part counted with another window than the standard's is not known (at most its whole)
+        pw = [(num(lo) if lo == hi else None, num(get(i, (whole,))))
+              for i in items for lo, hi in [item_value(i, (part,), m, ctx.params)]]
         bounded = bool(items) and whole_of(type(items[0]), part) == whole
         cap: Number | None = 100 if bounded else None
 
