@@ -101,7 +101,7 @@ class Each(Kind):
         from compliance.domain.labels import lower_first
 
         if item is None:
-            return "no entry"
+            return "not listed"
         head = list_path(m.path)  # type: ignore[arg-type]
         alts = m.passes or []
         first = [alt for alt in alts if item_matches(item, dict(list(alt.items())[:1]), ctx)]
