@@ -189,6 +189,10 @@ def fill(template: str, rule: Rule, results: dict[str, MeasureResult], params: d
     return tidy("".join(out))
 
 
+_VERB = r"(?:were|was|are|is|have|has|had|reach|reaches|carry|carries|do|does|without)\b"
+_NOT_A_NOUN = r"(?:of|for|in|and|or|by|at|to|on|from|with)\b"
+
+
 _PLURAL_UNIT = re.compile(r"^( (?:working day|day|month|hour|year|episode|week|post|service|group|referral))s\b")
 
 
@@ -198,11 +202,16 @@ def _money_parameter(rule: Rule, name: str) -> bool:
 
 
 def tidy(text: str) -> str:
-    """A count and its share both unreported read once: 'not reported of not reported (not reported)'
-    -> 'not reported'; 'not reported of 40 (not reported)' -> 'not reported of 40'."""
+    """An unreported count reads as the sentence around it needs: a count and its share both
+    unreported read once ('not reported of not reported (not reported)' -> 'not reported'), an
+    unreported share in brackets is dropped, and inside a sentence an unreported count is 'an
+    unreported number' ('an unreported number of staff', 'an unreported number were referred',
+    'an unreported number of 200 staff'); before punctuation it stays 'not reported'."""
     text = re.sub(rf"{NOT_REPORTED} of {NOT_REPORTED}( \({NOT_REPORTED}\))?", NOT_REPORTED, text)
     text = text.replace(f" ({NOT_REPORTED})", "").replace(f"({NOT_REPORTED}; ", "(")
-    return text
+    text = re.sub(rf"\b{NOT_REPORTED} (?=of\b|{_VERB})", "an unreported number ", text)
+    text = re.sub(rf"\b(only |Only )?{NOT_REPORTED} (?!{_NOT_A_NOUN})(?=[a-z])", lambda m: (m.group(1) or "") + "an unreported number of ", text)
+    return re.sub(r"(^|[.!?] )([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 # --- what is still missing -----------------------------------------------------------------------------
