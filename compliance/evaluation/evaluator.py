@@ -120,7 +120,7 @@ class Evaluator:
             outcome = Outcome.waived if live else branch.outcome
             out.append(Verdict(rule, outcome, branch.severity, {n: r.range for n, r in results.items()},
                                self.params[rule.id], branch.outcome, branch, results))
-        return sort_findings(out)  # type: ignore[arg-type]
+        return sort_findings(out)
 
     def facts(self, doc: SelfAssessment) -> tuple[list[list[dict[str, Any]]], dict[str, dict[str, MeasureResult]]]:
         """The facts the engine is given, per ruleset chunk, and each rule's measures (the
@@ -206,9 +206,13 @@ class Evaluator:
             missing=missing,
             threshold=None if rule.threshold is None else ThresholdResult(
                 measure=rule.threshold.measure, parameter=rule.threshold.parameter,
-                actual=display_value(rule, rule.threshold.measure, v.ranges[rule.threshold.measure]),
+                actual=_plain(_exact_number(v.ranges[rule.threshold.measure])),
                 required=params[rule.threshold.parameter]),
         )
+
+
+def _exact_number(r: Range) -> Any:
+    return r.lo if r.exact and r.text is None else None
 
 
 def _plain(v: Any) -> int | float | None:

@@ -136,7 +136,7 @@ def _window_breach(m: Measure, ctx: Context) -> _Breach | None:
         else:
             split_ = filtered(ctx.doc, m, ctx)
             items = [] if split_ is None else [i for _, i in split_[0] + split_[1]]
-            stated = [(getattr(i, w.field), i) for i in items]
+            stated = [(getattr(i, str(w.field)), i) for i in items]
             label = ".".join(split(m.path)[0]) + f"[].{w.field}"  # type: ignore[arg-type]
         for v, item in stated:
             if v is None or (v <= want if w.max else v == want):

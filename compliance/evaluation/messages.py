@@ -369,8 +369,8 @@ def template_problems(rule: Rule) -> list[tuple[str, str]]:
         for literal_after, name in _fields_followed_by(template):
             m = rule.measures.get(name)
             if literal_after.startswith("%") and (m is None or kind_of(m).unit(m) != "percent"):
-                p = rule.parameters.get(name)
-                if p is None or (p.unit or "").strip() != "%":
+                param = rule.parameters.get(name)
+                if param is None or (param.unit or "").strip() != "%":
                     out.append((outcome, f"'%' after {{{name}}}, which is not a share"))
     for name in rule.measures:  # evidence labels are read by people too
         for p in identifier_problems(measure_label(rule, name, params), rule):
