@@ -22,7 +22,7 @@ from typing import Any
 from compliance.catalogue.kinds import kind_of, measure_label
 from compliance.catalogue.kinds.base import join_names
 from compliance.catalogue.operators import Context
-from compliance.catalogue.schema import Condition, Rule
+from compliance.catalogue.schema import Rule, comparisons
 from compliance.domain.display import count_text, share_number
 from compliance.domain.labels import lower_first, value_label
 from compliance.domain.model import SelfAssessment
@@ -94,22 +94,11 @@ def thresholds(rule: Rule, params: dict[str, Any]) -> dict[str, Number]:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             out[rule.threshold.measure] = Fraction(repr(v)) if isinstance(v, float) else v
 
-    def walk(c: Condition | None) -> None:
-        if c is None:
-            return
-        if c.op in ("all", "any"):
-            for sub in getattr(c, c.op):
-                walk(sub)
-        elif c.op == "not":
-            walk(c.not_)
-        else:
-            left, right = getattr(c, c.op)
+    for cond in (rule.condition, rule.applies_when, rule.escalate.when if rule.escalate else None):
+        for _, left, right in comparisons(cond) if cond is not None else ():
             v = params.get(right) if isinstance(right, str) else right
             if isinstance(v, (int, float)) and not isinstance(v, bool) and left in rule.measures:
                 out.setdefault(left, Fraction(repr(v)) if isinstance(v, float) else v)
-
-    for cond in (rule.condition, rule.applies_when, rule.escalate.when if rule.escalate else None):
-        walk(cond)
     return out
 
 
