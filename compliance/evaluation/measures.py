@@ -49,6 +49,8 @@ def compute_results(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | No
                     capped = Range() if kind.engine_type(rule, m) == "text" else UNKNOWN
                 result = MeasureResult(capped, result.sure, result.maybe, listed=result.listed, detail=result.detail)
         out[name] = result
+    if len(out) == len(rule.measures):
+        return out
     ranges = {n: r.range for n, r in out.items()}
     for name, m in rule.measures.items():
         if m.derived_from:
@@ -75,8 +77,7 @@ def measure_type(rule: Rule, name: str) -> str:
 
 def is_date(rule: Rule, name: str) -> bool:
     """A measure whose value is a date: a day number to the engine, a date to people."""
-    m = rule.measures[name]
-    return kind_of(m).is_date(m)
+    return rule.measures[name].is_date
 
 
 def display_value(rule: Rule, name: str, r: Range) -> Value:
