@@ -21,7 +21,7 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import duckdb
 
@@ -158,26 +158,11 @@ def _problems(model: type[Extract], cols: list[Column]) -> list[str]:
     return out
 
 
-def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> NationalRead:
-    """Create table `<name>` of the good rows (with org_code), typed; return what was read per organisation."""
-    model = BY_NAME[name]
-    org_col = columns(OrgCode)[0]
-    cols = [org_col] + columns(model)
-    names = [c.name for c in cols]
-    problems = _problems(model, cols)
-    raw = ", ".join(f"{_ident(c.name)} AS {_ident('r$' + c.name)}" for c in cols)
-    typed = ", ".join(f"{_cast(c, _ident('r$' + c.name))} AS {_ident(c.name)}" for c in cols)
-    listed = ", ".join(map(_ident, names))
-    con.execute(f"DROP TABLE IF EXISTS checked_{name}")
-    con.execute(f"CREATE TABLE checked_{name} (_file INTEGER, _row BIGINT, "
-                + ", ".join(f"{_ident(c.name)} {c.sql_type}" for c in cols)
-                + ", _problems STRUCT(col VARCHAR, reason VARCHAR)[])")
-    check = (f"SELECT _file, _row, {listed}, CASE WHEN len(_p) > 0 THEN _p END AS _problems FROM ("
-             f"SELECT *, list_filter([{', '.join(problems)}], lambda p: p.reason IS NOT NULL) AS _p FROM ("
-             f"SELECT *, {typed} FROM (SELECT _file, _row, {raw} FROM _raw)))")
-    parquet: list[tuple[int, NationalFile]] = []
-    parquet_has_org = False
-    for i, nf in enumerate(files):
+def check_headers(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> list[list[str]]:
+    """Each file's header, every one checked against the extract's columns (and an organisation code)."""
+    names = [ORG_COLUMN] + [c.name for c in columns(BY_NAME[name])]
+    headers = []
+    for nf in files:
         header = _header(con, nf.path)
         missing = [c for c in names[1:] if c not in header]
         if ORG_COLUMN not in header and nf.org is None:
@@ -188,9 +173,38 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
                            "header", 1) for m in missing]
             bad += [Problem(f"unknown column {u!r} (columns: {', '.join(names)})", "header", 1) for u in unknown]
             raise InputError(str(nf.path), bad)
+        headers.append(header)
+    return headers
+
+
+def check_sql(name: str) -> str:
+    """The rows of `_raw` (every value as text, with _file and _row) checked and typed, in DuckDB's
+    dialect (the Spark engine transpiles it): `_problems` is NULL for a good row."""
+    model = BY_NAME[name]
+    cols = columns(OrgCode) + columns(model)
+    raw = ", ".join(f"{_ident(c.name)} AS {_ident('r$' + c.name)}" for c in cols)
+    typed = ", ".join(f"{_cast(c, _ident('r$' + c.name))} AS {_ident(c.name)}" for c in cols)
+    listed = ", ".join(_ident(c.name) for c in cols)
+    return (f"SELECT _file, _row, {listed}, CASE WHEN array_length(_p) > 0 THEN _p END AS _problems FROM ("
+            f"SELECT *, list_filter([{', '.join(_problems(model, cols))}], lambda p: p.reason IS NOT NULL) AS _p FROM ("
+            f"SELECT *, {typed} FROM (SELECT _file, _row, {raw} FROM _raw) r1) r2) r3")
+
+
+def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> NationalRead:
+    """Create table `checked_<name>` and the view `<name>` of its good rows (with org_code), typed;
+    return what was read per organisation."""
+    cols = [columns(OrgCode)[0]] + columns(BY_NAME[name])
+    names = [c.name for c in cols]
+    headers = check_headers(con, name, files)
+    con.execute(f"DROP TABLE IF EXISTS checked_{name}")
+    con.execute(f"CREATE TABLE checked_{name} (_file INTEGER, _row BIGINT, "
+                + ", ".join(f"{_ident(c.name)} {c.sql_type}" for c in cols)
+                + ", _problems STRUCT(col VARCHAR, reason VARCHAR)[])")
+    check = check_sql(name)
+    parquet: list[tuple[int, NationalFile]] = []
+    for i, (nf, header) in enumerate(zip(files, headers)):
         if nf.path.suffix.lower() == ".parquet":
             parquet.append((i, nf))
-            parquet_has_org |= ORG_COLUMN in header
             continue
         org = _ident(ORG_COLUMN) if ORG_COLUMN in header else _q(nf.org or "")
         text = ", ".join(f"NULLIF(trim({_ident(c)}), '') AS {_ident(c)}" for c in names[1:])
@@ -204,9 +218,12 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
         except duckdb.Error as e:
             raise InputError(str(nf.path), [Problem(f"cannot be read as csv: {e}")]) from None
     if parquet:
-        _load_parquet(con, name, parquet, names, check, parquet_has_org)
+        has_org = any(ORG_COLUMN in headers[i] for i, _ in parquet)
+        _load_parquet(con, name, parquet, names, check, has_org)
     con.execute("DROP TABLE IF EXISTS _one")
-    return _reads(con, name, files)
+    read = read_provenance(lambda sql: con.execute(sql).fetchall(), name, files)
+    con.execute(good_rows_sql(name))
+    return read
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, name: str, parquet: list[tuple[int, NationalFile]],
@@ -229,40 +246,51 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, name: str, parquet: list[tuple
         raise InputError(str(parquet[0][1].path.parent), [Problem(f"cannot be read as parquet: {e}")]) from None
 
 
-def _reads(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> NationalRead:
+def good_rows_sql(name: str) -> str:
+    listed = ", ".join(_ident(c.name) for c in columns(BY_NAME[name]))
+    return f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT org_code, {listed} FROM checked_{name} WHERE _problems IS NULL"
+
+
+def read_provenance(query: Callable[[str], list[Any]], name: str, files: list[NationalFile]) -> NationalRead:
+    """What was read of `checked_<name>`, per organisation. The SQL is DuckDB's dialect; `query` runs
+    it (the Spark engine transpiles it first), so both engines report rows the same way."""
     listed = [str(nf.path) for nf in files]
     read = NationalRead(name=name, files=listed)
-    per_org: dict[str, dict[str, Any]] = defaultdict(lambda: {"rows": 0, "files": set(), "excluded": {}, "examples": []})
+    per_org: dict[str, dict[str, Any]] = defaultdict(lambda: {"rows": 0, "files": [], "excluded": {}, "examples": []})
     # a row whose own org_code is bad belongs to no organisation: counted apart, against the whole extract
-    attributed = f"_problems IS NULL OR NOT list_contains(list_transform(_problems, lambda p: p.col), '{ORG_COLUMN}')"
-    for org, rows, file_ids in con.execute(
-            f"SELECT org_code, count(*), list(DISTINCT _file) FROM checked_{name} WHERE {attributed} GROUP BY org_code").fetchall():
+    attributed = f"(_problems IS NULL OR NOT list_contains(list_transform(_problems, lambda p: p.col), '{ORG_COLUMN}'))"
+    bad = 0
+    for org, own, rows, excluded, file_ids in query(
+            f"SELECT org_code, {attributed} AS own, count(*), count(_problems), list(DISTINCT _file) "
+            f"FROM checked_{name} GROUP BY org_code, own"):
+        bad += excluded
+        if not own:
+            read.unattributed += rows
+            continue
         per_org[org]["rows"] = rows
         per_org[org]["files"] = sorted(listed[i] for i in file_ids)
-    for org, kind, n in con.execute(
-            f"SELECT org_code, _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
-            f"FROM checked_{name} WHERE _problems IS NOT NULL AND ({attributed}) GROUP BY ALL ORDER BY ALL").fetchall():
-        per_org[org]["excluded"][kind] = n
-    for org, f, row, col, reason in con.execute(
-            f"SELECT org_code, _file, _row, p.col, p.reason FROM ("
-            f"SELECT org_code, _file, _row, unnest(_problems) AS p, "
-            f"dense_rank() OVER (PARTITION BY org_code ORDER BY _file, _row) AS k FROM checked_{name} "
-            f"WHERE _problems IS NOT NULL AND ({attributed})) WHERE k <= {MAX_SHOWN} ORDER BY ALL").fetchall():
-        if len(per_org[org]["examples"]) < MAX_SHOWN:
-            per_org[org]["examples"].append(RowProblem(listed[f], row, col, _printable(reason)).render())
-    read.unattributed = con.execute(f"SELECT count(*) FROM checked_{name} WHERE NOT ({attributed})").fetchone()[0]
-    for f, row, col, reason in con.execute(
-            f"SELECT _file, _row, p.col, p.reason FROM (SELECT _file, _row, unnest(_problems) AS p FROM checked_{name} "
-            f"WHERE _problems IS NOT NULL) ORDER BY _file, _row, p.col LIMIT {MAX_SHOWN}").fetchall():
-        read.problems.append(RowProblem(listed[f], row, col, _printable(reason)))
+    if bad:  # (most extracts have no bad row: three queries fewer, which Spark feels)
+        for org, kind, n in query(
+                f"SELECT org_code, _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
+                f"FROM checked_{name} WHERE _problems IS NOT NULL AND {attributed} GROUP BY org_code, kind"):
+            per_org[org]["excluded"][kind] = n
+        for org, f, row, col, reason in sorted(query(
+                f"SELECT org_code, _file, _row, p.col, p.reason FROM ("
+                f"SELECT org_code, _file, _row, unnest(_problems) AS p, "
+                f"dense_rank() OVER (PARTITION BY org_code ORDER BY _file, _row) AS k FROM checked_{name} "
+                f"WHERE _problems IS NOT NULL AND {attributed}) WHERE k <= {MAX_SHOWN}")):
+            if len(per_org[org]["examples"]) < MAX_SHOWN:
+                per_org[org]["examples"].append(RowProblem(listed[f], row, col, _printable(reason)).render())
+        for f, row, col, reason in sorted(query(
+                f"SELECT _file, _row, p.col, p.reason FROM (SELECT _file, _row, unnest(_problems) AS p FROM checked_{name} "
+                f"WHERE _problems IS NOT NULL) ORDER BY _file, _row, p.col LIMIT {MAX_SHOWN}")):
+            read.problems.append(RowProblem(listed[f], row, col, _printable(reason)))
     for org, d in per_org.items():
         excluded = sum(d["excluded"].values())
         read.by_org[org] = Provenance(extract=name, files=d["files"], rows_read=d["rows"], rows_excluded=excluded,
                                       excluded_because=dict(sorted(d["excluded"].items())), examples=d["examples"])
     read.rows_read = sum(d["rows"] for d in per_org.values()) + read.unattributed
     read.rows_excluded = sum(p.rows_excluded for p in read.by_org.values()) + read.unattributed
-    con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT org_code, {', '.join(_ident(c.name) for c in columns(BY_NAME[name]))} "
-                f"FROM checked_{name} WHERE _problems IS NULL")
     return read
 
 
