@@ -69,12 +69,12 @@ def aggregate(folder: Path, out: Path, engine: str = "duckdb") -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scales", default="0.1", help="comma-separated shares of a national year, e.g. 0.1,1")
+    ap.add_argument("--scales", default="0.1", help="comma-separated shares of a national year, e.g. 0.1,1 (\"\": none)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--data", type=Path, help="keep the generated years here (scale-S/), to reuse them")
     ap.add_argument("--spark-sample", type=float, default=0.0, help="scale of the Spark sample (0: no Spark run)")
     args = ap.parse_args()
-    scales = [float(s) for s in args.scales.split(",")]
+    scales = [float(s) for s in args.scales.split(",") if s.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         base = args.data or Path(tmp)
         print(f"{args.repeat} rounds each; {load()}")
