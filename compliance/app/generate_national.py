@@ -201,6 +201,6 @@ def write_national(folder: Path, start: dt.date, end: dt.date, scale: float = 1.
         if partitioned:
             options += ", PARTITION_BY (org_code), OVERWRITE_OR_IGNORE true"
         con.execute(f"COPY ({sql}) TO '{str(target).replace(chr(39), chr(39) * 2)}' ({options})")
-        written[name] = rows.get(name) or con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+        written[name] = rows.get(name) or (con.execute(f"SELECT count(*) FROM ({sql})").fetchone() or (0,))[0]
     con.close()
     return written

@@ -87,7 +87,7 @@ def to_spark(sql: str, params: dict[str, Any] | None = None) -> str:
             pattern = DATE_PATTERNS[args[1].name]
             return exp.Anonymous(this="try_to_timestamp", expressions=[args[0], exp.Literal.string(pattern)])
         if name == "isfinite":
-            return sqlglot.parse_one(f"NOT (isnan(x) OR abs(x) = double('infinity'))", read="spark").transform(
+            return sqlglot.parse_one("NOT (isnan(x) OR abs(x) = double('infinity'))", read="spark").transform(
                 lambda n: args[0].copy() if isinstance(n, exp.Column) and n.name == "x" else n)
         if isinstance(node, exp.RegexpFullMatch):
             return exp.RegexpLike(this=node.this, expression=exp.Literal.string(f"^(?:{node.expression.name})$"))
