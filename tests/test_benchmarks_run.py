@@ -22,6 +22,7 @@ SMALL = {
     "bench_history.py": ["--count", "40", "--periods", "2", "--sample", "10"],
     "bench_mutate.py": ["--rounds", "1"],
     "bench_national.py": ["--sizes", "20,40", "--repeat", "1"],  # two sizes: the slopes and the ranking report
+    "bench_national_records.py": ["--scales", "0.0002,0.0005", "--repeat", "1"],  # Spark left out: its start-up
     "bench_records.py": ["--only", "1", "--rounds", "1"],
     "bench_screen.py": ["--count", "40"],
 }

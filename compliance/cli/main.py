@@ -51,6 +51,8 @@ COMMANDS = {
                 "periods, and the store itself."),
     "migrate": ("compliance.cli.assess", "migrate", "Write the version 2 form of a self-assessment FILE: neutral count "
                 "names, each with the window its version 1 name implied."),
+    "records": ("compliance.cli.records", "records_group", "National record extracts: every organisation's counts "
+                "in one run, on DuckDB or Spark."),
     "rules": ("compliance.cli.rules", "rules_group", "List, document, test and lint rule files."),
     "schema": ("compliance.cli.assess", "schema", "Print the JSON Schema of a format, generated from its pydantic model."),
     "screen": ("compliance.cli.screen", "screen", "Assess every return under PATHS (files, folders, globs) and rank the "

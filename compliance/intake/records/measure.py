@@ -86,16 +86,142 @@ def build_calendar(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
     con.execute(CALENDAR_SQL, {"first": first, "last": last})
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    sql = queries()[name]
-    used = {k: v for k, v in params.items() if re.search(r"\$" + k + r"\b", sql)}
-    cur = con.execute(sql, used)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, row)) for row in cur.fetchall()]
+TRUST = ""  # the org_code of a trust's own extracts: one organisation
+
+# The queries each extract feeds (learning_log's needs training too).
+QUERIES: dict[str, tuple[str, ...]] = {
+    "outpatients": ("missed_appointments", "follow_up", "escalation"),
+    "ed_attendances": ("ed",),
+    "referrals": ("referrals",),
+    "cp_conferences": ("conferences",),
+    "missing_episodes": ("episodes", "return_interviews", "from_health_settings", "repeat"),
+    "lac_health": ("initial_assessments", "review_assessments", "health_plans"),
+    "training": ("groups", "board"),
+    "learning_log": ("specialist_posts",),
+}
 
 
-def _one(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> dict[str, Any]:
-    return _run(con, name, params)[0]
+@dataclass
+class Counts:
+    """Every query's result rows by organisation (org_code taken out), and each query's columns: an
+    organisation with no row from a query has zero of each of its counts."""
+
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    rows: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)  # query -> org -> rows
+
+    def add(self, query: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        self.columns[query] = [c for c in columns if c != "org_code"]
+        by_org = self.rows.setdefault(query, {})
+        at = columns.index("org_code")
+        for row in rows:
+            by_org.setdefault(row[at], []).append({c: v for c, v in zip(columns, row) if c != "org_code"})
+
+    def all(self, query: str, org: str) -> list[dict[str, Any]]:
+        return self.rows.get(query, {}).get(org, [])
+
+    def one(self, query: str, org: str) -> dict[str, Any]:
+        got = self.all(query, org)
+        return got[0] if got else {c: 0 for c in self.columns[query]}
+
+    def organisations(self) -> set[str]:
+        return {org for by_org in self.rows.values() for org in by_org}
+
+
+def queries_for(extracts: Iterable[str]) -> list[str]:
+    """The queries the extracts present can answer, in counts.sql's order."""
+    present = set(extracts)
+    wanted = {q for name in present for q in QUERIES.get(name, ())
+              if name != "learning_log" or "training" in present}
+    return [q for q in queries() if q in wanted]
+
+
+def parameters(windows: Windows, period: tuple[dt.date, dt.date]) -> dict[str, Any]:
+    return {"period_start": period[0], "period_end": period[1], **windows.model_dump()}
+
+
+def used_parameters(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if re.search(r"\$" + k + r"\b", sql)}
+
+
+def count(con: duckdb.DuckDBPyConnection, names: Iterable[str], params: dict[str, Any]) -> Counts:
+    """Run the queries of counts.sql the loaded extracts `names` answer, on DuckDB."""
+    out = Counts()
+    for q in queries_for(names):
+        sql = queries()[q]
+        cur = con.execute(sql, used_parameters(sql, params))
+        out.add(q, [d[0] for d in cur.description], cur.fetchall())
+    return out
+
+
+def arrange(counts: Counts, org: str, windows: Windows, provenance: dict[str, Provenance]) -> Measured:
+    """One organisation's counts as a version 2 return fragment, each section with its provenance."""
+    w = windows
+    out: dict[str, Any] = {}
+    sections: dict[str, Provenance] = {}
+
+    def one(query: str) -> dict[str, Any]:
+        return counts.one(query, org)
+
+    def put(path: str, value: Any, extract: str) -> None:
+        node = out
+        *parents, last = path.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[last] = value
+        sections[path] = provenance[extract]
+
+    if "outpatients" in provenance:
+        put("was_not_brought.missed_appointments", {**one("missed_appointments"), "under_age": w.wnb_max_age}, "outpatients")
+        put("was_not_brought.follow_up", {**one("follow_up"), "window_working_days": w.review_working_days}, "outpatients")
+        put("was_not_brought.escalation", {**one("escalation"), "window_working_days": w.notify_working_days}, "outpatients")
+    if "ed_attendances" in provenance:
+        ed = one("ed")
+        put("alerts.cpis_checks", {"attendances": ed["attendances"], "checked": ed["cpis_checked"]}, "ed_attendances")
+        put("alerts.ed_notifications", {"attendances_under_18": ed["attendances"], "notified_in_time": ed["notified_in_time"],
+                                        "window_working_days": w.ed_notify_working_days}, "ed_attendances")
+        put("risk_assessment.ed_screening", {"attendances_under_18": ed["attendances"], "screened": ed["screened"]},
+            "ed_attendances")
+    if "referrals" in provenance:
+        put("information_sharing.referrals_to_csc",
+            {**one("referrals"), "referral_window_working_days": w.referral_working_days,
+             "confirm_window_hours": w.written_hours}, "referrals")
+    if "cp_conferences" in provenance:
+        put("information_sharing.conferences", one("conferences"), "cp_conferences")
+    if "missing_episodes" in provenance:
+        put("missing.episodes", one("episodes"), "missing_episodes")
+        put("missing.return_interviews",
+            {**one("return_interviews"), "interview_window_hours": w.interview_hours,
+             "health_window_working_days": w.health_told_working_days}, "missing_episodes")
+        hs = one("from_health_settings")
+        put("missing.from_health_settings.episodes", hs["episodes"], "missing_episodes")
+        put("missing.from_health_settings.reported_per_protocol", hs["reported_per_protocol"], "missing_episodes")
+        put("missing.repeat", {**one("repeat"), "min_episodes": w.repeat_episodes,
+                               "within_days": w.repeat_days}, "missing_episodes")
+    if "lac_health" in provenance:
+        put("looked_after.initial_assessments",
+            {**one("initial_assessments"), "window_working_days": w.lac_initial_working_days}, "lac_health")
+        put("looked_after.review_assessments", one("review_assessments"), "lac_health")
+        put("looked_after.health_plans", one("health_plans"), "lac_health")
+    if "training" in provenance:
+        groups = [{k: v for k, v in g.items() if v is not None} for g in counts.all("groups", org)]
+        if groups:
+            put("training.groups", groups, "training")
+        board = one("board")
+        if board["members"]:
+            put("training.board", {**board, "window_months": w.board_months}, "training")
+        if "learning_log" in provenance:
+            posts = [{"post": p["post"], "learning_hours": round(float(p["learning_hours"]), 2),
+                      "window_years": w.learning_years} for p in counts.all("specialist_posts", org)]
+            if posts:
+                put("training.specialist_posts", posts, "learning_log")
+    return Measured(fragment=out, sections=sections)
+
+
+def as_one_organisation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """A trust's extract is one organisation: its view gains the empty org_code counts.sql groups by."""
+    con.execute(f"DROP VIEW IF EXISTS _trust_{name}")
+    con.execute(f"ALTER VIEW {name} RENAME TO _trust_{name}")
+    con.execute(f"CREATE TEMP VIEW {name} AS SELECT '{TRUST}' AS org_code, * FROM _trust_{name}")
 
 
 def measure(folder: Path, windows: Windows, period: tuple[dt.date, dt.date], holidays: Iterable[dt.date],
@@ -119,65 +245,9 @@ def measure(folder: Path, windows: Windows, period: tuple[dt.date, dt.date], hol
             raise InputError(str(folder / name), [Problem(
                 f"{read.rows_excluded} of {read.rows_read} rows of {name} are invalid, more than the limit of "
                 f"{bad_row_limit:g}% (--bad-rows); first: " + "; ".join(p.render() for p in read.problems[:5]))])
+        as_one_organisation(con, name)
         reads[name] = read
-    params = {"period_start": start, "period_end": end, **windows.model_dump()}
-    w = windows
-    out: dict[str, Any] = {}
-    sections: dict[str, Provenance] = {}
-
-    def put(path: str, value: Any, extract: str) -> None:
-        node = out
-        *parents, last = path.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[last] = value
-        sections[path] = reads[extract].provenance()
-
-    if "outpatients" in reads:
-        put("was_not_brought.missed_appointments",
-            {**_one(con, "missed_appointments", params), "under_age": w.wnb_max_age}, "outpatients")
-        put("was_not_brought.follow_up",
-            {**_one(con, "follow_up", params), "window_working_days": w.review_working_days}, "outpatients")
-        put("was_not_brought.escalation",
-            {**_one(con, "escalation", params), "window_working_days": w.notify_working_days}, "outpatients")
-    if "ed_attendances" in reads:
-        ed = _one(con, "ed", params)
-        put("alerts.cpis_checks", {"attendances": ed["attendances"], "checked": ed["cpis_checked"]}, "ed_attendances")
-        put("alerts.ed_notifications", {"attendances_under_18": ed["attendances"], "notified_in_time": ed["notified_in_time"],
-                                        "window_working_days": w.ed_notify_working_days}, "ed_attendances")
-        put("risk_assessment.ed_screening", {"attendances_under_18": ed["attendances"], "screened": ed["screened"]},
-            "ed_attendances")
-    if "referrals" in reads:
-        put("information_sharing.referrals_to_csc",
-            {**_one(con, "referrals", params), "referral_window_working_days": w.referral_working_days,
-             "confirm_window_hours": w.written_hours}, "referrals")
-    if "cp_conferences" in reads:
-        put("information_sharing.conferences", _one(con, "conferences", params), "cp_conferences")
-    if "missing_episodes" in reads:
-        put("missing.episodes", _one(con, "episodes", params), "missing_episodes")
-        put("missing.return_interviews",
-            {**_one(con, "return_interviews", params), "interview_window_hours": w.interview_hours,
-             "health_window_working_days": w.health_told_working_days}, "missing_episodes")
-        hs = _one(con, "from_health_settings", params)
-        put("missing.from_health_settings.episodes", hs["episodes"], "missing_episodes")
-        put("missing.from_health_settings.reported_per_protocol", hs["reported_per_protocol"], "missing_episodes")
-        put("missing.repeat", {**_one(con, "repeat", params), "min_episodes": w.repeat_episodes,
-                               "within_days": w.repeat_days}, "missing_episodes")
-    if "lac_health" in reads:
-        put("looked_after.initial_assessments",
-            {**_one(con, "initial_assessments", params), "window_working_days": w.lac_initial_working_days}, "lac_health")
-        put("looked_after.review_assessments", _one(con, "review_assessments", params), "lac_health")
-        put("looked_after.health_plans", _one(con, "health_plans", params), "lac_health")
-    if "training" in reads:
-        groups = [{k: v for k, v in g.items() if v is not None} for g in _run(con, "groups", params)]
-        if groups:
-            put("training.groups", groups, "training")
-        board = _one(con, "board", params)
-        if board["members"]:
-            put("training.board", {**board, "window_months": w.board_months}, "training")
-        if "learning_log" in reads:
-            posts = [{"post": p["post"], "learning_hours": round(float(p["learning_hours"]), 2),
-                      "window_years": w.learning_years} for p in _run(con, "specialist_posts", params)]
-            if posts:
-                put("training.specialist_posts", posts, "learning_log")
-    return Measured(fragment=out, sections=sections, reads=list(reads.values()))
+    counts = count(con, reads, parameters(windows, period))
+    measured = arrange(counts, TRUST, windows, {name: read.provenance() for name, read in reads.items()})
+    measured.reads = list(reads.values())
+    return measured

@@ -1,0 +1,362 @@
+"""National record extracts: every organisation's rows in one set of files, counted per organisation.
+
+A national analyst's extracts carry an organisation code on every row (`org_code`), or in the name
+of a partition folder (`org_code=RXX/` or `org=RXX/`, as Spark and DuckDB write them). They are
+read in one scan per extract, checked by the same row checks as a trust's own extracts (the SQL is
+generated from the same pydantic row models, plus the organisation code) and counted by the same
+queries (`counts.sql`, which groups every count by organisation), so a national return and a
+trust's own are the same numbers made the same way.
+
+Files are listed here, by walking the folder (regular files only, never following a link to a
+folder), and handed to DuckDB as an explicit list: no pattern is ever built from a path, and a path
+that DuckDB would read as one (`*`, `?`, `[`, `{`) is refused rather than expanded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import duckdb
+
+from compliance.domain.errors import InputError, Problem
+from compliance.domain.model import Code
+from compliance.domain.records import BY_NAME, Extract, Windows
+from compliance.domain.result import Provenance
+from compliance.intake.records.measure import (DEFAULT_BAD_ROW_LIMIT, Counts, build_calendar, count, parameters)
+from compliance.intake.records.reader import (DATE_LITERAL, MAX_SHOWN, Column, RowProblem, _cast, _ident, _printable,
+                                              _problem_sql, _q, columns)
+
+ORG_COLUMN = "org_code"
+PARTITION_KEYS = ("org_code", "org")
+NATIONAL_TYPES = (".csv", ".parquet")
+PATTERN_CHARACTERS = set("*?[]{}")
+MAX_FILES = 200_000  # per national folder: a folder far larger is a mistake, not an extract
+
+
+class OrgCode(Extract):
+    """The organisation column every national row carries: the organisation's code, as in its return."""
+
+    name = "org_code"
+    source = "the national extract"
+    feeds = "which organisation's return the row is counted in"
+    org_code: Code
+
+
+@dataclass(frozen=True)
+class NationalFile:
+    path: Path
+    org: str | None  # from a partition folder org_code=XXX/ or org=XXX/, else the rows carry it
+
+
+@dataclass
+class NationalRead:
+    """What was read of one national extract, per organisation: each organisation's provenance."""
+
+    name: str
+    files: list[str]
+    rows_read: int = 0
+    rows_excluded: int = 0
+    by_org: dict[str, Provenance] = field(default_factory=dict)
+    unattributed: int = 0  # rows whose organisation code is itself missing or malformed
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def _refuse_pattern(path: Path) -> None:
+    if PATTERN_CHARACTERS & set(str(path)):
+        raise InputError(str(path), [Problem(
+            "the path holds a character DuckDB would read as a file pattern (* ? [ ] { }); rename it "
+            "(paths are read as given, never expanded)")])
+
+
+def _partition_org(parts: Iterable[str]) -> str | None:
+    org = None
+    for part in parts:
+        key, eq, value = part.partition("=")
+        if eq and key in PARTITION_KEYS:
+            org = value
+    return org
+
+
+def national_files(folder: Path) -> dict[str, list[NationalFile]]:
+    """`<extract>.csv|.parquet`, or a folder `<extract>/` of them at any depth (partition folders
+    included); hidden files and Spark's `_SUCCESS`-style markers are skipped, anything else is an error,
+    so a typo never silently leaves an extract out."""
+    _refuse_pattern(folder.resolve())
+    if not folder.is_dir():
+        raise InputError(str(folder), [Problem("not a folder of national record extracts")])
+    found: dict[str, list[NationalFile]] = {}
+    seen = 0
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        stem = entry.name if entry.is_dir() else entry.stem
+        if stem not in BY_NAME:
+            raise InputError(str(entry), [Problem(
+                f"not a known extract: expected one of {', '.join(f'{n}.csv|.parquet' for n in BY_NAME)} "
+                "(or a folder of that name, partitioned by org_code=CODE/ or not)")])
+        paths: list[Path] = []
+        if entry.is_dir() and not entry.is_symlink():
+            for root, dirs, names in os.walk(entry, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+                paths += [Path(root) / n for n in sorted(names) if not n.startswith((".", "_"))]
+        else:
+            paths = [entry]
+        files = []
+        for path in paths:
+            _refuse_pattern(path)
+            try:
+                is_file = stat.S_ISREG(path.stat().st_mode)
+            except OSError as e:
+                raise InputError(str(path), [Problem(f"cannot be read: {e.strerror or e}")]) from None
+            if not is_file:
+                raise InputError(str(path), [Problem("not a regular file (a folder link, device or pipe is never read)")])
+            if path.suffix.lower() not in NATIONAL_TYPES:
+                raise InputError(str(path), [Problem("a national extract is .csv or .parquet")])
+            files.append(NationalFile(path, _partition_org(path.relative_to(entry).parts[:-1])))
+        seen += len(files)
+        if seen > MAX_FILES:
+            raise InputError(str(folder), [Problem(f"more than {MAX_FILES:,} files: not a folder of extracts")])
+        if not files:
+            raise InputError(str(entry), [Problem("the extract's folder holds no .csv or .parquet file")])
+        if stem in found:
+            raise InputError(str(entry), [Problem(f"extract {stem} is given twice")])
+        found[stem] = files
+    return found
+
+
+def _header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    try:
+        if path.suffix.lower() == ".parquet":
+            return [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)",
+                                              [str(path)]).fetchall()]
+        import csv
+
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            return [h.strip() for h in next(csv.reader(f), [])]
+    except (OSError, UnicodeDecodeError, duckdb.Error, ValueError) as e:
+        raise InputError(str(path), [Problem(f"cannot be read as {path.suffix.lstrip('.')}: {e}")]) from None
+
+
+def _problems(model: type[Extract], cols: list[Column]) -> list[str]:
+    """Every cell's problem and every cross-column check of a row, in column order (as the per-trust
+    reader builds them: a row is excluded once, under its first problem)."""
+    types_ = {c.name: c.sql_type for c in cols}
+    out = [f"struct_pack(col := {_q(c.name)}, reason := {_problem_sql(c)})" for c in cols]
+    for chk in model.checks:
+        this = _ident(chk.column)
+        other = f"DATE {_q(chk.not_before)}" if DATE_LITERAL.match(chk.not_before) else _ident(chk.not_before)
+        if types_.get(chk.not_before, "DATE") != types_[chk.column]:
+            this, other = f"CAST({this} AS DATE)", f"CAST({other} AS DATE)"
+        out.append(f"struct_pack(col := {_q(chk.column)}, reason := CASE WHEN {this} < {other} THEN {_q(chk.reason)} END)")
+    return out
+
+
+def check_headers(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> list[list[str]]:
+    """Each file's header, every one checked against the extract's columns (and an organisation code)."""
+    names = [ORG_COLUMN] + [c.name for c in columns(BY_NAME[name])]
+    headers = []
+    for nf in files:
+        header = _header(con, nf.path)
+        missing = [c for c in names[1:] if c not in header]
+        if ORG_COLUMN not in header and nf.org is None:
+            missing.insert(0, ORG_COLUMN)
+        unknown = [h for h in header if h not in names]
+        if missing or unknown:
+            bad = [Problem(f"missing column {m}" + (" (or a partition folder org_code=CODE/)" if m == ORG_COLUMN else ""),
+                           "header", 1) for m in missing]
+            bad += [Problem(f"unknown column {u!r} (columns: {', '.join(names)})", "header", 1) for u in unknown]
+            raise InputError(str(nf.path), bad)
+        headers.append(header)
+    return headers
+
+
+def check_sql(name: str) -> str:
+    """The rows of `_raw` (every value as text, with _file and _row) checked and typed, in DuckDB's
+    dialect (the Spark engine transpiles it): `_problems` is NULL for a good row."""
+    model = BY_NAME[name]
+    cols = columns(OrgCode) + columns(model)
+    raw = ", ".join(f"{_ident(c.name)} AS {_ident('r$' + c.name)}" for c in cols)
+    typed = ", ".join(f"{_cast(c, _ident('r$' + c.name))} AS {_ident(c.name)}" for c in cols)
+    listed = ", ".join(_ident(c.name) for c in cols)
+    return (f"SELECT _file, _row, {listed}, CASE WHEN array_length(_p) > 0 THEN _p END AS _problems FROM ("
+            f"SELECT *, list_filter([{', '.join(_problems(model, cols))}], lambda p: p.reason IS NOT NULL) AS _p FROM ("
+            f"SELECT *, {typed} FROM (SELECT _file, _row, {raw} FROM _raw) r1) r2) r3")
+
+
+def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> NationalRead:
+    """Create table `checked_<name>` and the view `<name>` of its good rows (with org_code), typed;
+    return what was read per organisation."""
+    cols = [columns(OrgCode)[0]] + columns(BY_NAME[name])
+    names = [c.name for c in cols]
+    headers = check_headers(con, name, files)
+    con.execute(f"DROP TABLE IF EXISTS checked_{name}")
+    con.execute(f"CREATE TABLE checked_{name} (_file INTEGER, _row BIGINT, "
+                + ", ".join(f"{_ident(c.name)} {c.sql_type}" for c in cols)
+                + ", _problems STRUCT(col VARCHAR, reason VARCHAR)[])")
+    check = check_sql(name)
+    parquet: list[tuple[int, NationalFile]] = []
+    for i, (nf, header) in enumerate(zip(files, headers)):
+        if nf.path.suffix.lower() == ".parquet":
+            parquet.append((i, nf))
+            continue
+        org = _ident(ORG_COLUMN) if ORG_COLUMN in header else _q(nf.org or "")
+        text = ", ".join(f"NULLIF(trim({_ident(c)}), '') AS {_ident(c)}" for c in names[1:])
+        spec = "{" + ", ".join(f"{_q(h)}: 'VARCHAR'" for h in header) + "}"
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _one AS SELECT NULLIF(trim({org}), '') AS {_ident(ORG_COLUMN)}, {text} "
+                        f"FROM read_csv(?, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+                        f"columns = {spec})", [str(nf.path)])
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT {i} AS _file, rowid + 2 AS _row, * FROM _one")
+            con.execute(f"INSERT INTO checked_{name} {check}")
+        except duckdb.Error as e:
+            raise InputError(str(nf.path), [Problem(f"cannot be read as csv: {e}")]) from None
+    if parquet:
+        has_org = any(ORG_COLUMN in headers[i] for i, _ in parquet)
+        _load_parquet(con, name, parquet, names, check, has_org)
+    con.execute("DROP TABLE IF EXISTS _one")
+    read = read_provenance(lambda sql: con.execute(sql).fetchall(), name, files)
+    con.execute(good_rows_sql(name))
+    return read
+
+
+def _load_parquet(con: duckdb.DuckDBPyConnection, name: str, parquet: list[tuple[int, NationalFile]],
+                  names: list[str], check: str, has_org: bool) -> None:
+    """All Parquet files of an extract in one parallel scan of an explicit list (the row number is
+    the file's own, so a problem names the file and row as a per-file read would)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _files (_file INTEGER, path VARCHAR, org VARCHAR)")
+    con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(i, str(nf.path), nf.org) for i, nf in parquet])
+    paths = "[" + ", ".join(_q(str(nf.path)) for _, nf in parquet) + "]"
+    # a file without the org_code column is a partition: union_by_name gives NULL, the folder gives the code
+    text = ", ".join(f"NULLIF(trim(CAST(p.{_ident(c)} AS VARCHAR)), '') AS {_ident(c)}" for c in names[1:])
+    org = f"coalesce(NULLIF(trim(CAST(p.{_ident(ORG_COLUMN)} AS VARCHAR)), ''), f.org)" if has_org else "f.org"
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT f._file, p.file_row_number + 2 AS _row, "
+                    f"{org} AS {_ident(ORG_COLUMN)}, {text} "
+                    f"FROM read_parquet({paths}, filename = true, file_row_number = true, union_by_name = true, "
+                    f"hive_partitioning = false) p JOIN _files f ON f.path = p.filename")
+        con.execute(f"INSERT INTO checked_{name} {check}")
+    except duckdb.Error as e:
+        raise InputError(str(parquet[0][1].path.parent), [Problem(f"cannot be read as parquet: {e}")]) from None
+
+
+def good_rows_sql(name: str) -> str:
+    listed = ", ".join(_ident(c.name) for c in columns(BY_NAME[name]))
+    return f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT org_code, {listed} FROM checked_{name} WHERE _problems IS NULL"
+
+
+def read_provenance(query: Callable[[str], list[Any]], name: str, files: list[NationalFile]) -> NationalRead:
+    """What was read of `checked_<name>`, per organisation. The SQL is DuckDB's dialect; `query` runs
+    it (the Spark engine transpiles it first), so both engines report rows the same way."""
+    listed = [str(nf.path) for nf in files]
+    read = NationalRead(name=name, files=listed)
+    per_org: dict[str, dict[str, Any]] = defaultdict(lambda: {"rows": 0, "files": [], "excluded": {}, "examples": []})
+    # a row whose own org_code is bad belongs to no organisation: counted apart, against the whole extract
+    attributed = f"(_problems IS NULL OR NOT list_contains(list_transform(_problems, lambda p: p.col), '{ORG_COLUMN}'))"
+    bad = 0
+    for org, own, rows, excluded, file_ids in query(
+            f"SELECT org_code, {attributed} AS own, count(*), count(_problems), list(DISTINCT _file) "
+            f"FROM checked_{name} GROUP BY org_code, own"):
+        bad += excluded
+        if not own:
+            read.unattributed += rows
+            continue
+        per_org[org]["rows"] = rows
+        per_org[org]["files"] = sorted(listed[i] for i in file_ids)
+    if bad:  # (most extracts have no bad row: three queries fewer, which Spark feels)
+        for org, kind, n in query(
+                f"SELECT org_code, _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
+                f"FROM checked_{name} WHERE _problems IS NOT NULL AND {attributed} GROUP BY org_code, kind"):
+            per_org[org]["excluded"][kind] = n
+        for org, f, row, col, reason in sorted(query(
+                f"SELECT org_code, _file, _row, p.col, p.reason FROM ("
+                f"SELECT org_code, _file, _row, unnest(_problems) AS p, "
+                f"dense_rank() OVER (PARTITION BY org_code ORDER BY _file, _row) AS k FROM checked_{name} "
+                f"WHERE _problems IS NOT NULL AND {attributed}) WHERE k <= {MAX_SHOWN}")):
+            if len(per_org[org]["examples"]) < MAX_SHOWN:
+                per_org[org]["examples"].append(RowProblem(listed[f], row, col, _printable(reason)).render())
+        for f, row, col, reason in sorted(query(
+                f"SELECT _file, _row, p.col, p.reason FROM (SELECT _file, _row, unnest(_problems) AS p FROM checked_{name} "
+                f"WHERE _problems IS NOT NULL) ORDER BY _file, _row, p.col LIMIT {MAX_SHOWN}")):
+            read.problems.append(RowProblem(listed[f], row, col, _printable(reason)))
+    for org, d in per_org.items():
+        excluded = sum(d["excluded"].values())
+        read.by_org[org] = Provenance(extract=name, files=d["files"], rows_read=d["rows"], rows_excluded=excluded,
+                                      excluded_because=dict(sorted(d["excluded"].items())), examples=d["examples"])
+    read.rows_read = sum(d["rows"] for d in per_org.values()) + read.unattributed
+    read.rows_excluded = sum(p.rows_excluded for p in read.by_org.values()) + read.unattributed
+    return read
+
+
+@dataclass
+class NationalCounts:
+    """Every organisation's counts and, per extract, each organisation's provenance."""
+
+    counts: Counts
+    reads: dict[str, NationalRead]
+
+    def provenance(self, org: str) -> dict[str, Provenance]:
+        """The extracts that hold rows of `org` (an extract with none of its rows is not its evidence)."""
+        return {name: read.by_org[org] for name, read in self.reads.items() if org in read.by_org}
+
+    def organisations(self) -> set[str]:
+        return {org for read in self.reads.values() for org in read.by_org}
+
+
+def check_limits(reads: dict[str, NationalRead], folder: Path, bad_row_limit: float) -> None:
+    """More bad rows than the limit, in any organisation's part of an extract or among rows with no
+    valid organisation code, stops the run as it stops a trust's (InputError, exit 2)."""
+    bad = []
+    for name, read in reads.items():
+        if read.unattributed > read.rows_read * bad_row_limit / 100:
+            bad.append(Problem(f"{read.unattributed} of {read.rows_read} rows of {name} have no valid org_code, more "
+                               f"than the limit of {bad_row_limit:g}% (--bad-rows); first: "
+                               + "; ".join(p.render() for p in read.problems[:3]), name))
+        for org, prov in sorted(read.by_org.items()):
+            if prov.rows_excluded > prov.rows_read * bad_row_limit / 100:
+                bad.append(Problem(f"{prov.rows_excluded} of {prov.rows_read} rows of {name} for {org} are invalid, more "
+                                   f"than the limit of {bad_row_limit:g}% (--bad-rows); first: "
+                                   + "; ".join(prov.examples[:3]), f"{name} {org}"))
+    if bad:
+        raise InputError(str(folder), bad[:20])
+
+
+def connect(workdir: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A database in a working folder, so checked rows are stored compressed and spill to disk rather
+    than holding a national year in memory."""
+    con = duckdb.connect(str(workdir / "national.duckdb"))
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET temp_directory = {_q(str(workdir / 'spill'))}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {_q(memory_limit)}")
+    return con
+
+
+def load_all(con: duckdb.DuckDBPyConnection, folder: Path, period: tuple[dt.date, dt.date], holidays: Iterable[dt.date],
+             bad_row_limit: float = DEFAULT_BAD_ROW_LIMIT) -> dict[str, NationalRead]:
+    """Check and load every extract of `folder` (and the calendar) into `con`."""
+    files = national_files(folder)
+    build_calendar(con, period[0] - dt.timedelta(days=400), period[1] + dt.timedelta(days=400), holidays)
+    reads = {name: load_national(con, name, paths) for name, paths in files.items()}
+    check_limits(reads, folder, bad_row_limit)
+    return reads
+
+
+def measure_national(folder: Path, windows: Windows, period: tuple[dt.date, dt.date], holidays: Iterable[dt.date],
+                     bad_row_limit: float = DEFAULT_BAD_ROW_LIMIT, memory_limit: str | None = None) -> NationalCounts:
+    """Every organisation's counts from the national extracts in `folder`, on DuckDB."""
+    with tempfile.TemporaryDirectory(prefix="safeguard-national-") as tmp:
+        con = connect(Path(tmp), memory_limit)
+        try:
+            reads = load_all(con, folder, period, holidays, bad_row_limit)
+            counts = count(con, reads, parameters(windows, period))
+        finally:
+            con.close()
+    return NationalCounts(counts=counts, reads=reads)
