@@ -66,10 +66,10 @@ def main() -> None:
     for path in sorted((ROOT / "fixtures" / "organisations").glob("*.yaml")):
         doc, _ = load_assessment(path)
         facts, _ = ev.facts(doc)
-        engine_s = per_call(lambda: ev.engine.run(facts), args.repeat)
-        python = lambda: baseline.evaluate(ruleset.rules, ev.params, doc)  # noqa: E731
-        full_s, py_s, full_ratio = paired(lambda: ev.evaluate(doc), python, args.repeat)
-        lean_s, _, lean_ratio = paired(lambda: ev.verdicts(doc), python, args.repeat)
+        engine_s = per_call(lambda facts=facts: ev.engine.run(facts), args.repeat)
+        python = lambda doc=doc: baseline.evaluate(ruleset.rules, ev.params, doc)  # noqa: E731
+        full_s, py_s, full_ratio = paired(lambda doc=doc: ev.evaluate(doc), python, args.repeat)
+        lean_s, _, lean_ratio = paired(lambda doc=doc: ev.verdicts(doc), python, args.repeat)
         worst = max(worst, full_ratio)
         expected = baseline.evaluate(ruleset.rules, ev.params, doc)
         got = {f.rule_id: (f.outcome.value, f.severity.value) for f in ev.evaluate(doc)}

@@ -38,7 +38,7 @@ def test_lint_rejects_an_unknown_framework_and_a_duplicate_mapping(tmp_path):
     (folder / "TRN-001.yaml").write_text(text.replace("framework: \"intercollegiate\"", "framework: \"nice\""))
     problems = [lp.problem for lp in lint_paths([tmp_path]) if lp.invalid]
     assert any(p.path and p.path.startswith("mappings") for p in problems)
-    line = next(l for l in text.splitlines() if "framework: \"intercollegiate\"" in l)
+    line = next(ln for ln in text.splitlines() if "framework: \"intercollegiate\"" in ln)
     (folder / "TRN-001.yaml").write_text(text.replace(line, line + "\n" + line))
     problems = [lp.problem for lp in lint_paths([tmp_path]) if lp.invalid]
     assert any("listed twice" in p.message for p in problems)

@@ -76,7 +76,7 @@ def test_detailed_views_render_the_same_from_only_the_reports_they_show(cohort):
     paths = cohort[:14]
     scores, invalid, everything = collect(paths, setup, jobs=1)
     for org_types in ((), ("gp_practice",)):
-        _, _, kept = collect(paths, setup, jobs=1, keep=3, shown=lambda s: passes(s, org_types))
+        _, _, kept = collect(paths, setup, jobs=1, keep=3, shown=lambda s, org_types=org_types: passes(s, org_types))
         result = build(scores, invalid, load_weights(), org_types=org_types)
         expected = [o.file for o in result.organisations[:3]]
         assert sorted(kept) == sorted(expected) and len(everything) == len(paths)

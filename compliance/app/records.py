@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.model import SelfAssessment
 from compliance.domain.records import WINDOW_PARAMETERS, Windows
-from compliance.domain.result import Evidence, Finding, InputInfo
+from compliance.domain.result import Finding, InputInfo
 from compliance.evaluation.evaluator import Evaluator
 from compliance.intake.records.measure import DEFAULT_BAD_ROW_LIMIT, Measured, measure
 
@@ -28,7 +28,7 @@ def windows_for(evaluator: Evaluator) -> Windows:
     values: dict[str, Any] = {}
     for window, (rule_id, param) in WINDOW_PARAMETERS.items():
         value = evaluator.params.get(rule_id, {}).get(param)
-        if value is not None:
+        if isinstance(value, (int, float)):
             values[window] = int(value)
     return Windows(**values)
 

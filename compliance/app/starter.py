@@ -48,7 +48,7 @@ def read_paths(ruleset: RuleSet, org_type: OrgType) -> set[str]:
             for want in (m.where or {}).values():
                 if isinstance(want, Compare) and (want.in_ or want.not_in):
                     paths.add((want.in_ or want.not_in).replace("[]", ""))  # type: ignore[union-attr]
-    out = set()
+    out: set[str] = set()
     for p in paths:
         parts = p.split(".")
         out.update(".".join(parts[: i + 1]) for i in range(len(parts)))
