@@ -18,7 +18,7 @@ from conftest import ROOT
 
 SMALL = {
     "bench_area.py": ["--count", "100"],
-    "bench_assess.py": ["--repeat", "1"],
+    "bench_assess.py": ["--repeat", "1", "--only", "elm-tree-gp"],  # one fixture: every step still runs
     "bench_coldstart.py": ["--repeat", "1"],
     "bench_history.py": ["--count", "40", "--periods", "2", "--sample", "10"],
     "bench_mutate.py": ["--rounds", "1"],
@@ -32,6 +32,7 @@ def test_every_benchmark_is_listed_here():
     assert sorted(p.name for p in (ROOT / "benchmarks").glob("bench_*.py")) == sorted(SMALL)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", sorted(SMALL))
 def test_the_benchmark_runs_on_a_small_input(script, tmp_path):
     if script == "bench_records.py" and importlib.util.find_spec("pandas") is None:

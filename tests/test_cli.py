@@ -36,13 +36,14 @@ def test_json_report_is_versioned_and_parses_back(run_cli, ruleset):
 
 
 def test_exit_code_follows_fail_on_and_every_level_is_seen_both_ways(run_cli, evaluator, tmp_path):
-    """Every bundled return at every level: exit 1 exactly when a failing finding reaches the level.
-    Oak Lane fails only a low rule, so critical, high and medium are each seen to give 0 and 1; low
-    gives 0 once Oak Lane's one failing rule is waived."""
+    """At every level, exit 1 exactly when a failing finding reaches it. Northfield fails critical
+    rules and Oak Lane only a low one, so critical, high and medium are each seen to give 1 and 0;
+    low gives 0 once Oak Lane's one failing rule is waived."""
     from compliance.intake.returns import load_assessment
 
     seen: dict[str, set[int]] = {}
-    for path in fixture_files():
+    oak_lane = FIXTURES / "oak-lane-gp.yaml"
+    for path in (NORTHFIELD, oak_lane):
         findings = evaluator.evaluate(load_assessment(path)[0])
         worst = max((f.severity.rank for f in findings if f.failing), default=0)
         for level, rank in (("critical", 4), ("high", 3), ("medium", 2), ("low", 1)):
@@ -52,7 +53,7 @@ def test_exit_code_follows_fail_on_and_every_level_is_seen_both_ways(run_cli, ev
         assert run_cli("assess", path, "--fail-on", "none")[0] == 0
     profile = tmp_path / "waive.yaml"
     profile.write_text("name: Coding audit agreed\ndisable:\n  WNB-002: {reason: Recoding audit under way}\n")
-    code = run_cli("assess", FIXTURES / "oak-lane-gp.yaml", "--fail-on", "low", "--profile", profile)[0]
+    code = run_cli("assess", oak_lane, "--fail-on", "low", "--profile", profile)[0]
     assert code == 0
     seen["low"].add(code)
     assert seen == {level: {0, 1} for level in ("critical", "high", "medium", "low")}

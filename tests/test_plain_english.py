@@ -131,6 +131,7 @@ def fixture_reports(evaluator):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text", "html", "markdown", "csv"])
 def test_reports_for_people_carry_no_identifiers(ruleset, fixture_reports, fmt):
     import csv

@@ -73,6 +73,7 @@ def cohort(tmp_path_factory):
     return folder, broken
 
 
+@pytest.mark.slow
 def test_a_thousand_returns_with_fifty_broken_rank_the_rest_and_list_every_broken_one(cohort, run_cli, tmp_path):
     folder, broken = cohort
     out = tmp_path / "screening.json"
