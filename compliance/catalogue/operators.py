@@ -208,6 +208,29 @@ class OlderThanMonths(Operator):
 
 
 @register
+class UnderMonths(Operator):
+    name = "under_months"
+    argument = Number | Name
+    takes_parameter = True
+    swap = "within_months"
+    description = ("The date is less than this many months before the period end: strictly, so a date exactly that "
+                   "many months before has been that long (a vacancy since then is not shorter).")
+
+    def test(self, have: Any, arg: Any, ctx: Context) -> bool | None:
+        return calendar.under_months(have, ctx.doc.organisation.period.end, arg)
+
+    def words(self, label: str, arg: Any, params: dict[str, Any]) -> str:
+        n = self.resolve(arg, params)
+        return f"{label} less than {_number_words(n)} {'month' if n == 1 else 'months'} before the period end"
+
+    def why(self, label: str, have: Any, arg: Any, params: dict[str, Any]) -> str:
+        if have is None:
+            return f"{label}: not reported"
+        n = self.resolve(arg, params)
+        return f"{label} {said(have)}, {_number_words(n)} {'month' if n == 1 else 'months'} or more before the period end"
+
+
+@register
 class InPeriod(Operator):
     name = "in_period"
     argument = Literal[True]

@@ -135,6 +135,10 @@ class Measure(Strict):
     by: Name | None = Field(
         default=None, description="With `min_percent`: add parts and wholes up per value of this item field "
         "(one share per service, say) before taking the lowest.")
+    on_or_after: Name | None = Field(
+        default=None, description="With `value`: the part of a count over the period that falls on or after this date "
+        "parameter. All of it when the period starts on or after the date, none when it ends before, and when the "
+        "period contains the date, anything from none to all (a count cannot say when its episodes happened).")
     expect: Literal["services_run"] | None = Field(
         default=None, description="With `min_percent` and `by: service`: every service the organisation runs that "
         "the filter admits must have a line; a service run without one has no known share (not evidenced), so it "
@@ -434,7 +438,7 @@ class Rule(Strict):
 
 def where_parameters(m: Measure) -> list[str]:
     """Parameter names a measure's filter, windows and (for `each`) its requirement and tests read."""
-    out = [w.parameter for w in m.window or []]
+    out = [w.parameter for w in m.window or []] + ([m.on_or_after] if m.on_or_after else [])
     out += m.required.parameter_names() if m.required else []
     tests = [v for alt in ([m.where or {}] + list(m.passes or [])) for v in alt.values()]
     return out + [p for v in tests for p in test_parameters(v)]

@@ -115,7 +115,9 @@ class Evaluator:
         out = []
         for rule, branch, results in self._run(doc):
             waiver = self.waivers.get(rule.id)
-            outcome = Outcome.waived if waiver is not None and not waiver.expired else branch.outcome
+            # a waiver sets aside a requirement that applies; one that does not apply stays not applicable
+            live = waiver is not None and not waiver.expired and branch.outcome != Outcome.not_applicable
+            outcome = Outcome.waived if live else branch.outcome
             out.append(Verdict(rule, outcome, branch.severity, {n: r.range for n, r in results.items()},
                                self.params[rule.id], branch.outcome, branch, results))
         return sort_findings(out)  # type: ignore[arg-type]
