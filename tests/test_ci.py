@@ -18,3 +18,15 @@ def test_ci_runs_the_readme_test_command_with_lint_and_types_before_the_tests():
     steps = test_command.split(" && ")
     assert [s.split()[0] for s in steps[-3:]] == [".venv/bin/ruff", ".venv/bin/mypy", ".venv/bin/python"]
     assert "set -euo pipefail" in ci  # a failing step fails the run
+
+
+def test_every_subpackage_and_the_bundled_data_are_packaged():
+    """A wheel holds every folder of code under compliance/ (a hand list once missed
+    compliance.catalogue.kinds) and the bundled rules and example returns."""
+    from setuptools.config.setupcfg import read_configuration
+
+    packages = set(read_configuration(ROOT / "setup.cfg")["options"]["packages"])
+    code = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "compliance").rglob("*.py")}
+    assert code <= packages
+    assert {"compliance.bundled_rules", "compliance.bundled_fixtures"} <= packages
+    assert not any("__pycache__" in p for p in packages)
