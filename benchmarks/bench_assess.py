@@ -1,6 +1,6 @@
 """Cost of evaluating one organisation, engine against a plain-Python baseline, in the same run.
 
-    python benchmarks/bench_assess.py [--repeat N]
+    python benchmarks/bench_assess.py [--repeat N] [--only FIXTURE]
 
 Prints, per fixture: the engine's time per evaluation (facts already derived, i.e. pure engine
 time), the whole evaluation (measures + engine + findings), the plain-Python baseline over the same
@@ -55,6 +55,7 @@ def paired(fn, base, repeat: int) -> tuple[float, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=200)
+    ap.add_argument("--only", metavar="NAME", help="only the fixture NAME (e.g. elm-tree-gp); default: all of them")
     args = ap.parse_args()
     ruleset = load_rules()
     ev = Evaluator(ruleset)
@@ -63,13 +64,13 @@ def main() -> None:
     print(f"{'fixture':<22} {'engine':>9} {'evaluate':>9} {'python':>9} {'ratio':>6} {'verdicts':>9} {'ratio':>6} "
           f"{'assess':>8}")
     worst = 0.0
-    for path in sorted((ROOT / "fixtures" / "organisations").glob("*.yaml")):
+    for path in sorted((ROOT / "fixtures" / "organisations").glob(f"{args.only or '*'}.yaml")):
         doc, _ = load_assessment(path)
         facts, _ = ev.facts(doc)
-        engine_s = per_call(lambda: ev.engine.run(facts), args.repeat)
-        python = lambda: baseline.evaluate(ruleset.rules, ev.params, doc)  # noqa: E731
-        full_s, py_s, full_ratio = paired(lambda: ev.evaluate(doc), python, args.repeat)
-        lean_s, _, lean_ratio = paired(lambda: ev.verdicts(doc), python, args.repeat)
+        engine_s = per_call(lambda facts=facts: ev.engine.run(facts), args.repeat)
+        python = lambda doc=doc: baseline.evaluate(ruleset.rules, ev.params, doc)  # noqa: E731
+        full_s, py_s, full_ratio = paired(lambda doc=doc: ev.evaluate(doc), python, args.repeat)
+        lean_s, _, lean_ratio = paired(lambda doc=doc: ev.verdicts(doc), python, args.repeat)
         worst = max(worst, full_ratio)
         expected = baseline.evaluate(ruleset.rules, ev.params, doc)
         got = {f.rule_id: (f.outcome.value, f.severity.value) for f in ev.evaluate(doc)}

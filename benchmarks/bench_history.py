@@ -122,8 +122,8 @@ def main() -> None:
         rec_t, base_t = [], []
         for cohort in cohorts:
             rows = baseline_rows(cohort)
-            _, b = timed(lambda: baseline_insert(base, *rows))
-            _, r = timed(lambda: store.record(cohort))
+            _, b = timed(lambda rows=rows: baseline_insert(base, *rows))
+            _, r = timed(lambda cohort=cohort: store.record(cohort))
             base_t.append(b)
             rec_t.append(r)
         _, again = timed(lambda: store.record(cohorts[-1]))  # idempotent: the same screening again

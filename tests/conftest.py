@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,12 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "organisations"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _private_rule_cache(tmp_path_factory):
-    """Tests never read or write the user's rule cache."""
-    import os
+def pytest_configure(config):
+    """Tests never read or write the user's rule cache, not even while collecting: the cache is
+    redirected before any test module is imported (a fixture would run only after collection)."""
+    if "SAFEGUARD_CACHE_DIR" not in os.environ:  # a caller's own choice (as the collection test makes) stands
+        folder = tempfile.mkdtemp(prefix="safeguard-test-cache-")
+        config._safeguard_cache = folder
+        os.environ["SAFEGUARD_CACHE_DIR"] = folder
 
-    os.environ["SAFEGUARD_CACHE_DIR"] = str(tmp_path_factory.mktemp("rule-cache"))
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_safeguard_cache", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("SAFEGUARD_CACHE_DIR", None)
 
 
 @pytest.fixture(scope="session")

@@ -35,15 +35,28 @@ def test_json_report_is_versioned_and_parses_back(run_cli, ruleset):
     assert sum(report.summary.outcomes.values()) == len(ruleset.rules)
 
 
-def test_exit_code_follows_fail_on(run_cli, evaluator):
+def test_exit_code_follows_fail_on_and_every_level_is_seen_both_ways(run_cli, evaluator, tmp_path):
+    """At every level, exit 1 exactly when a failing finding reaches it. Northfield fails critical
+    rules and Oak Lane only a low one, so critical, high and medium are each seen to give 1 and 0;
+    low gives 0 once Oak Lane's one failing rule is waived."""
     from compliance.intake.returns import load_assessment
 
-    findings = evaluator.evaluate(load_assessment(NORTHFIELD)[0])
-    worst = max((f.severity.rank for f in findings if f.failing), default=0)
-    for level, rank in (("critical", 4), ("high", 3), ("medium", 2), ("low", 1)):
-        code, _, _ = run_cli("assess", NORTHFIELD, "--fail-on", level)
-        assert code == (1 if worst >= rank else 0), level
-    assert run_cli("assess", NORTHFIELD, "--fail-on", "none")[0] == 0
+    seen: dict[str, set[int]] = {}
+    oak_lane = FIXTURES / "oak-lane-gp.yaml"
+    for path in (NORTHFIELD, oak_lane):
+        findings = evaluator.evaluate(load_assessment(path)[0])
+        worst = max((f.severity.rank for f in findings if f.failing), default=0)
+        for level, rank in (("critical", 4), ("high", 3), ("medium", 2), ("low", 1)):
+            code, _, _ = run_cli("assess", path, "--fail-on", level)
+            assert code == (1 if worst >= rank else 0), (path.name, level)
+            seen.setdefault(level, set()).add(code)
+        assert run_cli("assess", path, "--fail-on", "none")[0] == 0
+    profile = tmp_path / "waive.yaml"
+    profile.write_text("name: Coding audit agreed\ndisable:\n  WNB-002: {reason: Recoding audit under way}\n")
+    code = run_cli("assess", oak_lane, "--fail-on", "low", "--profile", profile)[0]
+    assert code == 0
+    seen["low"].add(code)
+    assert seen == {level: {0, 1} for level in ("critical", "high", "medium", "low")}
 
 
 def test_output_file_is_written_and_matches_stdout(run_cli, tmp_path):

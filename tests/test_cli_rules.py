@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from conftest import FIXTURES, ROOT
 
 from compliance.catalogue.loading import load_rule_file
@@ -12,6 +14,7 @@ from compliance.catalogue.loading import load_rule_file
 TRN001 = ROOT / "rules" / "training" / "TRN-001.yaml"
 
 
+@pytest.mark.slow
 def test_bundled_catalogue_lints_clean_and_its_cases_pass(run_cli, ruleset):
     code, out, _ = run_cli("rules", "lint")
     assert code == 0 and out.strip().endswith("0 problems")

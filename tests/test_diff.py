@@ -93,6 +93,7 @@ def test_identical_rules_change_nothing_and_fail_on_change_exit_codes(run_cli, t
     assert changes and not any("met (high) -> met (high)" in line for line in changes)
 
 
+@pytest.mark.slow
 def test_fail_on_change_levels_tell_outcomes_from_severities_from_wording(run_cli, tmp_path):
     """A reworded message fails only `any`; a new severity of failing findings fails `severity` and
     `any`; a changed outcome fails every level."""

@@ -244,6 +244,7 @@ _FACT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2**52, 2**52),
                          st.floats(-1e11, 1e11, allow_nan=False, allow_infinity=False), st.text(max_size=200))
 
 
+@pytest.mark.slow
 @given(st.lists(st.dictionaries(st.text(min_size=1, max_size=20), _FACT_VALUES, max_size=12), max_size=5))
 @settings(max_examples=300)
 def test_engine_text_of_normalised_facts_is_what_json_dumps_writes(facts):

@@ -21,30 +21,66 @@ def test_there_are_fixtures_of_several_types():
 
 @pytest.fixture(scope="module")
 def comparisons(evaluator):
-    return {path.name: (expected, actual) for path, expected, actual in compare_fixtures(evaluator, FIXTURES)}
+    return {(s.fixture.name, s.kind): s for s in compare_fixtures(evaluator, FIXTURES)}
 
 
+@pytest.mark.parametrize("kind", ["outcomes", "wording"])
 @pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.stem)
-def test_fixture_findings_match_expected(comparisons, path):
-    expected, actual = comparisons[path.name]
-    diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "expected", "actual"))
-    assert actual == expected, f"findings of {path.name} changed (safeguard snapshot update):\n{diff}"
+def test_fixture_findings_match_expected(comparisons, path, kind):
+    s = comparisons[(path.name, kind)]
+    diff = "".join(difflib.unified_diff(s.expected.splitlines(True), s.actual.splitlines(True), "expected", "actual"))
+    assert s.actual == s.expected, f"{kind} of {path.name} changed (safeguard snapshot update):\n{diff}"
 
 
-def test_snapshot_check_and_update(run_cli, tmp_path):
+def test_outcome_snapshots_carry_no_wording_and_wording_snapshots_no_outcomes(comparisons):
+    for (name, kind), s in comparisons.items():
+        findings = [line for line in s.actual.splitlines() if line.startswith("  ")]
+        assert findings, name
+        if kind == "outcomes":
+            assert all(line.endswith("}") and "message" not in line for line in findings), name
+        else:
+            assert not any("outcome:" in line or "severity:" in line for line in findings), name
+
+
+def _copied(tmp_path):
     import shutil
 
     orgs = tmp_path / "organisations"
     shutil.copytree(FIXTURES, orgs)
     shutil.copytree(FIXTURES.parent / "expected", tmp_path / "expected")
+    return orgs
+
+
+def test_snapshot_check_and_update(run_cli, tmp_path):
+    orgs = _copied(tmp_path)
     assert run_cli("snapshot", "check", "--fixtures", orgs)[0] == 0
     target = tmp_path / "expected" / "elm-tree-gp.yaml"
     target.write_text(target.read_text().replace("TRN-001: {outcome: met", "TRN-001: {outcome: not_met", 1))
     code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
     assert code == 1 and "-  TRN-001: {outcome: not_met" in out and "+  TRN-001: {outcome: met" in out
+    assert "Wording changes" not in out and "(outcomes in 1, wording in 0)" in out
     code, out, _ = run_cli("snapshot", "update", "--fixtures", orgs)
     assert code == 0 and out.strip() == f"updated {target}"
     assert run_cli("snapshot", "check", "--fixtures", orgs)[0] == 0
+
+
+def test_a_wording_change_is_reported_apart_and_after_the_outcome_changes(run_cli, tmp_path):
+    orgs = _copied(tmp_path)
+    expected = tmp_path / "expected"
+    wording = expected / "wording" / "northfield-acute.yaml"
+    wording.write_text(wording.read_text().replace('TRN-001: "2,730 of', 'TRN-001: "2,731 of', 1))
+    code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
+    assert code == 1 and "Outcome or severity changes" not in out
+    assert out.startswith("Wording changes: 1 fixture(s)\n") and '-  TRN-001: "2,731 of' in out
+    assert "(outcomes in 0, wording in 1)" in out
+    outcomes = expected / "elm-tree-gp.yaml"
+    outcomes.write_text(outcomes.read_text().replace("TRN-001: {outcome: met", "TRN-001: {outcome: not_met", 1))
+    code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
+    assert code == 1 and out.index("Outcome or severity changes: 1") < out.index("Wording changes: 1")
+    assert out.index("TRN-001: {outcome: not_met") < out.index("Wording changes") < out.index('TRN-001: "2,731 of')
+    assert "2 fixture(s) differ from their expected findings (outcomes in 1, wording in 1)" in out
+    code, out, _ = run_cli("snapshot", "update", "--fixtures", orgs)
+    assert code == 0 and sorted(out.split()) == sorted(["updated", str(outcomes), "updated", str(wording)])
 
 
 def test_a_fixture_without_expected_findings_is_a_difference(run_cli, tmp_path):
@@ -54,10 +90,10 @@ def test_a_fixture_without_expected_findings_is_a_difference(run_cli, tmp_path):
     orgs.mkdir()
     shutil.copy(FIXTURES / "elm-tree-gp.yaml", orgs)
     code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
-    assert code == 1 and "+organisation: P81042" in out and "1 fixture(s) differ" in out
+    assert code == 1 and out.count("+organisation: P81042") == 2 and "1 fixture(s) differ" in out
     code, out, _ = run_cli("snapshot", "update", "--fixtures", orgs)
-    target = tmp_path / "expected" / "elm-tree-gp.yaml"
-    assert code == 0 and target.read_text() == (FIXTURES.parent / "expected" / "elm-tree-gp.yaml").read_text()
+    for target in (tmp_path / "expected" / "elm-tree-gp.yaml", tmp_path / "expected" / "wording" / "elm-tree-gp.yaml"):
+        assert code == 0 and target.read_text() == (FIXTURES.parent / target.relative_to(tmp_path)).read_text()
     assert run_cli("snapshot", "check", "--fixtures", orgs)[0] == 0
 
 

@@ -8,37 +8,34 @@ import re
 import pytest
 from conftest import FIXTURES, fixture_files
 
-from compliance.catalogue.loading import load_rules
 from compliance.domain.outcomes import FRAMEWORKS
 
-_RULESET = load_rules()
 
-
-def test_every_bundled_rule_is_mapped_to_cqc_and_none_invents_a_clause_number():
-    for rule in _RULESET.rules:
+def test_every_bundled_rule_is_mapped_to_cqc_and_none_invents_a_clause_number(ruleset):
+    for rule in ruleset.rules:
         assert any(m.framework == "cqc-saf" for m in rule.mappings), rule.id
         for m in rule.mappings:
             assert not re.search(r"\b\d+(\.\d+)+\b|\bparagraph\b|§", m.clause), (rule.id, m.clause)
 
 
-def test_every_framework_is_used_and_training_maps_to_the_intercollegiate_levels():
-    used = {m.framework for r in _RULESET.rules for m in r.mappings}
+def test_every_framework_is_used_and_training_maps_to_the_intercollegiate_levels(ruleset):
+    used = {m.framework for r in ruleset.rules for m in r.mappings}
     assert used == set(FRAMEWORKS)
-    levels = {r.id: [m.clause for m in r.mappings if m.framework == "intercollegiate"] for r in _RULESET.rules
+    levels = {r.id: [m.clause for m in r.mappings if m.framework == "intercollegiate"] for r in ruleset.rules
               if r.id in ("TRN-001", "TRN-002", "TRN-003")}
     assert levels == {"TRN-001": ["Level 1"], "TRN-002": ["Level 2"], "TRN-003": ["Level 3"]}
 
 
-def test_lint_rejects_an_unknown_framework_and_a_duplicate_mapping(tmp_path):
+def test_lint_rejects_an_unknown_framework_and_a_duplicate_mapping(ruleset, tmp_path):
     from compliance.app.lint import lint_paths
 
     folder = tmp_path / "training"
     folder.mkdir()
-    text = _RULESET.files["TRN-001"].read_text()
+    text = ruleset.files["TRN-001"].read_text()
     (folder / "TRN-001.yaml").write_text(text.replace("framework: \"intercollegiate\"", "framework: \"nice\""))
     problems = [lp.problem for lp in lint_paths([tmp_path]) if lp.invalid]
     assert any(p.path and p.path.startswith("mappings") for p in problems)
-    line = next(l for l in text.splitlines() if "framework: \"intercollegiate\"" in l)
+    line = next(ln for ln in text.splitlines() if "framework: \"intercollegiate\"" in ln)
     (folder / "TRN-001.yaml").write_text(text.replace(line, line + "\n" + line))
     problems = [lp.problem for lp in lint_paths([tmp_path]) if lp.invalid]
     assert any("listed twice" in p.message for p in problems)

@@ -202,3 +202,15 @@ def test_two_processes_recording_at_once_both_land(tmp_path):
         orgs = s.history()
         assert len(orgs) == 600
         assert {o[:3] for o in orgs} == {"ZZA", "ZZB"}
+
+
+def test_a_trend_shows_a_period_that_did_not_assess_a_rule_as_not_assessed():
+    """A rule added after the first period: its earlier cell is empty, not an internal error."""
+    from compliance.history.trends import trend
+
+    org = "ZZA00001"
+    runs = [entry(org, 2023, findings=[finding(org, "TRN-001")]),
+            entry(org, 2024, findings=[finding(org, "TRN-001"), finding(org, "GOV-001", outcome="not_met")])]
+    rows = {r.rule_id: r.cells for r in trend(runs).rows}
+    assert [c.outcome for c in rows["GOV-001"]] == [None, "not_met"]
+    assert [c.outcome for c in rows["TRN-001"]] == ["met", "met"]

@@ -135,6 +135,7 @@ def _same(a, b) -> bool:
     return json.dumps(a, default=repr) == json.dumps(b, default=repr)
 
 
+@pytest.mark.slow
 def test_every_bundled_yaml_file_loads_the_same_through_the_fast_path():
     from compliance.intake.documents import _SLOW, _plain_fast
 
@@ -218,6 +219,7 @@ def _walk_refuses(text: str, limits: documents.Limits) -> bool:
     return False
 
 
+@pytest.mark.slow
 @given(_JSON, st.sampled_from(["", "NaN", "1e999", "[[[[[[", "]]", '"', "1234567", "Infinity"]), st.integers(0, 400))
 @settings(max_examples=400)
 def test_the_quick_json_check_never_passes_what_the_token_walk_refuses(value, insert, at):
@@ -239,6 +241,7 @@ def test_generated_json_returns_take_the_quick_check(tmp_path):
         assert documents._surely_within(path.read_text(), documents.DEFAULT_LIMITS), path
 
 
+@pytest.mark.slow
 def test_unprintable_characters_are_exactly_those_yaml_does_not_accept():
     """YAML 1.2's printable set is tab, newline, carriage return, printable ASCII, NEL and the rest
     of Unicode but surrogates, U+FFFE and U+FFFF; the reader refuses every other character."""

@@ -39,10 +39,10 @@ def _full(ev: Evaluator, path: Path):
     return score(report_for(doc, info, ev, [BUNDLED_RULES]), signals_of(doc), load_weights())
 
 
-def test_scores_from_verdicts_equal_scores_from_full_reports(cohort):
-    ev = Evaluator(load_rules())
+@pytest.mark.slow
+def test_scores_from_verdicts_equal_scores_from_full_reports(cohort, evaluator):
     for path in cohort:
-        lean, full = _lean(ev, path), _full(ev, path)
+        lean, full = _lean(evaluator, path), _full(evaluator, path)
         assert lean.model_dump_json() == full.model_dump_json(), path.name
 
 
@@ -67,6 +67,7 @@ def test_screening_worker_text_path_equals_detailed_path(cohort):
         assert plain(path) == detailed(path)[0]
 
 
+@pytest.mark.slow
 def test_detailed_views_render_the_same_from_only_the_reports_they_show(cohort):
     from compliance.app.workers import collect
     from compliance.cohort.ranking import build, passes
@@ -76,7 +77,7 @@ def test_detailed_views_render_the_same_from_only_the_reports_they_show(cohort):
     paths = cohort[:14]
     scores, invalid, everything = collect(paths, setup, jobs=1)
     for org_types in ((), ("gp_practice",)):
-        _, _, kept = collect(paths, setup, jobs=1, keep=3, shown=lambda s: passes(s, org_types))
+        _, _, kept = collect(paths, setup, jobs=1, keep=3, shown=lambda s, org_types=org_types: passes(s, org_types))
         result = build(scores, invalid, load_weights(), org_types=org_types)
         expected = [o.file for o in result.organisations[:3]]
         assert sorted(kept) == sorted(expected) and len(everything) == len(paths)

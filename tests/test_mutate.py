@@ -27,6 +27,7 @@ def described(rule: Rule) -> list[tuple[str, str]]:
     return [(m.where, m.description) for m, _ in mutations(rule)]
 
 
+@pytest.mark.slow
 def test_the_bundled_catalogue_kills_every_mutant(ruleset):
     """The suite's guarantee: no comparison, threshold or quantifier of a bundled rule can change
     without some case of that rule failing."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from conftest import ROOT, fixture_files
 
 from compliance.app.cases import case_input
@@ -37,6 +39,7 @@ def test_engine_matches_the_python_oracle_on_every_rule_case(ruleset):
             assert (f.outcome.value, f.severity.value) == oracle, case.name
 
 
+@pytest.mark.slow
 def test_a_rule_too_complex_for_the_engine_is_a_rule_error(tmp_path, run_cli):
     folder = tmp_path / "training"
     folder.mkdir()

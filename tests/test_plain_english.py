@@ -11,39 +11,37 @@ from pathlib import Path
 import pytest
 
 from compliance.app.cases import run_cases
-from compliance.catalogue.loading import load_rules
 from compliance.catalogue.schema import Rule
 from compliance.domain.labels import label_of
 from compliance.domain.model import SelfAssessment
 from compliance.evaluation.messages import identifier_problems, missing_sources, number, share, template_problems
 
-_RULESET = load_rules()
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "organisations"
 
 
 @pytest.fixture(scope="module")
-def results():
-    return run_cases(_RULESET)
+def results(ruleset):
+    return run_cases(ruleset)
 
 
-def test_every_outcome_of_every_rule_is_rendered_by_its_cases(results):
+def test_every_outcome_of_every_rule_is_rendered_by_its_cases(ruleset, results):
     seen = {(r.rule_id, r.actual.split("/")[0]) for r in results}
-    for rule in _RULESET.rules:
+    for rule in ruleset.rules:
         for outcome in ("met", "not_met", "insufficient_evidence"):
             assert (rule.id, outcome) in seen, f"{rule.id} has no case rendering {outcome}"
 
 
-def test_no_case_message_shows_an_identifier(results):
+def test_no_case_message_shows_an_identifier(ruleset, results):
     bad = {}
     for r in results:
-        problems = identifier_problems(r.message, _RULESET.by_id[r.rule_id])
+        problems = identifier_problems(r.message, ruleset.by_id[r.rule_id])
         if problems:
             bad[f"{r.rule_id} {r.case}"] = (problems, r.message)
     assert bad == {}
 
 
-def test_no_rule_template_could_render_an_identifier():
-    bad = {r.id: template_problems(r) for r in _RULESET.rules}
+def test_no_rule_template_could_render_an_identifier(ruleset):
+    bad = {r.id: template_problems(r) for r in ruleset.rules}
     assert {k: v for k, v in bad.items() if v} == {}
 
 
@@ -64,22 +62,22 @@ def test_shares_never_round_up_across_a_standard():
     assert share(9997, 10000, 100) == "9,997 of 10,000 (99.97%)" and share(8996, 10000, 90) == "8,996 of 10,000 (89.96%)"
 
 
-def _rule(**messages) -> Rule:
-    base = _RULESET.by_id["TRN-001"]
+def _rule(ruleset, **messages) -> Rule:
+    base = ruleset.by_id["TRN-001"]
     return base.model_copy(update={"messages": base.messages.model_copy(update=messages)})
 
 
-def test_lint_rejects_a_message_that_prints_an_identifier():
-    problems = template_problems(_rule(not_met="Coverage {coverage}% of in_date staff."))
+def test_lint_rejects_a_message_that_prints_an_identifier(ruleset):
+    problems = template_problems(_rule(ruleset, not_met="Coverage {coverage}% of in_date staff."))
     assert any("in_date" in p for _, p in problems)
 
 
-def test_an_unreported_share_reads_as_not_reported_without_a_percent_sign():
-    problems = template_problems(_rule(not_met="{coverage}% of {staff} staff are in date."))
+def test_an_unreported_share_reads_as_not_reported_without_a_percent_sign(ruleset):
+    problems = template_problems(_rule(ruleset, not_met="{coverage}% of {staff} staff are in date."))
     assert problems == []
 
 
-def test_not_reported_names_the_item_and_the_field():
+def test_not_reported_names_the_item_and_the_field(ruleset):
     doc = SelfAssessment.model_validate({
         "schema_version": "1",
         "organisation": {"id": "X1", "name": "X", "type": "acute", "local_authorities": ["LA1"],
@@ -87,11 +85,11 @@ def test_not_reported_names_the_item_and_the_field():
         "services": [{"kind": "maternity"}, {"kind": "emergency_department", "name": "Westmoor ED", "cp_is_live": True}],
         "training": {"groups": [{"group": "ED clinicians", "level": 1, "staff_in_post": 10}]},
     })
-    alr = _RULESET.by_id["ALR-001"]
+    alr = ruleset.by_id["ALR-001"]
     from compliance.evaluation.measures import compute_results
 
     assert missing_sources(alr, compute_results(alr, doc), doc) == ["Maternity: whether CP-IS is live"]
-    trn = _RULESET.by_id["TRN-001"]
+    trn = ruleset.by_id["TRN-001"]
     assert missing_sources(trn, compute_results(trn, doc), doc) == ["ED clinicians: staff in date"]
 
 
@@ -102,10 +100,10 @@ def test_labels_come_from_the_model():
         label_of("training.nonsense")
 
 
-def test_lint_reports_a_message_with_an_identifier(tmp_path):
+def test_lint_reports_a_message_with_an_identifier(ruleset, tmp_path):
     from compliance.app.lint import lint_paths
 
-    src = next(p for p in (_RULESET.files[r] for r in ["TRN-006"]))
+    src = next(p for p in (ruleset.files[r] for r in ["TRN-006"]))
     text = open(src).read().replace("is in place for the period.", "is in place (min_budget_gbp).")
     rule_file = tmp_path / "TRN-006.yaml"
     rule_file.write_text(text)
@@ -135,8 +133,9 @@ def fixture_reports(evaluator):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text", "html", "markdown", "csv"])
-def test_reports_for_people_carry_no_identifiers(fixture_reports, fmt):
+def test_reports_for_people_carry_no_identifiers(ruleset, fixture_reports, fmt):
     import csv
     import io
 
@@ -149,7 +148,7 @@ def test_reports_for_people_carry_no_identifiers(fixture_reports, fmt):
             rows = list(csv.DictReader(io.StringIO(out)))
             text = "\n".join(r[c] for r in rows for c in ("title", "message", "evidence", "remediation"))
         problems = identifier_problems(text)
-        for rule in _RULESET.rules:
+        for rule in ruleset.rules:
             problems += [p for p in identifier_problems(text, rule) if p not in problems]
         assert problems == [], (name, fmt)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+
 from conftest import ROOT
 from hypothesis import event, given
 from hypothesis import strategies as st
@@ -33,6 +35,7 @@ def test_engine_agrees_with_the_python_oracle_and_gives_one_outcome_per_rule(eva
     assert outcomes(findings) == baseline.evaluate(ruleset.rules, evaluator.params, doc)
 
 
+@pytest.mark.slow
 @given(self_assessment(), self_assessment(), st.randoms(use_true_random=False))
 def test_deterministic_isolated_and_independent_of_list_order(evaluator, first, other, rnd):
     doc = SelfAssessment.model_validate(first)
@@ -64,6 +67,7 @@ def test_more_staff_trained_never_turns_met_into_not_met(evaluator, data, draw):
             assert after[rid][0] == "met", rid
 
 
+@pytest.mark.slow
 @given(self_assessment())
 def test_removing_reported_values_never_creates_a_met(evaluator, data):
     before = outcomes(evaluator.evaluate(SelfAssessment.model_validate(data)))
@@ -92,6 +96,7 @@ def test_the_json_report_round_trips(evaluator, data):
     assert Report.model_validate_json(report.model_dump_json()) == report
 
 
+@pytest.mark.slow
 @given(self_assessment(), st.sampled_from(["string", "negative", "unknown", "part"]))
 def test_invalid_returns_get_the_documented_error(run_cli, tmp_path_factory, data, how):
     data = json.loads(json.dumps(data, default=str))

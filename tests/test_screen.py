@@ -195,11 +195,13 @@ def test_generator_deterministic_valid_and_mixed():
     assert any(d.context is None or d.context.cqc_safe_rating is None for d in docs)
 
 
-def test_generated_yaml_files_load(tmp_path):
+def test_generated_yaml_files_load_as_the_same_returns_as_json(tmp_path):
     from compliance.intake.returns import load_assessment
 
-    for p in write_cohort(tmp_path, 8, seed=2, fmt="yaml"):
-        load_assessment(p)
+    yaml_docs = [load_assessment(p)[0] for p in write_cohort(tmp_path / "y", 8, seed=2, fmt="yaml")]
+    json_docs = [load_assessment(p)[0] for p in write_cohort(tmp_path / "j", 8, seed=2, fmt="json")]
+    assert len({d.organisation.id for d in yaml_docs}) == 8
+    assert yaml_docs == json_docs
 
 
 def test_parallel_equals_sequential(tmp_path):

@@ -13,7 +13,8 @@ import csv
 import datetime as dt
 import random
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from compliance.intake.files import write_atomic
 from compliance.domain.labels import value_label
@@ -126,9 +127,9 @@ def write_records(folder: Path, start: dt.date, end: dt.date, seed: int = 1, vol
         back = start_t + dt.timedelta(hours=rng.randint(2, 60))
         cls = rng.choices(["missing", "away_from_placement", "absent"], weights=[85, 14, 1])[0]
         grade = rng.choice(["no_apparent_risk", "low", "medium", "high"]) if cls == "missing" else None
-        done = back + dt.timedelta(hours=rng.randint(6, 120)) if rng.random() < 0.9 else None
+        interviewed = back + dt.timedelta(hours=rng.randint(6, 120)) if rng.random() < 0.9 else None
         health = rng.random() < 0.1
-        eps.append([f"M{i:05d}", f"K{rng.randrange(kids):05d}", start_t, back, cls, grade, back.date(), done,
+        eps.append([f"M{i:05d}", f"K{rng.randrange(kids):05d}", start_t, back, cls, grade, back.date(), interviewed,
                     after(back.date(), 0, 2), health, (rng.random() < 0.9) if health else None,
                     rng.random() < 0.8, rng.random() < 0.85])
     _csv(folder / "missing_episodes.csv", ["episode_ref", "child_ref", "start", "returned", "classification",

@@ -59,7 +59,7 @@ def score_with_history(scores: list[OrgScore], entries: list[RunEntry], path: Pa
     for s in scores:
         now = by_file.get(s.file)
         before = previous(runs.get(now.org_id, []), now) if now is not None else None
-        if before is None:
+        if now is None or before is None:
             out.append(with_history(s, None, [], weights))
         else:
             out.append(with_history(s, before.period, [(f.rule_id, f.detail) for f in falls(before, now)], weights))

@@ -91,7 +91,7 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
             continue
         doc = None
 
-        def line(*loc: str | int) -> int | None:
+        def line(*loc: str | int, path: Path = path) -> int | None:
             nonlocal doc
             doc = doc or read_document(path, RuleError)
             return doc.line_of(loc)
@@ -201,9 +201,9 @@ def _mutant_problems(rules: list[Rule], files: dict[str, Path]) -> list[tuple[Pa
             out.append((path, Problem(f"case '{case}' fails on the rule itself (see `safeguard rules test`), so "
                                       "mutants were not checked", "cases",
                                       read_document(path, RuleError).line_of(("cases",)))))
-        for r in score.survivors:
-            out.append((path, Problem(f"no case notices the mutant '{r.mutation.description}': add a case it "
-                                      "gets wrong (e.g. one at, or just past, the threshold)", r.mutation.where, r.line)))
+        for m in score.survivors:
+            out.append((path, Problem(f"no case notices the mutant '{m.mutation.description}': add a case it "
+                                      "gets wrong (e.g. one at, or just past, the threshold)", m.mutation.where, m.line)))
     return out
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import decimal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -95,12 +95,12 @@ class RuleScore:
         return not self.broken and not self.survivors
 
 
-def step_of(value: int | float) -> int | float | decimal.Decimal:
+def step_of(value: int | float) -> int | decimal.Decimal:
     """The smallest step of a default as written: 1 for whole numbers, 0.1 for 2.5, 0.05 for 1.25."""
     if isinstance(value, int) or float(value).is_integer():
         return 1
     exponent = decimal.Decimal(repr(float(value))).normalize().as_tuple().exponent
-    return decimal.Decimal(1).scaleb(int(exponent))  # type: ignore[arg-type]
+    return decimal.Decimal(1).scaleb(int(exponent))
 
 
 def _stepped(value: int | float, sign: int) -> int | float:
@@ -138,8 +138,10 @@ def mutations(rule: Rule | AreaRule) -> Iterator[tuple[Mutation, dict[str, Any]]
             mutant = copy.deepcopy(data)
             mutant["parameters"][name]["default"] = new
             yield Mutation(rule.id, ("parameters", name, "default"), f"parameter {name} default {shown}"), mutant
-    read = set(rule.used_measures) if isinstance(rule, Rule) else set()
-    read |= {d for n in list(read) for d in rule.measures[n].derived_from}
+    read: set[str] = set()
+    if isinstance(rule, Rule):
+        read = set(rule.used_measures)
+        read |= {d for n in list(read) for d in rule.measures[n].derived_from}
     for key, value in data.items():
         if key in NOT_LOGIC:
             continue
@@ -281,7 +283,7 @@ def _score(rule: Rule | AreaRule, path: Path, runner: _Runner | _AreaRunner) -> 
 
 
 def mutate_rules(ruleset: RuleSet, only: set[str] | None = None,
-                 area_folders: list[Path] = ()) -> list[RuleScore]:
+                 area_folders: Sequence[Path] = ()) -> list[RuleScore]:
     """Scores of every rule (or those in `only`), then of the area rules of `area_folders`, in id order."""
     from compliance.catalogue.loading import area_rule_files, load_area_rules
 

@@ -28,7 +28,7 @@ def windows_for(evaluator: Evaluator) -> Windows:
     values: dict[str, Any] = {}
     for window, (rule_id, param) in WINDOW_PARAMETERS.items():
         value = evaluator.params.get(rule_id, {}).get(param)
-        if value is not None:
+        if isinstance(value, (int, float)):
             values[window] = int(value)
     return Windows(**values)
 

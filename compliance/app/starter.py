@@ -47,7 +47,7 @@ def read_paths(ruleset: RuleSet, org_type: OrgType) -> set[str]:
                 paths.add(f"{head}.{field}")
             for want in (m.where or {}).values():
                 paths.update(ref.replace("[]", "") for ref in referenced_lists(want))
-    out = set()
+    out: set[str] = set()
     for p in paths:
         parts = p.split(".")
         out.update(".".join(parts[: i + 1]) for i in range(len(parts)))

@@ -10,10 +10,11 @@ what the template asks for is exactly what the reader reads back.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as SheetTable
 from openpyxl.worksheet.table import TableStyleInfo
@@ -75,7 +76,7 @@ def template_workbook(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] 
     if data is not None:
         _check_fits(data, layout, source)
     wb = Workbook()
-    cover = wb.active
+    cover = wb.worksheets[0]  # a new workbook's one sheet
     cover.title = COVER_SHEET
     info = wb.create_sheet(INFO_SHEET)
     lists = _Lists(info)
@@ -116,7 +117,7 @@ class _Lists:
             col = 4 + len(self.columns)  # after the key/value pairs in A:B
             for i, c in enumerate(choices, start=1):
                 self.ws.cell(row=i, column=col, value=c)
-            letter = self.ws.cell(row=1, column=col).column_letter
+            letter = get_column_letter(col)
             self.columns[choices] = f"'{INFO_SHEET}'!${letter}$1:${letter}${len(choices)}"
         return self.columns[choices]
 
@@ -151,7 +152,7 @@ def _validation(leaf: Leaf, lists: _Lists) -> DataValidation | None:
     if leaf.kind in ("bool", "choice"):
         return DataValidation(type="list", formula1=lists.formula(leaf.choices), allow_blank=True)
     if leaf.kind in ("int", "float"):
-        kind = "whole" if leaf.kind == "int" else "decimal"
+        kind: Literal["whole", "decimal"] = "whole" if leaf.kind == "int" else "decimal"
         lo = _num(leaf.ge) if leaf.ge is not None else "-1E+300"
         hi = _num(leaf.le) if leaf.le is not None else "1E+300"
         return DataValidation(type=kind, operator="between", formula1=lo, formula2=hi, allow_blank=True)
@@ -178,7 +179,7 @@ def _section_sheet(ws: Worksheet, section: Section, lists: _Lists, data: dict[st
     row = 5
     if section.leaves:
         _header(ws, row, FIELD_HEADERS)
-        ws.freeze_panes = ws.cell(row=row + 1, column=1)
+        ws.freeze_panes = f"A{row + 1}"
         for leaf in section.leaves:
             row += 1
             ws.cell(row=row, column=KEY_COL, value=leaf.key).font = BOLD if leaf.required else Font()
@@ -214,7 +215,7 @@ def _table_block(ws: Worksheet, row: int, table: Table, validations: _Validation
     rows = list(items) if isinstance(items, list) else []
     last = header + max(min(RESERVE_ROWS, table.max_items or RESERVE_ROWS), len(rows) + 5)
     for i, col in enumerate(table.columns, start=1):
-        letter = ws.cell(row=header, column=i).column_letter
+        letter = get_column_letter(i)
         validations.add(col, f"{letter}{header + 1}:{letter}{last}")
         for r in range(header + 1, last + 1):
             item = rows[r - header - 1] if r - header - 1 < len(rows) else None

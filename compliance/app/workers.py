@@ -16,10 +16,10 @@ import signal
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from compliance.domain.errors import UserError
 from compliance.domain.result import Report
@@ -40,6 +40,10 @@ class Setup:
     record: bool = False  # also send back each run as the history store keeps it
 
 
+# A score; a score with its packed report (None when not kept) and, when recording, its run entry; or a bad file.
+WorkerResult = OrgScore | InvalidFile | tuple[OrgScore, bytes | None] | tuple[OrgScore, bytes | None, Any]
+
+
 class Worker:
     def __init__(self, setup: Setup, made: tuple[Any, Any] | None = None):
         """`made`: the (evaluator, profile record) the caller already built from this setup, if any."""
@@ -53,7 +57,7 @@ class Worker:
 
             self.units = units_of(self.evaluator.ruleset)
 
-    def __call__(self, path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, bytes]:
+    def __call__(self, path: Path) -> WorkerResult:
         from compliance.app.assess import report_for
         from compliance.intake.returns import load_assessment
 
@@ -129,7 +133,7 @@ def _init(setup: Setup) -> None:
     gc.freeze()
 
 
-def _run(path: Path) -> OrgScore | InvalidFile | tuple[OrgScore, bytes]:
+def _run(path: Path) -> WorkerResult:
     assert _worker is not None, "pool initializer did not run"
     return _worker(path)
 
@@ -152,7 +156,7 @@ def default_jobs() -> int:
 
 
 def screen_files(paths: list[Path], setup: Setup, jobs: int | None = None,
-                 made: tuple[Any, Any] | None = None) -> Iterator[OrgScore | InvalidFile | tuple[OrgScore, bytes]]:
+                 made: tuple[Any, Any] | None = None) -> Iterator[WorkerResult]:
     """Results in the order of `paths`. jobs=1 runs in this process (no pool), for tests and tiny runs.
 
     `made`: the (evaluator, profile record) `make_evaluator` gave for this setup, reused rather than rebuilt.
@@ -216,7 +220,10 @@ def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
                 candidates.append(r)
                 if len(candidates) > 2 * keep:
                     candidates = _best(candidates, keep, details)
-        (invalid if isinstance(r, InvalidFile) else scores).append(r)
+        if isinstance(r, InvalidFile):
+            invalid.append(r)
+        else:
+            scores.append(r)
     if keep is not None:
         _best(candidates, keep, details)
     return scores, invalid, details

@@ -6,10 +6,11 @@ from pathlib import Path
 
 
 def _bundled_rules() -> Path:
-    """rules/ in a source checkout or editable install; compliance/bundled_rules/ in an installed wheel."""
+    """compliance/bundled_rules/: in an installed wheel the rules themselves; in a source checkout or
+    editable install a symlink, resolved so that paths read rules/... (rules/ itself if the link is absent)."""
     package = Path(__file__).resolve().parent.parent
     installed = package / "bundled_rules"
-    return installed if installed.is_dir() else package.parent / "rules"
+    return installed.resolve() if installed.is_dir() else package.parent / "rules"
 
 
 BUNDLED_RULES = _bundled_rules()

@@ -7,7 +7,7 @@ shape from the same pieces.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -33,9 +33,9 @@ def _brief(value: Any) -> str:
 
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-Number = Annotated[Union[int, FiniteFloat], BeforeValidator(_strict_number)]
+Number = Annotated[int | FiniteFloat, BeforeValidator(_strict_number)]
 Path_ = Annotated[str, Field(pattern=r"^[a-z_0-9]+(\.[a-z_0-9]+)*(\[\])?(\.[a-z_0-9]+)*$", max_length=200)]
-Scalar = Union[bool, int, FiniteFloat, str]
+Scalar = bool | int | FiniteFloat | str
 
 
 class OneKey(Strict):

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import operator as op_
 import re
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, create_model
 
@@ -282,7 +283,7 @@ def _compare_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for o in OPERATORS.values():
         alias = {"alias": o.name} if o.field != o.name else {}
-        fields[o.field] = (Optional[o.argument], Field(None, description=o.description, **alias))  # type: ignore[call-overload]
+        fields[o.field] = (o.argument | None, Field(None, description=o.description, **alias))  # type: ignore[call-overload]
     return fields
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -73,11 +72,13 @@ def schema(what: str, output: Path | None) -> None:
     from compliance.domain.model import SelfAssessment
     from compliance.catalogue.schema import Rule
     from compliance.domain import records
+    from pydantic import BaseModel
 
     if what == "records":
         emit(json.dumps(records.json_schema(), indent=2) + "\n", output)
         return
-    model = {"input": SelfAssessment, "report": Report, "rule": Rule}[what]
+    models: dict[str, type[BaseModel]] = {"input": SelfAssessment, "report": Report, "rule": Rule}
+    model = models[what]
     emit(json.dumps(model.model_json_schema(), indent=2) + "\n", output)
 
 

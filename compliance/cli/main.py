@@ -74,7 +74,7 @@ class _Commands(dict):
         command = self[name] = getattr(importlib.import_module(module), attr)
         return command
 
-    def get(self, name: str, default=None):  # type: ignore[override]
+    def get(self, name: str, default=None):
         try:
             return self[name]
         except KeyError:

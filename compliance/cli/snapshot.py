@@ -13,8 +13,12 @@ from compliance.cli.options import profile_option, rule_folders, rules_options
 
 fixtures_option = click.option(
     "--fixtures", type=click.Path(file_okay=False, path_type=Path), default=Path("fixtures/organisations"),
-    show_default=True, help="Folder of fixture returns; expected findings live in ../expected/.",
+    show_default=True, help="Folder of fixture returns; expected outcomes live in ../expected/, wording in "
+                            "../expected/wording/.",
 )
+# What `check` calls each kind of expected file, in the order it reports them: a wording change is
+# never listed among the outcome changes.
+HEADINGS = {"outcomes": "Outcome or severity changes", "wording": "Wording changes"}
 
 
 @click.group("snapshot")
@@ -28,18 +32,24 @@ def snapshot_group() -> None:
 @rules_options
 @click.pass_context
 def check(ctx: click.Context, fixtures: Path, profile: Path | None, rule_dirs, no_bundled: bool) -> None:
-    """Exit 1 and show a diff if any fixture's findings differ from its expected file."""
-    from compliance.app.snapshot import compare_fixtures, expected_path
+    """Exit 1 and show a diff if any fixture's findings differ from its expected files: changes of
+    outcome (or severity) first, then changes of wording, each under its own heading."""
+    from compliance.app.snapshot import compare_fixtures
 
     evaluator, _ = make_evaluator(rule_folders(rule_dirs, no_bundled), profile)
-    changed = 0
-    for path, expected, actual in compare_fixtures(evaluator, fixtures):
-        if expected != actual:
-            changed += 1
-            target = expected_path(path)
-            click.echo("".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                                    str(target), f"{target} (now)")), nl=False)
-    click.echo(f"{changed} fixture(s) differ from their expected findings" if changed else "all fixtures match")
+    changed = [s for s in compare_fixtures(evaluator, fixtures) if s.changed]  # outcomes before wording
+    counts = {kind: sum(s.kind == kind for s in changed) for kind in HEADINGS}
+    for kind, heading in HEADINGS.items():
+        if counts[kind]:
+            click.echo(f"{heading}: {counts[kind]} fixture(s)")
+        for s in (s for s in changed if s.kind == kind):
+            click.echo("".join(difflib.unified_diff(s.expected.splitlines(True), s.actual.splitlines(True),
+                                                    str(s.path), f"{s.path} (now)")), nl=False)
+    if changed:
+        click.echo(f"{len({s.fixture for s in changed})} fixture(s) differ from their expected findings "
+                   f"(outcomes in {counts['outcomes']}, wording in {counts['wording']})")
+    else:
+        click.echo("all fixtures match")
     ctx.exit(EXIT_FINDINGS if changed else EXIT_OK)
 
 
@@ -50,12 +60,11 @@ def check(ctx: click.Context, fixtures: Path, profile: Path | None, rule_dirs, n
 def update(fixtures: Path, profile: Path | None, rule_dirs, no_bundled: bool) -> None:
     """Rewrite the expected findings (review the diff before committing)."""
     from compliance.intake.files import write_atomic
-    from compliance.app.snapshot import compare_fixtures, expected_path
+    from compliance.app.snapshot import compare_fixtures
 
     evaluator, _ = make_evaluator(rule_folders(rule_dirs, no_bundled), profile)
-    for path, expected, actual in compare_fixtures(evaluator, fixtures):
-        if expected != actual:
-            target = expected_path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, actual)
-            click.echo(f"updated {target}")
+    for s in compare_fixtures(evaluator, fixtures):
+        if s.changed:
+            s.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(s.path, s.actual)
+            click.echo(f"updated {s.path}")

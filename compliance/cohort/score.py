@@ -139,7 +139,7 @@ def exposure_multiplier(children: int | None, w: Weights) -> float:
     return 1.0 + w.exposure.max_uplift * min(1.0, children / w.exposure.children_for_max)
 
 
-def lines_of_enquiry(findings: list[Finding]) -> list[Enquiry]:
+def lines_of_enquiry(findings: Sequence[Finding]) -> list[Enquiry]:
     """Failed before unevidenced within a severity, most severe first."""
     failing = [f for f in findings if f.outcome in FAILING]
     failing.sort(key=lambda f: (-f.severity.rank, f.outcome != Outcome.not_met, f.rule_id))
@@ -162,7 +162,7 @@ def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str,
     context_points = sum(c.points for c in ctx if c.part == "context")
     dq_points = sum(c.points for c in ctx if c.part == "data_quality")
     total = findings_points * mult + context_points + dq_points
-    failing = {s: 0 for s in Severity}
+    failing = dict.fromkeys(Severity, 0)
     for f in findings:
         if f.outcome in FAILING:
             failing[f.severity] += 1

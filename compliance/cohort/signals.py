@@ -29,14 +29,14 @@ def _sum(*values: int | None) -> int | None:
 
 
 def signals_of(doc: SelfAssessment) -> Signals:
+    al, ra, la, mi, wn = doc.alerts, doc.risk_assessment, doc.looked_after, doc.missing, doc.was_not_brought
     ed = max((v for v in (
-        doc.alerts and doc.alerts.ed_notifications and doc.alerts.ed_notifications.attendances_under_18,
-        doc.risk_assessment and doc.risk_assessment.ed_screening and doc.risk_assessment.ed_screening.attendances_under_18,
+        al.ed_notifications.attendances_under_18 if al and al.ed_notifications else None,
+        ra.ed_screening.attendances_under_18 if ra and ra.ed_screening else None,
     ) if v is not None), default=None)
-    la = doc.looked_after
-    lac = la and _sum(la.initial_assessments and la.initial_assessments.entered_care,
-                      la.review_assessments and la.review_assessments.due)
-    missing = doc.missing and doc.missing.return_interviews and doc.missing.return_interviews.episodes
-    wnb = doc.was_not_brought and doc.was_not_brought.escalation and doc.was_not_brought.escalation.eligible
+    lac = la and _sum(la.initial_assessments.entered_care if la.initial_assessments else None,
+                      la.review_assessments.due if la.review_assessments else None)
+    missing = mi.return_interviews.episodes if mi and mi.return_interviews else None
+    wnb = wn.escalation.eligible if wn and wn.escalation else None
     return Signals(context=doc.context, last_inspection=doc.organisation.last_inspection,
                    period_end=doc.organisation.period.end, children=_sum(ed, lac or None, missing, wnb))

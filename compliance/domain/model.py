@@ -15,7 +15,9 @@ Only counts and pseudonymous identifiers are asked for: there is nowhere to put 
 # from text at start-up (about a tenth of `assess`'s own start-up).
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal
+
+from typing_extensions import Self  # typing.Self is 3.11+; the package supports 3.10
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, computed_field, model_validator
 from pydantic_core import PydanticCustomError

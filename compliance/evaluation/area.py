@@ -185,8 +185,9 @@ def verdict(rule: AreaRule, gathered: Gathered, matches: list[tuple[Branch, dict
             listed_ids.add(matched["a"]["id"])
         elif branch.gate == "present":
             present.add(branch.prerequisite)
-    by_id = {i: it for i, it in enumerate(items, start=1)}
-    failing, unknown = [], []
+    by_id = dict(enumerate(items, start=1))
+    failing: list[str] = []
+    unknown: list[str] = []
     bad_orgs: set[str] = set()
     unknown_orgs: set[str] = set()
     for i in sorted(false_ids, key=lambda i: by_id[i].label):

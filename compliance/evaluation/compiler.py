@@ -234,16 +234,16 @@ def fact_fields(spec: dict[str, tuple[str, str, int]], ranges: dict[str, Range])
             continue
         bound = r.lo if slot[1] == "L" else r.hi
         if slot in ("_L", "_U"):
-            v = (0 if slot == "_L" else BIG) if bound is None else bound
-            if isinstance(v, Fraction):  # an integer measure is always whole; keep the bound safe
-                v = math.ceil(v) if slot == "_L" else math.floor(v)
+            n = (0 if slot == "_L" else BIG) if bound is None else bound
+            if isinstance(n, Fraction):  # an integer measure is always whole; keep the bound safe
+                n = math.ceil(n) if slot == "_L" else math.floor(n)
         elif bound is None:
-            v = (0 if slot == "_LN" else BIG) if slot[2] == "N" else 1
+            n = (0 if slot == "_LN" else BIG) if slot[2] == "N" else 1
         else:  # an int or a Fraction: both have numerator and denominator
-            v = bound.numerator * scale if slot[2] == "N" else bound.denominator
-        if abs(v) > BIG:
-            raise EngineError(f"measure {measure!r} ({v}) is too large to compare exactly")
-        out[name] = v
+            n = bound.numerator * scale if slot[2] == "N" else bound.denominator
+        if abs(n) > BIG:
+            raise EngineError(f"measure {measure!r} ({n}) is too large to compare exactly")
+        out[name] = n
     return out
 
 
@@ -286,7 +286,7 @@ def compile_rule(rule: Rule, params: dict[str, Any], c: _Compiler | None = None)
 
     def add(parts: list[Pattern], b: Branch) -> None:
         if all(p is not None for p in parts):
-            out.append((_and(prefix + parts), b))  # type: ignore[arg-type]
+            out.append((_and(prefix + [p for p in parts if p is not None]), b))
 
     if set(rule.applies_to.org_types) != set(OrgType):
         types = [t.value for t in rule.applies_to.org_types]

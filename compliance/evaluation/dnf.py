@@ -13,7 +13,8 @@ with `holds` false; it contradicts `("ex", m)` false for any measure it reads.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 Literal = tuple[tuple[Any, ...], bool]
 Term = frozenset[Literal]

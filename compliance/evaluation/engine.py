@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import durable_rules_engine as _c
 import orjson
@@ -153,6 +154,7 @@ class _Session:
     """
 
     __slots__ = ("_handle", "_text", "_name", "_matched")
+    _matched: dict[str, Any] | None
 
     def __init__(self, handle: int):
         self._handle = handle

@@ -49,6 +49,12 @@ def wording_by_rule(r: DiffReport) -> list[tuple[str, list[FindingChange]]]:
     return sorted(groups.items())
 
 
+def _example(changes: list[FindingChange]) -> tuple[str, str]:
+    """The first change's message before and after (a wording change has a finding on both sides)."""
+    c = changes[0]
+    return (c.before.message if c.before else ""), (c.after.message if c.after else "")
+
+
 def _wording_summary(rule_id: str, changes: list[FindingChange]) -> str:
     orgs = len({c.input for c in changes})
     return f"{rule_id}: {len(changes)} finding(s) in {orgs} organisation(s), e.g. {changes[0].organisation}"
@@ -69,9 +75,8 @@ def render_text(r: DiffReport, options: Options | None = None) -> str:
     if r.wording_changes:
         lines += ["", "Wording only (same outcome and severity)"]
         for rule_id, changes in wording_by_rule(r):
-            example = changes[0]
-            lines += [f"  {_wording_summary(rule_id, changes)}", f"      was: {example.before.message}",
-                      f"      now: {example.after.message}"]
+            was, now = _example(changes)
+            lines += [f"  {_wording_summary(rule_id, changes)}", f"      was: {was}", f"      now: {now}"]
     if not r.changed:
         lines += ["", "No changes."]
     return "\n".join(lines) + "\n"
@@ -95,9 +100,9 @@ def render_markdown(r: DiffReport, options: Options | None = None) -> str:
         out.append("")
     if r.rule_changes:
         out += ["<details><summary>Rule changes</summary>", ""]
-        for c in r.rule_changes:
-            out.append(f"- **{c.rule_id}** {c.change}: {_cell(c.title)}")
-            out += [f"  - `{f.path}`: `{_cell(show(f.before))}` → `{_cell(show(f.after))}`" for f in c.fields]
+        for rc in r.rule_changes:
+            out.append(f"- **{rc.rule_id}** {rc.change}: {_cell(rc.title)}")
+            out += [f"  - `{f.path}`: `{_cell(show(f.before))}` → `{_cell(show(f.after))}`" for f in rc.fields]
         out += ["", "</details>", ""]
     messages = [c for c in r.finding_changes if "message" in c.what]
     if messages:
@@ -113,9 +118,9 @@ def render_markdown(r: DiffReport, options: Options | None = None) -> str:
         out += [f"<details><summary>Wording only: {len(r.wording_changes)} finding(s), same outcome and "
                 "severity</summary>", ""]
         for rule_id, changes in wording_by_rule(r):
-            example = changes[0]
+            was, now = _example(changes)
             out += [f"- **{_cell(_wording_summary(rule_id, changes))}**",
-                    f"  - was: {_cell(example.before.message)}", f"  - now: {_cell(example.after.message)}"]
+                    f"  - was: {_cell(was)}", f"  - now: {_cell(now)}"]
         out += ["", "</details>", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 

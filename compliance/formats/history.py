@@ -26,7 +26,7 @@ from compliance.history.trends import OUTCOME_WORDS, AreaPoint, Comparison, Repo
 class Section:
     heading: str
     columns: list[str]
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]
     note: str = ""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 
 from compliance.formats import Options
 from compliance.domain.result import Report
@@ -21,7 +21,7 @@ def md(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", terminal(" ".join(str(text).split())))
 
 
-def _table(head: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
+def _table(head: list[str], rows: list[list[object]], right: Set[int] = frozenset()) -> list[str]:
     align = ["---:" if i in right else "---" for i in range(len(head))]
     lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]

@@ -89,10 +89,10 @@ def render_text(result: Screening, enquiries: int = 3) -> str:
         lines += ["", "Areas ranked by risk (score = area findings + mean of its organisations' scores)",
                   f"{'rank':>4} {'score':>7}  {'local authority':<16} {'orgs':>5} {'area':>7} {'orgs':>7}  top area finding",
                   "-" * WIDTH]
-        for a in result.area_ranking:
-            top_driver = a.components[0].detail if a.components else "none failing"
-            lines.append(_fit(f"{a.rank:>4} {a.score:>7.1f}  {terminal(a.local_authority)[:16]:<16} {a.organisations:>5} "
-                              f"{a.area_points:>7.1f} {a.organisations_points:>7.1f}  {terminal(top_driver)}", WIDTH))
+        for ar in result.area_ranking:
+            top_driver = ar.components[0].detail if ar.components else "none failing"
+            lines.append(_fit(f"{ar.rank:>4} {ar.score:>7.1f}  {terminal(ar.local_authority)[:16]:<16} {ar.organisations:>5} "
+                              f"{ar.area_points:>7.1f} {ar.organisations_points:>7.1f}  {terminal(top_driver)}", WIDTH))
     lines += ["", "National picture (organisations per outcome)",
               f"{'rule':<9} {'met':>7} {'not met':>8} {'no evidence':>12} {'n/a':>7} {'waived':>7}", "-" * WIDTH]
     for t in result.national:

@@ -54,7 +54,7 @@ def render_text(report: Report, verbose: bool = False, color: bool = False, widt
     if quiet:
         return summary_line(report) + "\n"
     console, buffer = _console(max(width, 40), color)
-    org, s = report.organisation, report.summary
+    org = report.organisation
     console.print(Text(f"{safe(org.name)} ({safe(org.id)}, {value_label(org.type)})", style="bold", overflow="fold"))
     console.print(Text(f"Period {org.period_start} to {org.period_end}; rules {report.rules.version} "
                        f"({report.rules.count} rules); safeguard {report.tool.version}"))

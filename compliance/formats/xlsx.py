@@ -53,7 +53,7 @@ def safe(value: Any) -> Any:
 
 def render_xlsx_assessment(report: Report, options: Options | None = None) -> bytes:
     wb = Workbook()
-    _findings_sheet(wb.active, [report])
+    _findings_sheet(wb.worksheets[0], [report])
     _summary_sheet(wb.create_sheet("Summary"), [report], options or Options())
     return workbook_bytes(wb)
 
@@ -63,7 +63,7 @@ def render_xlsx_screening(result: Screening, options: Options | None = None,
     """The ranking first, then every ranked organisation's findings, the summary and what was not screened."""
     options = options or Options()
     wb = Workbook()
-    _ranking_sheet(wb.active, result)
+    _ranking_sheet(wb.worksheets[0], result)
     by_file = reports or {}
     ranked = [by_file[o.file] for o in result.organisations if o.file in by_file]
     _findings_sheet(wb.create_sheet("Findings"), ranked)
@@ -124,7 +124,7 @@ def _summary_sheet(ws: Worksheet, reports: Sequence[Report], options: Options,
     if screening is None and reports:
         r = reports[0]
         org = r.organisation
-        about = [("Organisation", f"{org.name} ({org.id}, {org.type})"),
+        about: list[tuple[str, object]] = [("Organisation", f"{org.name} ({org.id}, {org.type})"),
                  ("Period", f"{org.period_start} to {org.period_end}"),
                  ("Rules", f"{r.rules.version} ({r.rules.count} rules)"), ("safeguard", r.tool.version),
                  ("Input sha256", r.input.sha256),

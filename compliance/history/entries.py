@@ -103,7 +103,7 @@ def finding_entry(org_id: str, f: Finding, unit: str | None = None) -> FindingEn
     t = f.threshold
     threshold = None if t is None else ThresholdEntry(measure=t.measure, actual=t.actual, required=t.required, unit=unit)
     return FindingEntry(rule_id=f.rule_id, title=f.title, area=f.area, outcome=f.outcome, severity=f.severity,
-                        values=values, parameters=dict(f.parameters), threshold=threshold,
+                        values=values, parameters=dict[str, Any](f.parameters), threshold=threshold,
                         fingerprint=fingerprint(org_id, f.rule_id, f.outcome.value, f.severity.value, values, f.parameters))
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from compliance.domain.errors import Problem, UserError
 from compliance.domain.outcomes import Outcome, Severity
-from compliance.history.entries import FindingEntry, RunEntry, ThresholdEntry, fingerprint, now_utc, period_label
+from compliance.history.entries import FindingEntry, RunEntry, ThresholdEntry, fingerprint, period_label
 
 APPLICATION_ID = 0x53474844  # "SGHD"
 SQLITE_MAGIC = b"SQLite format 3\x00"

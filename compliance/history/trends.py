@@ -42,7 +42,7 @@ def previous(runs: list[RunEntry], now: RunEntry | None = None) -> RunEntry | No
 
 
 class TrendCell(Strict):
-    outcome: Outcome | None = Field(description="null: the rule was not assessed in that period")
+    outcome: Outcome | None = Field(default=None, description="null: the rule was not assessed in that period")
     severity: Severity | None = None
     actual: int | float | None = None
     required: int | float | None = None
@@ -79,11 +79,11 @@ def trend(runs: list[RunEntry], rule_id: str | None = None) -> Trend:
         latest = seen[max(seen)]
         cells = []
         for i in range(len(runs)):
-            f = seen.get(i)
-            t = f.threshold if f else None
-            cells.append(TrendCell() if f is None else TrendCell(
-                outcome=f.outcome, severity=f.severity, actual=t.actual if t else None,
-                required=t.required if t else None, value=value_text(f)))
+            e = seen.get(i)
+            t = e.threshold if e else None
+            cells.append(TrendCell() if e is None else TrendCell(
+                outcome=e.outcome, severity=e.severity, actual=t.actual if t else None,
+                required=t.required if t else None, value=value_text(e)))
         rows.append(TrendRow(rule_id=rid, title=latest.title, area=latest.area, cells=cells))
     last = runs[-1] if runs else None
     return Trend(org_id=last.org_id if last else "", org_name=last.org_name if last else "",
@@ -154,11 +154,12 @@ def compare(before: RunEntry, after: RunEntry) -> Comparison:
             continue
         changes.append(Change(
             rule_id=rid, title=(fb or fa).title, kind=_kind(fa, fb),  # type: ignore[union-attr]
-            outcome_before=fa and fa.outcome, outcome_after=fb and fb.outcome,
-            severity_before=fa and fa.severity, severity_after=fb and fb.severity,
+            outcome_before=fa.outcome if fa else None, outcome_after=fb.outcome if fb else None,
+            severity_before=fa.severity if fa else None, severity_after=fb.severity if fb else None,
             values_before=fa.values if fa else {}, values_after=fb.values if fb else {},
             parameters_before=fa.parameters if fa else {}, parameters_after=fb.parameters if fb else {}))
-    changes.sort(key=lambda c: (KIND_ORDER.index(c.kind), -(c.severity_after or c.severity_before).rank, c.rule_id))
+    changes.sort(key=lambda c: (KIND_ORDER.index(c.kind), -(c.severity_after or c.severity_before).rank,  # type: ignore[union-attr]  # a change has a finding on one side at least
+                                c.rule_id))
     return Comparison(org_id=after.org_id, org_name=after.org_name, from_period=before.period, to_period=after.period,
                       from_run=before.run_id, to_run=after.run_id, changes=changes, still_failing=still,
                       unchanged=unchanged)

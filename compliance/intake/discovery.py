@@ -28,11 +28,11 @@ def is_input(f: Path) -> bool:
 
 def _bundled_fixtures() -> Path:
     """fixtures/organisations in a source checkout or editable install; compliance/bundled_fixtures/
-    in an installed wheel. Found from the package, never from the current folder, so a command that
+    in an installed wheel (in a checkout a symlink, resolved so paths read fixtures/...). Found from the package, never from the current folder, so a command that
     defaults to the example returns works wherever it is run."""
     package = Path(__file__).resolve().parent.parent
     installed = package / "bundled_fixtures"
-    return installed if installed.is_dir() else package.parent / "fixtures" / "organisations"
+    return installed.resolve() if installed.is_dir() else package.parent / "fixtures" / "organisations"
 
 
 BUNDLED_FIXTURES = _bundled_fixtures()

@@ -34,7 +34,8 @@ import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -430,7 +431,7 @@ _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 @lru_cache(maxsize=8)
 def _long_number(max_digits: int) -> re.Pattern[str]:
-    return re.compile(r"[-+0-9.]{%d}" % (max_digits + 1))
+    return re.compile(rf"[-+0-9.]{{{max_digits + 1}}}")
 
 
 def _surely_within(text: str, limits: Limits) -> bool:
@@ -515,7 +516,7 @@ def _plain(node: Any, doc: Document, error: type[UserError], loc: Loc) -> Any:
             if not isinstance(k, str):
                 line = None
                 try:
-                    line = node.lc.key(k)[0] + 1
+                    line = node.lc.key(k)[0] + 1  # type: ignore[attr-defined]  # ruamel's CommentedMap
                 except (AttributeError, KeyError, TypeError):
                     line = doc.line_of(loc)
                 raise error(str(doc.path), [Problem(f"keys must be text, found {_short(k)}", path=format_loc(loc), line=line)])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -57,11 +58,11 @@ def problems(model: type[BaseModel], exc: ValidationError, doc: Document | None,
         if at and isinstance(at, str):  # a whole-model check that knows which part it is about
             loc = loc + tuple(at.split("."))
         out.append(Problem(_message(model, err, loc), path=format_loc(loc), line=doc.line_of(loc) if doc else None,
-                           cell=locate(loc, err) if locate else None))
+                           cell=locate(loc, dict(err)) if locate else None))
     return out
 
 
-def _message(model: type[BaseModel], err: dict[str, Any], loc: tuple) -> str:
+def _message(model: type[BaseModel], err: Mapping[str, Any], loc: tuple) -> str:
     kind = err["type"]
     got = err.get("input")
     if kind == "extra_forbidden":

@@ -167,7 +167,7 @@ def unwrap(annotation: Any, info: FieldInfo | None = None) -> tuple[Any, list[An
             for m in args[1:]:
                 meta.extend(m.metadata if isinstance(m, FieldInfo) else [m])
         elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
+            args = tuple(a for a in get_args(annotation) if a is not type(None))
             optional = optional or len(args) < len(get_args(annotation))
             if len(args) != 1:
                 raise LayoutError(f"a union of {args} has no single place in a workbook")

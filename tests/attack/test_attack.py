@@ -55,6 +55,7 @@ def _failures(case: dict) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("klass", CLASSES)
 def test_every_case_of_the_class_exits_as_stated_with_a_location(corpus, klass):
     results, _ = corpus
@@ -64,6 +65,7 @@ def test_every_case_of_the_class_exits_as_stated_with_a_location(corpus, klass):
     assert not bad, json.dumps(bad, indent=1)
 
 
+@pytest.mark.slow
 def test_the_corpus_covers_every_class_and_stays_small_in_memory(corpus):
     results, rss_kb = corpus
     counts = Counter(c["klass"] for c in results)

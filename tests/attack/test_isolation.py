@@ -73,6 +73,7 @@ def cohort(tmp_path_factory):
     return folder, broken
 
 
+@pytest.mark.slow
 def test_a_thousand_returns_with_fifty_broken_rank_the_rest_and_list_every_broken_one(cohort, run_cli, tmp_path):
     folder, broken = cohort
     out = tmp_path / "screening.json"
@@ -180,35 +181,61 @@ def test_reports_are_written_with_the_users_umask(tmp_path, mask):
 CLI = [sys.executable, "-m", "compliance"]
 
 
-def _started(args: list[str]) -> subprocess.Popen:
+def _started(args: list[str], cli: list[str] = CLI) -> subprocess.Popen:
     # A shell's background job (`cmd &`, as CI may run the suite) starts with SIGINT ignored, and a
     # child inherits that; give the CLI the terminal's default, as a user's Ctrl-C meets it.
-    return subprocess.Popen(CLI + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    return subprocess.Popen(cli + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
-def _wait_for_workers(proc: subprocess.Popen) -> None:
-    """Until the pool's processes exist, so the signal lands mid-screening, not during start-up."""
-    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    for _ in range(600):
+# The CLI with a readiness marker: the first worker to score a file creates MARKER and then holds that
+# file until MARKER.go exists (a minute at most), so the screening is certainly mid-run (workers
+# started, one busy, the run not finished) when the test's signal lands, however fast or slow the
+# machine is; the test releases it once the signal is sent. Workers are forked, so they inherit the
+# wrapped method.
+_MARKED_CLI = """
+import os, sys, time
+import compliance.app.workers as workers
+marker = sys.argv.pop(1)
+scored = workers.Worker.__call__
+def call(self, path):
+    out = scored(self, path)
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return out
+    deadline = time.monotonic() + 60
+    while not os.path.exists(marker + ".go") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return out
+workers.Worker.__call__ = call
+from compliance.cli.main import main
+main()
+"""
+
+
+def _wait_for(marker: Path, proc: subprocess.Popen) -> None:
+    """Until a worker has scored a file (the marker exists); the run cannot end before the signal."""
+    deadline = time.monotonic() + 120
+    while not marker.exists():
         if proc.poll() is not None:
-            pytest.fail("the screening ended before the signal; the test needs a bigger cohort")
-        if children.exists() and len(children.read_text().split()) >= 2:
-            time.sleep(0.5)
-            return
-        time.sleep(0.1)
-    pytest.fail("no worker processes appeared")
+            pytest.fail(f"the screening ended before it was marked ready: {proc.stderr.read() if proc.stderr else ''}")
+        if time.monotonic() > deadline:
+            pytest.fail("no worker scored a file within 2 minutes")
+        time.sleep(0.02)
 
 
 @pytest.mark.parametrize("sig, code, word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
-def test_a_signal_mid_screening_exits_with_its_code_and_one_line(cohort, sig, code, word):
+def test_a_signal_mid_screening_exits_with_its_code_and_one_line(cohort, sig, code, word, tmp_path):
     folder, _ = cohort
-    proc = _started(["screen", str(folder), "-j2"])
-    _wait_for_workers(proc)
+    marker = tmp_path / "scoring"
+    proc = _started(["screen", str(folder), "-j2"], cli=[sys.executable, "-c", _MARKED_CLI, str(marker)])
+    _wait_for(marker, proc)
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)  # as Ctrl-C: the whole process group, workers included
     else:
         proc.send_signal(sig)  # as a service manager: the parent
+    (tmp_path / "scoring.go").touch()  # the held worker may finish its file now
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert err.strip().splitlines() == [f"safeguard: {word}"], err

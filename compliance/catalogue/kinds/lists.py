@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.catalogue.kinds.base import (Measure, Rule, unit_at, Kind, filter_words, filtered, get, item_value, join_names,
+from compliance.catalogue.kinds.base import (Measure, Rule, unit_at, Kind, filter_words, filtered, item_value, join_names,
                                              label_or_name, leaf_type,
                                              list_label, register, split, whole_of)
 from compliance.catalogue.operators import Context

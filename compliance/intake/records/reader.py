@@ -19,7 +19,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import duckdb
 from annotated_types import Ge, Gt, Le, MaxLen, MinLen
@@ -114,11 +114,11 @@ def columns(model: type[Extract]) -> list[Column]:
 def _constraints(col: Column, info: FieldInfo) -> None:
     for meta in info.metadata:
         if isinstance(meta, Ge):
-            col.ge = meta.ge
+            col.ge = cast(float, meta.ge)
         elif isinstance(meta, Gt):
-            col.gt = meta.gt
+            col.gt = cast(float, meta.gt)
         elif isinstance(meta, Le):
-            col.le = meta.le
+            col.le = cast(float, meta.le)
         elif isinstance(meta, MaxLen):
             col.max_len = meta.max_length
         elif isinstance(meta, MinLen):
@@ -211,7 +211,7 @@ def _xlsx_as_csv(path: Path, tmp: Path) -> Path:
     wb = load_workbook(path, read_only=True, data_only=True)
     with out.open("w", newline="") as f:
         w = csv.writer(f)
-        for row in wb.active.iter_rows(values_only=True):
+        for row in wb.active.iter_rows(values_only=True):  # type: ignore[union-attr]  # a loaded workbook has one
             w.writerow(["" if c is None else (c.isoformat() if isinstance(c, (dt.date, dt.datetime)) else
                                               str(c).lower() if isinstance(c, bool) else str(c)) for c in row])
     wb.close()
@@ -268,7 +268,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
             con.execute(f"{into} SELECT _file, _row, {names}, "
                         f"list_filter([{', '.join(problems)}], lambda p: p.reason IS NOT NULL) AS _problems "
                         f"FROM (SELECT *, {typed} FROM (SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, {raw} FROM _one))")
-    read.rows_read = con.execute(f"SELECT count(*) FROM checked_{name}").fetchone()[0]
+    read.rows_read = con.execute(f"SELECT count(*) FROM checked_{name}").fetchall()[0][0]
     for kind, n in con.execute(
             f"SELECT _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
             f"FROM checked_{name} WHERE len(_problems) > 0 GROUP BY kind ORDER BY kind").fetchall():
