@@ -9,13 +9,13 @@ durable-rules rulesets; nothing in a rule file is ever executed as code.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import string
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, Iterator, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
+from collections.abc import Iterator
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from compliance.domain.model import OrgType, ServiceKind
@@ -31,7 +31,7 @@ RESERVED = frozenset({"id", "sid", "t", "org_type", "svc_count"})
 MAX_MEASURES = 40
 
 
-ParamValue = Union[Number, dt.date, list[Annotated[str, Field(max_length=60)]]]
+ParamValue = Union[Number, dt.date, list[Annotated[str, Field(max_length=60)]]]  # noqa: UP007 (a runtime alias pydantic reads)
 
 
 class Parameter(Strict):
@@ -72,7 +72,7 @@ def check_parameter_value(p: Parameter, value: Any) -> None:
 
 # --- measures ---------------------------------------------------------------------------------------
 
-WhereValue = Union[Scalar, list[Scalar], Compare]
+WhereValue = Union[Scalar, list[Scalar], Compare]  # noqa: UP007
 
 
 class Window(Strict):
@@ -223,7 +223,7 @@ class Text(Strict):
     text: str = Field(max_length=100, description="A literal piece of text (a bare string names a measure or parameter).")
 
 
-Operand = Union[bool, int, FiniteFloat, Name, Text, Arith]
+Operand = Union[bool, int, FiniteFloat, Name, Text, Arith]  # noqa: UP007
 
 
 class Condition(OneKey):

@@ -125,8 +125,8 @@ class Summary(Strict):
 
     @classmethod
     def of(cls, findings: list[Finding]) -> Summary:
-        outcomes = {o: 0 for o in Outcome}
-        failing = {s: 0 for s in Severity}
+        outcomes = dict.fromkeys(Outcome, 0)
+        failing = dict.fromkeys(Severity, 0)
         for f in findings:
             outcomes[f.outcome] += 1
             if f.failing:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
+from collections.abc import Callable
 
 from compliance.evaluation.compiler import Branch, CompileError, compile_cached, fact_fields
 from compliance.evaluation.engine import Engine

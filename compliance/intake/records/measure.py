@@ -122,7 +122,7 @@ class Counts:
 
     def one(self, query: str, org: str) -> dict[str, Any]:
         got = self.all(query, org)
-        return got[0] if got else {c: 0 for c in self.columns[query]}
+        return got[0] if got else dict.fromkeys(self.columns[query], 0)
 
     def organisations(self) -> set[str]:
         return {org for by_org in self.rows.values() for org in by_org}

@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 import duckdb
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 DATE_PATTERNS = {"%Y-%m-%d": "yyyy-MM-dd"}
 
 
-def session(master: str = "local[2]") -> "SparkSession":
+def session(master: str = "local[2]") -> SparkSession:
     """A Spark session as the counts need it: UTC, timestamps without time zone (as the extracts'
     date-times are), quiet. On a Spark platform, the platform's own session is used instead."""
     try:
@@ -96,7 +97,7 @@ def to_spark(sql: str, params: dict[str, Any] | None = None) -> str:
     return "; ".join(tree.transform(fix).sql("spark") for tree in sqlglot.parse(sql, read="duckdb") if tree)
 
 
-def _load(spark: "SparkSession", con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> NationalRead:
+def _load(spark: SparkSession, con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> NationalRead:
     """Read one extract's Parquet files, check every row with the transpiled checks, cache the result."""
     from pyspark import StorageLevel
 
@@ -130,7 +131,7 @@ def _load(spark: "SparkSession", con: duckdb.DuckDBPyConnection, name: str, file
     return read
 
 
-def count_spark(spark: "SparkSession", names: Iterable[str], params: dict[str, Any]) -> Counts:
+def count_spark(spark: SparkSession, names: Iterable[str], params: dict[str, Any]) -> Counts:
     """The queries of counts.sql, transpiled, on Spark."""
     out = Counts()
     for q in queries_for(names):
@@ -141,7 +142,7 @@ def count_spark(spark: "SparkSession", names: Iterable[str], params: dict[str, A
 
 def measure_national_spark(folder: Path, windows: Windows, period: tuple[dt.date, dt.date], holidays: Iterable[dt.date],
                            bad_row_limit: float = DEFAULT_BAD_ROW_LIMIT,
-                           spark: "SparkSession | None" = None) -> NationalCounts:
+                           spark: SparkSession | None = None) -> NationalCounts:
     """Every organisation's counts from the national extracts in `folder`, on Spark."""
     files = national_files(folder)
     spark = spark or session()
