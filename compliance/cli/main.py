@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import signal
@@ -13,7 +14,11 @@ from compliance import __version__
 from compliance.domain.exit_policy import EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INVALID
 
 
-EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143  # 128 + the signal, as shells report it
+EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143
+# OSErrors about a path (too long, missing, not allowed, a file where a folder must be, a full or
+# read-only disk): the user's to fix wherever they are met.
+_USER_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR,
+                          errno.ELOOP, errno.EEXIST, errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.ENXIO})  # 128 + the signal, as shells report it
 
 
 class Terminated(BaseException):
@@ -121,6 +126,15 @@ class SafeguardGroup(click.Group):
 
             if isinstance(e, UserError):
                 click.echo(f"error: {terminal(e)}", err=True)
+                ctx.exit(EXIT_INVALID)
+            if isinstance(e, OSError) and e.errno in _USER_ERRNOS:
+                # A path the user gave that the system refuses, met where no reader turned it into
+                # words first: still the user's to fix (exit 2), never an internal error.
+                from compliance.domain.errors import Problem
+                from compliance.intake.documents import os_reason
+
+                name = str(e.filename) if e.filename is not None else "a file"
+                click.echo(f"error: {terminal(UserError(name, [Problem(os_reason(e))]))}", err=True)
                 ctx.exit(EXIT_INVALID)
             # a bug: say so, keep the details for the report
             click.echo(terminal(f"internal error: {type(e).__name__}: {e}"), err=True)

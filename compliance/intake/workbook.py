@@ -67,7 +67,7 @@ def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
 def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, list[Problem]]:
     """The return as plain data, where each part came from, and the cells that could not be read."""
     check_container(path, raw)
-    values = _open(path, raw)
+    values = open_workbook(path, raw)
     try:
         _check_sheets(path, values, raw)
         info = _info(path, values)
@@ -75,7 +75,7 @@ def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, li
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             for ws in values.worksheets:
                 if ws.title not in (INFO_SHEET, COVER_SHEET):
-                    reader.sheet(ws.title, _grid(path, ws), _formula_cells(zf, ws))
+                    reader.sheet(ws.title, _grid(path, ws), formula_cells(zf, ws))
     except InputError:
         raise
     except Exception as e:  # sheets are parsed lazily: damaged or hostile XML (defusedxml refuses entities)
@@ -104,8 +104,10 @@ def _position(p: Problem, order: dict[str, int]) -> tuple:
 # --- the container ----------------------------------------------------------------------------------
 
 
-def check_container(path: Path, raw: bytes) -> None:
-    """Refuse what is not a workbook, or would cost more to open than any return can need."""
+def check_container(path: Path, raw: bytes, max_member_bytes: int = MAX_MEMBER_BYTES,
+                    max_total_bytes: int = MAX_TOTAL_BYTES, max_ratio: float = MAX_RATIO) -> None:
+    """Refuse what is not a workbook, or would cost more to open than any return can need (record
+    extracts in .xlsx come through here too, with larger bounds on size but the same ratio)."""
     def refuse(message: str) -> InputError:
         return InputError(str(path), [Problem(message)])
 
@@ -131,20 +133,20 @@ def check_container(path: Path, raw: bytes) -> None:
             raise refuse(f"the workbook's part {info.filename} is encrypted; remove the password and save again")
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+        if info.file_size > max_member_bytes or (info.file_size > RATIO_FLOOR and ratio > max_ratio):
             raise refuse(f"the workbook's part {info.filename} unpacks to {info.file_size:,} bytes from "
-                         f"{info.compress_size:,} (at most {MAX_MEMBER_BYTES:,} bytes and a ratio of {MAX_RATIO} "
-                         "are accepted): a zip bomb, or far larger than any return")
-    if total > MAX_TOTAL_BYTES:
-        raise refuse(f"the workbook unpacks to {total:,} bytes; at most {MAX_TOTAL_BYTES:,} are accepted")
+                         f"{info.compress_size:,} (at most {max_member_bytes:,} bytes and a ratio of {max_ratio:g} "
+                         "are accepted): a zip bomb, or far larger than any file of its kind")
+    if total > max_total_bytes:
+        raise refuse(f"the workbook unpacks to {total:,} bytes; at most {max_total_bytes:,} are accepted")
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise refuse("a zip archive, but not an Excel workbook (no [Content_Types].xml or xl/ part); a Word or "
                      "OpenDocument file renamed .xlsx?")
 
 
-def _open(path: Path, raw: bytes):
-    """A read-only view of the cached values (formulas are found in the sheet XML, see _formula_cells)."""
+def open_workbook(path: Path, raw: bytes):
+    """A read-only view of the cached values (formulas are found in the sheet XML, see formula_cells)."""
     import warnings
 
     from openpyxl import load_workbook
@@ -234,7 +236,7 @@ def _grid(path: Path, ws) -> dict[tuple[int, int], Any]:
     return grid
 
 
-def _formula_cells(zf: zipfile.ZipFile, ws) -> set[tuple[int, int]]:
+def formula_cells(zf: zipfile.ZipFile, ws) -> set[tuple[int, int]]:
     """(row, column) of every cell holding a formula, found in the sheet's XML in one pass.
 
     A second openpyxl parse (data_only=False) would double the cost of reading; a cell element's
