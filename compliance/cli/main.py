@@ -127,6 +127,9 @@ class SafeguardGroup(click.Group):
             if isinstance(e, UserError):
                 click.echo(f"error: {terminal(e)}", err=True)
                 ctx.exit(EXIT_INVALID)
+            if isinstance(e, ValueError) and "null byte" in str(e):  # a NUL in a path: the OS cannot even be asked
+                click.echo("error: a file name given contains a NUL character, which no file name can hold", err=True)
+                ctx.exit(EXIT_INVALID)
             if isinstance(e, OSError) and e.errno in _USER_ERRNOS:
                 # A path the user gave that the system refuses, met where no reader turned it into
                 # words first: still the user's to fix (exit 2), never an internal error.

@@ -21,11 +21,13 @@ SHORT = {Outcome.met: "ok", Outcome.not_met: "FAIL", Outcome.insufficient_eviden
 
 
 def _fit(text: str, width: int) -> str:
+    text = terminal(text)  # escaped before it is measured, so a control character cannot widen or break a column
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+    # escaped before wrapping: a line break in a name is shown as \n, never taken as a place to break
+    return textwrap.wrap(terminal(text), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
 def render_text(r: AreaReport, options: Options | None = None) -> str:

@@ -212,8 +212,9 @@ class Store:
             current = {r[0]: r for r in self.conn.execute(
                 "SELECT seq, id, org_name, recorded_at FROM runs WHERE " + self._CURRENT
                 + (" AND org_id = ?" if org_id else ""), (org_id,) if org_id else ())}
-        return [PeriodRow(org, current[seq][2], dt.date.fromisoformat(s), dt.date.fromisoformat(e), current[seq][1],
-                          current[seq][3], n) for org, s, e, n, seq in groups]
+        with self._reading():
+            return [PeriodRow(org, current[seq][2], dt.date.fromisoformat(s), dt.date.fromisoformat(e), current[seq][1],
+                              current[seq][3], n) for org, s, e, n, seq in groups]
 
     def revisions(self, run_id: str) -> list[tuple[str, str, bool]]:
         """(run id, recorded at, is current) for every run of the same organisation and period, latest first."""
@@ -264,9 +265,15 @@ class Store:
         """The runs of `rows` with their findings; a damaged store (pages, or values no version of
         safeguard wrote: an unknown outcome, a date or JSON that does not parse) is the user's file
         problem, named, never an internal error."""
+        with self._reading():
+            return self._build_entries(rows)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Rows made into values: one no version of safeguard wrote is a damaged file, not a bug."""
         try:
             with self._guard():
-                return self._build_entries(rows)
+                yield
         except (KeyError, ValueError, TypeError) as e:
             raise HistoryError(str(self.path), [Problem(
                 f"a run in the history store is damaged ({type(e).__name__}); it was left untouched (restore it "
