@@ -7,6 +7,7 @@ import importlib
 import os
 import signal
 import sys
+import threading
 
 import click
 
@@ -14,19 +15,40 @@ from compliance import __version__
 from compliance.domain.exit_policy import EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INVALID
 
 
-EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143
+EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143  # 128 + the signal, as shells report it
 # OSErrors about a path (too long, missing, not allowed, a file where a folder must be, a full or
 # read-only disk): the user's to fix wherever they are met.
 _USER_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR,
-                          errno.ELOOP, errno.EEXIST, errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.ENXIO})  # 128 + the signal, as shells report it
+                          errno.ELOOP, errno.EEXIST, errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.ENXIO})
 
 
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread so outputs are cleaned up as for Ctrl-C."""
 
 
+_MAIN_PID = 0
+_ENDING = False  # set when a signal ends the run
+
+
 def _terminate(signum, frame):  # noqa: ARG001 - the signal module's signature
-    raise Terminated()
+    global _ENDING
+    if os.getpid() != _MAIN_PID:
+        # A screening worker forked before its initializer set its own handlers: a signal sent to the
+        # process group must end it as SIG_DFL would, not raise inside multiprocessing's start-up
+        # (which printed a traceback after the parent's one line).
+        os._exit(EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT)
+    _ENDING = True
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _thread_hook(args) -> None:
+    """Once a signal ends the run, a pool's helper thread complaining about workers that died with it
+    (Python 3.11's process pool raises InvalidStateError there) is noise after the one line we print."""
+    if not _ENDING:
+        _default_thread_hook(args)
+
+
+_default_thread_hook = threading.excepthook
 
 
 def _quiet_stdout() -> None:
@@ -161,7 +183,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main() -> None:
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
     signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with SIGINT ignored
+        signal.signal(signal.SIGINT, _terminate)
+    threading.excepthook = _thread_hook
     try:
         cli(prog_name="safeguard")
     except BrokenPipeError:  # while click itself was writing (help, usage)

@@ -218,3 +218,23 @@ def test_a_closed_pipe_ends_quietly():
     run = subprocess.run(" ".join(CLI) + " rules list | head -1", shell=True, capture_output=True, text=True,
                          executable="/bin/bash", timeout=60)
     assert run.stdout.count("\n") == 1 and run.stderr == "", run.stderr
+
+
+@pytest.mark.parametrize("sig, code, word", [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
+def test_a_signal_to_the_whole_group_at_any_moment_prints_one_line_and_no_traceback(cohort, sig, code, word):
+    """Issue 27 class 10: the signal reaches the workers too, at start-up, mid-run or while the pool
+    shuts down; neither a worker not yet set up nor the pool's helper thread prints a traceback."""
+    folder, _ = cohort
+    ended = []
+    for delay in (0.4, 0.9, 1.5, 2.5):
+        proc = _started(["screen", str(folder), "-j2"])
+        time.sleep(delay)
+        os.killpg(proc.pid, sig)
+        _, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err and "Error" not in err, (delay, err)
+        if proc.returncode == -sig:  # before the CLI set its handlers: ended by the signal itself, silently
+            assert err == ""
+            continue
+        assert proc.returncode == code and err.strip().splitlines() == [f"safeguard: {word}"], (delay, err)
+        ended.append(delay)
+    assert ended, "every signal landed before start-up finished; the test needs later delays"
