@@ -10,10 +10,16 @@ from compliance.domain.errors import InputError
 from compliance.domain.result import InputInfo
 from compliance.domain.model import SCHEMA_VERSION, SelfAssessment
 from compliance.intake.validation import validate
-from compliance.intake.workbook_layout import WORKBOOK_SUFFIXES
+from compliance.intake.workbook_layout import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES
 
 
 def load_assessment(path: Path) -> tuple[SelfAssessment, InputInfo]:
+    if path.suffix.lower() in OTHER_SPREADSHEETS:
+        from compliance.domain.errors import Problem
+
+        raise InputError(str(path), [Problem(
+            f"{OTHER_SPREADSHEETS[path.suffix.lower()]}, which safeguard does not read: open it and save it as an "
+            "Excel Workbook (.xlsx), or fill in a template from `safeguard template`")])
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         from compliance.intake.workbook import load_workbook_return
 
