@@ -14,6 +14,7 @@ import codecs
 import csv
 import datetime as dt
 import enum
+import hashlib
 import io
 import re
 import tempfile
@@ -56,6 +57,7 @@ class ExtractRead:
     name: str
     files: list[str]
     rows_read: int = 0
+    sha256: list[str] = field(default_factory=list)  # of each file as read (once), in the order of `files`
     excluded: dict[str, int] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
 
@@ -232,6 +234,7 @@ class _Copy:
             raise InputError(str(tmp), [Problem("the temporary folder's name holds *, ?, [ or {: set TMPDIR "
                                                  "to a folder without them")])
         self.tmp, self.n = tmp, 0
+        self.digests: list[str] = []  # sha256 of each user file copied, in order: the report names what was read
 
     def name(self, suffix: str) -> Path:
         self.n += 1
@@ -243,8 +246,10 @@ class _Copy:
         out = self.name(".csv")
         decoder = codecs.getincrementaldecoder("utf-8")()
         offset = lines = 0
+        digest = hashlib.sha256()
         with out.open("wb") as f:
             for piece in read_chunks(path, InputError, MAX_FILE_BYTES):
+                digest.update(piece)
                 if offset == 0 and piece.startswith(codecs.BOM_UTF8):
                     piece, offset = piece[3:], 3
                 try:
@@ -269,13 +274,17 @@ class _Copy:
         except UnicodeDecodeError:
             raise InputError(str(path), [Problem.at_row("not UTF-8 text (the file ends inside a character)",
                                                         lines + 1)]) from None
+        self.digests.append(digest.hexdigest())
         return out
 
     def raw(self, path: Path, suffix: str, max_bytes: int) -> Path:
         out = self.name(suffix)
+        digest = hashlib.sha256()
         with out.open("wb") as f:
             for piece in read_chunks(path, InputError, max_bytes):
+                digest.update(piece)
                 f.write(piece)
+        self.digests.append(digest.hexdigest())
         return out
 
 
@@ -396,6 +405,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
             con.execute(f"{into} SELECT _file, _row, {names}, "
                         f"list_filter([{', '.join(problems)}], lambda p: p.reason IS NOT NULL) AS _problems "
                         f"FROM (SELECT *, {typed} FROM (SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, {raw} FROM _one))")
+        read.sha256 = list(copy.digests)
     read.rows_read = con.execute(f"SELECT count(*) FROM checked_{name}").fetchone()[0]
     for kind, n in con.execute(
             f"SELECT _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
