@@ -361,6 +361,8 @@ def open_store(path: Path | None = None, create: bool = True) -> Store | None:
     path = Path(path) if path is not None else default_path()
     if path.is_dir():
         raise _refuse(path, "this is a folder, not a history file")
+    if path.exists() and not path.is_file():  # SQLite would open a FIFO or a device and write beside it
+        raise _refuse(path, "this is a pipe, device or socket, not a history file")
     if not path.exists():
         if not create:
             return None

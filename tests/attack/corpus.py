@@ -210,6 +210,7 @@ def build(root: Path) -> list[Case]:
     cases += _records_cases(root, quick)
     cases += _alias_cases(root, quick, good)
     cases += _disclosure_cases(root, quick)
+    cases += _exit_cases(root, quick, good)
     return cases
 
 
@@ -408,4 +409,58 @@ def _disclosure_cases(root: Path, quick: list[str]) -> list[Case]:
                       r"no rule", max_chars=2000))
     cases.append(Case("assess with a 100,000-character --rules path", "disclosure",
                       ["assess", "--rules", str(root / ("r" * 100_000)), str(REC_RETURN)], [2], r"rrrr", max_chars=2000))
+    return cases
+
+
+def _exit_cases(root: Path, quick: list[str], good: Path) -> list[Case]:
+    """Classes 3 and 9: outputs that are not files, history stores that are not stores, numbers out of range."""
+    import sqlite3
+    import stat as stat_
+
+    from click.testing import CliRunner
+
+    from compliance.cli.main import cli
+
+    cases: list[Case] = []
+    store = root / "history.sqlite"
+    if not store.exists():
+        CliRunner().invoke(cli, ["assess", *quick, str(good), "--record", "--history", str(store)])
+    damaged = root / "damaged.sqlite"
+    damaged.write_bytes(store.read_bytes())
+    conn = sqlite3.connect(damaged)
+    conn.execute("PRAGMA journal_mode = delete")
+    conn.execute("UPDATE findings SET outcome = 'maybe'")
+    conn.commit()
+    conn.close()
+    fifo = root / "out-fifo"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    zero = root / "zero-link"
+    if not os.path.lexists(zero):
+        zero.symlink_to("/dev/zero")
+    h = ["--history"]
+    for label, args, where in [
+            ("history export of a damaged store", ["history", "export", *h, str(damaged)], r"damaged"),
+            ("history trend of a damaged store", ["history", "trend", "P81042", *h, str(damaged)], r"damaged"),
+            ("history prune --keep 10**20", ["history", "prune", "--keep", "9" * 20, *h, str(store)], r"--keep"),
+            ("history show %%%%%%", ["history", "show", "%%%%%%", *h, str(store)], r"no run %%%%%%"),
+            ("history show ______", ["history", "show", "______", *h, str(store)], r"no run ______"),
+            ("history store is a FIFO", ["history", "list", *h, str(fifo)], r"pipe, device or socket"),
+            ("history store is a device", ["history", "list", *h, str(zero)], r"pipe, device or socket"),
+            ("-o a FIFO nothing reads", ["assess", *quick, str(good), "-o", str(fifo)], r"nothing is reading"),
+            ("fixtures generate under a file", ["fixtures", "generate", "--count", "1", "-o", str(good / "sub")],
+             r"cannot make the folder"),
+            ("fixtures generate over a FIFO", ["fixtures", "generate", "--count", "1", "-o", str(fifo)], r"not a folder"),
+            ("--bad-rows nan", ["assess", str(REC_RETURN), "--records", str(RECORDS / "brookside-acute"), "--bad-rows", "nan"],
+             r"--bad-rows"),
+            ("a NUL in a path", ["assess", "--rules", "a\x00b", str(good)], r"NUL")]:
+        cases.append(Case(label, "exits", args, [2], where, measure=False))
+    if os.geteuid() == 0:  # a private null device, made here: never the machine's own
+        null = root / "null"
+        if not os.path.lexists(null):
+            os.mknod(null, 0o666 | stat_.S_IFCHR, os.makedev(1, 3))
+        cases.append(Case("fixtures generate -o a device", "exits", ["fixtures", "generate", "--count", "1", "-o", str(null)],
+                          [2], r"character device, not a folder", measure=False))
+        cases.append(Case("assess -o a device", "exits", ["assess", *quick, str(good), "-o", str(null)], [0, 1], "",
+                          measure=False))
     return cases

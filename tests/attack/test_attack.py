@@ -21,7 +21,7 @@ from hypothesis import given, strategies as st
 
 HERE = Path(__file__).resolve().parent
 CLASSES = ["dates", "nesting", "numbers", "types", "text", "rules", "filesystem", "filters", "diff",
-           "aliases", "records-files", "records-globs", "records-rows", "disclosure"]
+           "aliases", "records-files", "records-globs", "records-rows", "disclosure", "exits"]
 PEAK_BYTES = 64 * 1024 * 1024  # a refused 2 MB document built in full would take several hundred MB
 CPU_SECONDS = 20.0  # per case, under tracemalloc (which slows Python several times); typical is < 0.5
 
