@@ -381,3 +381,37 @@ def test_long_ids_are_cut_short_in_messages(n):
     for args in (["rules", "show", "X" * n], ["history", "show", "a" * n, "--history", "/nonexistent/h.sqlite"]):
         code, out = invoke(*args)
         assert code == 2 and len(out) < 1_500, (args[:2], len(out))
+
+
+# --- class 13: a field row moved below a table is read as the field, not swallowed as an item ------
+
+def test_every_field_row_moved_below_the_tables_of_its_sheet_reads_the_same(ruleset, tmp_path):
+    import openpyxl
+
+    from compliance.app.template import template_workbook
+    from compliance.domain.model import OrgType
+    from compliance.intake.documents import read_document
+    from compliance.intake.returns import load_assessment
+    from compliance.intake.workbook_layout import sections
+
+    fixture = ROOT / "fixtures" / "organisations" / "northfield-acute.yaml"
+    path = tmp_path / "n.xlsx"
+    path.write_bytes(template_workbook(ruleset, OrgType.acute, read_document(fixture).data))
+    expected, _ = load_assessment(fixture)
+    leaves = {leaf.key for s in sections() for leaf in s.leaves}
+    tables = {t.key for s in sections() for t in s.tables}
+    wb = openpyxl.load_workbook(path)
+    moved = 0
+    for ws in wb.worksheets:
+        keys = [(c.row, c.value) for c in ws["A"] if isinstance(c.value, str)]
+        if not any(k in tables for _, k in keys):
+            continue
+        for row, key in [(r, k) for r, k in keys if k in leaves and ws.cell(r, 3).value is not None]:
+            end = ws.max_row + 1
+            for col in range(1, ws.max_column + 1):
+                ws.cell(end, col).value, ws.cell(row, col).value = ws.cell(row, col).value, None
+            moved += 1
+    wb.save(path)
+    assert moved >= 5
+    got, _ = load_assessment(path)
+    assert got == expected

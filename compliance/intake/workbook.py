@@ -355,7 +355,7 @@ class _Reader:
         while i < len(rows):
             r = rows[i]
             key = self._text(r, KEY_COL)
-            if key in self.tables or (key in self.leaves and header_row is None):
+            if key in self.tables or key in self.leaves:  # a field row moved below a table ends it, and is read
                 break
             if header_row is None:
                 if key == table.columns[0].key:
