@@ -415,3 +415,25 @@ def test_every_field_row_moved_below_the_tables_of_its_sheet_reads_the_same(rule
     assert moved >= 5
     got, _ = load_assessment(path)
     assert got == expected
+
+
+@pytest.mark.parametrize("inserted", [1, 2])
+def test_a_column_inserted_before_the_field_names_is_named_with_its_cell(ruleset, tmp_path, inserted):
+    import openpyxl
+
+    from compliance.app.template import template_workbook
+    from compliance.domain.model import OrgType
+    from compliance.intake.documents import read_document
+    from compliance.intake.returns import load_assessment
+
+    fixture = ROOT / "fixtures" / "organisations" / "northfield-acute.yaml"
+    path = tmp_path / "n.xlsx"
+    path.write_bytes(template_workbook(ruleset, OrgType.acute, read_document(fixture).data))
+    wb = openpyxl.load_workbook(path)
+    wb["Organisation"].insert_cols(1, inserted)
+    wb.save(path)
+    with pytest.raises(InputError) as e:
+        load_assessment(path)
+    first = e.value.problems[0]
+    assert first.cell and first.cell.startswith("Organisation!") and "inserted" in first.message
+    assert f"column {'BC'[inserted - 1]}, not A" in first.message

@@ -305,8 +305,17 @@ class _Reader:
         self.seen: dict[str, str] = {}  # key -> the cell it was first read from
 
     def sheet(self, title: str, grid: dict[tuple[int, int], Any], formulas: set[tuple[int, int]]) -> None:
-        if not any(c == KEY_COL and isinstance(v, str) and (v.strip() in self.leaves or v.strip() in self.tables)
-                   for (_r, c), v in grid.items()):
+        keyed = {c for (_r, c), v in grid.items()
+                 if isinstance(v, str) and (v.strip() in self.leaves or v.strip() in self.tables)}
+        if KEY_COL not in keyed:
+            if keyed:  # the field names are there, one or more columns to the right: columns were inserted
+                col = min(keyed)
+                r = min(r for (r, c), v in grid.items() if c == col and isinstance(v, str)
+                        and (v.strip() in self.leaves or v.strip() in self.tables))
+                self.problems.append(Problem.at_cell(
+                    f"the field names are in column {_coordinate(r, col).rstrip('0123456789')}, not A: a column "
+                    "was inserted before them; delete it (the values must stay beside the names)", title,
+                    _coordinate(r, col)))
             return  # a sheet of the user's own (workings, notes): no field of the return is on it
         self.title, self.grid, self.formulas = title, grid, formulas
         self.rows: dict[int, list[int]] = {}  # row -> its non-empty columns, so no step scans the sheet
