@@ -194,3 +194,6 @@ def main() -> None:
     except BrokenPipeError:  # while click itself was writing (help, usage)
         _quiet_stdout()
         sys.exit(EXIT_SIGPIPE)
+    except Terminated:  # while click parsed the arguments, before any command ran
+        click.echo("safeguard: terminated", err=True)
+        sys.exit(EXIT_SIGTERM)
