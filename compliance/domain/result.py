@@ -68,13 +68,12 @@ class TrainingCoverage(Strict):
     service: str | None = None
     staff_in_post: int
     in_date: int | None = Field(description="null: not reported")
-    percent: float | None
+    percent: float | None = Field(description="Unrounded; reports show `percent_text`.")
+    percent_text: str | None = Field(default=None, description="The share as people read it (domain/display.py): never on "
+                                     "the wrong side of the threshold.")
     threshold: float | None = Field(description="null: no rule in force sets a threshold for this level")
     rule_id: str | None = None
-
-    @property
-    def below(self) -> bool:
-        return self.percent is not None and self.threshold is not None and self.percent < self.threshold
+    below: bool = Field(default=False, description="Below the threshold, decided on the exact counts.")
 
 
 class Waiver(Strict):
