@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import operator as op_
 import re
-from typing import Any, Callable, ClassVar, Literal, Optional
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, Optional
 
 from pydantic import Field, create_model
 
@@ -292,12 +292,15 @@ def _compare_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for o in OPERATORS.values():
         alias = {"alias": o.name} if o.field != o.name else {}
-        fields[o.field] = (Optional[o.argument], Field(default=None, description=o.description, **alias))
+        fields[o.field] = (Optional[o.argument], Field(None, description=o.description, **alias))  # type: ignore[call-overload]
     return fields
 
 
-Compare = create_model("Compare", __base__=_CompareBase, __module__=__name__, **_compare_fields())
-Compare.__doc__ = """A comparison inside a `where` filter or a `passes` test: exactly one operator (see the registry)."""
+if TYPE_CHECKING:
+    Compare = _CompareBase
+else:
+    Compare = create_model("Compare", __base__=_CompareBase, __module__=__name__, **_compare_fields())
+    Compare.__doc__ = """A comparison inside a `where` filter or a `passes` test: exactly one operator (see the registry)."""
 
 
 def plain_matches(have: Any, want: Any) -> bool | None:

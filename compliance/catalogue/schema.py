@@ -13,7 +13,7 @@ import math
 import re
 import string
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Union
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -197,6 +197,11 @@ class Measure(Strict):
         return self.spec.path(self)
 
     @cached_property
+    def is_date(self) -> bool:
+        """A day number to the engine, a date to people (read for every value shown)."""
+        return self.spec.is_date(self)
+
+    @cached_property
     def derived_from(self) -> tuple[str, ...]:
         """Other measures this one is computed from (read for every measure of every evaluation)."""
         return self.spec.derived_from(self)
@@ -248,6 +253,19 @@ class Condition(OneKey):
 
 
 
+def comparisons(c: Condition) -> Iterator[tuple[str, str, Any]]:
+    """Every comparison of a condition, as (operator, measure, operand), in order: the one walk of
+    the condition tree that checks, words and lint share."""
+    if c.op in ("all", "any"):
+        for sub in getattr(c, c.op):
+            yield from comparisons(sub)
+    elif c.op == "not":
+        yield from comparisons(c.not_)  # type: ignore[arg-type]
+    else:
+        left, right = getattr(c, c.op)
+        yield c.op, left, right
+
+
 def condition_names(c: Condition) -> list[str]:
     """Every name (measure or parameter) a condition reads, in order of first use."""
     out: list[str] = []
@@ -259,18 +277,9 @@ def condition_names(c: Condition) -> list[str]:
             for x in getattr(o, o.op):
                 operand(x)
 
-    def walk(x: Condition) -> None:
-        if x.op in ("all", "any"):
-            for sub in getattr(x, x.op):
-                walk(sub)
-        elif x.op == "not":
-            walk(x.not_)  # type: ignore[arg-type]
-        else:
-            left, right = getattr(x, x.op)
-            out.append(left)
-            operand(right)
-
-    walk(c)
+    for _, left, right in comparisons(c):
+        out.append(left)
+        operand(right)
     return list(dict.fromkeys(out))
 
 
@@ -445,17 +454,11 @@ def where_parameters(m: Measure) -> list[str]:
 
 
 def _check_left_sides(c: Condition, measures: set[str], label: str) -> None:
-    if c.op in ("all", "any"):
-        for sub in getattr(c, c.op):
-            _check_left_sides(sub, measures, label)
-    elif c.op == "not":
-        _check_left_sides(c.not_, measures, label)  # type: ignore[arg-type]
-    else:
-        left = getattr(c, c.op)[0]
+    for op, left, _ in comparisons(c):
         if left not in measures:
             raise PydanticCustomError(
                 "left_side", "{label}: the left side of '{op}' must be a measure, not '{n}'",
-                {"label": label, "op": c.op, "n": left, "at": label},
+                {"label": label, "op": op, "n": left, "at": label},
             )
 
 

@@ -49,6 +49,8 @@ def compute_results(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | No
                     capped = Range() if kind.engine_type(rule, m) == "text" else UNKNOWN
                 result = MeasureResult(capped, result.sure, result.maybe, listed=result.listed, detail=result.detail)
         out[name] = result
+    if len(out) == len(rule.measures):
+        return out
     ranges = {n: r.range for n, r in out.items()}
     for name, m in rule.measures.items():
         if m.derived_from:
@@ -75,8 +77,7 @@ def measure_type(rule: Rule, name: str) -> str:
 
 def is_date(rule: Rule, name: str) -> bool:
     """A measure whose value is a date: a day number to the engine, a date to people."""
-    m = rule.measures[name]
-    return kind_of(m).is_date(m)
+    return rule.measures[name].is_date
 
 
 def display_value(rule: Rule, name: str, r: Range) -> Value:
@@ -136,7 +137,7 @@ def _window_breach(m: Measure, ctx: Context) -> _Breach | None:
         else:
             split_ = filtered(ctx.doc, m, ctx)
             items = [] if split_ is None else [i for _, i in split_[0] + split_[1]]
-            stated = [(getattr(i, w.field), i) for i in items]
+            stated = [(getattr(i, str(w.field)), i) for i in items]
             label = ".".join(split(m.path)[0]) + f"[].{w.field}"  # type: ignore[arg-type]
         for v, item in stated:
             if v is None or (v <= want if w.max else v == want):

@@ -249,7 +249,7 @@ class MinPercent(_ListKind):
             p_hi: Number | None = None if None in parts else p_lo
             if p_hi is None and bounded and w_hi is not None:
                 # every unreported part is at most its own (reported) whole
-                p_hi = p_lo + sum(w for p, w in zip(parts, wholes) if p is None)  # type: ignore[misc]
+                p_hi = p_lo + sum(w for p, w in zip(parts, wholes) if p is None)  # type: ignore[misc, operator]
             lo: Number = Fraction(100 * p_lo) / w_hi if w_hi else 0
             hi: Number | None = Fraction(100 * p_hi) / w_lo if p_hi is not None and w_lo else cap
             for j in joiners.get(k, []) + (joiners.get(None, []) if m.by is not None else []):
