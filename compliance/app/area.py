@@ -80,4 +80,19 @@ def assess_area(la: str, paths: list[Path], folders: list[Path] | None = None,
     if la not in known:
         raise UserError(la, [Problem(f"no return names this local authority; the returns name: {', '.join(known) or 'none'}")],
                         kind="area")
+    _refuse_duplicates(la, returns)
     return area_report(la, returns, AreaEvaluator(load_area_rules(folders), parameters))
+
+
+def _refuse_duplicates(la: str, returns: list[tuple[Path, SelfAssessment]]) -> None:
+    """Two returns of one organisation in the area would both be counted (its shares twice, its
+    failures twice): refused, naming the files, as `screen` refuses them."""
+    files: dict[str, list[str]] = {}
+    for p, d in returns:
+        if la in d.organisation.local_authorities:
+            files.setdefault(d.organisation.id, []).append(str(p))
+    problems = [Problem(f"organisation {org[:60]} appears in {len(f)} files: {', '.join(sorted(f)[:5])}"
+                        + (f" and {len(f) - 5} more" if len(f) > 5 else "") + "; keep one return per organisation")
+                for org, f in sorted(files.items()) if len(f) > 1]
+    if problems:
+        raise UserError(la, problems, kind="area")

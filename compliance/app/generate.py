@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.domain import model
-from compliance.intake.files import write_atomic
+from compliance.intake.files import make_folder, write_atomic
 
 PERIOD_START, PERIOD_END = dt.date(2025, 4, 1), dt.date(2026, 3, 31)
 # National counts (requirements notes): ~6,300 GP practices, ~120 acute, ~50 mental health,
@@ -373,7 +373,7 @@ def dump(data: dict[str, Any], fmt: str) -> str:
 
 def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json", periods: int = 1) -> list[Path]:
     """One file per organisation; with `periods` > 1, one folder per period (e.g. 2023-24/), oldest first."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     paths = []
     cohorts = [generate(count, seed)] if periods == 1 else generate_periods(count, seed, periods)
     for cohort in cohorts:
@@ -381,7 +381,7 @@ def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json", periods
         if periods > 1:
             start = cohort[0]["organisation"]["period"]["start"][:4]
             target = folder / f"{start}-{str(int(start) + 1)[-2:]}"
-            target.mkdir(exist_ok=True)
+            make_folder(target)
         for data in cohort:
             path = target / f"{data['organisation']['id']}.{fmt}"
             write_atomic(path, dump(data, fmt))
@@ -410,7 +410,7 @@ def write_records_cohort(folder: Path, count: int, seed: int) -> list[Path]:
     from compliance.app.generate_records import write_records
     from compliance.app.records import declarative_only
 
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     paths = []
     for i, data in enumerate(generate(count, seed)):
         org = data["organisation"]

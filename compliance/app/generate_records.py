@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterable
 
-from compliance.intake.files import write_atomic
+from compliance.intake.files import make_folder, write_atomic
 from compliance.domain.labels import value_label
 
 ACUTE_YEAR = {"staff": 15_000, "outpatients": 200_000, "ed": 40_000, "referrals": 1_000, "conferences": 120,
@@ -41,7 +41,7 @@ def write_records(folder: Path, start: dt.date, end: dt.date, seed: int = 1, vol
     """Write the eight extracts for one organisation's period into `folder` (created if needed)."""
     v = {**ACUTE_YEAR, **(volumes or {})}
     rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     days = (end - start).days
 
     def day() -> dt.date:

@@ -84,9 +84,9 @@ def combine(assessment: SelfAssessment, return_path: Path, measured: Measured) -
 def records_info(info: InputInfo, folder: Path, measured: Measured) -> InputInfo:
     """The input hash covers the extracts too, so a report names exactly what it was made from."""
     h = hashlib.sha256(info.sha256.encode())
-    for read in measured.reads:
-        for f in read.files:
-            h.update(Path(f).read_bytes())
+    for read in measured.reads:  # the digests of the bytes read, never the files read again by name
+        for digest in read.sha256:
+            h.update(digest.encode())
     return InputInfo(path=f"{info.path} + {folder}", sha256=h.hexdigest())
 
 

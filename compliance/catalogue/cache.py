@@ -129,13 +129,15 @@ def cached_listing(folders: list[Path], build: Callable[[], dict[str, Any]]) -> 
     """
     from compliance import __version__
     from compliance.catalogue.files import BUNDLED_RULES, rule_files
+    from compliance.domain.errors import RuleError
+    from compliance.intake.documents import read_bytes
 
     h = _hasher(f"listing\0{__version__}".encode(), digest_size=32)
     for folder in folders or [BUNDLED_RULES]:
         h.update(f"\0{folder}".encode())
         for path in rule_files(folder) if folder.is_dir() else []:
             h.update(f"\0{path}\0".encode())
-            h.update(path.read_bytes())
+            h.update(read_bytes(path, RuleError))  # bounded, regular files only: a refusal names the file
     key = "listing-" + h.hexdigest()
     cached = _cache_get(key)
     if cached is not None:

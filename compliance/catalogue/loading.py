@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from compliance.intake.documents import read_document, read_text
+from compliance.intake.documents import read_bytes, read_document, read_text
 from compliance.domain.errors import Problem, RuleError
 from compliance.intake.validation import problems as validation_problems
 from compliance.catalogue.cache import _cache_get, _cache_put, get_object, put_object
@@ -153,8 +153,8 @@ def _catalogue_key(folders: list[Path]) -> str | None:
         for path in rule_files(folder):
             h.update(f"\0{folder}\0{path}\0".encode())
             try:
-                h.update(path.read_bytes())
-            except OSError:
+                h.update(read_bytes(path, RuleError))  # bounded, regular files only, as the load reads them
+            except RuleError:
                 return None  # the full load names the file
     return "catalogue-" + h.hexdigest()
 

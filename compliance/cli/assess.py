@@ -30,6 +30,7 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
               help="Folder of record extracts (safeguard schema --what records): counts are measured from them "
                    "with the rules' windows; FILE then gives only the declarative facts.")
 @click.option("--bad-rows", "bad_rows", type=click.FloatRange(0, 100), default=1.0, show_default=True,
+              callback=lambda ctx, param, v: _finite(v, param),
               help="With --records: percent of an extract's rows that may be invalid (reported and excluded); more stops the run (exit 2).")
 @click.pass_context
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
@@ -59,6 +60,15 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
     text = render("assessment", fmt, report, options, **context)
     emit(text, output)
     ctx.exit(EXIT_FINDINGS if fails_at(report.findings, fail_on) else EXIT_OK)
+
+
+def _finite(value: float, param: click.Parameter) -> float:
+    """FloatRange lets NaN through (every comparison with it is false): NaN would turn the limit off."""
+    import math
+
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number from 0 to 100", param=param)
+    return value
 
 
 @click.command()

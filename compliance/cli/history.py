@@ -141,7 +141,7 @@ def compare_cmd(org: str, from_period: str, to_period: str, fmt: str, output: Pa
 
 
 @history_group.command("prune")
-@click.option("--keep", type=click.IntRange(min=1), required=True, help="Periods to keep per organisation (latest).")
+@click.option("--keep", type=click.IntRange(min=1, max=1_000_000), required=True, help="Periods to keep per organisation (latest).")
 @store_option
 def prune_cmd(keep: int, history: Path | None) -> None:
     """Delete all but each organisation's KEEP latest periods (with their revisions), in one transaction."""

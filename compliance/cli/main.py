@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import signal
 import sys
+import threading
 
 import click
 
@@ -14,14 +16,39 @@ from compliance.domain.exit_policy import EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_I
 
 
 EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143  # 128 + the signal, as shells report it
+# OSErrors about a path (too long, missing, not allowed, a file where a folder must be, a full or
+# read-only disk): the user's to fix wherever they are met.
+_USER_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR,
+                          errno.ELOOP, errno.EEXIST, errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.ENXIO})
 
 
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread so outputs are cleaned up as for Ctrl-C."""
 
 
+_MAIN_PID = 0
+_ENDING = False  # set when a signal ends the run
+
+
 def _terminate(signum, frame):  # noqa: ARG001 - the signal module's signature
-    raise Terminated()
+    global _ENDING
+    if os.getpid() != _MAIN_PID:
+        # A screening worker forked before its initializer set its own handlers: a signal sent to the
+        # process group must end it as SIG_DFL would, not raise inside multiprocessing's start-up
+        # (which printed a traceback after the parent's one line).
+        os._exit(EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT)
+    _ENDING = True
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _thread_hook(args) -> None:
+    """Once a signal ends the run, a pool's helper thread complaining about workers that died with it
+    (Python 3.11's process pool raises InvalidStateError there) is noise after the one line we print."""
+    if not _ENDING:
+        _default_thread_hook(args)
+
+
+_default_thread_hook = threading.excepthook
 
 
 def _quiet_stdout() -> None:
@@ -124,6 +151,18 @@ class SafeguardGroup(click.Group):
             if isinstance(e, UserError):
                 click.echo(f"error: {terminal(e)}", err=True)
                 ctx.exit(EXIT_INVALID)
+            if isinstance(e, ValueError) and "null byte" in str(e):  # a NUL in a path: the OS cannot even be asked
+                click.echo("error: a file name given contains a NUL character, which no file name can hold", err=True)
+                ctx.exit(EXIT_INVALID)
+            if isinstance(e, OSError) and e.errno in _USER_ERRNOS:
+                # A path the user gave that the system refuses, met where no reader turned it into
+                # words first: still the user's to fix (exit 2), never an internal error.
+                from compliance.domain.errors import Problem
+                from compliance.intake.documents import os_reason
+
+                name = str(e.filename) if e.filename is not None else "a file"
+                click.echo(f"error: {terminal(UserError(name, [Problem(os_reason(e))]))}", err=True)
+                ctx.exit(EXIT_INVALID)
             # a bug: say so, keep the details for the report
             click.echo(terminal(f"internal error: {type(e).__name__}: {e}"), err=True)
             if ctx.obj and ctx.obj.get("debug"):
@@ -146,9 +185,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main() -> None:
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
     signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with SIGINT ignored
+        signal.signal(signal.SIGINT, _terminate)
+    threading.excepthook = _thread_hook
     try:
         cli(prog_name="safeguard")
     except BrokenPipeError:  # while click itself was writing (help, usage)
         _quiet_stdout()
         sys.exit(EXIT_SIGPIPE)
+    except Terminated:  # while click parsed the arguments, before any command ran
+        click.echo("safeguard: terminated", err=True)
+        sys.exit(EXIT_SIGTERM)

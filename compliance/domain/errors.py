@@ -52,6 +52,15 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
+def shorten(text: str, most: int) -> str:
+    """At most `most` characters, the middle cut out: a 100,000-character id or path given by
+    mistake (or on purpose) makes a message a person can still read."""
+    if len(text) <= most:
+        return text
+    keep = most - 5
+    return f"{text[: keep * 2 // 3]} ... {text[-(keep - keep * 2 // 3):]}"
+
+
 @dataclass
 class UserError(Exception):
     """A problem with something the user gave us (exit code 2)."""
@@ -63,11 +72,11 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         shown = self.problems[: self.limit]
-        body = "; ".join(p.render() for p in shown)
+        body = "; ".join(shorten(p.render(), 600) for p in shown)
         more = len(self.problems) - len(shown)
         if more > 0:
             body += f"; and {more} more problem{'s' if more > 1 else ''}"
-        return f"{self.file}: invalid {self.kind}: {body}."
+        return f"{shorten(self.file, 200)}: invalid {self.kind}: {body}."
 
 
 class InputError(UserError):

@@ -9,6 +9,7 @@ import textwrap
 from compliance.domain.area_result import AreaReport
 from compliance.domain.outcomes import Outcome
 from compliance.formats import Options
+from compliance.formats.escape import markdown, terminal
 
 WIDTH = 80
 MARK = {Outcome.met: "met", Outcome.not_met: "NOT MET", Outcome.insufficient_evidence: "no evidence",
@@ -20,11 +21,13 @@ SHORT = {Outcome.met: "ok", Outcome.not_met: "FAIL", Outcome.insufficient_eviden
 
 
 def _fit(text: str, width: int) -> str:
+    text = terminal(text)  # escaped before it is measured, so a control character cannot widen or break a column
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+    # escaped before wrapping: a line break in a name is shown as \n, never taken as a place to break
+    return textwrap.wrap(terminal(text), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
 def render_text(r: AreaReport, options: Options | None = None) -> str:
@@ -45,11 +48,12 @@ def render_text(r: AreaReport, options: Options | None = None) -> str:
         lines += ["", "Lines of enquiry"]
         for f in failing:
             lines += _wrap(f"{f.rule_id}: {f.line_of_enquiry}")
-    return "\n".join(lines) + "\n"
+    # Every line through the terminal escaper: a newline in a name cannot forge a row, an ESC cannot
+    # drive the terminal.
+    return "\n".join(map(terminal, lines)) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_cell = markdown  # names, ids and messages as written: no HTML, link, row or control character acts
 
 
 def render_markdown(r: AreaReport, options: Options | None = None) -> str:
@@ -57,9 +61,9 @@ def render_markdown(r: AreaReport, options: Options | None = None) -> str:
            f"{len(r.organisations)} organisations; "
            f"{sum(f.failing for f in r.findings)} of {len(r.findings)} area requirements not met or without evidence.",
            "", "| requirement | outcome | severity | finding |", "|---|---|---|---|"]
-    out += [f"| {f.rule_id} {_cell(f.title)} | {MARK[f.outcome]} | {f.severity.value} | {_cell(f.message)} |"
+    out += [f"| {_cell(f.rule_id)} {_cell(f.title)} | {MARK[f.outcome]} | {f.severity.value} | {_cell(f.message)} |"
             for f in r.findings]
-    out += ["", "## Accountability", "", "| organisation | " + " | ".join(f.rule_id for f in r.findings) + " |",
+    out += ["", "## Accountability", "", "| organisation | " + " | ".join(_cell(f.rule_id) for f in r.findings) + " |",
             "|---|" + "---|" * len(r.findings)]
     out += [f"| {_cell(m.name)} ({_cell(m.id)}) | " + " | ".join(MARK[o] for o in outcomes) + " |"
             for m, outcomes in r.matrix()]
@@ -67,7 +71,7 @@ def render_markdown(r: AreaReport, options: Options | None = None) -> str:
         out += ["", "Listed by the ICB but not returned: " + ", ".join(map(_cell, r.missing_providers))]
     failing = [f for f in r.findings if f.failing]
     if failing:
-        out += ["", "## Lines of enquiry", ""] + [f"- **{f.rule_id}**: {_cell(f.line_of_enquiry)}" for f in failing]
+        out += ["", "## Lines of enquiry", ""] + [f"- **{_cell(f.rule_id)}**: {_cell(f.line_of_enquiry)}" for f in failing]
     return "\n".join(out) + "\n"
 
 

@@ -6,6 +6,9 @@ report, whichever library draws it) escapes alike:
 - `terminal`: control characters (C0, DEL, C1, line and paragraph separators, bidirectional
   overrides) become visible escapes such as `\\x1b` or `\\n`, so a name can neither drive the
   terminal nor forge a line of a report.
+- `markdown`: one line (newlines folded), control characters visible as for `terminal`, and the
+  Markdown punctuation that makes links, images, HTML, emphasis, headings or table cells escaped,
+  so `<script>`, `[x](javascript:...)` or a `|` in a name is shown as written and never acts.
 - `csv_cell`: a cell a spreadsheet would read as a formula (starting = + - @, tab or carriage
   return) gets a leading `'`, the OWASP convention; numbers are left alone.
 - `xml_text`: characters XML 1.0 cannot carry become visible escapes, so the JUnit file a CI
@@ -32,6 +35,15 @@ def _visible(m: re.Match) -> str:
 def terminal(text: object) -> str:
     """Safe to print on a terminal, on one line."""
     return _CONTROL.sub(_visible, str(text))
+
+
+# Enough to stop every construct that acts: no link or image without [ ], no HTML without < >.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def markdown(text: object) -> str:
+    """Safe inside a Markdown paragraph or table cell (see the module's docstring)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", terminal(" ".join(str(text).split())))
 
 
 def xml_text(text: str) -> str:

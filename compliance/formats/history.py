@@ -8,11 +8,12 @@ itself. Every value from the store is escaped for the format it goes into.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+
+from compliance.formats.escape import markdown, terminal
 
 from compliance.formats.common import area_label, number_text
 from compliance.history.entries import RunEntry
@@ -41,9 +42,7 @@ def _cell(v: object) -> str:
     return "–" if v is None or v == "" else " ".join(number_text(v).split())
 
 
-def _terminal(text: str) -> str:
-    """No control characters from the store reach a terminal."""
-    return "".join(c if c.isprintable() else "?" for c in text)
+_terminal = terminal  # no control characters from the store reach a terminal (compliance.formats.escape)
 
 
 def doc_text(d: Doc) -> str:
@@ -62,12 +61,7 @@ def doc_text(d: Doc) -> str:
     return "\n".join(out) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def _md(text: object) -> str:
-    """As markdown.md (which imports this module, so it cannot be imported here)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+_md = markdown  # the one Markdown escaper: control characters too (ESC in a name reached Markdown raw)
 
 
 def doc_markdown(d: Doc) -> str:

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence, Set
 
 from compliance.formats import Options
 from compliance.domain.result import Report
 from compliance.domain.labels import value_label
 from compliance.domain.outcomes import Outcome, Severity
-from compliance.formats.escape import terminal
+from compliance.formats.escape import markdown
 from compliance.formats.common import OUTCOME_LABELS, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_label, part_names, ranking_rows, text_parts, waiver_label
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def md(text: object) -> str:
-    """Safe inside a table cell: one line, control characters visible, Markdown punctuation escaped."""
-    return _SPECIAL.sub(r"\\\1", terminal(" ".join(str(text).split())))
+md = markdown  # the one Markdown escaper (compliance.formats.escape)
 
 
 def _table(head: list[str], rows: list[list[object]], right: Set[int] = frozenset()) -> list[str]:

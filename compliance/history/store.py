@@ -212,8 +212,9 @@ class Store:
             current = {r[0]: r for r in self.conn.execute(
                 "SELECT seq, id, org_name, recorded_at FROM runs WHERE " + self._CURRENT
                 + (" AND org_id = ?" if org_id else ""), (org_id,) if org_id else ())}
-        return [PeriodRow(org, current[seq][2], dt.date.fromisoformat(s), dt.date.fromisoformat(e), current[seq][1],
-                          current[seq][3], n) for org, s, e, n, seq in groups]
+        with self._reading():
+            return [PeriodRow(org, current[seq][2], dt.date.fromisoformat(s), dt.date.fromisoformat(e), current[seq][1],
+                              current[seq][3], n) for org, s, e, n, seq in groups]
 
     def revisions(self, run_id: str) -> list[tuple[str, str, bool]]:
         """(run id, recorded at, is current) for every run of the same organisation and period, latest first."""
@@ -227,8 +228,10 @@ class Store:
     def run(self, run_id: str) -> RunEntry | None:
         """A run by id, or by a unique prefix of at least 6 characters (as people copy them)."""
         with self._guard():
-            rows = self.conn.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%')",
-                                     (run_id, run_id, run_id)).fetchall()
+            # A prefix compared as text, never a LIKE pattern: "%%%%%%" or "______" matches nothing.
+            rows = self.conn.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ? OR "
+                                     "(length(?) >= 6 AND substr(id, 1, length(?)) = ?)",
+                                     (run_id, run_id, run_id, run_id)).fetchall()
             if len(rows) != 1:
                 return None
             return self._entries(rows)[0]
@@ -259,6 +262,24 @@ class Store:
             yield from self._entries(rows[i:i + 500])
 
     def _entries(self, rows: list[tuple]) -> list[RunEntry]:
+        """The runs of `rows` with their findings; a damaged store (pages, or values no version of
+        safeguard wrote: an unknown outcome, a date or JSON that does not parse) is the user's file
+        problem, named, never an internal error."""
+        with self._reading():
+            return self._build_entries(rows)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Rows made into values: one no version of safeguard wrote is a damaged file, not a bug."""
+        try:
+            with self._guard():
+                yield
+        except (KeyError, ValueError, TypeError) as e:
+            raise HistoryError(str(self.path), [Problem(
+                f"a run in the history store is damaged ({type(e).__name__}); it was left untouched (restore it "
+                "from a backup, or `safeguard history prune` the periods you no longer need)")]) from None
+
+    def _build_entries(self, rows: list[tuple]) -> list[RunEntry]:
         if not rows:
             return []
         findings: dict[str, list[FindingEntry]] = defaultdict(list)
@@ -340,6 +361,8 @@ def open_store(path: Path | None = None, create: bool = True) -> Store | None:
     path = Path(path) if path is not None else default_path()
     if path.is_dir():
         raise _refuse(path, "this is a folder, not a history file")
+    if path.exists() and not path.is_file():  # SQLite would open a FIFO or a device and write beside it
+        raise _refuse(path, "this is a pipe, device or socket, not a history file")
     if not path.exists():
         if not create:
             return None
@@ -359,6 +382,10 @@ def open_store(path: Path | None = None, create: bool = True) -> Store | None:
     try:
         if _is_foreign(conn):  # before any pragma that writes
             raise _refuse(path, "this is an SQLite database, but not a safeguard history store")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:  # before the switch to WAL, which writes: a newer store is left as it was
+            raise _refuse(path, f"the history store has schema version {version}, newer than this safeguard "
+                                f"understands ({SCHEMA_VERSION}): upgrade safeguard")
         _set_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")

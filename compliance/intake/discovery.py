@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.domain.errors import InputError, Problem
-from compliance.intake.workbook_layout import WORKBOOK_SUFFIXES
+from compliance.intake.workbook_layout import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES
 from compliance.intake.documents import os_reason
 
-INPUT_SUFFIXES = (".yaml", ".yml", ".json") + WORKBOOK_SUFFIXES
+INPUT_SUFFIXES = (".yaml", ".yml", ".json") + WORKBOOK_SUFFIXES + tuple(OTHER_SPREADSHEETS)
 
 
 def is_input(f: Path) -> bool:

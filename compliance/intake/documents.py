@@ -34,8 +34,8 @@ import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
-from collections.abc import Iterable
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -165,11 +165,12 @@ def os_reason(e: OSError) -> str:
     return _OS_REASONS.get(e.errno or 0) or (os.strerror(e.errno) if e.errno else str(e)).lower()
 
 
-def read_bytes(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file, at most `max_bytes`; anything else is the user's error, never ours.
+def open_regular(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES) -> int:
+    """A descriptor on a regular file of at most `max_bytes`; anything else is the user's error, never ours.
 
     Opened non-blocking and checked with fstat on the open descriptor, so a FIFO or a device named
     like a return never hangs the run and a file swapped after a check is still the one checked.
+    The caller reads from this descriptor only (never opening the name again) and closes it.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
@@ -189,20 +190,37 @@ def read_bytes(path: Path, error: type[UserError] = InputError, max_bytes: int =
             raise error(str(path), [Problem("not a regular file (a pipe, device or socket)")])
         if st.st_size > max_bytes:
             raise error(str(path), [Problem(f"the file is {st.st_size:,} bytes; at most {max_bytes:,} are accepted")])
-        chunks, total = [], 0
-        while total <= max_bytes:
-            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > max_bytes:
-            raise error(str(path), [Problem(f"the file is over {max_bytes:,} bytes, the most accepted")])
-        return b"".join(chunks)
-    except OSError as e:
-        raise error(str(path), [Problem(f"cannot read: {os_reason(e)}")]) from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_chunks(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES,
+                chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of a regular file in pieces, at most `max_bytes` in all (a file growing while it is
+    read is cut off at the bound, not followed), from one open descriptor."""
+    fd = open_regular(path, error, max_bytes)
+    try:
+        total = 0
+        while True:
+            try:
+                piece = os.read(fd, min(chunk, max_bytes + 1 - total))
+            except OSError as e:
+                raise error(str(path), [Problem(f"cannot read: {os_reason(e)}")]) from None
+            if not piece:
+                return
+            total += len(piece)
+            if total > max_bytes:
+                raise error(str(path), [Problem(f"the file is over {max_bytes:,} bytes, the most accepted")])
+            yield piece
     finally:
         os.close(fd)
+
+
+def read_bytes(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file, at most `max_bytes` (see `open_regular`)."""
+    return b"".join(read_chunks(path, error, max_bytes))
 
 
 # --- step 2: text -------------------------------------------------------------------------------------
@@ -387,6 +405,9 @@ def scan_yaml(text: str, budget: Budget) -> None:
                     stack[-1][2] = deepest
                 depth -= 1
             elif kind == "AliasEvent":
+                if any(open_[1] == ev.anchor for open_ in stack):
+                    budget.refuse(f"the alias *{ev.anchor[:40]} refers to a value that contains it (a value "
+                                  "cannot repeat itself inside itself)", **_mark(ev))
                 n, below = anchors.get(ev.anchor, (1, 0))
                 budget.spend(n, depth + 1 + below, **_mark(ev))
                 if stack and depth + 1 + below > stack[-1][2]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,9 +26,15 @@ def _umask() -> int:
 
 
 def write_atomic(path: Path, content: str | bytes | Iterable[str]) -> None:
-    """Write beside the target, flush to disk, then rename over it in one step.
+    """Write an output: a regular file (or a new name) atomically, anything else directly or not at all.
 
-    The file gets the mode any other program's new file would (0666 less the umask): mkstemp's
+    A regular file is written beside the target, flushed to disk, then renamed over it in one step,
+    so a failed or interrupted run never leaves half a report. A name that is not a regular file is
+    never renamed over: renaming over `/dev/null` as root replaces the machine's null device with a
+    file. A character device (a terminal, /dev/null, /dev/stdout) or a FIFO is opened and written
+    as it stands; a FIFO nobody is reading, a block device, a socket or anything else is refused.
+
+    The new file gets the mode any other program's new file would (0666 less the umask): mkstemp's
     private 0600 would hide a shared report from the team that reads it. Anything the file system
     refuses (no such folder, no permission, a name too long, a folder in the way) is the user's
     error naming the file, never a traceback. `content` may be pieces of text (a large report
@@ -35,10 +43,11 @@ def write_atomic(path: Path, content: str | bytes | Iterable[str]) -> None:
     pieces = [content] if isinstance(content, (str, bytes)) else content
     folder = path.parent if str(path.parent) else Path(".")
     try:
+        st = _stat(path)
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            return _write_special(path, st.st_mode, pieces)
         if not folder.is_dir():
             raise OutputError(str(path), [Problem(f"the folder {folder} does not exist")])
-        if path.is_dir():
-            raise OutputError(str(path), [Problem("is a folder; give a file name")])
     except OSError as e:
         raise OutputError(str(path), [Problem(f"cannot write: {os_reason(e)}")]) from None
     try:
@@ -52,6 +61,10 @@ def write_atomic(path: Path, content: str | bytes | Iterable[str]) -> None:
                 f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             f.flush()
             os.fsync(f.fileno())
+        st = _stat(path)  # again, just before the rename: a node made meanwhile is not renamed over either
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise OutputError(str(path), [Problem(f"{_KIND.get(stat.S_IFMT(st.st_mode), 'not a regular file')} "
+                                                  "appeared at this name while the report was written; not replaced")])
         os.replace(tmp, path)
     except BaseException as e:
         try:
@@ -61,6 +74,63 @@ def write_atomic(path: Path, content: str | bytes | Iterable[str]) -> None:
         if isinstance(e, OSError):
             raise OutputError(str(path), [Problem(f"cannot write: {os_reason(e)}")]) from None
         raise
+
+
+def make_folder(folder: Path) -> None:
+    """An output folder, made if missing (parents too); anything in the way is the user's error."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        st = _stat(folder)
+        what = _KIND.get(stat.S_IFMT(st.st_mode), "a file") if st is not None else "something"
+        raise OutputError(str(folder), [Problem(f"is {what}, not a folder: give a folder to write into")]) from None
+    except OSError as e:
+        raise OutputError(str(folder), [Problem(f"cannot make the folder: {os_reason(e)}")]) from None
+
+
+_KIND = {stat.S_IFCHR: "a character device", stat.S_IFIFO: "a pipe (FIFO)", stat.S_IFBLK: "a block device (a disk)",
+         stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """What stands at the name (through symlinks), None when nothing does."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except ValueError:  # a NUL in the name
+        raise OutputError(str(path), [Problem("cannot write: the name contains a NUL character")]) from None
+
+
+def _write_special(path: Path, mode: int, pieces: Iterable[str | bytes]) -> None:
+    """A character device or a FIFO, written where it stands (never truncated, renamed or fsynced)."""
+    kind = stat.S_IFMT(mode)
+    if kind == stat.S_IFDIR:
+        raise OutputError(str(path), [Problem("is a folder (a directory); give a file name")])
+    if kind not in (stat.S_IFCHR, stat.S_IFIFO):
+        raise OutputError(str(path), [Problem(f"is {_KIND.get(kind, 'not a regular file')}, not a file: "
+                                              "reports are written only to files, terminals and pipes")])
+    try:
+        # Non-blocking open: a FIFO nobody reads fails at once (ENXIO) instead of hanging the run.
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        if e.errno == errno.ENXIO:
+            raise OutputError(str(path), [Problem("is a pipe (FIFO) that nothing is reading; start its reader first")]) from None
+        raise OutputError(str(path), [Problem(f"cannot write: {os_reason(e)}")]) from None
+    try:
+        os.set_blocking(fd, True)  # the reader sets the pace from here on
+        fstat = os.fstat(fd)
+        if stat.S_IFMT(fstat.st_mode) != kind:  # swapped between the look and the open
+            raise OutputError(str(path), [Problem("changed while it was being opened; not written")])
+        with os.fdopen(fd, "wb", closefd=False) as f:
+            for piece in pieces:
+                f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+    except OSError as e:
+        if e.errno == errno.EPIPE:
+            raise OutputError(str(path), [Problem("the pipe's reader stopped before the report was written")]) from None
+        raise OutputError(str(path), [Problem(f"cannot write: {os_reason(e)}")]) from None
+    finally:
+        os.close(fd)
 
 
 # The fixed time written into every workbook we make (document properties and zip entries), so the

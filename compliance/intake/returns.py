@@ -11,7 +11,7 @@ from compliance.domain.errors import InputError
 from compliance.domain.result import InputInfo
 from compliance.domain.model import SCHEMA_VERSION, SelfAssessment
 from compliance.intake.validation import validate
-from compliance.intake.workbook_layout import WORKBOOK_SUFFIXES
+from compliance.intake.workbook_layout import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES
 
 
 Where = Callable[[tuple], "str | None"]
@@ -26,6 +26,12 @@ def load_located(path: Path) -> tuple[SelfAssessment, InputInfo, Where]:
     """The return, what was read, and where a part of it is entered: a workbook's 'Sheet!Cell', or
     a YAML or JSON file's 'line N' (of the nearest enclosing part for a value not written at all),
     so a report can say where to fill in what is missing."""
+    if path.suffix.lower() in OTHER_SPREADSHEETS:
+        from compliance.domain.errors import Problem
+
+        raise InputError(str(path), [Problem(
+            f"{OTHER_SPREADSHEETS[path.suffix.lower()]}, which safeguard does not read: open it and save it as an "
+            "Excel Workbook (.xlsx), or fill in a template from `safeguard template`")])
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         from compliance.intake.workbook import load_workbook_located
 

@@ -71,6 +71,10 @@ def _message(model: type[BaseModel], err: Mapping[str, Any], loc: tuple) -> str:
         return f"unknown field '{loc[-1]}'{hint}"
     if kind in ("enum", "literal_error"):
         return f"{err['msg'].replace('Input should be', 'expected')} (got {_show(got)})"
+    if kind in _MAPPING:
+        # Only the kind of thing found: a whole file that is no mapping (/etc/passwd given as a rule
+        # file) would otherwise have its first line quoted back.
+        return _EXPECTED[kind] + f" (got {_kind_of(got)})"
     if kind in _EXPECTED:
         return _EXPECTED[kind] + ("" if kind == "missing" else f" (got {_show(got)})")
     msg = err["msg"]
@@ -78,6 +82,14 @@ def _message(model: type[BaseModel], err: Mapping[str, Any], loc: tuple) -> str:
         msg = msg[len("Value error, "):]
     msg = msg.replace("Input should be", "expected")
     return msg + ("" if got is None or isinstance(got, (dict, list)) else f" (got {_show(got)})")
+
+
+_MAPPING = frozenset({"model_type", "dict_type", "model_attributes_type"})
+
+
+def _kind_of(value: Any) -> str:
+    return {str: "text", list: "a list", bool: "true or false", int: "a number", float: "a number",
+            type(None): "nothing"}.get(type(value), f"a {type(value).__name__}")
 
 
 def _show(value: Any) -> str:

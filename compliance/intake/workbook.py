@@ -73,7 +73,7 @@ def load_workbook_located(path: Path) -> tuple[SelfAssessment, InputInfo, Locati
 def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, list[Problem]]:
     """The return as plain data, where each part came from, and the cells that could not be read."""
     check_container(path, raw)
-    values = _open(path, raw)
+    values = open_workbook(path, raw)
     try:
         _check_sheets(path, values, raw)
         info = _info(path, values)
@@ -81,7 +81,7 @@ def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, li
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             for ws in values.worksheets:
                 if ws.title not in (INFO_SHEET, COVER_SHEET):
-                    reader.sheet(ws.title, _grid(path, ws), _formula_cells(zf, ws))
+                    reader.sheet(ws.title, _grid(path, ws), formula_cells(zf, ws))
     except InputError:
         raise
     except Exception as e:  # sheets are parsed lazily: damaged or hostile XML (defusedxml refuses entities)
@@ -110,8 +110,10 @@ def _position(p: Problem, order: dict[str, int]) -> tuple:
 # --- the container ----------------------------------------------------------------------------------
 
 
-def check_container(path: Path, raw: bytes) -> None:
-    """Refuse what is not a workbook, or would cost more to open than any return can need."""
+def check_container(path: Path, raw: bytes, max_member_bytes: int = MAX_MEMBER_BYTES,
+                    max_total_bytes: int = MAX_TOTAL_BYTES, max_ratio: float = MAX_RATIO) -> None:
+    """Refuse what is not a workbook, or would cost more to open than any return can need (record
+    extracts in .xlsx come through here too, with larger bounds on size but the same ratio)."""
     def refuse(message: str) -> InputError:
         return InputError(str(path), [Problem(message)])
 
@@ -137,20 +139,20 @@ def check_container(path: Path, raw: bytes) -> None:
             raise refuse(f"the workbook's part {info.filename} is encrypted; remove the password and save again")
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+        if info.file_size > max_member_bytes or (info.file_size > RATIO_FLOOR and ratio > max_ratio):
             raise refuse(f"the workbook's part {info.filename} unpacks to {info.file_size:,} bytes from "
-                         f"{info.compress_size:,} (at most {MAX_MEMBER_BYTES:,} bytes and a ratio of {MAX_RATIO} "
-                         "are accepted): a zip bomb, or far larger than any return")
-    if total > MAX_TOTAL_BYTES:
-        raise refuse(f"the workbook unpacks to {total:,} bytes; at most {MAX_TOTAL_BYTES:,} are accepted")
+                         f"{info.compress_size:,} (at most {max_member_bytes:,} bytes and a ratio of {max_ratio:g} "
+                         "are accepted): a zip bomb, or far larger than any file of its kind")
+    if total > max_total_bytes:
+        raise refuse(f"the workbook unpacks to {total:,} bytes; at most {max_total_bytes:,} are accepted")
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise refuse("a zip archive, but not an Excel workbook (no [Content_Types].xml or xl/ part); a Word or "
                      "OpenDocument file renamed .xlsx?")
 
 
-def _open(path: Path, raw: bytes):
-    """A read-only view of the cached values (formulas are found in the sheet XML, see _formula_cells)."""
+def open_workbook(path: Path, raw: bytes):
+    """A read-only view of the cached values (formulas are found in the sheet XML, see formula_cells)."""
     import warnings
 
     from openpyxl import load_workbook
@@ -240,7 +242,7 @@ def _grid(path: Path, ws) -> dict[tuple[int, int], Any]:
     return grid
 
 
-def _formula_cells(zf: zipfile.ZipFile, ws) -> set[tuple[int, int]]:
+def formula_cells(zf: zipfile.ZipFile, ws) -> set[tuple[int, int]]:
     """(row, column) of every cell holding a formula, found in the sheet's XML in one pass.
 
     A second openpyxl parse (data_only=False) would double the cost of reading; a cell element's
@@ -309,8 +311,17 @@ class _Reader:
         self.seen: dict[str, str] = {}  # key -> the cell it was first read from
 
     def sheet(self, title: str, grid: dict[tuple[int, int], Any], formulas: set[tuple[int, int]]) -> None:
-        if not any(c == KEY_COL and isinstance(v, str) and (v.strip() in self.leaves or v.strip() in self.tables)
-                   for (_r, c), v in grid.items()):
+        keyed = {c for (_r, c), v in grid.items()
+                 if isinstance(v, str) and (v.strip() in self.leaves or v.strip() in self.tables)}
+        if KEY_COL not in keyed:
+            if keyed:  # the field names are there, one or more columns to the right: columns were inserted
+                col = min(keyed)
+                r = min(r for (r, c), v in grid.items() if c == col and isinstance(v, str)
+                        and (v.strip() in self.leaves or v.strip() in self.tables))
+                self.problems.append(Problem.at_cell(
+                    f"the field names are in column {_coordinate(r, col).rstrip('0123456789')}, not A: a column "
+                    "was inserted before them; delete it (the values must stay beside the names)", title,
+                    _coordinate(r, col)))
             return  # a sheet of the user's own (workings, notes): no field of the return is on it
         self.title, self.grid, self.formulas = title, grid, formulas
         self.rows: dict[int, list[int]] = {}  # row -> its non-empty columns, so no step scans the sheet
@@ -359,7 +370,7 @@ class _Reader:
         while i < len(rows):
             r = rows[i]
             key = self._text(r, KEY_COL)
-            if key in self.tables or (key in self.leaves and header_row is None):
+            if key in self.tables or key in self.leaves:  # a field row moved below a table ends it, and is read
                 break
             if header_row is None:
                 if key == table.columns[0].key:

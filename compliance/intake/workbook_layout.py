@@ -29,6 +29,9 @@ from pydantic.fields import FieldInfo
 from compliance.domain.model import SelfAssessment
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # .xlsm is read, its macros never loaded
+# Spreadsheets saved in a format we do not read: found like returns (a screening lists each, with how
+# to convert it, rather than silently screening one organisation fewer) and refused with that advice.
+OTHER_SPREADSHEETS = {".xls": "an old-format Excel file (.xls)", ".ods": "an OpenDocument spreadsheet (.ods)"}
 TEMPLATE_VERSION = "1"
 # Template versions this reader understands; a workbook from any other is refused with a message.
 READABLE_TEMPLATE_VERSIONS = frozenset({"1"})

@@ -37,6 +37,8 @@ class Case:
     cwd: str | None = None
     unchanged: dict[str, str] = field(default_factory=dict)  # files the command must not touch
     measure: bool = True  # under tracemalloc (slower): the cases whose point is refusing before building
+    absent: str | None = None  # regex the output must NOT match (content of a file that is not what it claims)
+    max_chars: int | None = None  # the most the message may run to
 
 
 def _good_yaml() -> str:
@@ -205,6 +207,10 @@ def build(root: Path) -> list[Case]:
         cases.append(Case("symlink inside the archive", "diff",
                           ["diff", "--base", "HEAD:rules", "--head", str(ROOT / "rules"), str(good)], [2],
                           r"rules/training/TRN-001\.yaml.*link", cwd=str(repo), measure=False))
+    cases += _records_cases(root, quick)
+    cases += _alias_cases(root, quick, good)
+    cases += _disclosure_cases(root, quick)
+    cases += _exit_cases(root, quick, good)
     return cases
 
 
@@ -235,3 +241,226 @@ if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "attack-corpus")
     for c in build(out):
         print(json.dumps(asdict(c))[:200])
+
+
+RECORDS = ROOT / "fixtures" / "records"
+REC_RETURN = RECORDS / "brookside-acute.yaml"
+TRAINING = (RECORDS / "brookside-acute" / "training.csv").read_text()
+
+
+def _records_cases(root: Path, quick: list[str]) -> list[Case]:
+    """Record extracts (issue 27 classes 2, 4, 5, 8): each a folder holding one hostile training extract."""
+    import shutil
+
+    cases: list[Case] = []
+    base = root / "records"
+    header, *rows = TRAINING.splitlines()
+
+    def folder(name: str) -> Path:
+        d = base / name
+        if d.exists():
+            shutil.rmtree(d)
+        d.mkdir(parents=True)
+        return d
+
+    def run(klass: str, name: str, d: Path, exit: list[int], where: str, **kw) -> None:
+        cases.append(Case(name, klass, ["assess", *quick, str(REC_RETURN), "--records", str(d)], exit, where, **kw))
+
+    def csv(klass: str, name: str, text: str | bytes, where: str, exit: tuple[int, ...] = (2,), file: str = "training.csv") -> None:
+        d = folder(name)
+        (d / file).write_bytes(text if isinstance(text, bytes) else text.encode())
+        run(klass, name, d, list(exit), where)
+
+    # --- class 2: what is not a regular file, or is far too large ------------------------------------
+    d = folder("fifo")
+    os.mkfifo(d / "training.csv")
+    run("records-files", "extract fifo", d, [2], r"training\.csv.*not a regular file")
+    d = folder("zero")
+    (d / "training.csv").symlink_to("/dev/zero")
+    run("records-files", "extract symlink to /dev/zero", d, [2], r"training\.csv.*not a regular file")
+    d = folder("dangling")
+    (d / "training.csv").symlink_to(d / "nowhere.csv")
+    run("records-files", "extract dangling symlink", d, [2], r"training\.csv.*does not exist")
+    d = folder("loop")
+    (d / "training.csv").symlink_to("training.csv")
+    run("records-files", "extract symlink loop", d, [2], r"training\.csv.*loop")
+    d = folder("sparse-nul")
+    with open(d / "training.csv", "wb") as f:
+        f.truncate(1_000_000_000)  # 1 GB of NUL bytes, taking no disk
+    run("records-files", "extract 1 GB sparse NULs", d, [2], r"training\.csv.*row 1.*NUL")
+    d = folder("sparse-huge")
+    with open(d / "training.csv", "wb") as f:
+        f.truncate(3 << 30)
+    run("records-files", "extract 3 GB sparse", d, [2], r"training\.csv.*at most")
+    d = folder("fifo-in-folder")
+    (d / "training").mkdir()
+    (d / "training" / "a.csv").write_text(TRAINING)
+    os.mkfifo(d / "training" / "b.csv")
+    run("records-files", "fifo inside an extract folder", d, [2], r"b\.csv.*not a regular file")
+    d = folder("bomb")
+    _xlsx_bomb(d / "training.xlsx", 30 * 1024 * 1024)
+    run("records-files", "xlsx extract zip bomb", d, [2], r"training\.xlsx.*zip bomb")
+    d = folder("dir-named-csv")
+    (d / "training.csv").mkdir()
+    run("records-files", "folder named training.csv", d, [2], r"training\.csv.*not a known extract")
+
+    # --- class 4: paths are paths, never patterns ------------------------------------------------------
+    bad = header.replace("staff_group", "staff_grope") + "\n" + "\n".join(rows) + "\n"
+    for pattern, sibling in (("recs[1]", "recs1"), ("recs*", "recsX"), ("rec?", "recs"), ("{a,b}", "a")):
+        good_d, bad_d = base / "globs" / pattern, base / "globs" / sibling
+        for d, text in ((good_d, TRAINING), (bad_d, bad)):
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "training.csv").write_text(text)
+        run("records-globs", f"records folder named {pattern}", good_d, [0, 1], "")
+    d = folder("star-file")
+    (d / "training").mkdir()
+    (d / "training" / "a.csv").write_text(TRAINING)
+    (d / "training" / "*.csv").write_text(bad)
+    run("records-globs", "a file named *.csv in an extract folder", d, [2], r"\*\.csv.*row 1.*staff_grope")
+
+    # --- class 8 (and 5): ordinary mistakes, exit 2 with the row --------------------------------------
+    body = "\n".join(rows)
+    csv("records-rows", "row too wide", header + "\n" + rows[0] + "\n" + rows[1] + ",extra\n" + body + "\n", r"row 3.*values where the header has 6")
+    csv("records-rows", "row too narrow", header + "\n" + rows[0] + "\nS1,x\n" + body + "\n", r"row 3.*values where the header has 6")
+    csv("records-rows", "unterminated quote", header + "\n" + rows[0] + '\n"S1,Nursing,,2,2025-01-01,\n' + body + "\n", r"row \d+.*never closed")
+    cp = (header + "\n" + body + "\n") * 3 + "S9,Caf\u00e9 staff,,2,2025-01-01,\n"
+    csv("records-rows", "cp1252 after the first 8 KB", cp.encode("cp1252"), r"row \d+.*not UTF-8")
+    csv("records-rows", "duplicate header", header + ",level\n" + "\n".join(r + ",2" for r in rows) + "\n", r"row 1.*level.*more than once")
+    csv("records-rows", "3 MB field", header + "\nS1," + "x" * 3_000_000 + ",,2,2025-01-01,\n", r"row 2.*longer than")
+    csv("records-rows", "CSV renamed .xlsx", TRAINING, r"training\.xlsx.*not an Excel workbook", file="training.xlsx")
+    csv("records-rows", "empty file", "", r"row 1.*not this extract's header")
+    csv("records-rows", "header only", header + "\n", "", exit=[0, 1])
+    csv("records-rows", "BOM and CRLF", ("\ufeff" + header + "\r\n" + "\r\n".join(rows) + "\r\n"), "", exit=[0, 1])
+    csv("records-rows", "a NUL in a row", header + "\n" + rows[0] + "\nS1,Nur\x00sing,,2,2025-01-01,\n", r"row 3.*NUL")
+    csv("records-rows", "xls renamed", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, r"old-format Excel", file="training.xlsx")
+    csv("records-rows", "binary junk as parquet", b"PAR1" + os.urandom(64) + b"PAR1", r"training\.parquet.*Parquet", file="training.parquet")
+    d = folder("damaged-parquet")
+    _damaged_parquet(d / "training.parquet")
+    run("records-rows", "damaged parquet page", d, [2], r"training\.parquet.*Parquet")
+    csv("records-rows", "ages and hours written oddly", "staff_ref,date,hours\nS1,2025-05-01,1e1\nS2,2025-05-01,0x10\n"
+        "S3,2025-05-01,inf\nS4,2025-05-01,2.5\n", r"learning_log.*invalid", file="learning_log.csv")
+    csv("records-rows", "too many bad rows", header + "\n" + "\n".join(r.replace(",2,", ",9,") for r in rows) + "\n",
+        r"training.*--bad-rows")
+    return cases
+
+
+def _xlsx_bomb(path: Path, size: int) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/sharedStrings.xml", b"<sst>" + b"<si><t>x</t></si>" * (size // 16) + b"</sst>")
+
+
+def _damaged_parquet(path: Path) -> None:
+    import duckdb
+
+    csv_path = path.with_suffix(".tmp.csv")
+    csv_path.write_text(TRAINING)
+    duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{path}' (FORMAT parquet)")
+    csv_path.unlink()
+    data = bytearray(path.read_bytes())
+    for i in range(60, len(data) // 2, 7):  # the pages, not the footer: the file opens, its data does not
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def _alias_cases(root: Path, quick: list[str], good: Path) -> list[Case]:
+    """Class 1: an alias inside the value it names, in every YAML reader (returns, rules, profiles, weights)."""
+    cases: list[Case] = []
+    y = _good_yaml()
+    r = RULE.read_text()
+    loops = {"seq": "loop: &l [*l]\n", "map": "loop: &m {a: *m}\n", "nested": "loop: &o {a: [1, {b: *o}]}\n",
+             "block": "loop: &b\n  - x\n  - *b\n", "merge": "loop: &g {a: 1, <<: *g}\n",
+             "inner": "loop: &o [&i [*o]]\n"}
+    where = r"line \d+, column \d+: the alias"
+    for label, text in loops.items():
+        for kind, name, args in (
+                ("return", f"alias-{label}.yaml", lambda p: ["assess", *quick, str(p)]),
+                ("profile", f"alias-profile-{label}.yaml", lambda p: ["assess", "--profile", str(p), str(good)]),
+                ("weights", f"alias-weights-{label}.yaml", lambda p: ["screen", "--weights", str(p), str(good)])):
+            p = root / name
+            p.write_text((y if kind == "return" else "name: loop\n" if kind == "profile" else "") + text)
+            cases.append(Case(f"recursive alias ({label}) in a {kind}", "aliases", args(p), [2], where))
+        folder = root / f"rules-alias-{label}"
+        folder.mkdir(exist_ok=True)
+        (folder / "TRN-001.yaml").write_text(r + text)
+        cases.append(Case(f"recursive alias ({label}) in a rule", "aliases", ["assess", "--rules", str(folder), str(good)], [2], where))
+        cases.append(Case(f"recursive alias ({label}) in a rule (lint)", "aliases", ["rules", "lint", str(folder)], [1, 2], where))
+    return cases
+
+
+def _disclosure_cases(root: Path, quick: list[str]) -> list[Case]:
+    """Class 12: a file that is not what it claims has none of its content in the message; ids are cut short."""
+    import shutil
+
+    cases: list[Case] = []
+    d = root / "records" / "passwd"
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    (d / "training.csv").symlink_to("/etc/passwd")
+    cases.append(Case("training.csv -> /etc/passwd", "disclosure", ["assess", *quick, str(REC_RETURN), "--records", str(d)],
+                      [2], r"training\.csv.*not this extract's header", absent=r"root:|/bin/"))
+    cases.append(Case("rules show on /etc/passwd", "disclosure", ["rules", "show", "TRN-001", "/etc/passwd"], [2],
+                      r"passwd", absent=r"root:|/bin/"))
+    cases.append(Case("rules show with a 100,000-character id", "disclosure", ["rules", "show", "X" * 100_000], [2],
+                      r"no rule", max_chars=2000))
+    cases.append(Case("assess with a 100,000-character --rules path", "disclosure",
+                      ["assess", "--rules", str(root / ("r" * 100_000)), str(REC_RETURN)], [2], r"rrrr", max_chars=2000))
+    return cases
+
+
+def _exit_cases(root: Path, quick: list[str], good: Path) -> list[Case]:
+    """Classes 3 and 9: outputs that are not files, history stores that are not stores, numbers out of range."""
+    import sqlite3
+    import stat as stat_
+
+    from click.testing import CliRunner
+
+    from compliance.cli.main import cli
+
+    cases: list[Case] = []
+    store = root / "history.sqlite"
+    if not store.exists():
+        CliRunner().invoke(cli, ["assess", *quick, str(good), "--record", "--history", str(store)])
+    damaged = root / "damaged.sqlite"
+    damaged.write_bytes(store.read_bytes())
+    conn = sqlite3.connect(damaged)
+    conn.execute("PRAGMA journal_mode = delete")
+    conn.execute("UPDATE findings SET outcome = 'maybe'")
+    conn.commit()
+    conn.close()
+    fifo = root / "out-fifo"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    zero = root / "zero-link"
+    if not os.path.lexists(zero):
+        zero.symlink_to("/dev/zero")
+    h = ["--history"]
+    for label, args, where in [
+            ("history export of a damaged store", ["history", "export", *h, str(damaged)], r"damaged"),
+            ("history trend of a damaged store", ["history", "trend", "P81042", *h, str(damaged)], r"damaged"),
+            ("history prune --keep 10**20", ["history", "prune", "--keep", "9" * 20, *h, str(store)], r"--keep"),
+            ("history show %%%%%%", ["history", "show", "%%%%%%", *h, str(store)], r"no run %%%%%%"),
+            ("history show ______", ["history", "show", "______", *h, str(store)], r"no run ______"),
+            ("history store is a FIFO", ["history", "list", *h, str(fifo)], r"pipe, device or socket"),
+            ("history store is a device", ["history", "list", *h, str(zero)], r"pipe, device or socket"),
+            ("-o a FIFO nothing reads", ["assess", *quick, str(good), "-o", str(fifo)], r"nothing is reading"),
+            ("fixtures generate under a file", ["fixtures", "generate", "--count", "1", "-o", str(good / "sub")],
+             r"cannot make the folder"),
+            ("fixtures generate over a FIFO", ["fixtures", "generate", "--count", "1", "-o", str(fifo)], r"not a folder"),
+            ("--bad-rows nan", ["assess", str(REC_RETURN), "--records", str(RECORDS / "brookside-acute"), "--bad-rows", "nan"],
+             r"--bad-rows"),
+            ("a NUL in a path", ["assess", "--rules", "a\x00b", str(good)], r"NUL")]:
+        cases.append(Case(label, "exits", args, [2], where, measure=False))
+    if os.geteuid() == 0:  # a private null device, made here: never the machine's own
+        null = root / "null"
+        if not os.path.lexists(null):
+            os.mknod(null, 0o666 | stat_.S_IFCHR, os.makedev(1, 3))
+        cases.append(Case("fixtures generate -o a device", "exits", ["fixtures", "generate", "--count", "1", "-o", str(null)],
+                          [2], r"character device, not a folder", measure=False))
+        cases.append(Case("assess -o a device", "exits", ["assess", *quick, str(good), "-o", str(null)], [0, 1], "",
+                          measure=False))
+    return cases

@@ -45,7 +45,7 @@ def main(root: Path) -> None:
         exc = result.exception
         escaped = exc is not None and not isinstance(exc, SystemExit)
         print(json.dumps({**asdict(case), "code": result.exit_code, "stdout": result.stdout[-4000:],
-                          "stderr": result.stderr[-4000:], "escaped": repr(exc) if escaped else None,
+                          "stderr": result.stderr[-4000:], "chars": len(result.stdout) + len(result.stderr), "escaped": repr(exc) if escaped else None,
                           "peak_bytes": peak, "cpu_s": cpu,
                           "untouched": {f: Path(f).read_text() == text for f, text in case.unchanged.items()}}),
               flush=True)

@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 HERE = Path(__file__).resolve().parent
-CLASSES = ["dates", "nesting", "numbers", "types", "text", "rules", "filesystem", "filters", "diff"]
+CLASSES = ["dates", "nesting", "numbers", "types", "text", "rules", "filesystem", "filters", "diff",
+           "aliases", "records-files", "records-globs", "records-rows", "disclosure", "exits"]
 PEAK_BYTES = 64 * 1024 * 1024  # a refused 2 MB document built in full would take several hundred MB
 CPU_SECONDS = 20.0  # per case, under tracemalloc (which slows Python several times); typical is < 0.5
 
@@ -50,6 +51,10 @@ def _failures(case: dict) -> list[str]:
         out.append(f"peak memory {case['peak_bytes'] / 1e6:.0f} MB")
     if case["cpu_s"] > CPU_SECONDS:
         out.append(f"{case['cpu_s']:.1f} CPU s")
+    if case.get("absent") and re.search(case["absent"], message):
+        out.append(f"the message shows what it must not: {case['absent']!r}")
+    if case.get("max_chars") and case["chars"] > case["max_chars"]:
+        out.append(f"a message of {case['chars']:,} characters")
     if not all(case["untouched"].values()):
         out.append(f"changed a file it must not touch: {case['untouched']}")
     return out

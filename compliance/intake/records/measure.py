@@ -233,6 +233,8 @@ def measure(folder: Path, windows: Windows, period: tuple[dt.date, dt.date], hol
     fewer are excluded, counted by reason and carried into the provenance of every count.
     """
     start, end = period
+    if not 0 <= bad_row_limit <= 100:  # also false for NaN, which would otherwise turn the limit off
+        raise InputError("--bad-rows", [Problem(f"{bad_row_limit} is not a percentage from 0 to 100")])
     files = extract_files(folder)
     if con is None:
         con = duckdb.connect()

@@ -10,9 +10,12 @@ column, and its row is excluded and counted, never dropped unseen.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import enum
+import hashlib
+import io
 import re
 import tempfile
 import types
@@ -28,6 +31,7 @@ from pydantic.fields import FieldInfo
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.records import BY_NAME, FILE_TYPES, Extract
 from compliance.domain.result import Provenance
+from compliance.intake.documents import os_reason, read_chunks
 
 DATE_LITERAL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TRUE = ("true", "1", "yes", "y")
@@ -53,6 +57,7 @@ class ExtractRead:
     name: str
     files: list[str]
     rows_read: int = 0
+    sha256: list[str] = field(default_factory=list)  # of each file as read (once), in the order of `files`
     excluded: dict[str, int] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
 
@@ -144,10 +149,13 @@ def _cast(col: Column, v: str) -> str:
         return f"TRY_STRPTIME({v}, '%Y-%m-%d')::DATE"
     if col.sql_type == "TIMESTAMP":
         return f"TRY_CAST(replace({v}, 'T', ' ') AS TIMESTAMP)"
+    # Numbers only as people write them: DuckDB's cast would round 3.5 to 4 and read 1e1, 0x10 or
+    # "inf" as numbers, each a silent conversion. A whole number may carry a zero fraction (3.0, as
+    # Excel and Parquet doubles hold it), which changes nothing.
     if col.sql_type == "INTEGER":
-        return f"TRY_CAST({v} AS INTEGER)"
+        return f"CASE WHEN regexp_full_match({v}, '[+-]?[0-9]{{1,18}}(\\.0*)?') THEN TRY_CAST({v} AS INTEGER) END"
     if col.sql_type == "DOUBLE":
-        return f"TRY_CAST({v} AS DOUBLE)"
+        return f"CASE WHEN regexp_full_match({v}, '[+-]?([0-9]{{1,18}}(\\.[0-9]*)?|\\.[0-9]+)') THEN TRY_CAST({v} AS DOUBLE) END"
     return v
 
 
@@ -184,51 +192,182 @@ def _problem_sql(col: Column) -> str:
 
 def extract_files(folder: Path) -> dict[str, list[Path]]:
     """`<extract>.<type>` or `<extract>/*.<type>`; anything else in the folder is an error (a typo
-    in a file name must not silently leave an extract out)."""
-    if not folder.is_dir():
-        raise InputError(str(folder), [Problem("not a folder of record extracts")])
-    found: dict[str, list[Path]] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        stem = entry.name if entry.is_dir() else entry.stem
-        if stem not in BY_NAME or (entry.is_file() and entry.suffix.lower() not in FILE_TYPES):
-            raise InputError(str(entry), [Problem(
-                f"not a known extract: expected one of {', '.join(f'{n}.csv|.xlsx|.parquet' for n in BY_NAME)} "
-                "(or a folder of that name)")])
-        files = sorted(p for p in entry.iterdir() if p.suffix.lower() in FILE_TYPES) if entry.is_dir() else [entry]
-        if stem in found:
-            raise InputError(str(entry), [Problem(f"extract {stem} is given twice")])
-        found[stem] = files
+    in a file name must not silently leave an extract out). The names found are only names: each is
+    read once, through the reading layer, when its extract is loaded (`load_extract`)."""
+    try:
+        if not folder.is_dir():
+            raise InputError(str(folder), [Problem("not a folder of record extracts")])
+        found: dict[str, list[Path]] = {}
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            is_dir = entry.is_dir()
+            stem = entry.name if is_dir else entry.stem
+            if stem not in BY_NAME or (not is_dir and entry.suffix.lower() not in FILE_TYPES):
+                raise InputError(str(entry), [Problem(
+                    f"not a known extract: expected one of {', '.join(f'{n}.csv|.xlsx|.parquet' for n in BY_NAME)} "
+                    "(or a folder of that name)")])
+            files = sorted(p for p in entry.iterdir() if p.suffix.lower() in FILE_TYPES) if is_dir else [entry]
+            if stem in found:
+                raise InputError(str(entry), [Problem(f"extract {stem} is given twice")])
+            found[stem] = files
+    except OSError as e:
+        raise InputError(str(folder), [Problem(f"cannot read the folder: {os_reason(e)}")]) from None
     return found
 
 
-def _xlsx_as_csv(path: Path, tmp: Path) -> Path:
-    """xlsx is read with openpyxl and handed to DuckDB as text, cell by cell as the sheet shows it."""
-    from openpyxl import load_workbook
+# Bounds on one extract file, checked as it is read and before anything parses it. A large acute
+# trust's year is about 15 MB of CSV and 260,000 rows; these leave room for a decade of a national one.
+MAX_FILE_BYTES = 1 << 30
+MAX_XLSX_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 20_000_000
+MAX_LINE_BYTES = 1 << 20  # one CSV row; a longer one is refused with its row (DuckDB's own default is 2 MB)
+_GLOB = re.compile(r"[*?\[\]{}]")
 
-    out = tmp / (path.stem + f"-{abs(hash(str(path)))}.csv")
-    wb = load_workbook(path, read_only=True, data_only=True)
-    with out.open("w", newline="") as f:
-        w = csv.writer(f)
-        for row in wb.active.iter_rows(values_only=True):  # type: ignore[union-attr]  # a loaded workbook has one
-            w.writerow(["" if c is None else (c.isoformat() if isinstance(c, (dt.date, dt.datetime)) else
-                                              str(c).lower() if isinstance(c, bool) else str(c)) for c in row])
-    wb.close()
+
+class _Copy:
+    """An extract file read once through the reading layer into a private folder, under a name made
+    here (DuckDB treats a path as a glob pattern, so it is never given a name the user chose)."""
+
+    def __init__(self, tmp: Path):
+        if _GLOB.search(str(tmp)):
+            raise InputError(str(tmp), [Problem("the temporary folder's name holds *, ?, [ or {: set TMPDIR "
+                                                 "to a folder without them")])
+        self.tmp, self.n = tmp, 0
+        self.digests: list[str] = []  # sha256 of each user file copied, in order: the report names what was read
+
+    def name(self, suffix: str) -> Path:
+        self.n += 1
+        return self.tmp / f"{self.n}{suffix}"
+
+    def csv(self, path: Path) -> Path:
+        """The file's text as UTF-8 without a BOM; refuses (with the row) bytes that are not UTF-8 or
+        a NUL, and a file over the size or row bound, while copying, never holding it whole."""
+        out = self.name(".csv")
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = lines = 0
+        digest = hashlib.sha256()
+        with out.open("wb") as f:
+            for piece in read_chunks(path, InputError, MAX_FILE_BYTES):
+                digest.update(piece)
+                if offset == 0 and piece.startswith(codecs.BOM_UTF8):
+                    piece, offset = piece[3:], 3
+                try:
+                    decoder.decode(piece)
+                except UnicodeDecodeError as e:
+                    row = lines + piece.count(b"\n", 0, e.start) + 1
+                    raise InputError(str(path), [Problem.at_row(
+                        f"not UTF-8 text (byte {offset + e.start:,}); save the extract as \"CSV UTF-8\"", row)]) from None
+                nul = piece.find(b"\x00")
+                if nul >= 0:
+                    row = lines + piece.count(b"\n", 0, nul) + 1
+                    raise InputError(str(path), [Problem.at_row(
+                        f"a NUL byte (byte {offset + nul:,}): this is not a CSV text file", row)])
+                lines += piece.count(b"\n")
+                if lines > MAX_ROWS:
+                    raise InputError(str(path), [Problem(f"more than {MAX_ROWS:,} rows; split the extract into a "
+                                                         "folder of files (one per month, say)")])
+                offset += len(piece)
+                f.write(piece)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError(str(path), [Problem.at_row("not UTF-8 text (the file ends inside a character)",
+                                                        lines + 1)]) from None
+        self.digests.append(digest.hexdigest())
+        return out
+
+    def raw(self, path: Path, suffix: str, max_bytes: int) -> Path:
+        out = self.name(suffix)
+        digest = hashlib.sha256()
+        with out.open("wb") as f:
+            for piece in read_chunks(path, InputError, max_bytes):
+                digest.update(piece)
+                f.write(piece)
+        self.digests.append(digest.hexdigest())
+        return out
+
+
+def _xlsx_as_csv(path: Path, copy: _Copy) -> Path:
+    """An .xlsx extract through the same checks as a return workbook (zip bounds and ratios before
+    openpyxl sees it), then cell by cell as the sheet shows it into a CSV DuckDB reads.
+
+    A date cell is written as its date (a date-time at midnight as the date alone); a formula with
+    no saved result is refused with its cell rather than read as empty.
+    """
+    import warnings
+    import zipfile
+
+    from compliance.intake.workbook import MAX_RATIO, check_container, open_workbook, formula_cells
+
+    raw = copy.raw(path, ".xlsx", MAX_XLSX_BYTES).read_bytes()
+    check_container(path, raw, max_member_bytes=MAX_XLSX_BYTES, max_total_bytes=2 * MAX_XLSX_BYTES, max_ratio=MAX_RATIO)
+    out = copy.name(".csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's warnings name library paths; nothing a user acts on
+        wb = open_workbook(path, raw)
+        try:
+            ws = wb.worksheets[0] if wb.worksheets else None
+            if ws is None:
+                raise InputError(str(path), [Problem("the workbook has no sheet")])
+            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                formulas = formula_cells(zf, ws)
+            with out.open("w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f)
+                width = None
+                for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                    if r > MAX_ROWS:
+                        raise InputError(str(path), [Problem(f"more than {MAX_ROWS:,} rows")])
+                    cells = list(row)
+                    if width is None:
+                        width = len(cells)
+                    while len(cells) > width and cells[-1] is None:
+                        cells.pop()
+                    cells += [None] * (width - len(cells))
+                    for c, v in enumerate(cells, start=1):
+                        if v is None and (r, c) in formulas:
+                            raise InputError(str(path), [Problem(
+                                "a formula with no saved result (the file was written by a program that does not "
+                                "calculate); open it in Excel and save it again, or enter the values",
+                                cell=f"{ws.title[:31]}!{_coordinate(r, c)}")])
+                    w.writerow([_cell_text(v) for v in cells])
+        finally:
+            wb.close()
     return out
 
 
-def _source(path: Path, tmp: Path, header: list[str]) -> str:
-    """The file as a relation of text columns; CSV with its dialect fixed (no sniffing: faster, and a
-    file is never read differently because of what its first rows happen to hold)."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return f"read_parquet({_q(str(path))})"
-    if suffix == ".xlsx":
-        path = _xlsx_as_csv(path, tmp)
+def _coordinate(row: int, col: int) -> str:
+    from openpyxl.utils.cell import get_column_letter
+
+    return f"{get_column_letter(col)}{row}"
+
+
+def _cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) and v.tzinfo is None else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # Excel keeps every number as a double: 3 is stored as 3.0
+    return str(v)
+
+
+def _csv_options(header: list[str]) -> str:
     columns = "{" + ", ".join(f"{_q(h)}: 'VARCHAR'" for h in header) + "}"
-    return (f"read_csv({_q(str(path))}, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
-            f"columns={columns})")
+    return (f"header=true, auto_detect=false, delim=',', quote='\"', escape='\"', strict_mode=true, "
+            f"max_line_size={MAX_LINE_BYTES}, columns={columns}")
+
+
+def _source(path: Path, tmp: Path, header: list[str]) -> str:
+    """The (private copy of the) file as a relation of text columns; CSV with its dialect fixed (no
+    sniffing: faster, and a file is never read differently because of what its first rows hold)."""
+    if path.suffix.lower() == ".parquet":
+        return f"read_parquet({_q(str(path))})"
+    return f"read_csv({_q(str(path))}, {_csv_options(header)})"
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -> ExtractRead:
@@ -251,24 +390,23 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
     raw = ", ".join(f"{_ident(c.name)} AS {_ident('r$' + c.name)}" for c in cols)
     typed = ", ".join(f"{_cast(c, _ident('r$' + c.name))} AS {_ident(c.name)}" for c in cols)
     names = ", ".join(_ident(c.name) for c in cols)
-    with tempfile.TemporaryDirectory() as tmpdir:
+    with tempfile.TemporaryDirectory(prefix="safeguard-") as tmpdir:
+        copy = _Copy(Path(tmpdir))
         for path in files:
-            header = _header(con, path, Path(tmpdir))
-            missing = [c.name for c in cols if c.name not in header]
-            unknown = [h for h in header if h not in {c.name for c in cols}]
-            if missing or unknown:
-                bad = [Problem(f"missing column {m}", "header", 1) for m in missing]
-                bad += [Problem(f"unknown column {u!r} (columns: {', '.join(c.name for c in cols)})", "header", 1)
-                        for u in unknown]
-                raise InputError(str(path), bad)
+            local, header = _read(con, path, copy)
+            _check_header(path, header, cols)
             select = ", ".join(f"NULLIF(trim(CAST({_ident(c.name)} AS VARCHAR)), '') AS {_ident(c.name)}" for c in cols)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _one AS SELECT {select} FROM {_source(path, Path(tmpdir), header)}")
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _one AS SELECT {select} FROM {_source(local, copy.tmp, header)}")
+            except duckdb.Error as e:
+                raise _duckdb_problem(path, e) from None
             # rowid follows the file's order; +2 is the row a spreadsheet shows (row 1 is the header)
             into = f"INSERT INTO checked_{name}" if path != files[0] else f"CREATE OR REPLACE TEMP TABLE checked_{name} AS"
             con.execute(f"{into} SELECT _file, _row, {names}, "
                         f"list_filter([{', '.join(problems)}], lambda p: p.reason IS NOT NULL) AS _problems "
                         f"FROM (SELECT *, {typed} FROM (SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, {raw} FROM _one))")
-    read.rows_read = con.execute(f"SELECT count(*) FROM checked_{name}").fetchall()[0][0]
+        read.sha256 = list(copy.digests)
+    read.rows_read = con.execute(f"SELECT count(*) FROM checked_{name}").fetchone()[0]
     for kind, n in con.execute(
             f"SELECT _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
             f"FROM checked_{name} WHERE len(_problems) > 0 GROUP BY kind ORDER BY kind").fetchall():
@@ -287,13 +425,80 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
+def _read(con: duckdb.DuckDBPyConnection, path: Path, copy: _Copy) -> tuple[Path, list[str]]:
+    """The private copy DuckDB reads, and its header; every refusal names the user's file."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        local = copy.raw(path, ".parquet", MAX_FILE_BYTES)
+        try:
+            found = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({_q(str(local))})").fetchone()
+            rows = (found[0] if found else 0) or 0
+            header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_q(str(local))})").fetchall()]
+        except duckdb.Error as e:
+            raise _duckdb_problem(path, e) from None
+        if rows > MAX_ROWS:
+            raise InputError(str(path), [Problem(f"{rows:,} rows; at most {MAX_ROWS:,} are accepted in one file")])
+        return local, header
+    local = _xlsx_as_csv(path, copy) if suffix == ".xlsx" else copy.csv(path)
+    with local.open(newline="", encoding="utf-8") as f:
+        try:
+            header = [h.strip() for h in next(csv.reader(f, strict=True), [])]
+        except csv.Error as e:
+            raise InputError(str(path), [Problem.at_row(f"the header row cannot be read as CSV ({e})", 1)]) from None
+    return local, header
+
+
+def _check_header(path: Path, header: list[str], cols: list[Column]) -> None:
+    """Every column once, none missing, none unknown. A first row sharing no name with the extract
+    is not echoed: it is some other file (a symlink to /etc/passwd, say), whose content stays out of
+    the message."""
+    known = {c.name for c in cols}
+    expected = ", ".join(c.name for c in cols)
+    if not header or not known & set(header):
+        raise InputError(str(path), [Problem.at_row(
+            f"the first row is not this extract's header: none of its columns ({expected}) is there", 1)])
+    seen: set[str] = set()
+    dup = []
+    for h in header:
+        if h in seen:
+            dup.append(h)
+        seen.add(h)
+    bad = [Problem.at_row(f"column {_shown(d)} appears more than once", 1) for d in dict.fromkeys(dup)]
+    bad += [Problem.at_row(f"missing column {c.name}", 1) for c in cols if c.name not in seen]
+    bad += [Problem.at_row(f"unknown column {_shown(u)} (columns: {expected})", 1) for u in header if u not in known]
+    if bad:
+        raise InputError(str(path), bad)
+
+
+def _shown(text: str) -> str:
+    return repr(_printable(text if len(text) <= 40 else text[:37] + "..."))
+
+
+_LINE = re.compile(r"Line: (\d+)")
+
+
+def _duckdb_problem(path: Path, e: duckdb.Error) -> InputError:
+    """A file DuckDB cannot read, in words naming the user's file and the row; never DuckDB's
+    message whole (it quotes the line it stopped at and names the private copy)."""
+    text = str(e)
+    m = _LINE.search(text)
+    row = int(m[1]) if m else None
+    cols = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if cols:
+        what = f"{cols[2]} values where the header has {cols[1]} columns"
+    elif "unterminated quote" in text:
+        what = "a quote (\") opened and never closed"
+    elif "Maximum line size" in text or "max_line_size" in text:
+        what = f"a row longer than {MAX_LINE_BYTES:,} bytes"
+    elif "parquet" in path.suffix.lower():
+        what = "cannot be read as Parquet: the file is damaged or not Parquet"
+    else:
+        what = "cannot be read as CSV: " + _printable(text.split("\n", 1)[0][:160])
+    return InputError(str(path), [Problem(what, row=row)])
+
+
 def _header(con: duckdb.DuckDBPyConnection, path: Path, tmp: Path) -> list[str]:
-    try:
-        if path.suffix.lower() == ".parquet":
-            return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({_q(str(path))})").fetchall()]
-        if path.suffix.lower() == ".xlsx":
-            path = _xlsx_as_csv(path, tmp)
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            return [h.strip() for h in next(csv.reader(f), [])]
-    except (OSError, UnicodeDecodeError, duckdb.Error, csv.Error, ValueError) as e:
-        raise InputError(str(path), [Problem(f"cannot be read as {path.suffix.lstrip('.')}: {e}")]) from None
+    """The header of a file DuckDB will read (the benchmarks' scan floor reads the files directly);
+    `tmp` is no longer used: the copy is made in a private folder."""
+    with tempfile.TemporaryDirectory(prefix="safeguard-") as d:
+        return _read(con, path, _Copy(Path(d)))[1]
