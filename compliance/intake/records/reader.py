@@ -406,7 +406,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
                         f"list_filter([{', '.join(problems)}], lambda p: p.reason IS NOT NULL) AS _problems "
                         f"FROM (SELECT *, {typed} FROM (SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, {raw} FROM _one))")
         read.sha256 = list(copy.digests)
-    read.rows_read = con.execute(f"SELECT count(*) FROM checked_{name}").fetchone()[0]
+    read.rows_read = (con.execute(f"SELECT count(*) FROM checked_{name}").fetchone() or (0,))[0]
     for kind, n in con.execute(
             f"SELECT _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
             f"FROM checked_{name} WHERE len(_problems) > 0 GROUP BY kind ORDER BY kind").fetchall():
