@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import click
 
-from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
 from compliance.cli.options import SEVERITY_CHOICES, announce_overrides, rule_folders, rules_options
 from compliance.domain.errors import Problem, RuleError
 
@@ -133,101 +132,102 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
     click.echo("\n".join(out).rstrip())
 
 
+check_format_option = click.option(
+    "-f", "--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github"]), default="text",
+    show_default=True, help="text for people; json for tools; junit for CI test views; sarif for code scanning "
+                            "(SARIF 2.1.0); github for GitHub Actions annotations.")
+check_output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the results to this file (atomically) instead of standard output; the summary line still "
+         "goes to standard error.")
+
+
+def _targets(paths: tuple[Path, ...]) -> tuple[list[Path], str]:
+    """What to check (the paths, ./rules, else the bundled catalogue, said so) and its description."""
+    from compliance.app.checks import default_targets, describe_target
+
+    targets, note = default_targets(list(paths))
+    if note:
+        click.echo(note, err=True)
+    return targets, describe_target(targets)
+
+
+def _emit_run(run, fmt: str, output: Path | None) -> None:
+    """The results in the format asked; for a machine format, the summary also on stderr, so a
+    person watching the CI log sees what was checked."""
+    from compliance.cli.options import emit
+    from compliance.formats.checks import render_checks
+
+    emit(render_checks(run, fmt), output)
+    if fmt != "text" or output is not None:
+        click.echo(f"{run.target}: {run.summary}", err=True)
+
+
 @rules_group.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--mutate", is_flag=True,
               help="Mutation testing: change each comparison, parameter default and all/any in turn and "
                    "report every change no case notices (exit 1 if any).")
+@check_format_option
+@check_output_option
 @click.pass_context
-def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool) -> None:
-    """Run the test cases embedded in rule files (default: the bundled catalogue)."""
-    from compliance.app.cases import run_area_cases, run_cases
-    from compliance.catalogue.loading import BUNDLED_RULES, load_area_rules, load_rule_paths, load_rules
+def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool, fmt: str, output: Path | None) -> None:
+    """Run the test cases embedded in rule files and folders PATHS (default: ./rules when there is
+    one, else the bundled catalogue), organisation and area rules alike.
 
-    if paths:
-        rs, ids = load_rule_paths(list(paths))
+    \b
+    Exit codes: 0 every case passes (and, with --mutate, every mutant is killed); 1 a case fails, or
+    (--mutate) a mutant survives; 2 invalid rules, nothing to check, or (--mutate) a case that fails
+    on the rule itself, so its mutants cannot be judged; 3 internal error."""
+    from compliance.app.cases import run_area_cases, run_cases
+    from compliance.app.checks import is_area_folder, mutate_run, target_files, test_run
+    from compliance.catalogue.loading import load_area_rule_file, load_rule_paths
+
+    targets, target = _targets(paths)
+    org_files, area_files = target_files(targets)
+    org_targets = [p for p in targets if p.is_dir() and not is_area_folder(p)] + [p for p in targets if p in org_files]
+    if org_files:
+        rs, ids = load_rule_paths(org_targets)
         announce_overrides(rs.overrides)
     else:
-        rs = load_rules()
-        ids = [r.id for r in rs.rules]
-    area_folders = [p for p in paths if p.is_dir()] if paths else [BUNDLED_RULES]
+        rs, ids = None, []
+    area_rules = {r.id: (r, f) for f in area_files for r in [load_area_rule_file(f)]}
     if mutate:
-        ctx.exit(_report_mutants(rs, set(ids), area_folders))
-    area_rules = load_area_rules(area_folders)
-    results = run_cases(rs, set(ids)) + run_area_cases(area_rules)
-    passed = failed = 0
-    for rule in [rs.by_id[rid] for rid in ids] + area_rules:
-        mine = [r for r in results if r.rule_id == rule.id]
-        bad = [r for r in mine if not r.passed]
-        passed += len(mine) - len(bad)
-        failed += len(bad)
-        mark = click.style("PASS", fg="green") if not bad else click.style("FAIL", fg="red", bold=True)
-        click.echo(f"{mark} {rule.id}  {len(mine) - len(bad)}/{len(mine)} cases")
-        for r in bad:
-            click.echo(f"     {r.case}: expected {r.expected}, got {r.actual}")
-            click.echo(f"     - {r.expected}\n     + {r.actual}  ({r.message})")
-    click.echo(f"{passed} passed, {failed} failed")
-    ctx.exit(EXIT_FINDINGS if failed else EXIT_OK)
+        from compliance.app.mutate import mutate_area_rule, mutate_rule
 
-
-def _shown(path: Path) -> str:
-    """A path relative to the current folder when it is under it (shorter, and clickable in editors)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _percent(killed: int, total: int) -> str:
-    return f"{100 * killed / total:.1f}%" if total else "no mutants"
-
-
-def _report_mutants(rs, only: set[str], area_folders: list[Path]) -> int:
-    """One line per rule (killed/total), each survivor with file:line, then the overall score."""
-    from compliance.app.mutate import mutate_rules
-
-    killed = total = 0
-    bad = False
-    for score in mutate_rules(rs, only, area_folders):
-        killed += score.killed
-        total += score.total
-        if score.broken:
-            bad = True
-            click.echo(f"{click.style('FAIL', fg='red', bold=True)} {score.rule_id}  case {score.broken[0]} fails on "
-                       "the rule itself (see `safeguard rules test`); mutants not run")
-            continue
-        mark = click.style("PASS", fg="green") if score.ok else click.style("FAIL", fg="red", bold=True)
-        click.echo(f"{mark} {score.rule_id}  {score.killed}/{score.total} mutants killed "
-                   f"({_percent(score.killed, score.total)})")
-        for r in score.survivors:
-            bad = True
-            where = f"{_shown(score.file)}:{r.line}" if r.line else _shown(score.file)
-            click.echo(f"     {where}: {r.mutation.where}: {r.mutation.description} survives (no case tells it apart)")
-    click.echo(f"{killed}/{total} mutants killed ({_percent(killed, total)}), {total - killed} survived")
-    return EXIT_FINDINGS if bad else EXIT_OK
+        scores = [mutate_rule(rs, rs.by_id[rid]) for rid in ids] if rs else []
+        scores += [mutate_area_rule(r, f) for r, f in area_rules.values()]
+        run = mutate_run(scores, target)
+    else:
+        results = (run_cases(rs, set(ids)) if rs else []) + run_area_cases([r for r, _ in area_rules.values()])
+        files = {**({rid: rs.files[rid] for rid in ids} if rs else {}), **{k: f for k, (_, f) in area_rules.items()}}
+        run = test_run(results, files, list(ids) + sorted(area_rules), target)
+    _emit_run(run, fmt, output)
+    ctx.exit(run.exit_code())
 
 
 @rules_group.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@check_format_option
+@check_output_option
 @click.pass_context
-def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Check rule files without an organisation: schema, ids, paths, dependencies, engine
-    complexity, required cases, unread parameters and mutants no case kills.
+def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Check rule files and folders PATHS (default: ./rules when there is one, else the bundled
+    catalogue) without an organisation: schema, ids, paths, dependencies, engine complexity,
+    framework clauses, required cases, failing cases, unread parameters and mutants no case kills.
+    Every problem of every file in one run, each with file, line and column.
 
     \b
     Exit codes: 0 no problem; 1 only weak rules (valid, but a required case is missing, a parameter
-    is never read or a mutant survives); 2 an invalid rule (it would not load or cannot read what
-    it means to); 3 internal error."""
-    from compliance.app.lint import lint_paths
-    from compliance.catalogue.loading import BUNDLED_RULES
+    is never read, a windowed count is read without its window, or a mutant survives); 2 an invalid
+    rule (it would not load, cannot read what it means to, or a case of its own fails) or nothing to
+    check; 3 internal error."""
+    from compliance.app.checks import lint_run
 
-    problems = lint_paths(list(paths) or [BUNDLED_RULES])
-    for p in sorted(problems, key=lambda p: str(p.path)):
-        click.echo(f"{p.path}: {p.problem.render()}")
-    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
-    if any(p.invalid for p in problems):
-        ctx.exit(EXIT_INVALID)
-    ctx.exit(EXIT_FINDINGS if problems else EXIT_OK)
+    targets, target = _targets(paths)
+    run = lint_run(targets, target)
+    _emit_run(run, fmt, output)
+    ctx.exit(run.exit_code())
 
 
 __all__ = ["rules_group"]
