@@ -76,12 +76,14 @@ def test_lint_reports_every_problem_with_file_and_line(run_cli, tmp_path):
     (folder / "TRN-003.yaml").write_text(text.replace("id: TRN-001", "id: TRN-003").replace("severity: high", "severity: huge"))
     code, out, _ = run_cli("rules", "lint", tmp_path / "local")
     assert code == 2  # invalid rules (a path into nothing, a severity that does not exist)
-    assert "TRN-001.yaml: line 2" in out and "'indate' is not a field of StaffGroup" in out
-    assert "TRN-002.yaml: line" in out and "no case expecting not_met" in out
+    assert "TRN-001.yaml:29:3: error: measures.in_date: measure 'in_date': 'indate' is not a field of " \
+           "training.groups[]; did you mean 'in_date'? (fields: group, in_date, level," in out
+    assert "StaffGroup" not in out  # never a class name
+    assert "TRN-002.yaml:" in out and "no case expecting not_met" in out
     # With no failing case, nothing pins the threshold from below.
     line = cases_cut.splitlines().index(next(x for x in cases_cut.splitlines() if x.startswith("  threshold:"))) + 1
-    assert f"TRN-002.yaml: line {line}, parameters.threshold.default: no case notices the mutant" in out
-    assert "TRN-003.yaml: line 11, severity" in out
+    assert f"TRN-002.yaml:{line}:" in out and "parameters.threshold.default: no case notices the mutant" in out
+    assert "TRN-003.yaml:11:11: error: severity: 'huge' is not one of the choices here" in out
     assert "parameters.renewal_months.default: no case notices" in out  # its window case was cut too
     assert out.strip().endswith("6 problems")
 

@@ -201,7 +201,7 @@ def test_cycles_and_unknown_prerequisites_are_rule_errors(tmp_path, run_cli):
     code, out, _ = run_cli("rules", "lint", cyclic, unknown)
     assert code == 2
     assert f"TRN-101.yaml:{line}:" in out and "depends on itself through TRN-101 -> TRN-102 -> TRN-101" in out
-    assert f"TRN-111.yaml:{line}: error: depends_on: depends on XYZ-999, which is not among the rules in force" in out
+    assert f"TRN-111.yaml:{line}:1: error: depends_on: depends on XYZ-999, which is not among the rules in force" in out
 
 
 def test_a_rule_cannot_depend_on_itself(tmp_path, run_cli):
