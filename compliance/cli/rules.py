@@ -28,23 +28,27 @@ def rules_group() -> None:
 
 
 @rules_group.command("list")
-@click.option("--area", help="Only rules of this area (e.g. training).")
+@click.option("--area", help="Only rules of this area (e.g. training; `area` for the area rules, which "
+                              "judge a local authority area across its organisations).")
 @click.option("--severity", type=click.Choice(SEVERITY_CHOICES[:-1]), help="Only rules of this severity.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rules_options
 def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_bundled: bool) -> None:
-    """One line per rule."""
+    """One line per rule: id, scope (org: judged for each organisation; area: across the organisations
+    serving a local authority area), severity, area and title."""
     from compliance.catalogue.cache import cached_listing
 
     folders = rule_folders(rule_dirs, no_bundled)
 
     def build() -> dict[str, list[dict]]:
-        from compliance.catalogue.loading import load_rules
+        from compliance.catalogue.loading import load_area_rules, load_rules
 
         rs = load_rules(folders)
-        return {"rows": [{"id": r.id, "severity": r.severity.value, "area": r.area,
-                          "key_question": r.key_question.value, "title": r.title} for r in rs.rules],
-                "overrides": [o.model_dump() for o in rs.overrides]}
+        rows = [{"id": r.id, "scope": "organisation", "severity": r.severity.value, "area": r.area,
+                 "key_question": r.key_question.value, "title": r.title} for r in rs.rules]
+        rows += [{"id": r.id, "scope": "area", "severity": r.severity.value, "area": "area",
+                  "key_question": r.key_question.value, "title": r.title} for r in load_area_rules(folders)]
+        return {"rows": rows, "overrides": [o.model_dump() for o in rs.overrides]}
 
     listing = cached_listing(folders, build)
     announce_overrides([SimpleNamespace(**o) for o in listing["overrides"]])
@@ -54,7 +58,53 @@ def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_b
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['id']}  {r['severity']:<8} {r['area']:<20} {r['title']}"[:80])
+        scope = "org" if r["scope"] == "organisation" else "area"
+        click.echo(f"{r['id']}  {scope:<4} {r['severity']:<8} {r['area']:<19} {r['title']}"[:80])
+
+
+def _area_rules_for_show(paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> dict:
+    """Area rules by id (with their files) from the paths, or from the catalogue folders."""
+    from compliance.app.checks import target_files
+    from compliance.catalogue.loading import load_area_rule_file
+
+    folders = list(paths) if paths else rule_folders(rule_dirs, no_bundled)
+    _, files = target_files([p for p in folders if p.exists()])
+    out = {}
+    for f in files:
+        rule = load_area_rule_file(f)
+        out[rule.id] = (rule, f)
+    return out
+
+
+def _area_page(rule, file: Path) -> str:
+    """An area rule's page, in the shape of an organisation rule's."""
+    out = [click.style(f"{rule.id}: {rule.title}", bold=True),
+           f"{rule.severity.value} | {rule.key_question.value} | area rule (judged across the organisations serving "
+           f"a local authority area) | {file}", ""]
+
+    def section(title: str, text: str) -> None:
+        out.extend([click.style(title, bold=True), *_wrap(" ".join(text.split())), ""])
+
+    section("Requirement", rule.requirement)
+    section("Why", rule.rationale)
+    items = rule.items
+    over = f"each item of {items.path}" + (f" of organisations of type {', '.join(t.value for t in items.org_types)}"
+                                             if items.org_types else "")
+    section("Applies to", over)
+    if rule.parameters:
+        out.append(click.style("Parameters", bold=True))
+        for name, p in rule.parameters.items():
+            out += _wrap(f"{name} = {p.default}{p.unit or ''}: {p.description}")
+        out.append("")
+    out.append(click.style("Sources", bold=True))
+    for s in rule.sources:
+        section_text = f", {s.section}" if s.section else ""
+        out += _wrap(f"{s.document}{section_text} ({s.year}; {s.confidence.replace('_', ' ')})")
+    out.append("")
+    section("What to do", rule.remediation)
+    section("Line of enquiry", rule.line_of_enquiry)
+    section("Cases", "; ".join(f"{c.name} ({c.expect.value})" for c in rule.cases))
+    return "\n".join(out).rstrip()
 
 
 @rules_group.command("show")
@@ -77,10 +127,14 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
         ids = [r.id for r in rs.rules]
     announce_overrides(rs.overrides)
     rule = rs.by_id.get(rule_id.upper()) if rule_id.upper() in ids else None
+    area_rules = _area_rules_for_show(paths, rule_dirs, no_bundled)
+    if rule is None and rule_id.upper() in area_rules:
+        click.echo(_area_page(*area_rules[rule_id.upper()]))
+        return
     if rule is None:
         import difflib  # only for a rule id that does not exist
 
-        close = difflib.get_close_matches(rule_id.upper(), ids, n=3)
+        close = difflib.get_close_matches(rule_id.upper(), ids + list(area_rules), n=3)
         where = f" in {', '.join(map(str, paths))}" if paths else ""
         hint = f"; close matches: {', '.join(close)}" if close else "; `safeguard rules list` shows them all"
         raise RuleError(rule_id, [Problem(f"no rule with this id{where}{hint}")])

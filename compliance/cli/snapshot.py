@@ -32,15 +32,20 @@ def check(ctx: click.Context, fixtures: Path, profile: Path | None, rule_dirs, n
     from compliance.app.snapshot import compare_fixtures, expected_path
 
     evaluator, _ = make_evaluator(rule_folders(rule_dirs, no_bundled), profile)
-    changed = 0
+    changed = missing = 0
     for path, expected, actual in compare_fixtures(evaluator, fixtures):
-        if expected != actual:
+        target = expected_path(path)
+        if not target.is_file():
+            missing += 1
+            click.echo(f"{target}: no snapshot yet: run `safeguard snapshot update` (then review and commit it)")
+        elif expected != actual:
             changed += 1
-            target = expected_path(path)
             click.echo("".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
                                                     str(target), f"{target} (now)")), nl=False)
-    click.echo(f"{changed} fixture(s) differ from their expected findings" if changed else "all fixtures match")
-    ctx.exit(EXIT_FINDINGS if changed else EXIT_OK)
+    said = [f"{changed} fixture(s) differ from their expected findings"] if changed else []
+    said += [f"{missing} fixture(s) have no snapshot yet"] if missing else []
+    click.echo("; ".join(said) if said else "all fixtures match")
+    ctx.exit(EXIT_FINDINGS if changed or missing else EXIT_OK)
 
 
 @snapshot_group.command("update")

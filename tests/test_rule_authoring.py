@@ -1,0 +1,238 @@
+"""The rule author's path: what `rules lint|test|list|show` check with no path, their CI formats,
+errors in the rule language's words with "did you mean", area rules alongside organisation rules,
+and the traps of `diff --fail-on-change` and `snapshot check`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+from conftest import ROOT
+
+TRN001 = ROOT / "rules" / "training" / "TRN-001.yaml"
+ARE004 = ROOT / "rules" / "area" / "ARE-004.yaml"
+
+# A hand-checked subset of the OASIS SARIF 2.1.0 schema (sarif-schema-2.1.0.json): the parts our
+# output uses, with the same required properties, enums and minimums. The full schema is not
+# shipped by any package on PyPI; our output was also checked against it once by hand (0 errors).
+SARIF_SUBSET = {
+    "type": "object", "required": ["version", "runs"],
+    "properties": {
+        "version": {"enum": ["2.1.0"]},
+        "$schema": {"type": "string"},
+        "runs": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["tool"],
+            "properties": {
+                "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
+                    "type": "object", "required": ["name"],
+                    "properties": {"name": {"type": "string"}, "rules": {"type": "array", "items": {
+                        "type": "object", "required": ["id"],
+                        "properties": {"id": {"type": "string"},
+                                       "shortDescription": {"type": "object", "required": ["text"]},
+                                       "defaultConfiguration": {"type": "object", "properties": {
+                                           "level": {"enum": ["none", "note", "warning", "error"]}}}}}}}}}},
+                "results": {"type": "array", "items": {
+                    "type": "object", "required": ["message"],
+                    "properties": {
+                        "ruleId": {"type": "string"}, "ruleIndex": {"type": "integer", "minimum": -1},
+                        "level": {"enum": ["none", "note", "warning", "error"]},
+                        "message": {"type": "object", "anyOf": [{"required": ["text"]}, {"required": ["id"]}]},
+                        "locations": {"type": "array", "items": {"type": "object", "properties": {
+                            "physicalLocation": {"type": "object", "properties": {
+                                "artifactLocation": {"type": "object", "properties": {
+                                    "uri": {"type": "string", "format": "uri-reference"}, "uriBaseId": {"type": "string"}}},
+                                "region": {"type": "object", "properties": {
+                                    "startLine": {"type": "integer", "minimum": 1},
+                                    "startColumn": {"type": "integer", "minimum": 1}}}}}}}}}}},
+                "invocations": {"type": "array", "items": {"type": "object", "required": ["executionSuccessful"]}},
+            }}},
+    },
+}
+
+
+def _project(tmp_path, monkeypatch, edits=()):
+    """A temporary project whose ./rules holds TRN-001 (edited) and ARE-004, as the current folder."""
+    (tmp_path / "rules" / "training").mkdir(parents=True)
+    (tmp_path / "rules" / "area").mkdir()
+    text = TRN001.read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    (tmp_path / "rules" / "training" / "TRN-001.yaml").write_text(text)
+    shutil.copy(ARE004, tmp_path / "rules" / "area")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+BROKEN = [("gte: [coverage, threshold]", 'gte: [coverage, "98%"]'),
+          ("staff: {sum:", "staff: {summ:"),
+          ('framework: "saaf"', 'framework: "safe"'),
+          ("training.groups[].in_date", "training.groups[].indate"),
+          ("({coverage}%) are in date; the standard is {threshold}%.\"\n  not_met",
+           "({coverge}%) are in date; the standard is {threshold}%.\"\n  not_met")]
+
+
+def test_lint_with_no_path_lints_the_projects_rules_and_says_what(run_cli, tmp_path, monkeypatch):
+    _project(tmp_path, monkeypatch, BROKEN)
+    code, out, _ = run_cli("rules", "lint")
+    assert code == 2 and "rules/training/TRN-001.yaml:" in out
+    assert out.strip().splitlines()[-1] == "2 rule files in rules: 5 problems"
+    lines = [x for x in out.splitlines() if x.startswith("rules/")]
+    # One problem per line, file:line:column each, all of them in one run.
+    assert len(lines) == 5 and all(re.match(r"rules/training/TRN-001\.yaml:\d+:\d+: error: ", x) for x in lines)
+    text = "\n".join(lines)
+    assert "did you mean 'sum'?" in text and "did you mean 'saaf'?" in text and "did you mean 'in_date'?" in text
+    assert "did you mean 'coverage'?" in text
+    assert "write 98 (shares are percentages without the % sign)" in text
+    # Never the validator's internals: a pattern, a class name, an internal alias or a branch tag.
+    for internal in ("^[a-z]", "String should match", "StaffGroup", "not_,", "constrained-str", "function-after", "Dbs"):
+        assert internal not in text
+
+
+def test_every_rules_command_fails_on_nothing_to_check(run_cli, tmp_path, monkeypatch):
+    (tmp_path / "rules").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for args in (["lint"], ["test"], ["test", "--mutate"], ["lint", "rules"], ["test", "rules"]):
+        code, _, err = run_cli("rules", *args)
+        assert code == 2 and "no rule files" in err, args
+
+
+def test_with_no_rules_folder_the_bundled_catalogue_is_checked_and_said_so(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("rules", "test", str(ROOT / "rules" / "area"))
+    assert code == 0 and out.strip().splitlines()[-1].startswith("8 rule files in ")
+    code, out, err = run_cli("rules", "lint", "-f", "json")
+    assert code == 0 and "no ./rules folder here: checking the bundled catalogue" in err
+    assert json.loads(out)["checked"].startswith("48 rule files in ")
+
+
+def test_a_failing_case_is_an_error_for_lint_and_a_failure_for_test(run_cli, tmp_path, monkeypatch):
+    _project(tmp_path, monkeypatch, [("in_date: 190, renewal_months: 36}]}}\n    expect: met",
+                                       "in_date: 190, renewal_months: 36}]}}\n    expect: not_met")])
+    code, out, _ = run_cli("rules", "lint", "rules/training")
+    assert code == 2 and "[failing-case]" in out
+    code, out, _ = run_cli("rules", "test")
+    assert code == 1 and "case 'trn001_met' expects not_met, the rule gives met" in out
+    code, out, _ = run_cli("rules", "test", "--mutate")
+    assert code == 2 and "fails on the rule itself" in out
+
+
+@pytest.mark.parametrize("command", [["lint"], ["test"], ["test", "--mutate"]])
+def test_ci_formats_are_valid_and_located(run_cli, tmp_path, monkeypatch, command):
+    from lxml import etree
+    import jsonschema
+
+    edits = [("gte: [coverage, threshold]", "gte: [coverage, treshold]")] if command == ["lint"] else \
+        [("in_date: 150, renewal_months: 36}]}}\n    expect: not_met", "in_date: 150, renewal_months: 36}]}}\n    expect: met")] \
+        if command == ["test"] else [("    expect: not_met\n  - name: trn001_in_date_not_reported",
+                                      "    expect: insufficient_evidence\n  - name: trn001_in_date_not_reported")]
+    if command == ["test", "--mutate"]:  # a weak rule: no case pins the threshold from below
+        text = TRN001.read_text()
+        start = text.index("  - name: trn001_not_met_just_below_threshold")
+        end = text.index("\n  - name:", start + 1)
+        edits = [(text[start:end + 1], "")]
+    _project(tmp_path, monkeypatch, edits)
+    code, sarif, _ = run_cli("rules", *command, "--format", "sarif")
+    doc = json.loads(sarif)
+    jsonschema.validate(doc, SARIF_SUBSET)
+    results = doc["runs"][0]["results"]
+    assert results and code in (1, 2)
+    rules = [r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
+    for r in results:
+        assert rules[r["ruleIndex"]] == r["ruleId"] and r["level"] in ("error", "warning")
+        loc = r["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"] == "rules/training/TRN-001.yaml" and loc["region"]["startLine"] >= 1
+    code2, junit, _ = run_cli("rules", *command, "--format", "junit")
+    schema = etree.XMLSchema(etree.parse(str(ROOT / "tests" / "data" / "junit-10.xsd")))
+    tree = etree.fromstring(junit.encode())
+    schema.assertValid(tree)
+    assert code2 == code and tree.xpath("count(//failure)") >= 1
+    code3, github, _ = run_cli("rules", *command, "--format", "github")
+    annotations = [x for x in github.splitlines() if x.startswith("::")]
+    assert code3 == code and len(annotations) == len(results)
+    assert all(re.match(r"::(error|warning) file=rules/training/TRN-001\.yaml,line=\d+(,col=\d+)?,title=", a)
+               for a in annotations)
+    code4, text, _ = run_cli("rules", *command, "--format", "json")
+    assert code4 == code and json.loads(text)["exit_code"] == code
+
+
+@pytest.mark.parametrize("model_name", ["Rule", "Measure", "Condition", "Compare", "Parameter"])
+def test_every_misspelt_field_or_operator_gets_did_you_mean(model_name):
+    """The class of the fix: any field, kind or operator of the rule format, misspelt by a doubled
+    letter, is named with the right suggestion and the valid choices, in the names rule files use."""
+    from pydantic import ValidationError
+
+    from compliance.catalogue import schema
+    from compliance.catalogue.explain import explain, field_names
+
+    model = getattr(schema, model_name)
+    for name in field_names(model):
+        typo = name[0] + name  # 'ggte', 'ssum', 'nnot'
+        with pytest.raises(ValidationError) as e:
+            model.model_validate({typo: 1})
+        problems = explain(model, e.value, None, data={typo: 1})
+        unknown = [p for p in problems if p.code == "unknown-field"]
+        assert len(unknown) == 1, (name, [p.message for p in problems])
+        assert f"did you mean '{name}'?" in unknown[0].message, unknown[0].message
+        assert "not_" not in unknown[0].message.replace("not_met", "").replace("not_in", "")
+        assert "in_," not in unknown[0].message
+
+
+def test_unwindowed_count_is_warned(run_cli, tmp_path, monkeypatch):
+    _project(tmp_path, monkeypatch, [(", window: [{field: renewal_months, max: renewal_months}]", "")])
+    code, out, _ = run_cli("rules", "lint", "rules/training")
+    # Its case with a wider window now fails too (the rule no longer notices the window): exit 2.
+    assert code == 2 and "warning: measures.in_date: measure 'in_date' reads 'in_date', which the return states " \
+        "with its window 'renewal_months', but does not check it" in out and "[unwindowed-count]" in out
+
+
+def test_profiles_get_did_you_mean_and_every_problem(run_cli, tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: Test profile\nparameters:\n  TRN-001: {treshold: 95}\n  TRN-002: {threshold: 950}\n"
+                       "disable:\n  GOV-06: {reason: restructured}\n")
+    code, _, err = run_cli("assess", ROOT / "fixtures" / "organisations" / "elm-tree-gp.yaml", "--profile", profile)
+    assert code == 2
+    assert "line 3, column 13, parameters.TRN-001.treshold: TRN-001 has no parameter 'treshold'; did you mean 'threshold'?" in err
+    assert "outside the range" in err and "GOV-06" in err
+
+
+def test_area_rules_are_listed_shown_and_tested(run_cli):
+    code, out, _ = run_cli("rules", "list", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and {r["scope"] for r in rows} == {"organisation", "area"}
+    assert [r["id"] for r in rows if r["scope"] == "area"] == [f"ARE-00{i}" for i in range(1, 9)]
+    code, out, _ = run_cli("rules", "list")
+    assert any(line.startswith("ARE-001  area ") for line in out.splitlines())
+    assert any(line.startswith("TRN-001  org  ") for line in out.splitlines())
+    code, out, _ = run_cli("rules", "show", "ARE-001")
+    assert code == 0 and out.startswith("ARE-001: ") and "Requirement" in out and "Line of enquiry" in out
+    code, _, err = run_cli("rules", "show", "ARE-01")
+    assert code == 2 and "ARE-001" in err
+
+
+def test_fail_on_change_never_swallows_a_path(run_cli, tmp_path):
+    inputs = tmp_path / "returns"
+    inputs.mkdir()
+    shutil.copy(ROOT / "fixtures" / "organisations" / "elm-tree-gp.yaml", inputs)
+    head = tmp_path / "head"
+    shutil.copytree(ROOT / "rules", head)
+    text = (head / "training" / "TRN-001.yaml").read_text()
+    (head / "training" / "TRN-001.yaml").write_text(text.replace("in_date: 190, renewal_months: 36}]}}\n    expect: met",
+                                                                 "in_date: 190, renewal_months: 36}]}}\n    expect: met"))
+    base = ROOT / "rules"
+    code, out, _ = run_cli("diff", "--base", base, "--head", head, "--fail-on-change", inputs)
+    assert code == 0 and "No changes" in out  # the folder was read as an input, not as a level
+    code, _, _ = run_cli("diff", "--base", base, "--head", head, inputs, "--fail-on-change=any")
+    assert code == 0
+    code, _, err = run_cli("diff", "--base", base, "--head", head, inputs, "--fail-on-change=returns")
+    assert code == 2
+
+
+def test_a_missing_snapshot_says_so(run_cli, tmp_path):
+    orgs = tmp_path / "fixtures" / "organisations"
+    orgs.mkdir(parents=True)
+    shutil.copy(ROOT / "fixtures" / "organisations" / "elm-tree-gp.yaml", orgs)
+    code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
+    assert code == 1 and "no snapshot yet: run `safeguard snapshot update`" in out and "@@" not in out
