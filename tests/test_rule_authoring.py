@@ -236,3 +236,45 @@ def test_a_missing_snapshot_says_so(run_cli, tmp_path):
     shutil.copy(ROOT / "fixtures" / "organisations" / "elm-tree-gp.yaml", orgs)
     code, out, _ = run_cli("snapshot", "check", "--fixtures", orgs)
     assert code == 1 and "no snapshot yet: run `safeguard snapshot update`" in out and "@@" not in out
+
+
+def _fenced(lang: str) -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
+
+
+def test_the_readme_rule_example_runs_and_lints_clean_of_window_warnings(run_cli, tmp_path):
+    """The README's rule example laid over TRN-001: its cases pass and lint finds no unread window."""
+    from ruamel.yaml import YAML
+
+    block = next(b for b in _fenced("yaml") if "trn001_at_threshold" in b)
+    yaml = YAML(typ="safe")
+    example = yaml.load(block)
+    rule = yaml.load(TRN001.read_text())
+    rule.update({k: v for k, v in example.items() if k != "cases"})
+    rule["cases"] = example["cases"] + [c for c in rule["cases"] if c["name"] not in {x["name"] for x in example["cases"]}]
+    folder = tmp_path / "training"
+    folder.mkdir()
+    with open(folder / "TRN-001.yaml", "w") as f:
+        yaml.dump(rule, f)
+    code, out, _ = run_cli("rules", "test", folder)
+    assert code == 0, out
+    code, out, _ = run_cli("rules", "lint", folder)
+    assert "unwindowed-count" not in out and "failing-case" not in out, out
+
+
+def test_the_readme_workflow_uses_sarif_and_the_markdown_diff(run_cli):
+    from ruamel.yaml import YAML
+
+    block = next(b for b in _fenced("yaml") if "on: pull_request" in b)
+    steps = YAML(typ="safe").load(block)["jobs"]["rules"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s]
+    assert any("--format sarif" in r for r in runs) and any("upload-sarif" in s.get("uses", "") for s in steps)
+    assert any("diff" in r and "--format markdown" in r for r in runs)
+    # Every safeguard command of the workflow parses (its --help exits 0), so none is misspelt.
+    for r in runs:
+        if r.startswith("safeguard "):
+            words = [w for w in r.split("#")[0].split() if not w.startswith("-")][1:3]
+            words = [w for w in words if w in ("rules", "lint", "test", "snapshot", "check", "diff")]
+            code, _, _ = run_cli(*words, "--help")
+            assert code == 0, r
