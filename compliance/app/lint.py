@@ -42,13 +42,20 @@ def case_problems(rule: Rule) -> list[str]:
 def mapping_problems(rule: Rule | AreaRule) -> tuple[list[str], list[str]]:
     """(invalid, weak): the same clause mapped twice is an error; a rule mapped to no framework
     cannot appear in a report grouped by framework, so it is weak."""
+    from compliance.catalogue.explain import choices_text, framework_clauses, suggest
+
     seen: set[tuple[str, str]] = set()
     invalid = []
+    clauses = framework_clauses()
     for m in rule.mappings:
         key = (m.framework, m.clause.casefold())
         if key in seen:
             invalid.append(f"mapping to {m.framework} '{m.clause}' is listed twice")
         seen.add(key)
+        known = clauses.get(m.framework)
+        if known is not None and m.clause not in known:
+            invalid.append(f"'{m.clause}' is not a clause of {m.framework}{suggest(m.clause, known)} "
+                           f"(its clauses: {choices_text(known, '; ')})")
     return invalid, ([] if rule.mappings else ["no framework mapping (see `mappings:` in the rule format)"])
 
 
@@ -68,6 +75,14 @@ def unused_parameters(rule: Rule) -> list[str]:
     for m in rule.measures.values():
         read.update(where_parameters(m))
     return [p for p in rule.parameters if p not in read]
+
+
+def _mapping_problem(rule: Rule | AreaRule, text: str) -> Problem:
+    """A mapping problem at the mapping it is about (located to line and column later)."""
+    i = next((i for i, m in enumerate(rule.mappings) if f"'{m.clause}'" in text), None)
+    if "is not a clause of" in text and i is not None:
+        return Problem(text, f"mappings[{i}].clause", code="framework-clause")
+    return Problem(text, f"mappings[{i}]" if i is not None else "mappings", code="mapping")
 
 
 @dataclass
@@ -130,7 +145,7 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
         for text in case_problems(rule):
             weak.append((path, Problem(text, "cases", line("cases"), code="missing-case")))
         bad_maps, no_maps = mapping_problems(rule)
-        found += [(path, Problem(t, "mappings", line("mappings"), code="mapping")) for t in bad_maps]
+        found += [(path, _mapping_problem(rule, t)) for t in bad_maps]
         weak += [(path, Problem(t, "mappings", None, code="mapping")) for t in no_maps]
     dependencies = _dependency_problems(loaded, seen)
     for _, pr in dependencies:
@@ -249,7 +264,7 @@ def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[
             continue
         seen[rule.id] = path
         bad_maps, no_maps = mapping_problems(rule)
-        found += [(path, Problem(t, "mappings", doc.line_of(("mappings",)), code="mapping")) for t in bad_maps]
+        found += [(path, _mapping_problem(rule, t)) for t in bad_maps]
         weak += [(path, Problem(t, "mappings", None, code="mapping")) for t in no_maps]
         outcomes = {c.expect.value for c in rule.cases}
         weak += [(path, Problem(f"no case expecting {o}", "cases", doc.line_of(("cases",)), code="missing-case"))

@@ -89,9 +89,9 @@ def suggest(word: Any, choices: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def choices_text(choices: Iterable[str]) -> str:
+def choices_text(choices: Iterable[str], sep: str = ", ") -> str:
     items = sorted(set(choices))
-    return ", ".join(items) if len(items) <= 30 else ", ".join(items[:30]) + ", ..."
+    return sep.join(items) if len(items) <= 40 else sep.join(items[:40]) + sep + "..."
 
 
 # --- what the models accept, in rule-file words ---------------------------------------------------------
@@ -545,3 +545,14 @@ def windowed_fields(head: str) -> dict[str, str]:
     model, _ = model_at(SelfAssessment, parts)
     windows = getattr(model, "windows", None) or {}
     return {count: fields[0] for count, fields in windows.items() if fields}
+
+
+def framework_clauses() -> dict[str, list[str]]:
+    """The clauses each framework has (framework_clauses.yaml, shipped with the package)."""
+    from pathlib import Path
+
+    from compliance.domain.errors import RuleError
+    from compliance.intake.documents import read_document
+
+    doc = read_document(Path(__file__).with_name("framework_clauses.yaml"), RuleError)
+    return {k: [str(c) for c in v] for k, v in (doc.data or {}).items()}

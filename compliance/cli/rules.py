@@ -217,6 +217,41 @@ def _emit_run(run, fmt: str, output: Path | None) -> None:
         click.echo(f"{run.target}: {run.summary}", err=True)
 
 
+def _load_targets(targets: list[Path]):
+    """(rule set with prerequisites or None, ids of the organisation rules to check, {area id: (rule, file)})."""
+    from compliance.app.checks import is_area_folder, target_files
+    from compliance.catalogue.loading import load_area_rule_file, load_rule_paths
+
+    org_files, area_files = target_files(targets)
+    org_targets = [p for p in targets if p.is_dir() and not is_area_folder(p)] + [p for p in targets if p in org_files]
+    rs, ids = None, []
+    if org_files:
+        rs, ids = load_rule_paths(org_targets)
+        announce_overrides(rs.overrides)
+    area_rules = {r.id: (r, f) for f in area_files for r in [load_area_rule_file(f)]}
+    return rs, ids, dict(sorted(area_rules.items()))
+
+
+@rules_group.command("coverage")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@check_output_option
+def coverage_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """What the rules and their cases leave untouched (default: ./rules when there is one, else the
+    bundled catalogue): the branches (met, not met, no evidence, not applicable, escalation) each
+    rule's cases reach, the parameters no case sets, and the fields of the return no rule reads.
+
+    \b
+    Exit codes: 0 the report; 2 invalid rules or nothing to check; 3 internal error."""
+    from compliance.app.coverage import coverage, render_text
+    from compliance.cli.options import emit
+
+    targets, target = _targets(paths)
+    rs, ids, area_rules = _load_targets(targets)
+    cov = coverage(rs, ids, list(area_rules.values()), target)
+    emit(render_text(cov) if fmt == "text" else json.dumps(cov.to_json(), indent=2) + "\n", output)
+
+
 @rules_group.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--mutate", is_flag=True,
@@ -234,18 +269,10 @@ def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool, fmt: str, ou
     (--mutate) a mutant survives; 2 invalid rules, nothing to check, or (--mutate) a case that fails
     on the rule itself, so its mutants cannot be judged; 3 internal error."""
     from compliance.app.cases import run_area_cases, run_cases
-    from compliance.app.checks import is_area_folder, mutate_run, target_files, test_run
-    from compliance.catalogue.loading import load_area_rule_file, load_rule_paths
+    from compliance.app.checks import mutate_run, test_run
 
     targets, target = _targets(paths)
-    org_files, area_files = target_files(targets)
-    org_targets = [p for p in targets if p.is_dir() and not is_area_folder(p)] + [p for p in targets if p in org_files]
-    if org_files:
-        rs, ids = load_rule_paths(org_targets)
-        announce_overrides(rs.overrides)
-    else:
-        rs, ids = None, []
-    area_rules = {r.id: (r, f) for f in area_files for r in [load_area_rule_file(f)]}
+    rs, ids, area_rules = _load_targets(targets)
     if mutate:
         from compliance.app.mutate import mutate_area_rule, mutate_rule
 
@@ -282,6 +309,21 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | N
     run = lint_run(targets, target)
     _emit_run(run, fmt, output)
     ctx.exit(run.exit_code())
+
+
+@rules_group.command("new")
+@click.argument("area")
+@click.option("--id", "rule_id", metavar="XXX-NNN", help="The new rule's id (default: the area's prefix, next number).")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=Path("rules"), show_default=True,
+              help="The rules folder to write into (the rule goes in FOLDER/AREA/ID.yaml).")
+def new(area: str, rule_id: str | None, folder: Path) -> None:
+    """Write a new rule of AREA from a skeleton that lints clean and kills its mutants: a share
+    against a threshold, with its window checked and the four cases every rule needs (met, not met,
+    insufficient evidence, not applicable). Replace each TODO, then `safeguard rules lint`."""
+    from compliance.app.scaffold import new_rule
+
+    path = new_rule(area, folder, rule_id.upper() if rule_id else None)
+    click.echo(f"wrote {path}: replace each TODO, then run `safeguard rules lint` and `safeguard rules test --mutate`")
 
 
 __all__ = ["rules_group"]
