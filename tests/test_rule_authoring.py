@@ -278,3 +278,108 @@ def test_the_readme_workflow_uses_sarif_and_the_markdown_diff(run_cli):
             words = [w for w in words if w in ("rules", "lint", "test", "snapshot", "check", "diff")]
             code, _, _ = run_cli(*words, "--help")
             assert code == 0, r
+
+
+def _git(cwd, *args):
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+def test_the_rule_authors_path_end_to_end(run_cli, tmp_path, monkeypatch):
+    """Scaffold -> lint errors with did-you-mean -> fix -> test -> mutate -> coverage -> diff in a
+    git repository -> SARIF and JUnit, on a temporary project."""
+    from lxml import etree
+
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("rules", "new", "training")
+    assert code == 0 and "rules/training/TRN-007.yaml" in out
+    rule = tmp_path / "rules" / "training" / "TRN-007.yaml"
+    code, out, _ = run_cli("rules", "lint")
+    assert code == 0 and out.strip().endswith("1 rule file in rules: 0 problems")
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "scaffold")
+    good = rule.read_text()
+    # The author's typos: a measure kind, an operator, a measure name in a message, a framework.
+    bad = (good.replace("staff: {sum:", "staff: {summ:").replace("gte: [coverage, threshold]", "gtee: [coverage, threshold]")
+           .replace("({coverage}%) are in date", "({coverge}%) are in date").replace('"cqc-saf"', '"cqc-sf"'))
+    rule.write_text(bad)
+    code, out, _ = run_cli("rules", "lint")
+    assert code == 2
+    for hint in ("did you mean 'sum'?", "did you mean 'gte'?", "did you mean 'coverage'?", "did you mean 'cqc-saf'?"):
+        assert hint in out, (hint, out)
+    assert all(re.match(r"rules/training/TRN-007\.yaml:\d+:\d+: error: ", x) for x in out.splitlines()[:-1])
+    # Fixed, with a real change: the rule becomes high severity.
+    rule.write_text(good.replace("severity: medium", "severity: high"))
+    assert run_cli("rules", "lint")[0] == 0
+    code, out, _ = run_cli("rules", "test")
+    assert code == 0 and out.strip().endswith("1 rule file in rules: 5 passed, 0 failed")
+    code, out, _ = run_cli("rules", "test", "--mutate")
+    assert code == 0 and out.strip().endswith("5/5 mutants killed (100.0%), 0 survived")
+    code, out, _ = run_cli("rules", "coverage")
+    assert code == 0 and re.search(r"TRN-007\s+yes\s+yes\s+yes\s+yes\s+-", out)
+    code, out, _ = run_cli("diff", "--base", "HEAD:rules", "--head", "rules", "--format", "markdown",
+                           "--fail-on-change", "any")
+    assert code == 1 and "TRN-007" in out
+    code, sarif, _ = run_cli("rules", "lint", "-f", "sarif")
+    assert code == 0 and json.loads(sarif)["runs"][0]["results"] == []
+    code, junit, _ = run_cli("rules", "test", "-f", "junit")
+    tree = etree.fromstring(junit.encode())
+    etree.XMLSchema(etree.parse(str(ROOT / "tests" / "data" / "junit-10.xsd"))).assertValid(tree)
+    assert code == 0 and tree.xpath("count(//testcase)") == 5 and tree.xpath("count(//failure)") == 0
+
+
+def test_the_readme_workflow_runs_in_order_on_a_changed_repository(run_cli, tmp_path, monkeypatch):
+    """The README's CI recipe, its safeguard steps run in order on a copy of the repository in which
+    a rule changed (and its snapshot was updated, as the author must)."""
+    import shlex
+
+    from ruamel.yaml import YAML
+
+    # A copy of the repository cut to one area of rules (so the test stays fast), its snapshots
+    # made for that catalogue. CI installs the copy (`pip install .`), so its rules are the
+    # catalogue; here the installed catalogue is this checkout's, so snapshot steps name the copy's.
+    shutil.copytree(ROOT / "rules" / "training", tmp_path / "rules" / "training")
+    shutil.copytree(ROOT / "fixtures" / "organisations", tmp_path / "fixtures" / "organisations")
+    monkeypatch.chdir(tmp_path)
+    installed = ["--rules", "rules", "--no-bundled"]
+    assert run_cli("snapshot", "update", *installed)[0] == 0
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    _git(tmp_path, "update-ref", "refs/remotes/origin/main", "HEAD")
+    trn = tmp_path / "rules" / "training" / "TRN-001.yaml"
+    trn.write_text(trn.read_text().replace("severity: high", "severity: critical"))
+    assert run_cli("snapshot", "check", *installed)[0] == 1  # the drift CI must catch, until updated
+    assert run_cli("snapshot", "update", *installed)[0] == 0
+    block = next(b for b in _fenced("yaml") if "on: pull_request" in b)
+    steps = YAML(typ="safe").load(block)["jobs"]["rules"]["steps"]
+    ran = 0
+    for step in steps:
+        command = step.get("run", "")
+        if not command.startswith("safeguard "):
+            continue
+        args = shlex.split(command.split("#")[0])[1:]
+        code, out, err = run_cli(*args, *(installed if args[0] == "snapshot" else []))
+        assert code == 0, (command, out[-2000:], err[-2000:])
+        ran += 1
+    assert ran >= 6
+    assert json.loads((tmp_path / "rules.sarif").read_text())["version"] == "2.1.0"
+    assert "TRN-001" in (tmp_path / "rule-diff.md").read_text()
+
+
+def test_framework_clauses_are_checked_against_the_shipped_lists(run_cli, tmp_path, monkeypatch):
+    from compliance.catalogue.explain import framework_clauses
+
+    clauses = framework_clauses()
+    assert len(clauses["cqc-saf"]) == 34 and len(set(clauses["cqc-saf"])) == 34
+    assert {c.split(":")[0] for c in clauses["cqc-saf"]} == {"Safe", "Effective", "Caring", "Responsive", "Well-led"}
+    _project(tmp_path, monkeypatch, [('clause: "Safe: Safe and effective staffing"', 'clause: "Safe recruitment"'),
+                                     ('clause: "Level 1"', 'clause: "Levl 1"')])
+    code, out, _ = run_cli("rules", "lint", "rules/training")
+    assert code == 2
+    assert re.search(r"TRN-001\.yaml:19:\d+: error: mappings\[0\]\.clause: 'Safe recruitment' is not a clause of "
+                     r"cqc-saf .*\[framework-clause\]", out)
+    assert "'Levl 1' is not a clause of intercollegiate; did you mean 'Level 1'?" in out
