@@ -383,3 +383,59 @@ def test_framework_clauses_are_checked_against_the_shipped_lists(run_cli, tmp_pa
     assert re.search(r"TRN-001\.yaml:19:\d+: error: mappings\[0\]\.clause: 'Safe recruitment' is not a clause of "
                      r"cqc-saf .*\[framework-clause\]", out)
     assert "'Levl 1' is not a clause of intercollegiate; did you mean 'Level 1'?" in out
+
+
+def test_every_readme_command_names_real_commands_and_options():
+    """Every `safeguard ...` line of the README's shell blocks names a command that exists and only
+    options it has (so a renamed option cannot linger in the README)."""
+    import click
+
+    from compliance.cli.main import cli
+
+    lines = [line.split("#")[0].strip() for b in _fenced("sh") for line in b.splitlines()]
+    lines = [x[x.index("safeguard "):] for x in lines if "safeguard " in x and not x.startswith("#")]
+    assert len(lines) > 30
+    bad = []
+    for line in lines:
+        words = line.split("&&")[0].split("|")[0].split()[1:]
+        command: click.Command = cli
+        while isinstance(command, click.Group) and words and command.get_command(click.Context(cli), words[0]):
+            command = command.get_command(click.Context(cli), words.pop(0))
+        if isinstance(command, click.Group):
+            bad.append(f"{line}: no such command")
+            continue
+        options = {o for p in command.params for o in getattr(p, "opts", []) + getattr(p, "secondary_opts", [])}
+        for w in words:
+            name = w.split("=")[0].strip("[]")
+            if name.startswith("-") and name not in options | {"--help"}:
+                bad.append(f"{line}: {command.name} has no option {name}")
+    assert not bad, bad
+
+
+def test_the_readme_profile_and_each_examples_run(run_cli, tmp_path):
+    from ruamel.yaml import YAML
+
+    profile = next(b for b in _fenced("yaml") if b.startswith("# northshire-icb.yaml"))
+    path = tmp_path / "northshire-icb.yaml"
+    path.write_text(profile)
+    code, out, err = run_cli("assess", ROOT / "fixtures" / "organisations" / "northfield-acute.yaml",
+                             "--profile", path, "--fail-on", "none")
+    assert code == 0, err
+    yaml = YAML(typ="safe")
+    block = next(b for b in _fenced("yaml") if "each: \"governance.roles[]\"" in b)
+    rule = yaml.load((ROOT / "rules" / "governance" / "GOV-002.yaml").read_text())
+    example = yaml.load(block)
+    for key in ("parameters", "measures"):
+        for name, value in example[key].items():
+            assert name in rule[key], name  # the example is GOV-002's own
+    rule["measures"]["failing_posts"] = {**rule["measures"]["failing_posts"], **example["measures"]["failing_posts"]}
+    # The README shows the trusts' part of GOV-002: its cases for those organisation types must pass.
+    shown = set(example["measures"]["failing_posts"]["required"]["org_types"])
+    rule["cases"] = [c for c in rule["cases"] if c.get("org_type", rule["applies_to"]["org_types"][0]) in shown]
+    assert len(rule["cases"]) >= 4
+    folder = tmp_path / "governance"
+    folder.mkdir()
+    with open(folder / "GOV-002.yaml", "w") as f:
+        yaml.dump(rule, f)
+    code, out, _ = run_cli("rules", "test", folder)
+    assert code == 0, out
