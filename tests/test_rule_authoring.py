@@ -439,3 +439,17 @@ def test_the_readme_profile_and_each_examples_run(run_cli, tmp_path):
         yaml.dump(rule, f)
     code, out, _ = run_cli("rules", "test", folder)
     assert code == 0, out
+
+
+def test_diff_treats_area_rules_like_organisation_rules(run_cli, tmp_path):
+    head = tmp_path / "head"
+    shutil.copytree(ROOT / "rules", head)
+    are = head / "area" / "ARE-001.yaml"
+    are.write_text(are.read_text().replace("severity: high", "severity: critical", 1))
+    code, out, _ = run_cli("diff", "--base", ROOT / "rules", "--head", head, "--format", "json", "--fail-on-change", "severity")
+    report = json.loads(out)
+    assert code == 1
+    assert [c["rule_id"] for c in report["rule_changes"]] == ["ARE-001"]
+    changed = [c for c in report["finding_changes"] if c["rule_id"] == "ARE-001"]
+    assert changed and all(c["organisation"].startswith("area ") for c in changed)
+    assert all(c["before"]["severity"] == "high" and c["after"]["severity"] == "critical" for c in changed)
