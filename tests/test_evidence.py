@@ -15,7 +15,8 @@ from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Case
 from compliance.domain.model import SelfAssessment
 from compliance.evaluation.evaluator import Evaluator
-from compliance.evaluation.measures import Range, compute_ranges, shown
+from compliance.evaluation.measures import Range, compute_ranges
+from compliance.domain.display import share_number
 
 _evaluators: dict[str, Evaluator] = {}
 
@@ -58,8 +59,8 @@ def test_each_example_gets_the_outcome_the_catalogue_calls_for(ruleset, rule_id,
 
 def test_a_share_just_below_its_threshold_is_shown_below_it(ruleset):
     f = assess(ruleset, "ALR-002", EXAMPLES[0][1])
-    assert "94.9%" in f.message and "95%" in f.message
-    assert shown(Fraction(299_990, 3000)) == 99.9 and shown(Fraction(262_00, 310)) == 84.5
+    assert f.outcome.value == "not_met" and "95%" in f.message and "95.0%" not in f.message
+    assert share_number(Fraction(299_990, 3000), 100) == "99.997" and share_number(Fraction(262_00, 310)) == "84.5"
 
 
 def _ranges(ruleset, rule_id: str, data: dict) -> dict[str, Range]:
