@@ -70,6 +70,7 @@ BROKEN = [("gte: [coverage, threshold]", 'gte: [coverage, "98%"]'),
           ("staff: {sum:", "staff: {summ:"),
           ('framework: "saaf"', 'framework: "safe"'),
           ("training.groups[].in_date", "training.groups[].indate"),
+          ("where: {level: 1}, window", "where: {level: {gtee: 1}}, window"),
           ("({coverage}%) are in date; the standard is {threshold}%.\"\n  not_met",
            "({coverge}%) are in date; the standard is {threshold}%.\"\n  not_met")]
 
@@ -78,13 +79,13 @@ def test_lint_with_no_path_lints_the_projects_rules_and_says_what(run_cli, tmp_p
     _project(tmp_path, monkeypatch, BROKEN)
     code, out, _ = run_cli("rules", "lint")
     assert code == 2 and "rules/training/TRN-001.yaml:" in out
-    assert out.strip().splitlines()[-1] == "2 rule files in rules: 5 problems"
+    assert out.strip().splitlines()[-1] == "2 rule files in rules: 6 problems"
     lines = [x for x in out.splitlines() if x.startswith("rules/")]
     # One problem per line, file:line:column each, all of them in one run.
-    assert len(lines) == 5 and all(re.match(r"rules/training/TRN-001\.yaml:\d+:\d+: error: ", x) for x in lines)
+    assert len(lines) == 6 and all(re.match(r"rules/training/TRN-001\.yaml:\d+:\d+: error: ", x) for x in lines)
     text = "\n".join(lines)
     assert "did you mean 'sum'?" in text and "did you mean 'saaf'?" in text and "did you mean 'in_date'?" in text
-    assert "did you mean 'coverage'?" in text
+    assert "did you mean 'coverage'?" in text and "unknown operator 'gtee'; did you mean 'gte'?" in text
     assert "write 98 (shares are percentages without the % sign)" in text
     # Never the validator's internals: a pattern, a class name, an internal alias or a branch tag.
     for internal in ("^[a-z]", "String should match", "StaffGroup", "not_,", "constrained-str", "function-after", "Dbs"):

@@ -285,6 +285,9 @@ def explain(model: type[BaseModel], exc: ValidationError, doc: Document | None, 
         groups.setdefault(clean, []).append((err, tags))
     out = []
     for loc, errs in groups.items():
+        deeper = any(other[: len(loc)] == loc and len(other) > len(loc) for other in groups)
+        if deeper and all(isinstance(e.get("input"), dict) and e["type"].endswith("_type") for e, _ in errs):
+            continue  # a mapping where plain values are also allowed: its own problems, inside it, say more
         out.append(_problem(model, models, loc, errs, doc, data))
     return out
 
