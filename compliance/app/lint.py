@@ -225,7 +225,13 @@ def partial_path_problems(data: Any) -> list[Problem]:
         try:
             ok[name] = Measure.model_validate(raw)
         except ValidationError:
-            continue
+            # Invalid elsewhere (its filter, say): its path alone is still worth checking now.
+            for key, value in raw.items() if isinstance(raw, dict) else []:
+                try:
+                    ok[name] = Measure.model_validate({key: value})
+                    break
+                except ValidationError:
+                    continue
     out = []
     for text in check_paths(SimpleNamespace(measures=ok)):  # type: ignore[arg-type]
         name = text.split("'")[1] if text.startswith("measure '") else ""
