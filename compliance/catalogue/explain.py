@@ -103,26 +103,20 @@ def field_names(model: type[BaseModel]) -> list[str]:
 
 
 def _pattern_words() -> dict[str, str]:
-    """Each pattern of the rule format, said in words (built from the annotated types themselves)."""
-    from compliance.catalogue import schema
+    """Each pattern of the rule format, said in words (read from the annotated types themselves, so
+    a changed pattern keeps its words)."""
+    from compliance.catalogue import area_schema, schema
 
+    named = ((schema, "Name", "a name (lower-case letters, digits and _, starting with a letter; at most 40)"),
+             (schema, "RuleId", "a rule id such as TRN-001 (three capital letters, a dash, three digits)"),
+             (schema, "Path_", "a path into the return such as training.groups[].in_date"),
+             (area_schema, "AreaRuleId", "an area rule id such as ARE-001"))
     out = {}
-    for name, words in (("Name", "a name (lower-case letters, digits and _, starting with a letter; at most 40)"),
-                        ("RuleId", "a rule id such as TRN-001 (three capital letters, a dash, three digits)"),
-                        ("Path_", "a path into the return such as training.groups[].in_date")):
-        for meta in getattr(getattr(schema, name, None), "__metadata__", ()):
+    for module, name, words in named:
+        for meta in getattr(getattr(module, name, None), "__metadata__", ()):
             for m in getattr(meta, "metadata", ()):
                 if getattr(m, "pattern", None):
                     out[m.pattern] = words
-    try:
-        from compliance.catalogue import area_schema
-
-        for meta in getattr(area_schema.AreaRuleId, "__metadata__", ()):
-            for m in getattr(meta, "metadata", ()):
-                if getattr(m, "pattern", None):
-                    out[m.pattern] = "an area rule id such as ARE-001"
-    except ImportError:  # pragma: no cover - area rules are part of the package
-        pass
     return out
 
 
@@ -282,7 +276,7 @@ def explain(model: type[BaseModel], exc: ValidationError, doc: Document | None, 
             clean, tags = _present(data, loc)
         if isinstance(at, str) and at:
             clean = clean + parse_path(at)
-        groups.setdefault(clean, []).append((err, tags))
+        groups.setdefault(clean, []).append((dict(err), tags))
     out = []
     for loc, errs in groups.items():
         deeper = any(other[: len(loc)] == loc and len(other) > len(loc) for other in groups)
@@ -386,7 +380,7 @@ def name_problems(data: Any, doc: Document | None) -> list[Problem]:
     measures = [k for k in (data.get("measures") or {}) if isinstance(k, str)] if isinstance(data.get("measures"), dict) else []
     params = [k for k in (data.get("parameters") or {}) if isinstance(k, str)] if isinstance(data.get("parameters"), dict) else []
     known = set(measures) | set(params) | {"org_type"}
-    logical, comparisons = _condition_ops()
+    _, comparisons = _condition_ops()
     name_re = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
     out: list[Problem] = []
 

@@ -81,13 +81,13 @@ def load_profile(path: Path, ruleset: RuleSet) -> LoadedProfile:
     data = doc.data if isinstance(doc.data, dict) else {}
     flagged = {p.path for p in problems}
     for section in ("parameters", "disable"):
-        entries = data.get(section) if isinstance(data.get(section), dict) else {}
+        entries: dict = data[section] if isinstance(data.get(section), dict) else {}
         for rid in entries:
             if rid not in ruleset.by_id and f"{section}.{rid}" not in flagged:
                 hint = suggest(rid, ruleset.by_id) or "; `safeguard rules list` lists them"
                 problems.append(Problem(f"no rule {rid} in the rules in force{hint}", f"{section}.{rid}",
                                         *position(doc, (section, rid)), code="unknown-name"))
-    raw_params = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    raw_params: dict = data["parameters"] if isinstance(data.get("parameters"), dict) else {}
     for rid, values in raw_params.items():
         rule = ruleset.by_id.get(rid)
         if rule is None or not isinstance(values, dict):

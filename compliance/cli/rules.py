@@ -224,7 +224,8 @@ def _load_targets(targets: list[Path]):
 
     org_files, area_files = target_files(targets)
     org_targets = [p for p in targets if p.is_dir() and not is_area_folder(p)] + [p for p in targets if p in org_files]
-    rs, ids = None, []
+    rs = None
+    ids: list[str] = []
     if org_files:
         rs, ids = load_rule_paths(org_targets)
         announce_overrides(rs.overrides)
