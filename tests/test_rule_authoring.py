@@ -483,3 +483,15 @@ def test_the_readme_rule_author_commands_run(run_cli, tmp_path, monkeypatch):
         text = re.sub(r"\[([^\]]*)\]", r"\1", text)
         code, out, err = run_cli(*shlex.split(text)[1:])
         assert code in (0, 1), (command, code, out[-1500:], err[-1500:])
+
+
+def test_area_rule_names_get_did_you_mean_at_their_place(run_cli, tmp_path):
+    folder = tmp_path / "local" / "area"
+    folder.mkdir(parents=True)
+    folder.joinpath("ARE-004.yaml").write_text(ARE004.read_text().replace(
+        "lte: [last_assurance_return_months, max_months]", "lte: [last_assurance_retrn_months, max_month]"))
+    code, out, _ = run_cli("rules", "lint", tmp_path / "local")
+    assert code == 2
+    assert re.search(r"ARE-004\.yaml:\d+:\d+: error: check\.lte\[0\]: 'last_assurance_retrn_months' is neither an item "
+                     r"field nor a parameter of this rule; did you mean 'last_assurance_return_months'\?", out)
+    assert "check.lte[1]: 'max_month' is neither an item field nor a parameter of this rule; did you mean 'max_months'?" in out

@@ -553,3 +553,48 @@ def framework_clauses() -> dict[str, list[str]]:
 
     doc = read_document(Path(__file__).with_name("framework_clauses.yaml"), RuleError)
     return {k: [str(c) for c in v] for k, v in (doc.data or {}).items()}
+
+
+def area_name_problems(data: Any, doc: Document | None) -> list[Problem]:
+    """An area rule's names (its `check`, `same` and `requires`) that are neither item fields nor
+    parameters, each at its place, with "did you mean" and the names it has."""
+    if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
+        return []
+    items = data["items"]
+
+    def names(key: str) -> list[str]:
+        value = items.get(key)
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    fields = names("fields") + [f"{m}_months" for m in names("months_since")] + names("label")
+    params = [k for k in data.get("parameters") or {} if isinstance(k, str)] if isinstance(data.get("parameters"), dict) else []
+    out: list[Problem] = []
+
+    def check(name: Any, loc: Loc, choices: list[str]) -> None:
+        if isinstance(name, str) and re.match(r"^[a-z][a-z0-9_]{0,39}$", name) and name not in choices:
+            line, column = position(doc, loc, value=True)
+            out.append(Problem(f"'{name}' is neither an item field nor a parameter of this rule{suggest(name, choices)} "
+                               f"(item fields, as items.fields, months_since and label give them, and parameters: "
+                               f"{choices_text(choices)})", format_loc(loc), line, column, code="unknown-name"))
+
+    _, comparisons = _condition_ops()
+
+    def walk(c: Any, loc: Loc) -> None:
+        if not isinstance(c, dict):
+            return
+        for op, arg in c.items():
+            if op in ("all", "any") and isinstance(arg, list):
+                for i, sub in enumerate(arg):
+                    walk(sub, loc + (op, i))
+            elif op == "not":
+                walk(arg, loc + (op,))
+            elif op in comparisons and isinstance(arg, list):
+                for i, x in enumerate(arg[:2]):
+                    check(x, loc + (op, i), fields + params)
+
+    walk(data.get("check"), ("check",))
+    for i, name in enumerate(data.get("same") or [] if isinstance(data.get("same"), list) else []):
+        check(name, ("same", i), fields)
+    if isinstance(data.get("requires"), dict):
+        check(data["requires"].get("field"), ("requires", "field"), fields)
+    return out

@@ -65,13 +65,17 @@ def load_area_rules(folders: list[Path] | None = None) -> list:
 def load_area_rule_file(path: Path):  # -> AreaRule (imported lazily: area rules are rarely needed)
     """One area rule file, validated, whose file name is its id."""
     from compliance.catalogue.area_schema import AreaRule
-    from compliance.catalogue.explain import explain, position
+    from compliance.catalogue.explain import area_name_problems, explain, position
 
     doc = read_document(path, RuleError, max_bytes=256 * 1024)
     try:
         rule = AreaRule.model_validate(doc.data)
     except ValidationError as e:
-        raise RuleError(str(path), explain(AreaRule, e, doc)) from None
+        problems = explain(AreaRule, e, doc)
+        names = area_name_problems(doc.data, doc)
+        if names:  # each name at its place, with suggestions, rather than the model's one list at the top
+            problems = [p for p in problems if "neither item fields nor parameters" not in p.message] + names
+        raise RuleError(str(path), problems) from None
     if path.stem != rule.id:
         raise RuleError(str(path), [Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id",
                                             *position(doc, ("id",)), code="file-name")])
