@@ -188,26 +188,34 @@ def lint_run(paths: list[Path], target: str) -> CheckRun:
     return CheckRun("lint", target, checks, f"{n} problem{'s' if n != 1 else ''}")
 
 
-def test_run(results: list, files: dict[str, Path], rule_ids: list[str], target: str) -> CheckRun:
-    """One check per case; a failing case is an issue at the case's line."""
+def case_place(file: Path | None, case: str) -> tuple[str, int | None, int | None]:
+    """(field path, line, column) of a case in its rule file, by name."""
+    from compliance.catalogue.explain import position
     from compliance.intake.documents import read_document
 
+    if file is None:
+        return "cases", None, None
+    doc = read_document(file, RuleError, max_bytes=256 * 1024)
+    cases = (doc.data or {}).get("cases") if isinstance(doc.data, dict) else None
+    names = [c.get("name") for c in cases or [] if isinstance(c, dict)]
+    if case not in names:
+        return "cases", *position(doc, ("cases",))
+    return f"cases[{names.index(case)}]", *position(doc, ("cases", names.index(case)))
+
+
+def test_run(results: list, files: dict[str, Path], rule_ids: list[str], target: str) -> CheckRun:
+    """One check per case; a failing case is an issue at the case's line."""
     checks = []
     passed = failed = 0
     for rid in rule_ids:
         file = files.get(rid)
-        doc = None
         for r in [r for r in results if r.rule_id == rid]:
             issues = []
             if not r.passed:
                 failed += 1
-                line = None
-                if file is not None:
-                    doc = doc or read_document(file, RuleError, max_bytes=256 * 1024)
-                    names = [c.get("name") for c in (doc.data or {}).get("cases") or [] if isinstance(c, dict)]
-                    line = doc.line_of(("cases", names.index(r.case))) if r.case in names else None
+                at, line, column = case_place(file, r.case)
                 issues.append(Issue("failing-case", f"case '{r.case}' expects {r.expected}, the rule gives "
-                                    f"{r.actual} ({r.message})", "error", file, line, None, "cases"))
+                                    f"{r.actual} ({r.message})", "error", file, line, column, at))
             else:
                 passed += 1
             checks.append(Check(rid, r.case, file, issues))
@@ -219,8 +227,11 @@ def mutate_run(scores: list, target: str) -> CheckRun:
     checks = []
     killed = total = 0
     for s in scores:
-        issues = [Issue("failing-case", f"case '{c}' fails on the rule itself (see `safeguard rules test`); "
-                        "mutants not run", "error", s.file, None, None, "cases") for c in s.broken]
+        issues = []
+        for c in s.broken:
+            at, line, column = case_place(s.file, c)
+            issues.append(Issue("failing-case", f"case '{c}' fails on the rule itself (see `safeguard rules test`); "
+                                "mutants not run", "error", s.file, line, column, at))
         issues += [Issue("surviving-mutant", f"{r.mutation.description} survives (no case tells it apart): add a "
                          "case it gets wrong (e.g. one at, or just past, the threshold)", "warning", s.file, r.line,
                          None, r.mutation.where) for r in s.survivors]

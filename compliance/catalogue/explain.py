@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import types
 import typing
 from collections.abc import Iterable
 from typing import Any
@@ -138,7 +139,7 @@ def _union_members(annotation: Any) -> list[Any]:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _union_members(typing.get_args(annotation)[0])
-    if origin is typing.Union or str(origin) == "types.UnionType":
+    if origin is typing.Union or origin is types.UnionType:
         return [m for a in typing.get_args(annotation) for m in _union_members(a)]
     return [annotation]
 
