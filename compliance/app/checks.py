@@ -18,7 +18,7 @@ Level = Literal["error", "warning"]
 
 # Stable ids of the kinds of problem (SARIF ruleId, JSON `code`), each with what it means.
 CODES: dict[str, str] = {
-    "yaml": "The file is not readable YAML.",
+    "file": "The file cannot be read as a rule file: YAML syntax, size, encoding or characters.",
     "schema": "The rule does not follow the rule format.",
     "unknown-field": "A field, operator or measure kind that the rule format does not have.",
     "unknown-name": "A measure or parameter name that the rule does not declare.",
@@ -53,9 +53,10 @@ class Issue:
     path: str = ""  # the field path inside the rule file
 
     @classmethod
-    def of(cls, file: Path | None, problem: Problem, level: Level, default_code: str = "schema") -> Issue:
-        return cls(problem.code or default_code, problem.message, level, file, problem.line, problem.column,
-                   problem.path)
+    def of(cls, file: Path | None, problem: Problem, level: Level) -> Issue:
+        """A problem with no code of its own is a schema problem when it names a field, else the file's."""
+        code = problem.code or ("schema" if problem.path else "file")
+        return cls(code, problem.message, level, file, problem.line, problem.column, problem.path)
 
     def where(self) -> str:
         return Problem(self.message, self.path, self.line, self.column).where()

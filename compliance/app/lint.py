@@ -180,7 +180,7 @@ def _locate_all(problems: list[tuple[Path, Problem]]) -> None:
 def _partial_paths(path: Path, problems: list[Problem]) -> list[Problem]:
     """Path problems of the measures valid on their own, when the rule as a whole is not (read again:
     the file parsed, or it would have no schema problems)."""
-    if any(pr.code == "yaml" or pr.message.startswith("invalid YAML") for pr in problems):
+    if any(not pr.path and not pr.code for pr in problems):  # the file itself could not be read
         return []
     try:
         doc = read_document(path, RuleError, max_bytes=256 * 1024)
