@@ -495,3 +495,13 @@ def test_area_rule_names_get_did_you_mean_at_their_place(run_cli, tmp_path):
     assert re.search(r"ARE-004\.yaml:\d+:\d+: error: check\.lte\[0\]: 'last_assurance_retrn_months' is neither an item "
                      r"field nor a parameter of this rule; did you mean 'last_assurance_return_months'\?", out)
     assert "check.lte[1]: 'max_month' is neither an item field nor a parameter of this rule; did you mean 'max_months'?" in out
+
+
+def test_lint_in_a_folder_with_a_broken_rules_folder_fails_naming_the_file(run_cli, tmp_path, monkeypatch):
+    (tmp_path / "rules" / "alerts").mkdir(parents=True)
+    text = (ROOT / "rules" / "alerts" / "ALR-001.yaml").read_text()
+    (tmp_path / "rules" / "alerts" / "ALR-001.yaml").write_text(text + "junk: [\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("rules", "lint")
+    assert code == 2 and re.search(r"^rules/alerts/ALR-001\.yaml:\d+:\d+: error: invalid YAML", out, re.M)
+    assert out.strip().endswith("1 rule file in rules: 1 problem")
