@@ -21,7 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance import __version__
 from compliance.catalogue.loading import RuleSet
-from compliance.catalogue.schema import Compare, Rule
+from compliance.catalogue.operators import referenced_lists
+from compliance.catalogue.schema import Rule
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.model import OrgType
 from compliance.intake.files import workbook_bytes
@@ -57,8 +58,7 @@ def _sections_of(rule: Rule) -> set[str]:
     paths = [m.path for m in rule.measures.values() if m.path]
     for m in rule.measures.values():
         for w in (m.where or {}).values():
-            if isinstance(w, Compare):
-                paths += [p for p in (w.in_, w.not_in) if p]
+            paths += referenced_lists(w)
     found = {p.split(".")[0].split("[")[0] for p in paths}
     return found | ({"services"} if rule.applies_to.services else set())
 

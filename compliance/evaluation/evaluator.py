@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from compliance.evaluation.compiler import Branch, CompileError, compile_cached, fact_fields
 from compliance.evaluation.engine import Engine
 from compliance.domain.errors import EngineError, Problem, RuleError
-from compliance.domain.result import FAILING, Evidence, Finding, MissingInput, ThresholdResult, Waiver, sort_findings
+from compliance.domain.result import (FAILING, Evidence, Finding, MissingInput, Provenance, ThresholdResult, Waiver,
+                                      sort_findings)
 from compliance.evaluation.measures import (MeasureResult, Range, compute_results, describe_source, display_value,
                                            path_problems, service_count)
 from compliance.intake.documents import format_loc, read_document
@@ -101,13 +102,12 @@ class Evaluator:
             raise RuleError(str(file or e.rule_id), [Problem(str(e), "condition", line)]) from None
         self.engine = Engine(chunks)
 
-    def evaluate(self, doc: SelfAssessment) -> list[Finding]:
-        ctx = {}
-        out = []
-        for v in self.verdicts(doc):
-            c = ctx.setdefault(v.rule.id, Context(doc, self.params[v.rule.id]))
-            out.append(self.finding(v, c))
-        return out
+    def evaluate(self, doc: SelfAssessment, where: Callable[[tuple], str | None] | None = None,
+                 provenance: Callable[[str], Provenance | None] | None = None) -> list[Finding]:
+        """Findings in the order people read them; `where` says where a part of the return is
+        entered (a workbook cell, a file's line), for the inputs still missing; `provenance` which
+        extract a value of the return was counted from, when it was measured from records."""
+        return [self.finding(v, Context(doc, v.parameters), where, provenance) for v in self.verdicts(doc)]
 
     def verdicts(self, doc: SelfAssessment) -> list[Verdict]:
         """Each rule's outcome (waivers applied here, and only here), severity and measures, in the
@@ -115,10 +115,12 @@ class Evaluator:
         out = []
         for rule, branch, results in self._run(doc):
             waiver = self.waivers.get(rule.id)
-            outcome = Outcome.waived if waiver is not None and not waiver.expired else branch.outcome
+            # a waiver sets aside a requirement that applies; one that does not apply stays not applicable
+            live = waiver is not None and not waiver.expired and branch.outcome != Outcome.not_applicable
+            outcome = Outcome.waived if live else branch.outcome
             out.append(Verdict(rule, outcome, branch.severity, {n: r.range for n, r in results.items()},
                                self.params[rule.id], branch.outcome, branch, results))
-        return sort_findings(out)  # type: ignore[arg-type]
+        return sort_findings(out)
 
     def facts(self, doc: SelfAssessment) -> tuple[list[list[dict[str, Any]]], dict[str, dict[str, MeasureResult]]]:
         """The facts the engine is given, per ruleset chunk, and each rule's measures (the
@@ -156,7 +158,8 @@ class Evaluator:
             out.append((rule, got[0], measures[rule.id]))
         return out
 
-    def finding(self, v: Verdict, ctx: Context) -> Finding:
+    def finding(self, v: Verdict, ctx: Context, where: Callable[[tuple], str | None] | None = None,
+                provenance: Callable[[str], Provenance | None] | None = None) -> Finding:
         """A verdict dressed for people: its message, its evidence as data (each value's exact
         range, unit and words, shares by the one display rule), and what is still to report, each
         input with its place in the return. A waived rule keeps the outcome it was evaluated as."""
@@ -173,14 +176,17 @@ class Evaluator:
                 measure=name, label=label, value=display_value(rule, name, r), source=source, used=used,
                 text=value_text(rule, name, r, limits.get(name)), low=_plain(r.lo), high=_plain(r.hi),
                 unit=kind_of(m).unit(m) or ("text" if r.text is not None else "count"),
-                reported=r.exact or r.text is not None))
+                reported=r.exact or r.text is not None,
+                provenance=provenance(m.path) if provenance is not None and m.path else None))
         missing: list[MissingInput] = []
         if v.evaluated == Outcome.insufficient_evidence and v.branch.gate != "services":
             skip = set(window_problems(rule, results, ctx))
-            missing = [MissingInput(path=format_loc(loc) if loc else "", label=label)
+            missing = [MissingInput(path=format_loc(loc) if loc else "", label=label,
+                                    enter_at=where(loc) if where is not None and loc else None)
                        for loc, label in missing_inputs(rule, results, ctx, skip)]
         elif v.evaluated == Outcome.insufficient_evidence:
-            missing = [MissingInput(path="services", label="The services the organisation runs")]
+            missing = [MissingInput(path="services", label="The services the organisation runs",
+                                    enter_at=where(("services",)) if where is not None else None)]
         return Finding(
             rule_id=rule.id,
             title=rule.title,
@@ -200,9 +206,13 @@ class Evaluator:
             missing=missing,
             threshold=None if rule.threshold is None else ThresholdResult(
                 measure=rule.threshold.measure, parameter=rule.threshold.parameter,
-                actual=display_value(rule, rule.threshold.measure, v.ranges[rule.threshold.measure]),
+                actual=_plain(_exact_number(v.ranges[rule.threshold.measure])),
                 required=params[rule.threshold.parameter]),
         )
+
+
+def _exact_number(r: Range) -> Any:
+    return r.lo if r.exact and r.text is None else None
 
 
 def _plain(v: Any) -> int | float | None:

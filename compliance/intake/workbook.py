@@ -51,6 +51,12 @@ _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#
 
 
 def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
+    model, info, _ = load_workbook_located(path)
+    return model, info
+
+
+def load_workbook_located(path: Path) -> tuple[SelfAssessment, InputInfo, Locations]:
+    """The return, what was read, and where each part of it is in the workbook."""
     raw = read_bytes(path, InputError, MAX_BYTES)
     data, where, problems = read_workbook(path, raw)
     try:
@@ -61,7 +67,7 @@ def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
     if problems:
         order = {title: i for i, title in enumerate(where.sheets)}
         raise InputError(str(path), sorted(problems, key=lambda p: _position(p, order)))
-    return model, InputInfo(path=str(path), sha256=hashlib.sha256(raw).hexdigest())
+    return model, InputInfo(path=str(path), sha256=hashlib.sha256(raw).hexdigest()), where
 
 
 def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, list[Problem]]:

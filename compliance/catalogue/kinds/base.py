@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from pydantic_core import PydanticCustomError
 
-from compliance.catalogue.operators import Context, item_matches, test_source, test_words
+from compliance.catalogue.operators import Context, item_matches, referenced_lists, test_source, test_words
 from compliance.domain.labels import label_or_name, list_label
 from compliance.domain.paths import get, list_path, model_at, split
 from compliance.domain.ranges import UNKNOWN, Loc, MeasureResult, Number, Range, num, scalar
@@ -74,6 +74,34 @@ def bounded_part(owner: Any, field: str) -> Number | None:
     return None if whole is None else num(getattr(owner, whole, None))
 
 
+def windowed(item: Any, m: Measure, params: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields of an item counted with a window other than the standard's: (those counted with a
+    wider one, so at most what they say; those counted by another definition, so unknown)."""
+    upper: set[str] = set()
+    unknown: set[str] = set()
+    for w in m.window or []:
+        if w.field is None:
+            continue
+        stated, want = getattr(item, w.field, None), params[w.parameter]
+        if stated is None or (stated <= want if w.max else stated == want):
+            continue
+        counts = {c for c, fields in getattr(type(item), "windows", {}).items() if w.field in fields}
+        (upper if w.max else unknown).update(counts)
+    return frozenset(upper - unknown), frozenset(unknown)
+
+
+def item_value(item: Any, tail: tuple[str, ...], m: Measure, params: dict[str, Any]) -> tuple[Any, Any]:
+    """(lowest, highest) a field of an item may be: a value counted with a wider window is between
+    0 and what it says; one counted by another definition, or unreported, is (None, None)."""
+    v = scalar(get(item, tail))
+    if v is None or not m.window or len(tail) != 1:
+        return v, v
+    upper, unknown = windowed(item, m, params)
+    if tail[0] in unknown:
+        return None, None
+    return (0, v) if tail[0] in upper else (v, v)
+
+
 def filtered(doc: Any, m: Measure, ctx: Context) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]] | None:
     """(items surely in the filter, items that may be in it), each with its position in the list, or
     None when the list is not reported."""
@@ -85,7 +113,11 @@ def filtered(doc: Any, m: Measure, ctx: Context) -> tuple[list[tuple[int, Any]],
         return list(enumerate(items)), []
     sure, maybe = [], []
     for n, item in enumerate(items):
-        ok = item_matches(item, m.where, ctx)
+        upper, unknown = windowed(item, m, ctx.params) if m.window else (frozenset(), frozenset())
+        if unknown & set(m.where):
+            maybe.append((n, item))
+            continue
+        ok = item_matches(item, m.where, ctx, upper)
         if ok is None:
             maybe.append((n, item))
         elif ok:
@@ -184,14 +216,9 @@ class Kind:
 
     def lint(self, name: str, m: Measure) -> list[str]:
         """Problems with the paths and item fields the measure names: each must be in the input model."""
-        from compliance.catalogue.operators import OPERATORS
-
         problems = []
         paths = [self.path(m)] if self.path(m) else []
-        for v in (m.where or {}).values():
-            arg = getattr(v, "arg", None)
-            if getattr(v, "operator", None) in (OPERATORS["in"], OPERATORS["not_in"]):
-                paths.append(arg)
+        paths += [p for v in (m.where or {}).values() for p in referenced_lists(v)]
         for path in paths:
             err = check_path(path)  # type: ignore[arg-type]
             if err:
@@ -283,8 +310,6 @@ def item_label(item: Any, path: str, field: str) -> str:
 def list_gaps(m: Measure, result: MeasureResult, ctx: Context) -> list[tuple[Loc, str]]:
     """For a list measure left open: the list itself when not reported, else each item that may
     count and the fields it lacks (the filter's first, then the value's)."""
-    from compliance.catalogue.operators import OPERATORS
-
     path = m.path
     if path is None:
         return []
@@ -295,8 +320,9 @@ def list_gaps(m: Measure, result: MeasureResult, ctx: Context) -> list[tuple[Loc
         return [(head, label_or_name(list_path(path)))]
     out: list[tuple[Loc, str]] = []
     for want in (m.where or {}).values():
-        if getattr(want, "operator", None) in (OPERATORS["in"], OPERATORS["not_in"]) and ctx.list_values(want.arg) is None:
-            out.append((split(want.arg)[0], label_or_name(list_path(want.arg))))
+        for ref in referenced_lists(want):
+            if ctx.list_values(ref) is None:
+                out.append((split(ref)[0], label_or_name(list_path(ref))))
     needed = list(tail) if tail else []
     needed += [f for f in getattr(m, "fields", None) or () if f not in needed]
     for n, item in sorted(list(result.sure) + list(result.maybe), key=lambda x: x[0]):
