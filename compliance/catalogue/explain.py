@@ -332,7 +332,9 @@ def _what_key(containers: list[type[BaseModel]]) -> str:
     """What a key of this mapping is called in the rule language: an operator, a kind, a field."""
     if containers and all(getattr(m, "ONE_KEY", None) for m in containers):
         return "operator"
-    if containers and any(hasattr(m, "KINDS") for m in containers):
+    from compliance.catalogue.kinds import KINDS
+
+    if containers and any(set(KINDS) & set(field_names(m)) for m in containers):
         return "measure kind or field"
     return "field"
 
@@ -374,6 +376,8 @@ def _condition_ops() -> tuple[set[str], set[str]]:
 def name_problems(data: Any, doc: Document | None) -> list[Problem]:
     """Every name a rule reads that it does not declare, with "did you mean" and the names it has.
     Works on the raw document, so it reports all of them even when other parts are invalid."""
+    from compliance.catalogue.kinds import KINDS
+    from compliance.catalogue.operators import OPERATORS
     from compliance.catalogue.schema import template_fields
 
     if not isinstance(data, dict):
@@ -450,7 +454,7 @@ def name_problems(data: Any, doc: Document | None) -> list[Problem]:
     for name, m in (data.get("measures") or {}).items() if isinstance(data.get("measures"), dict) else []:
         if not isinstance(m, dict):
             continue
-        for kind in ("percent", "total"):
+        for kind in (k for k, v in KINDS.items() if v.derived):  # computed from other measures
             refs = m.get(kind)
             if isinstance(refs, list):
                 for i, r in enumerate(refs):
@@ -462,7 +466,8 @@ def name_problems(data: Any, doc: Document | None) -> list[Problem]:
                 for fld, test in where.items():
                     if isinstance(test, dict):
                         for op, arg in test.items():
-                            if op not in ("eq", "ne", "in", "not_in") and isinstance(arg, str) and arg not in params:
+                            operator = OPERATORS.get(op)
+                            if operator is not None and operator.parameter(arg) is not None and arg not in params:
                                 unknown(arg, ("measures", name, where_key, fld, op), "parameters", params)
     for i, case in enumerate(data.get("cases") or [] if isinstance(data.get("cases"), list) else []):
         if isinstance(case, dict) and isinstance(case.get("parameters"), dict):
