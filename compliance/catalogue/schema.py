@@ -197,6 +197,11 @@ class Measure(Strict):
         return self.spec.path(self)
 
     @cached_property
+    def is_date(self) -> bool:
+        """A day number to the engine, a date to people (read for every value shown)."""
+        return self.spec.is_date(self)
+
+    @cached_property
     def derived_from(self) -> tuple[str, ...]:
         """Other measures this one is computed from (read for every measure of every evaluation)."""
         return self.spec.derived_from(self)

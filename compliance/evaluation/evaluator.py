@@ -83,8 +83,11 @@ class Evaluator:
         self.params = {r.id: r.parameter_values(overrides.get(r.id)) for r in ruleset.rules}
         # (measure, where it comes from, whether the condition reads it): the same for every organisation
         self.sources = {r.id: [(name, describe_source(m), name in r.used_measures,
-                                measure_label(r, name, self.params[r.id])) for name, m in r.measures.items()]
+                                measure_label(r, name, self.params[r.id]), kind_of(m).unit(m))
+                               for name, m in r.measures.items()]
                         for r in ruleset.rules}
+        # what each share is judged against, so it is never shown on the wrong side of it
+        self.limits = {r.id: thresholds(r, self.params[r.id]) for r in ruleset.rules}
         for r in ruleset.rules:
             broken = path_problems(r, ruleset.files.get(r.id))
             if broken:
@@ -164,18 +167,18 @@ class Evaluator:
         range, unit and words, shares by the one display rule), and what is still to report, each
         input with its place in the return. A waived rule keeps the outcome it was evaluated as."""
         rule, params, results = v.rule, v.parameters, v.results
-        text = message(rule, v.branch, results, ctx)
+        limits = self.limits[rule.id]
+        text = message(rule, v.branch, results, ctx, limits)
         if v.outcome == Outcome.waived:
             text = f"Waived (evaluated as {v.evaluated.value.replace('_', ' ')}): {text}"
-        limits = thresholds(rule, params)
         evidence = []
-        for name, source, used, label in self.sources[rule.id]:
+        for name, source, used, label, unit in self.sources[rule.id]:
             r = v.ranges[name]
             m = rule.measures[name]
             evidence.append(Evidence(
                 measure=name, label=label, value=display_value(rule, name, r), source=source, used=used,
-                text=value_text(rule, name, r, limits.get(name)), low=_plain(r.lo), high=_plain(r.hi),
-                unit=kind_of(m).unit(m) or ("text" if r.text is not None else "count"),
+                text=value_text(rule, name, r, limits.get(name), unit), low=_plain(r.lo), high=_plain(r.hi),
+                unit=unit or ("text" if r.text is not None else "count"),
                 reported=r.exact or r.text is not None,
                 provenance=provenance(m.path) if provenance is not None and m.path else None))
         missing: list[MissingInput] = []

@@ -49,6 +49,8 @@ def compute_results(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | No
                     capped = Range() if kind.engine_type(rule, m) == "text" else UNKNOWN
                 result = MeasureResult(capped, result.sure, result.maybe, listed=result.listed, detail=result.detail)
         out[name] = result
+    if len(out) == len(rule.measures):
+        return out
     ranges = {n: r.range for n, r in out.items()}
     for name, m in rule.measures.items():
         if m.derived_from:
@@ -75,8 +77,7 @@ def measure_type(rule: Rule, name: str) -> str:
 
 def is_date(rule: Rule, name: str) -> bool:
     """A measure whose value is a date: a day number to the engine, a date to people."""
-    m = rule.measures[name]
-    return kind_of(m).is_date(m)
+    return rule.measures[name].is_date
 
 
 def display_value(rule: Rule, name: str, r: Range) -> Value:
@@ -170,10 +171,14 @@ def window_problem(rule: Rule, name: str, doc: SelfAssessment, params: dict[str,
             what = label_or_name(f"{list_path(m.path)}[].{counts[0]}")  # type: ignore[arg-type]
     where = f" ({item_name(b.item)})" if b.item is not None else ""
     if b.max:
-        return (f"{what}{where} was counted with a {window} of {amount(b.stated)}, wider than the "
+        return (f"{what}{where} was counted with {_article(window)} {window} of {amount(b.stated)}, wider than the "
                 f"{amount(b.want)} the standard allows, so it cannot show the standard is met")
-    return (f"{what}{where} was counted with a {window} of {amount(b.stated)}, not the {amount(b.want)} "
+    return (f"{what}{where} was counted with {_article(window)} {window} of {amount(b.stated)}, not the {amount(b.want)} "
             f"the standard uses, so it cannot show the standard is met")
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeio" else "a"
 
 
 def describe_source(m: Measure) -> str:

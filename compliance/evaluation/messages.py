@@ -102,11 +102,11 @@ def thresholds(rule: Rule, params: dict[str, Any]) -> dict[str, Number]:
     return out
 
 
-def value_text(rule: Rule, name: str, r: Range, threshold: Number | None = None) -> str:
-    """A measure's value next to its label: '97.6%', 'yes', '£86,000', 'at most 80', 'not reported'."""
+def value_text(rule: Rule, name: str, r: Range, threshold: Number | None = None, unit: str | None = "") -> str:
+    """A measure's value next to its label: '97.6%', 'yes', '£86,000', 'at most 80', 'not reported'
+    (`unit`: the measure's, when the caller has it)."""
     m = rule.measures[name]
-    kind = kind_of(m)
-    unit = kind.unit(m)
+    unit = kind_of(m).unit(m) if unit == "" else unit
     percent = unit == "percent"
     exact = r.lo if r.exact and r.text is None else None
     if exact is not None and percent:
@@ -122,9 +122,10 @@ def value_text(rule: Rule, name: str, r: Range, threshold: Number | None = None)
 
 
 def fill(template: str, rule: Rule, results: dict[str, MeasureResult], params: dict[str, Any],
-         ctx: Context | None) -> str:
-    """A template with every placeholder read as a person would write it."""
-    limits = thresholds(rule, params)
+         ctx: Context | None, limits: dict[str, Number] | None = None) -> str:
+    """A template with every placeholder read as a person would write it; `limits`: the rule's
+    `thresholds` (worked out here when not given)."""
+    limits = thresholds(rule, params) if limits is None else limits
     out: list[str] = []
     swallow_percent = one = False
     for literal, field, spec, _ in string.Formatter().parse(template):
@@ -272,7 +273,8 @@ def window_problems(rule: Rule, results: dict[str, MeasureResult], ctx: Context)
     return out
 
 
-def message(rule: Rule, branch: Branch, results: dict[str, MeasureResult], ctx: Context) -> str:
+def message(rule: Rule, branch: Branch, results: dict[str, MeasureResult], ctx: Context,
+            limits: dict[str, Number] | None = None) -> str:
     doc, params = ctx.doc, ctx.params
     if branch.outcome == Outcome.insufficient_evidence:
         if branch.gate == "services":
@@ -296,7 +298,7 @@ def message(rule: Rule, branch: Branch, results: dict[str, MeasureResult], ctx: 
         template = rule.messages.not_applicable or "Out of scope in this period."
     else:
         template = rule.messages.met if branch.outcome == Outcome.met else rule.messages.not_met
-    text = fill(template, rule, results, params, ctx)
+    text = fill(template, rule, results, params, ctx, limits)
     if branch.gate == "escalate" and rule.escalate is not None:
         text += f" Severity raised to {branch.severity.value}: {rule.escalate.reason}"
     return text
