@@ -84,9 +84,11 @@ def test_a_pickle_anyone_else_could_write_or_that_names_other_code_is_never_read
 
 
 @pytest.mark.parametrize("edit,fragments", [
-    (("severity: high", "severity: urgent"), ["line 11", "severity", "'critical', 'high', 'medium' or 'low'"]),
-    (("  gte: [coverage, threshold]", "  gte: [coverage, threshhold]"), ["condition uses 'threshhold'"]),
-    (("  gte: [coverage, threshold]", "  contains: [coverage, threshold]"), ["condition.contains", "unknown field"]),
+    (("severity: high", "severity: urgent"), ["line 11, column 11, severity", "choices: critical, high, low, medium"]),
+    (("  gte: [coverage, threshold]", "  gte: [coverage, threshhold]"),
+     ["condition.gte[1]: 'threshhold' is not a measure or parameter of this rule; did you mean 'threshold'?"]),
+    (("  gte: [coverage, threshold]", "  contains: [coverage, threshold]"),
+     ["condition.contains: unknown operator 'contains'", "valid here: all, any, eq, gt, gte, lt, lte, ne, not)"]),
     (("default: 90,", "default: 190,"), ["parameters.threshold", "190 is outside the range 0 to 100"]),
     (("({coverage}%)", "({coverage.__class__}%)"), ["message placeholders are bare names"]),
     (("id: TRN-001", "id: TRN-999"), ["file name must be the rule id", "line 1"]),

@@ -80,10 +80,11 @@ def run_cases(ruleset: RuleSet, only: set[str] | None = None) -> list[CaseResult
             if key not in evaluators:
                 evaluators[key] = Evaluator(single, {rule.id: dict(case.parameters)})
             expected = case.expect.value + (f"/{case.severity.value}" if case.severity else "")
+            data = case_input(rule, case)
             try:
-                doc = SelfAssessment.model_validate(case_input(rule, case))
+                doc = SelfAssessment.model_validate(data)
             except ValidationError as e:
-                results.append(CaseResult(rule.id, case.name, expected, "invalid-input", invalid_input(e)))
+                results.append(CaseResult(rule.id, case.name, expected, "invalid-input", invalid_input(e, data)))
                 continue
             finding = next(f for f in evaluators[key].evaluate(doc) if f.rule_id == rule.id)
             actual = finding.outcome.value + (f"/{finding.severity.value}" if case.severity else "")
@@ -103,10 +104,16 @@ def area_case_returns(case: Any) -> list[SelfAssessment]:
     return docs
 
 
-def invalid_input(e: ValidationError) -> str:
-    """A case's input that is not a valid return, said as where and what (the case is the author's to fix)."""
+def invalid_input(e: ValidationError, data: Any = None) -> str:
+    """A case's input that is not a valid return, said as where and what in the return's own words
+    (with "did you mean" for a misspelt field; the case is the author's to fix)."""
+    from compliance.catalogue.explain import explain
+
+    if data is None:
+        return "the case's input is not a valid return: " + "; ".join(
+            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
     return "the case's input is not a valid return: " + "; ".join(
-        f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+        p.render() for p in explain(SelfAssessment, e, None, data=data))
 
 
 def run_area_cases(rules: list) -> list[CaseResult]:

@@ -119,8 +119,13 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-def rule_behaviour(rule: Rule) -> dict[str, Any]:
-    data = rule.model_dump(mode="json", include=set(BEHAVIOUR), exclude_none=True, by_alias=True)
+# The same for area rules: what they quantify over and what must hold of it.
+AREA_BEHAVIOUR = ("severity", "parameters", "items", "check", "same", "listed_by", "requires", "messages")
+
+
+def rule_behaviour(rule: Any) -> dict[str, Any]:
+    fields = BEHAVIOUR if isinstance(rule, Rule) else AREA_BEHAVIOUR
+    data = rule.model_dump(mode="json", include=set(fields), exclude_none=True, by_alias=True)
     return flatten(data)
 
 
@@ -151,8 +156,11 @@ def _verdict(f: Finding) -> Verdict:
 
 def compare_findings(organisation: str, input: str, before: list[Finding], after: list[Finding]) -> list[FindingChange]:
     """One entry per rule whose outcome, severity or message differs, or that exists on one side only."""
-    old = {f.rule_id: _verdict(f) for f in before}
-    new = {f.rule_id: _verdict(f) for f in after}
+    return compare_verdicts(organisation, input, {f.rule_id: _verdict(f) for f in before},
+                            {f.rule_id: _verdict(f) for f in after})
+
+
+def compare_verdicts(organisation: str, input: str, old: dict[str, Verdict], new: dict[str, Verdict]) -> list[FindingChange]:
     return [
         FindingChange(organisation=organisation, input=input, rule_id=rid, before=old.get(rid), after=new.get(rid))
         for rid in sorted(old.keys() | new.keys())
@@ -175,17 +183,46 @@ def run_diff(base: str, head: str, inputs: list[Path]) -> DiffReport:
     from compliance.intake.discovery import input_files
     from compliance.intake.returns import load_assessment
 
+    from compliance.catalogue.loading import load_area_rules
+
     docs = [(path, load_assessment(path)[0]) for path in input_files(inputs)]  # every input is validated first
     with tempfile.TemporaryDirectory(prefix="safeguard-diff-") as tmp:
-        before = Evaluator(load_rules([resolve_rules(base, Path(tmp) / "base")]))
-        after = Evaluator(load_rules([resolve_rules(head, Path(tmp) / "head")]))
+        base_dir, head_dir = resolve_rules(base, Path(tmp) / "base"), resolve_rules(head, Path(tmp) / "head")
+        before = Evaluator(load_rules([base_dir]))
+        after = Evaluator(load_rules([head_dir]))
+        area_before, area_after = load_area_rules([base_dir]), load_area_rules([head_dir])
     changes = []
     for path, doc in docs:
         changes += compare_findings(doc.organisation.id, str(path), before.evaluate(doc), after.evaluate(doc))
+    changes += _area_changes(docs, area_before, area_after)
     return DiffReport(
         base=base, head=head, organisations=len(docs),
-        rules_before=len(before.ruleset.rules), rules_after=len(after.ruleset.rules),
-        rule_changes=compare_rules(before.ruleset.rules, after.ruleset.rules),
+        rules_before=len(before.ruleset.rules) + len(area_before), rules_after=len(after.ruleset.rules) + len(area_after),
+        rule_changes=compare_rules([*before.ruleset.rules, *area_before], [*after.ruleset.rules, *area_after]),
         finding_changes=[c for c in changes if c.kind != "wording"],
         wording_changes=[c for c in changes if c.kind == "wording"],
     )
+
+
+def _area_changes(docs: list, before: list, after: list) -> list[FindingChange]:
+    """Area rules judged under both versions for every area the inputs name, as organisation rules
+    are for every organisation: a change to an area rule shows in the diff like any other."""
+    if not before and not after:
+        return []
+    from compliance.app.area import _message
+    from compliance.evaluation.area import AreaEvaluator
+
+    def verdicts(rules: list, members: list) -> dict[str, Verdict]:
+        if not rules:
+            return {}
+        by_id = {r.id: r for r in rules}
+        return {rid: Verdict(outcome=v.outcome, severity=by_id[rid].severity, message=_message(by_id[rid], v))
+                for rid, (v, _) in AreaEvaluator(rules).evaluate(members).items()}
+
+    out = []
+    for la in sorted({a for _, d in docs for a in d.organisation.local_authorities}):
+        members = [(p, d) for p, d in docs if la in d.organisation.local_authorities]
+        returns = [d for _, d in members]
+        out += compare_verdicts(f"area {la}", ", ".join(str(p) for p, _ in members),
+                                verdicts(before, returns), verdicts(after, returns))
+    return out

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from pydantic import ValidationError
 
 from compliance.intake.documents import read_document
 from compliance.domain.errors import Problem, RuleError
@@ -18,6 +22,7 @@ from compliance.domain.model import OrgType
 from compliance.catalogue.schema import Rule, condition_names, where_parameters
 from compliance.catalogue.area_schema import AreaRule
 from compliance.catalogue.loading import load_rule_file, load_rules, rule_files
+from compliance.catalogue.explain import locate, path_words
 
 REQUIRED_OUTCOMES = ("met", "not_met", "insufficient_evidence")
 
@@ -37,13 +42,20 @@ def case_problems(rule: Rule) -> list[str]:
 def mapping_problems(rule: Rule | AreaRule) -> tuple[list[str], list[str]]:
     """(invalid, weak): the same clause mapped twice is an error; a rule mapped to no framework
     cannot appear in a report grouped by framework, so it is weak."""
+    from compliance.catalogue.explain import choices_text, framework_clauses, suggest
+
     seen: set[tuple[str, str]] = set()
     invalid = []
+    clauses = framework_clauses()
     for m in rule.mappings:
         key = (m.framework, m.clause.casefold())
         if key in seen:
             invalid.append(f"mapping to {m.framework} '{m.clause}' is listed twice")
         seen.add(key)
+        known = clauses.get(m.framework)
+        if known is not None and m.clause not in known:
+            invalid.append(f"'{m.clause}' is not a clause of {m.framework}{suggest(m.clause, known)} "
+                           f"(its clauses: {choices_text(known, '; ')})")
     return invalid, ([] if rule.mappings else ["no framework mapping (see `mappings:` in the rule format)"])
 
 
@@ -63,6 +75,14 @@ def unused_parameters(rule: Rule) -> list[str]:
     for m in rule.measures.values():
         read.update(where_parameters(m))
     return [p for p in rule.parameters if p not in read]
+
+
+def _mapping_problem(rule: Rule | AreaRule, text: str) -> Problem:
+    """A mapping problem at the mapping it is about (located to line and column later)."""
+    i = next((i for i, m in enumerate(rule.mappings) if f"'{m.clause}'" in text), None)
+    if "is not a clause of" in text and i is not None:
+        return Problem(text, f"mappings[{i}].clause", code="framework-clause")
+    return Problem(text, f"mappings[{i}]" if i is not None else "mappings", code="mapping")
 
 
 @dataclass
@@ -88,6 +108,8 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
             rule = load_rule_file(path, folder)
         except RuleError as e:
             found += [(path, pr) for pr in e.problems]
+            if not any(pr.code == "file-name" for pr in e.problems):
+                found += [(path, pr) for pr in _partial_paths(path, e.problems)]
             continue
         doc = None
 
@@ -97,40 +119,127 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
             return doc.line_of(loc)
 
         if rule.id in seen:
-            found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", line("id"))))
+            found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", line("id"),
+                                        code="duplicate-id")))
         seen[rule.id] = path
         loaded.append(rule)
-        found += [(path, p) for p in path_problems(rule, path)]
+        found += [(path, path_words(p, None)) for p in path_problems(rule, path)]
         for name in unused_parameters(rule):
             weak.append((path, Problem(f"parameter '{name}' is never read, so changing it changes nothing",
-                                        f"parameters.{name}", line("parameters", name))))
+                                        f"parameters.{name}", line("parameters", name), code="unread-parameter")))
+        weak += [(path, p) for p in unwindowed_counts(rule)]
         try:
             from compliance.evaluation.compiler import compile_rules
 
             # Alone, without its prerequisites (checked below across all files): its own size only.
             compile_rules([rule.model_copy(update={"depends_on": []})], {rule.id: rule.parameter_values()})
         except Exception as e:  # CompileError: too complex or invalid arithmetic
-            found.append((path, Problem(str(e), "condition", line("condition"))))
+            found.append((path, Problem(str(e), "condition", line("condition"), code="complexity")))
         else:
             if not any(f == path for f, _ in found):
                 sound.append(rule)  # only a rule with no problem of its own can be mutated meaningfully
         for where, text in message_problems(rule):
             loc = where.split(".") if where.startswith("measures.") else ["messages", where]
             found.append((path, Problem(f"{'.'.join(loc)} could render {text}; write it in plain words",
-                                        ".".join(loc), line(*loc))))
+                                        ".".join(loc), line(*loc), code="message")))
         for text in case_problems(rule):
-            weak.append((path, Problem(text, "cases", line("cases"))))
+            weak.append((path, Problem(text, "cases", line("cases"), code="missing-case")))
         bad_maps, no_maps = mapping_problems(rule)
-        found += [(path, Problem(t, "mappings", line("mappings"))) for t in bad_maps]
-        weak += [(path, Problem(t, "mappings", None)) for t in no_maps]
+        found += [(path, _mapping_problem(rule, t)) for t in bad_maps]
+        weak += [(path, Problem(t, "mappings", None, code="mapping")) for t in no_maps]
     dependencies = _dependency_problems(loaded, seen)
+    for _, pr in dependencies:
+        pr.code = pr.code or "dependency"
     found += dependencies
     if not dependencies:
         weak += _mutant_problems(sound, seen)
     area_found, area_weak = _area_problems(paths)
     found += area_found
     weak += area_weak
+    # A failing case means the rule does not do what its author says it does: an error, not a weakness.
+    found += [(p, pr) for p, pr in weak if pr.code == "failing-case"]
+    weak = [(p, pr) for p, pr in weak if pr.code != "failing-case"]
+    _locate_all(found + weak)
     return ([LintProblem(p, pr, True) for p, pr in found] + [LintProblem(p, pr, False) for p, pr in weak])
+
+
+def _locate_all(problems: list[tuple[Path, Problem]]) -> None:
+    """A line and column for every problem that names a place in its file."""
+    docs: dict[Path, object] = {}
+    for path, pr in problems:
+        if pr.column is not None:
+            continue
+        if path not in docs:
+            try:
+                docs[path] = read_document(path, RuleError, max_bytes=256 * 1024)
+            except RuleError:
+                docs[path] = None
+        locate([pr], docs[path])  # type: ignore[arg-type]
+
+
+def _partial_paths(path: Path, problems: list[Problem]) -> list[Problem]:
+    """Path problems of the measures valid on their own, when the rule as a whole is not (read again:
+    the file parsed, or it would have no schema problems)."""
+    if any(not pr.path and not pr.code for pr in problems):  # the file itself could not be read
+        return []
+    try:
+        doc = read_document(path, RuleError, max_bytes=256 * 1024)
+    except RuleError:
+        return []
+    return locate(partial_path_problems(doc.data), doc)
+
+
+def unwindowed_counts(rule: Rule) -> list[Problem]:
+    """A count the return states together with the window it was counted in (`in_date` beside
+    `renewal_months`) read without `window:` counts training done 120 months ago as in date: warn.
+    Which fields carry a window is read from the return model (a field whose description names a
+    window field of the same item), so the check follows the format."""
+    from compliance.catalogue.explain import windowed_fields
+
+    out = []
+    for name, m in rule.measures.items():
+        if m.path is None or m.window:
+            continue
+        field = m.path.rsplit(".", 1)[-1]
+        head = m.path[: -len(field)].rstrip(".")
+        window = windowed_fields(head).get(field)
+        if window:
+            out.append(Problem(f"measure '{name}' reads '{field}', which the return states with its window "
+                               f"'{window}', but does not check it: add window: [{{field: {window}, max: PARAMETER}}] "
+                               f"(without it, a count made over any window passes)", f"measures.{name}",
+                               code="unwindowed-count"))
+    return out
+
+
+def partial_path_problems(data: Any) -> list[Problem]:
+    """Path problems of the measures that are valid on their own, for a rule that is not valid as a
+    whole (so a path typo shows in the same run as every other problem)."""
+    from compliance.catalogue.schema import Measure
+    from compliance.evaluation.measures import check_paths
+
+    measures = data.get("measures") if isinstance(data, dict) else None
+    if not isinstance(measures, dict):
+        return []
+    ok = {}
+    for name, raw in measures.items():
+        try:
+            ok[name] = Measure.model_validate(raw)
+        except ValidationError:
+            # Invalid elsewhere (its filter, say): its path alone is still worth checking now.
+            for key, value in raw.items() if isinstance(raw, dict) else []:
+                try:
+                    ok[name] = Measure.model_validate({key: value})
+                    break
+                except ValidationError:
+                    continue
+    out = []
+    for text in check_paths(SimpleNamespace(measures=ok)):  # type: ignore[arg-type]
+        name = text.split("'")[1] if text.startswith("measure '") else ""
+        out.append(path_words(Problem(text, f"measures.{name}" if name else "measures"), data))
+    return out
+
+
+
 
 
 AREA_OUTCOMES = ("met", "not_met", "not_applicable")  # not every area rule can lack evidence
@@ -156,24 +265,28 @@ def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[
             continue
         doc = read_document(path, RuleError)
         if rule.id in seen:
-            found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", doc.line_of(("id",)))))
+            found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", doc.line_of(("id",)),
+                                        code="duplicate-id")))
             continue
         seen[rule.id] = path
         bad_maps, no_maps = mapping_problems(rule)
-        found += [(path, Problem(t, "mappings", doc.line_of(("mappings",)))) for t in bad_maps]
-        weak += [(path, Problem(t, "mappings", None)) for t in no_maps]
+        found += [(path, _mapping_problem(rule, t)) for t in bad_maps]
+        weak += [(path, Problem(t, "mappings", None, code="mapping")) for t in no_maps]
         outcomes = {c.expect.value for c in rule.cases}
-        weak += [(path, Problem(f"no case expecting {o}", "cases", doc.line_of(("cases",))))
+        weak += [(path, Problem(f"no case expecting {o}", "cases", doc.line_of(("cases",)), code="missing-case"))
                  for o in AREA_OUTCOMES if o not in outcomes]
         read = set(condition_names(rule.check)) if rule.check is not None else set()
         weak += [(path, Problem(f"parameter '{n}' is never read, so changing it changes nothing", f"parameters.{n}",
-                                doc.line_of(("parameters", n)))) for n in rule.parameters if n not in read]
+                                doc.line_of(("parameters", n)), code="unread-parameter"))
+                 for n in rule.parameters if n not in read]
         failing = [r for r in run_area_cases([rule]) if not r.passed]
-        weak += [(path, Problem(f"case '{r.case}' expects {r.expected}, the rule gives {r.actual}", "cases",
-                                doc.line_of(("cases",)))) for r in failing]
+        names = [c.name for c in rule.cases]
+        found += [(path, Problem(f"case '{r.case}' expects {r.expected}, the rule gives {r.actual}",
+                                 f"cases[{names.index(r.case)}]", None, code="failing-case")) for r in failing]
         if not failing:
             weak += [(path, Problem(f"no case notices the mutant '{m.mutation.description}': add a case it gets "
-                                    "wrong", m.mutation.where, m.line)) for m in mutate_area_rule(rule, path).survivors]
+                                    "wrong", m.mutation.where, m.line, code="surviving-mutant"))
+                     for m in mutate_area_rule(rule, path).survivors]
     return found, weak
 
 
@@ -197,13 +310,16 @@ def _mutant_problems(rules: list[Rule], files: dict[str, Path]) -> list[tuple[Pa
             continue  # a prerequisite with a problem of its own: reported there
         score = mutate_rule(ruleset, rule)
         path = files[rule.id]
+        names = [c.name for c in rule.cases]
         for case in score.broken:
             out.append((path, Problem(f"case '{case}' fails on the rule itself (see `safeguard rules test`), so "
-                                      "mutants were not checked", "cases",
-                                      read_document(path, RuleError).line_of(("cases",)))))
-        for m in score.survivors:
-            out.append((path, Problem(f"no case notices the mutant '{m.mutation.description}': add a case it "
-                                      "gets wrong (e.g. one at, or just past, the threshold)", m.mutation.where, m.line)))
+                                      "mutants were not checked", f"cases[{names.index(case)}]", None,
+                                      code="failing-case")))
+        for survivor in score.survivors:
+            out.append((path, Problem(f"no case notices the mutant '{survivor.mutation.description}': add a case it "
+                                      "gets wrong (e.g. one at, or just past, the threshold)", survivor.mutation.where,
+                                      survivor.line,
+                                      code="surviving-mutant")))
     return out
 
 

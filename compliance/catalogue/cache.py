@@ -128,14 +128,15 @@ def cached_listing(folders: list[Path], build: Callable[[], dict[str, Any]]) -> 
     load) runs on a miss, so an invalid rule is reported exactly as before and never cached.
     """
     from compliance import __version__
-    from compliance.catalogue.files import BUNDLED_RULES, rule_files
+    from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
     from compliance.domain.errors import RuleError
     from compliance.intake.documents import read_bytes
 
-    h = _hasher(f"listing\0{__version__}".encode(), digest_size=32)
+    h = _hasher(f"listing-with-area-rules\0{__version__}".encode(), digest_size=32)
     for folder in folders or [BUNDLED_RULES]:
         h.update(f"\0{folder}".encode())
-        for path in rule_files(folder) if folder.is_dir() else []:
+        area = sorted(p for p in (folder / AREA_FOLDER).glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
+        for path in (rule_files(folder) + area) if folder.is_dir() else []:
             h.update(f"\0{path}\0".encode())
             h.update(read_bytes(path, RuleError))  # bounded, regular files only: a refusal names the file
     key = "listing-" + h.hexdigest()

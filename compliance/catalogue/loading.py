@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from compliance.intake.documents import read_bytes, read_document, read_text
 from compliance.domain.errors import Problem, RuleError
-from compliance.intake.validation import problems as validation_problems
 from compliance.catalogue.cache import _cache_get, _cache_put, get_object, put_object
 from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
 from compliance.catalogue.schema import Rule
@@ -66,13 +65,20 @@ def load_area_rules(folders: list[Path] | None = None) -> list:
 def load_area_rule_file(path: Path):  # -> AreaRule (imported lazily: area rules are rarely needed)
     """One area rule file, validated, whose file name is its id."""
     from compliance.catalogue.area_schema import AreaRule
-    from compliance.intake.validation import validate
+    from compliance.catalogue.explain import area_name_problems, explain, position
 
     doc = read_document(path, RuleError, max_bytes=256 * 1024)
-    rule = validate(AreaRule, doc, RuleError)
+    try:
+        rule = AreaRule.model_validate(doc.data)
+    except ValidationError as e:
+        problems = explain(AreaRule, e, doc)
+        names = area_name_problems(doc.data, doc)
+        if names:  # each name at its place, with suggestions, rather than the model's one list at the top
+            problems = [p for p in problems if "neither item fields nor parameters" not in p.message] + names
+        raise RuleError(str(path), problems) from None
     if path.stem != rule.id:
         raise RuleError(str(path), [Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id",
-                                            doc.line_of(("id",)))])
+                                            *position(doc, ("id",)), code="file-name")])
     return rule
 
 
@@ -100,17 +106,22 @@ def load_rule_file(path: Path, folder: Path | None = None) -> Rule:
         try:
             rule = Rule.model_validate(doc.data)
         except ValidationError as e:
-            raise RuleError(str(path), validation_problems(Rule, e, doc)) from None
+            from compliance.catalogue.explain import rule_problems
+
+            raise RuleError(str(path), rule_problems(Rule, e, doc)) from None
         _cache_put(key, rule.model_dump_json(by_alias=True, exclude_unset=True))
     problems = []
     if path.stem != rule.id:
-        problems.append(Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id"))
+        problems.append(Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id", code="file-name"))
     if folder is not None and path.parent != folder and path.parent.name != rule.area:
-        problems.append(Problem(f"a rule in folder '{path.parent.name}' must have area '{path.parent.name}'", "area"))
+        problems.append(Problem(f"a rule in folder '{path.parent.name}' must have area '{path.parent.name}'", "area",
+                                code="file-name"))
     if problems:
+        from compliance.catalogue.explain import position
+
         doc = doc or read_document(path, RuleError, max_bytes=256 * 1024)
         for p in problems:
-            p.line = doc.line_of((p.path,))
+            p.line, p.column = position(doc, (p.path,))
         raise RuleError(str(path), problems)
     return rule
 

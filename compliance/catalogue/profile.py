@@ -21,7 +21,6 @@ from compliance.domain.result import Waiver
 from compliance.catalogue.schema import Name, ParamValue, RuleId, check_parameter_value
 from compliance.domain.base import Strict
 from compliance.catalogue.loading import RuleSet
-from compliance.intake.validation import validate
 
 
 class ProfileError(UserError):
@@ -66,29 +65,47 @@ class LoadedProfile:
 
 
 def load_profile(path: Path, ruleset: RuleSet) -> LoadedProfile:
+    """Every problem of the profile at once, each with line and column, "did you mean" for rule ids
+    and parameter names, and the choices there are."""
+    from pydantic import ValidationError
+
+    from compliance.catalogue.explain import explain, position, suggest
+
     doc = read_document(path, ProfileError, max_bytes=256 * 1024)
-    profile = validate(Profile, doc, ProfileError)
     problems = []
+    try:
+        profile = Profile.model_validate(doc.data)
+    except ValidationError as e:
+        problems = explain(Profile, e, doc)
+        profile = None
+    data = doc.data if isinstance(doc.data, dict) else {}
+    flagged = {p.path for p in problems}
     for section in ("parameters", "disable"):
-        for rid in getattr(profile, section):
-            if rid not in ruleset.by_id:
-                problems.append(Problem(f"no rule {rid} in the rules in force", f"{section}.{rid}",
-                                        doc.line_of((section, rid))))
-    for rid, values in profile.parameters.items():
+        entries: dict = data[section] if isinstance(data.get(section), dict) else {}
+        for rid in entries:
+            if rid not in ruleset.by_id and f"{section}.{rid}" not in flagged:
+                hint = suggest(rid, ruleset.by_id) or "; `safeguard rules list` lists them"
+                problems.append(Problem(f"no rule {rid} in the rules in force{hint}", f"{section}.{rid}",
+                                        *position(doc, (section, rid)), code="unknown-name"))
+    raw_params: dict = data["parameters"] if isinstance(data.get("parameters"), dict) else {}
+    for rid, values in raw_params.items():
         rule = ruleset.by_id.get(rid)
-        if rule is None:
+        if rule is None or not isinstance(values, dict):
             continue
         for name, value in values.items():
             loc = ("parameters", rid, name)
             spec = rule.parameters.get(name)
             if spec is None:
                 known = ", ".join(rule.parameters) or "none"
-                problems.append(Problem(f"{rid} has no parameter '{name}' (it has: {known})", ".".join(loc), doc.line_of(loc)))
+                problems.append(Problem(f"{rid} has no parameter '{name}'{suggest(name, rule.parameters)} (it has: "
+                                        f"{known})", ".".join(loc), *position(doc, loc), code="unknown-name"))
+                continue
+            if ".".join(loc) in flagged:
                 continue
             try:
                 check_parameter_value(spec, value)
             except PydanticCustomError as e:
-                problems.append(Problem(str(e), ".".join(loc), doc.line_of(loc)))
-    if problems:
-        raise ProfileError(str(path), problems)
+                problems.append(Problem(str(e), ".".join(loc), *position(doc, loc, value=True)))
+    if problems or profile is None:
+        raise ProfileError(str(path), sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return LoadedProfile(profile, path, hashlib.sha256(doc.text.encode()).hexdigest())

@@ -10,15 +10,41 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK
 from compliance.cli.options import emit, format_option, output_option
 
 RULES_HELP = "Rules folder, or REV:PATH of a folder in git (e.g. origin/main:rules, HEAD~1:rules)."
+CHANGE_LEVELS = ("outcome", "severity", "any")
 
 
-@click.command("diff")
+class _DiffCommand(click.Command):
+    """`--fail-on-change` takes a level only as `--fail-on-change=LEVEL` or when the next argument
+    is a level; anything else after it (an input folder, say) is never taken for its value."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        fixed: list[str] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                fixed += args[i:]
+                break
+            if arg == "--fail-on-change":
+                nxt = args[i + 1] if i + 1 < len(args) else None
+                if nxt in CHANGE_LEVELS:
+                    fixed.append(f"--fail-on-change={nxt}")
+                    i += 2
+                    continue
+                fixed.append("--fail-on-change=outcome")
+                i += 1
+                continue
+            fixed.append(arg)
+            i += 1
+        return super().parse_args(ctx, fixed)
+
+
+@click.command("diff", cls=_DiffCommand)
 @click.option("--base", required=True, metavar="RULES", help="The rules before the change. " + RULES_HELP)
 @click.option("--head", required=True, metavar="RULES", help="The rules after the change. " + RULES_HELP)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @format_option("diff", "markdown suits a pull-request comment; json suits tools.")
-@click.option("--fail-on-change", type=click.Choice(["outcome", "severity", "any"]), is_flag=False,
-              flag_value="outcome", default=None, metavar="[outcome|severity|any]",
+@click.option("--fail-on-change", type=click.Choice(CHANGE_LEVELS), default=None, metavar="[=outcome|severity|any]",
               help="Exit 1 when a finding's outcome changed (outcome, the value when none is given), its "
                    "outcome or failing severity changed (severity), or anything changed, wording and rule "
                    "definitions included (any).")

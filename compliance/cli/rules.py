@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import click
 
-from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
 from compliance.cli.options import SEVERITY_CHOICES, announce_overrides, rule_folders, rules_options
 from compliance.domain.errors import Problem, RuleError
 
@@ -29,23 +28,27 @@ def rules_group() -> None:
 
 
 @rules_group.command("list")
-@click.option("--area", help="Only rules of this area (e.g. training).")
+@click.option("--area", help="Only rules of this area (e.g. training; `area` for the area rules, which "
+                              "judge a local authority area across its organisations).")
 @click.option("--severity", type=click.Choice(SEVERITY_CHOICES[:-1]), help="Only rules of this severity.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rules_options
 def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_bundled: bool) -> None:
-    """One line per rule."""
+    """One line per rule: id, scope (org: judged for each organisation; area: across the organisations
+    serving a local authority area), severity, area and title."""
     from compliance.catalogue.cache import cached_listing
 
     folders = rule_folders(rule_dirs, no_bundled)
 
     def build() -> dict[str, list[dict]]:
-        from compliance.catalogue.loading import load_rules
+        from compliance.catalogue.loading import load_area_rules, load_rules
 
         rs = load_rules(folders)
-        return {"rows": [{"id": r.id, "severity": r.severity.value, "area": r.area,
-                          "key_question": r.key_question.value, "title": r.title} for r in rs.rules],
-                "overrides": [o.model_dump() for o in rs.overrides]}
+        rows = [{"id": r.id, "scope": "organisation", "severity": r.severity.value, "area": r.area,
+                 "key_question": r.key_question.value, "title": r.title} for r in rs.rules]
+        rows += [{"id": r.id, "scope": "area", "severity": r.severity.value, "area": "area",
+                  "key_question": r.key_question.value, "title": r.title} for r in load_area_rules(folders)]
+        return {"rows": rows, "overrides": [o.model_dump() for o in rs.overrides]}
 
     listing = cached_listing(folders, build)
     announce_overrides([SimpleNamespace(**o) for o in listing["overrides"]])
@@ -55,7 +58,53 @@ def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_b
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['id']}  {r['severity']:<8} {r['area']:<20} {r['title']}"[:80])
+        scope = "org" if r["scope"] == "organisation" else "area"
+        click.echo(f"{r['id']}  {scope:<4} {r['severity']:<8} {r['area']:<19} {r['title']}"[:80])
+
+
+def _area_rules_for_show(paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> dict:
+    """Area rules by id (with their files) from the paths, or from the catalogue folders."""
+    from compliance.app.checks import target_files
+    from compliance.catalogue.loading import load_area_rule_file
+
+    folders = list(paths) if paths else rule_folders(rule_dirs, no_bundled)
+    _, files = target_files([p for p in folders if p.exists()])
+    out = {}
+    for f in files:
+        rule = load_area_rule_file(f)
+        out[rule.id] = (rule, f)
+    return out
+
+
+def _area_page(rule, file: Path) -> str:
+    """An area rule's page, in the shape of an organisation rule's."""
+    out = [click.style(f"{rule.id}: {rule.title}", bold=True),
+           f"{rule.severity.value} | {rule.key_question.value} | area rule (judged across the organisations serving "
+           f"a local authority area) | {file}", ""]
+
+    def section(title: str, text: str) -> None:
+        out.extend([click.style(title, bold=True), *_wrap(" ".join(text.split())), ""])
+
+    section("Requirement", rule.requirement)
+    section("Why", rule.rationale)
+    items = rule.items
+    over = f"each item of {items.path}" + (f" of organisations of type {', '.join(t.value for t in items.org_types)}"
+                                             if items.org_types else "")
+    section("Applies to", over)
+    if rule.parameters:
+        out.append(click.style("Parameters", bold=True))
+        for name, p in rule.parameters.items():
+            out += _wrap(f"{name} = {p.default}{p.unit or ''}: {p.description}")
+        out.append("")
+    out.append(click.style("Sources", bold=True))
+    for s in rule.sources:
+        section_text = f", {s.section}" if s.section else ""
+        out += _wrap(f"{s.document}{section_text} ({s.year}; {s.confidence.replace('_', ' ')})")
+    out.append("")
+    section("What to do", rule.remediation)
+    section("Line of enquiry", rule.line_of_enquiry)
+    section("Cases", "; ".join(f"{c.name} ({c.expect.value})" for c in rule.cases))
+    return "\n".join(out).rstrip()
 
 
 @rules_group.command("show")
@@ -78,10 +127,14 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
         ids = [r.id for r in rs.rules]
     announce_overrides(rs.overrides)
     rule = rs.by_id.get(rule_id.upper()) if rule_id.upper() in ids else None
+    area_rules = _area_rules_for_show(paths, rule_dirs, no_bundled)
+    if rule is None and rule_id.upper() in area_rules:
+        click.echo(_area_page(*area_rules[rule_id.upper()]))
+        return
     if rule is None:
         import difflib  # only for a rule id that does not exist
 
-        close = difflib.get_close_matches(rule_id.upper(), ids, n=3)
+        close = difflib.get_close_matches(rule_id.upper(), ids + list(area_rules), n=3)
         where = f" in {', '.join(map(str, paths))}" if paths else ""
         hint = f"; close matches: {', '.join(close)}" if close else "; `safeguard rules list` shows them all"
         raise RuleError(rule_id, [Problem(f"no rule with this id{where}{hint}")])
@@ -133,101 +186,145 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
     click.echo("\n".join(out).rstrip())
 
 
+check_format_option = click.option(
+    "-f", "--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github"]), default="text",
+    show_default=True, help="text for people; json for tools; junit for CI test views; sarif for code scanning "
+                            "(SARIF 2.1.0); github for GitHub Actions annotations.")
+check_output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the results to this file (atomically) instead of standard output; the summary line still "
+         "goes to standard error.")
+
+
+def _targets(paths: tuple[Path, ...]) -> tuple[list[Path], str]:
+    """What to check (the paths, ./rules, else the bundled catalogue, said so) and its description."""
+    from compliance.app.checks import default_targets, describe_target
+
+    targets, note = default_targets(list(paths))
+    if note:
+        click.echo(note, err=True)
+    return targets, describe_target(targets)
+
+
+def _emit_run(run, fmt: str, output: Path | None) -> None:
+    """The results in the format asked; for a machine format, the summary also on stderr, so a
+    person watching the CI log sees what was checked."""
+    from compliance.cli.options import emit
+    from compliance.formats.checks import render_checks
+
+    emit(render_checks(run, fmt), output)
+    if fmt != "text" or output is not None:
+        click.echo(f"{run.target}: {run.summary}", err=True)
+
+
+def _load_targets(targets: list[Path]):
+    """(rule set with prerequisites or None, ids of the organisation rules to check, {area id: (rule, file)})."""
+    from compliance.app.checks import is_area_folder, target_files
+    from compliance.catalogue.loading import load_area_rule_file, load_rule_paths
+
+    org_files, area_files = target_files(targets)
+    org_targets = [p for p in targets if p.is_dir() and not is_area_folder(p)] + [p for p in targets if p in org_files]
+    rs = None
+    ids: list[str] = []
+    if org_files:
+        rs, ids = load_rule_paths(org_targets)
+        announce_overrides(rs.overrides)
+    area_rules = {r.id: (r, f) for f in area_files for r in [load_area_rule_file(f)]}
+    return rs, ids, dict(sorted(area_rules.items()))
+
+
+@rules_group.command("coverage")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@check_output_option
+def coverage_command(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """What the rules and their cases leave untouched (default: ./rules when there is one, else the
+    bundled catalogue): the branches (met, not met, no evidence, not applicable, escalation) each
+    rule's cases reach, the parameters no case sets, and the fields of the return no rule reads.
+
+    \b
+    Exit codes: 0 the report; 2 invalid rules or nothing to check; 3 internal error."""
+    from compliance.app.coverage import coverage, render_text
+    from compliance.cli.options import emit
+
+    targets, target = _targets(paths)
+    rs, ids, area_rules = _load_targets(targets)
+    cov = coverage(rs, ids, list(area_rules.values()), target)
+    emit(render_text(cov) if fmt == "text" else json.dumps(cov.to_json(), indent=2) + "\n", output)
+
+
 @rules_group.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--mutate", is_flag=True,
               help="Mutation testing: change each comparison, parameter default and all/any in turn and "
                    "report every change no case notices (exit 1 if any).")
+@check_format_option
+@check_output_option
 @click.pass_context
-def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool) -> None:
-    """Run the test cases embedded in rule files (default: the bundled catalogue)."""
+def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool, fmt: str, output: Path | None) -> None:
+    """Run the test cases embedded in rule files and folders PATHS (default: ./rules when there is
+    one, else the bundled catalogue), organisation and area rules alike.
+
+    \b
+    Exit codes: 0 every case passes (and, with --mutate, every mutant is killed); 1 a case fails, or
+    (--mutate) a mutant survives; 2 invalid rules, nothing to check, or (--mutate) a case that fails
+    on the rule itself, so its mutants cannot be judged; 3 internal error."""
     from compliance.app.cases import run_area_cases, run_cases
-    from compliance.catalogue.loading import BUNDLED_RULES, load_area_rules, load_rule_paths, load_rules
+    from compliance.app.checks import mutate_run, test_run
 
-    if paths:
-        rs, ids = load_rule_paths(list(paths))
-        announce_overrides(rs.overrides)
-    else:
-        rs = load_rules()
-        ids = [r.id for r in rs.rules]
-    area_folders = [p for p in paths if p.is_dir()] if paths else [BUNDLED_RULES]
+    targets, target = _targets(paths)
+    rs, ids, area_rules = _load_targets(targets)
     if mutate:
-        ctx.exit(_report_mutants(rs, set(ids), area_folders))
-    area_rules = load_area_rules(area_folders)
-    results = run_cases(rs, set(ids)) + run_area_cases(area_rules)
-    passed = failed = 0
-    for rule in [rs.by_id[rid] for rid in ids] + area_rules:
-        mine = [r for r in results if r.rule_id == rule.id]
-        bad = [r for r in mine if not r.passed]
-        passed += len(mine) - len(bad)
-        failed += len(bad)
-        mark = click.style("PASS", fg="green") if not bad else click.style("FAIL", fg="red", bold=True)
-        click.echo(f"{mark} {rule.id}  {len(mine) - len(bad)}/{len(mine)} cases")
-        for r in bad:
-            click.echo(f"     {r.case}: expected {r.expected}, got {r.actual}")
-            click.echo(f"     - {r.expected}\n     + {r.actual}  ({r.message})")
-    click.echo(f"{passed} passed, {failed} failed")
-    ctx.exit(EXIT_FINDINGS if failed else EXIT_OK)
+        from compliance.app.mutate import mutate_area_rule, mutate_rule
 
-
-def _shown(path: Path) -> str:
-    """A path relative to the current folder when it is under it (shorter, and clickable in editors)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _percent(killed: int, total: int) -> str:
-    return f"{100 * killed / total:.1f}%" if total else "no mutants"
-
-
-def _report_mutants(rs, only: set[str], area_folders: list[Path]) -> int:
-    """One line per rule (killed/total), each survivor with file:line, then the overall score."""
-    from compliance.app.mutate import mutate_rules
-
-    killed = total = 0
-    bad = False
-    for score in mutate_rules(rs, only, area_folders):
-        killed += score.killed
-        total += score.total
-        if score.broken:
-            bad = True
-            click.echo(f"{click.style('FAIL', fg='red', bold=True)} {score.rule_id}  case {score.broken[0]} fails on "
-                       "the rule itself (see `safeguard rules test`); mutants not run")
-            continue
-        mark = click.style("PASS", fg="green") if score.ok else click.style("FAIL", fg="red", bold=True)
-        click.echo(f"{mark} {score.rule_id}  {score.killed}/{score.total} mutants killed "
-                   f"({_percent(score.killed, score.total)})")
-        for r in score.survivors:
-            bad = True
-            where = f"{_shown(score.file)}:{r.line}" if r.line else _shown(score.file)
-            click.echo(f"     {where}: {r.mutation.where}: {r.mutation.description} survives (no case tells it apart)")
-    click.echo(f"{killed}/{total} mutants killed ({_percent(killed, total)}), {total - killed} survived")
-    return EXIT_FINDINGS if bad else EXIT_OK
+        scores = [mutate_rule(rs, rs.by_id[rid]) for rid in ids] if rs else []
+        scores += [mutate_area_rule(r, f) for r, f in area_rules.values()]
+        run = mutate_run(scores, target)
+    else:
+        results = (run_cases(rs, set(ids)) if rs else []) + run_area_cases([r for r, _ in area_rules.values()])
+        files = {**({rid: rs.files[rid] for rid in ids} if rs else {}), **{k: f for k, (_, f) in area_rules.items()}}
+        run = test_run(results, files, list(ids) + sorted(area_rules), target)
+    _emit_run(run, fmt, output)
+    ctx.exit(run.exit_code())
 
 
 @rules_group.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@check_format_option
+@check_output_option
 @click.pass_context
-def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Check rule files without an organisation: schema, ids, paths, dependencies, engine
-    complexity, required cases, unread parameters and mutants no case kills.
+def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Check rule files and folders PATHS (default: ./rules when there is one, else the bundled
+    catalogue) without an organisation: schema, ids, paths, dependencies, engine complexity,
+    framework clauses, required cases, failing cases, unread parameters and mutants no case kills.
+    Every problem of every file in one run, each with file, line and column.
 
     \b
     Exit codes: 0 no problem; 1 only weak rules (valid, but a required case is missing, a parameter
-    is never read or a mutant survives); 2 an invalid rule (it would not load or cannot read what
-    it means to); 3 internal error."""
-    from compliance.app.lint import lint_paths
-    from compliance.catalogue.loading import BUNDLED_RULES
+    is never read, a windowed count is read without its window, or a mutant survives); 2 an invalid
+    rule (it would not load, cannot read what it means to, or a case of its own fails) or nothing to
+    check; 3 internal error."""
+    from compliance.app.checks import lint_run
 
-    problems = lint_paths(list(paths) or [BUNDLED_RULES])
-    for p in sorted(problems, key=lambda p: str(p.path)):
-        click.echo(f"{p.path}: {p.problem.render()}")
-    click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
-    if any(p.invalid for p in problems):
-        ctx.exit(EXIT_INVALID)
-    ctx.exit(EXIT_FINDINGS if problems else EXIT_OK)
+    targets, target = _targets(paths)
+    run = lint_run(targets, target)
+    _emit_run(run, fmt, output)
+    ctx.exit(run.exit_code())
+
+
+@rules_group.command("new")
+@click.argument("area")
+@click.option("--id", "rule_id", metavar="XXX-NNN", help="The new rule's id (default: the area's prefix, next number).")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=Path("rules"), show_default=True,
+              help="The rules folder to write into (the rule goes in FOLDER/AREA/ID.yaml).")
+def new(area: str, rule_id: str | None, folder: Path) -> None:
+    """Write a new rule of AREA from a skeleton that lints clean and kills its mutants: a share
+    against a threshold, with its window checked and the four cases every rule needs (met, not met,
+    insufficient evidence, not applicable). Replace each TODO, then `safeguard rules lint`."""
+    from compliance.app.scaffold import new_rule
+
+    path = new_rule(area, folder, rule_id.upper() if rule_id else None)
+    click.echo(f"wrote {path}: replace each TODO, then run `safeguard rules lint` and `safeguard rules test --mutate`")
 
 
 __all__ = ["rules_group"]

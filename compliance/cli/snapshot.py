@@ -37,7 +37,11 @@ def check(ctx: click.Context, fixtures: Path, profile: Path | None, rule_dirs, n
     from compliance.app.snapshot import compare_fixtures
 
     evaluator, _ = make_evaluator(rule_folders(rule_dirs, no_bundled), profile)
-    changed = [s for s in compare_fixtures(evaluator, fixtures) if s.changed]  # outcomes before wording
+    snapshots = compare_fixtures(evaluator, fixtures)
+    missing = [s for s in snapshots if not s.path.is_file()]
+    for s in missing:  # said as what it is, with what to do, not as a diff against nothing
+        click.echo(f"{s.path}: no snapshot yet: run `safeguard snapshot update` (then review and commit it)")
+    changed = [s for s in snapshots if s.changed and s.path.is_file()]  # outcomes before wording
     counts = {kind: sum(s.kind == kind for s in changed) for kind in HEADINGS}
     for kind, heading in HEADINGS.items():
         if counts[kind]:
@@ -45,12 +49,11 @@ def check(ctx: click.Context, fixtures: Path, profile: Path | None, rule_dirs, n
         for s in (s for s in changed if s.kind == kind):
             click.echo("".join(difflib.unified_diff(s.expected.splitlines(True), s.actual.splitlines(True),
                                                     str(s.path), f"{s.path} (now)")), nl=False)
-    if changed:
-        click.echo(f"{len({s.fixture for s in changed})} fixture(s) differ from their expected findings "
-                   f"(outcomes in {counts['outcomes']}, wording in {counts['wording']})")
-    else:
-        click.echo("all fixtures match")
-    ctx.exit(EXIT_FINDINGS if changed else EXIT_OK)
+    said = [f"{len({s.fixture for s in changed})} fixture(s) differ from their expected findings "
+            f"(outcomes in {counts['outcomes']}, wording in {counts['wording']})"] if changed else []
+    said += [f"{len({s.fixture for s in missing})} fixture(s) have no snapshot yet"] if missing else []
+    click.echo("; ".join(said) if said else "all fixtures match")
+    ctx.exit(EXIT_FINDINGS if changed or missing else EXIT_OK)
 
 
 @snapshot_group.command("update")

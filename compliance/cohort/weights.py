@@ -12,7 +12,6 @@ from pydantic import Strict as StrictType
 
 from compliance.intake.documents import read_document
 from compliance.domain.errors import Problem, UserError
-from compliance.intake.validation import problems as validation_problems
 
 # Strict: `true` is not a weight of 1, and no NaN or infinity (each would rank every organisation alike).
 Points = Annotated[float, StrictType(), Field(ge=0, le=10_000, allow_inf_nan=False)]
@@ -93,7 +92,10 @@ def load_weights(override: Path | None = None) -> Weights:
         return Weights.model_validate(base.data)
     if not isinstance(doc.data, dict):
         raise WeightsError(str(override), [Problem("expected a mapping of weights (e.g. severity: {critical: 50})", line=1)])
+    merged = _merge(base.data, doc.data)
     try:
-        return Weights.model_validate(_merge(base.data, doc.data))
+        return Weights.model_validate(merged)
     except ValidationError as e:
-        raise WeightsError(str(override), validation_problems(Weights, e, doc)) from None
+        from compliance.catalogue.explain import explain
+
+        raise WeightsError(str(override), explain(Weights, e, doc, data=merged)) from None

@@ -25,6 +25,7 @@ class Problem:
     column: int | None = None  # 1-based, within `line`
     cell: str | None = None  # a workbook cell or range, e.g. Training!C14
     row: int | None = None  # a record row, 1-based, counting the header row as 1
+    code: str = ""  # what kind of problem, for tools (`rules lint --format sarif`'s rule ids)
 
     @classmethod
     def at_cell(cls, message: str, sheet: str, ref: str, path: str = "") -> Problem:

@@ -79,8 +79,9 @@ def build(root: Path) -> list[Case]:
         folder = root / f"rules-{name}"
         write(f"rules-{name}/TRN-001.yaml", text)
         cases.append(Case(f"{name} (assess --rules)", klass, ["assess", "--rules", str(folder), str(good)], [2], where))
-        if lint:
-            cases.append(Case(f"{name} (rules lint)", klass, ["rules", "lint", str(folder)], [1, 2], where))
+        if lint:  # lint prints file:line:column: level: field: what (as compilers do)
+            lint_where = where.replace(r"line \d+", r"(?:line \d+|\.yaml:\d+:\d+: \w+: )")
+            cases.append(Case(f"{name} (rules lint)", klass, ["rules", "lint", str(folder)], [1, 2], lint_where))
 
     def profile(klass: str, name: str, text: str, where: str) -> None:
         p = write(f"{name}.yaml", text)
