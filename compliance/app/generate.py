@@ -327,6 +327,7 @@ def cohere(cohort: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
             if len(listed) < 500 and all(p["provider"] != org["organisation"]["id"] for p in listed):
                 end = dt.date.fromisoformat(icb["organisation"]["period"]["end"])
                 listed.append(_prune({"provider": org["organisation"]["id"],
+                                      "contract": "gms" if org["organisation"]["type"] == "gp_practice" else "nhs_standard",
                                       "sc32_in_contract": rng.random() < 0.96,
                                       "last_assurance_return": (end - dt.timedelta(days=rng.randint(20, 330) if rng.random() < 0.9
                                                                             else rng.randint(400, 900))).isoformat()}))
