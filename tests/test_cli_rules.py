@@ -76,7 +76,8 @@ def test_lint_reports_every_problem_with_file_and_line(run_cli, tmp_path):
     (folder / "TRN-003.yaml").write_text(text.replace("id: TRN-001", "id: TRN-003").replace("severity: high", "severity: huge"))
     code, out, _ = run_cli("rules", "lint", tmp_path / "local")
     assert code == 2  # invalid rules (a path into nothing, a severity that does not exist)
-    assert "TRN-001.yaml: line 2" in out and "'indate' is not a field of StaffGroup" in out
+    measure_line = next(i for i, x in enumerate(text.splitlines(), 1) if "training.groups[].in_date" in x)
+    assert f"TRN-001.yaml: line {measure_line}" in out and "'indate' is not a field of StaffGroup" in out
     assert "TRN-002.yaml: line" in out and "no case expecting not_met" in out
     # With no failing case, nothing pins the threshold from below.
     line = cases_cut.splitlines().index(next(x for x in cases_cut.splitlines() if x.startswith("  threshold:"))) + 1

@@ -204,6 +204,8 @@ def _governance(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[st
         "case_file_audits": d.maybe([{"service": s, "audits": d.rng.choices([0, 1, 2, 4], weights=[15, 45, 25, 15])[0]}
                                      for s in services if s in CHILD_FACING], 0.1),
     }
+    if kind == "icb":  # an ICB's guardian arrangement reaches primary care too (no draw: cohorts keep their values)
+        out["speak_up"]["primary_care_guardian_access"] = out["speak_up"]["guardian_in_post"]
     if kind != "gp_practice":
         out["board_assurance"] = {"annual_report": d.maybe(d.rng.random() < 0.9), "other_reports": d.maybe(d.rng.randint(0, 4))}
         out["partnerships"] = [{"name": "Local safeguarding children partnership",
