@@ -79,7 +79,8 @@ def test_lint_reports_every_problem_with_file_and_line(run_cli, tmp_path):
     (folder / "TRN-003.yaml").write_text(text.replace("id: TRN-001", "id: TRN-003").replace("severity: high", "severity: huge"))
     code, out, _ = run_cli("rules", "lint", tmp_path / "local")
     assert code == 2  # invalid rules (a path into nothing, a severity that does not exist)
-    assert "TRN-001.yaml:29:3: error: measures.in_date: measure 'in_date': 'indate' is not a field of " \
+    measure_line = next(i for i, x in enumerate(text.splitlines(), 1) if "training.groups[].in_date" in x)
+    assert f"TRN-001.yaml:{measure_line}:3: error: measures.in_date: measure 'in_date': 'indate' is not a field of " \
            "training.groups[]; did you mean 'in_date'? (fields: group, in_date, level," in out
     assert "StaffGroup" not in out  # never a class name
     assert "TRN-002.yaml:" in out and "no case expecting not_met" in out

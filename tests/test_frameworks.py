@@ -21,9 +21,21 @@ def test_every_bundled_rule_is_mapped_to_cqc_and_none_invents_a_clause_number(ru
 def test_every_framework_is_used_and_training_maps_to_the_intercollegiate_levels(ruleset):
     used = {m.framework for r in ruleset.rules for m in r.mappings}
     assert used == set(FRAMEWORKS)
-    levels = {r.id: [m.clause for m in r.mappings if m.framework == "intercollegiate"] for r in ruleset.rules
+    levels = {r.id: {m.clause for m in r.mappings if m.framework == "intercollegiate"} for r in ruleset.rules
               if r.id in ("TRN-001", "TRN-002", "TRN-003")}
-    assert levels == {"TRN-001": ["Level 1"], "TRN-002": ["Level 2"], "TRN-003": ["Level 3"]}
+    assert levels == {"TRN-001": {"Level 1"}, "TRN-002": {"Level 2"}, "TRN-003": {"Level 3"}}
+
+
+def test_intercollegiate_mappings_cite_the_5th_edition_beside_the_4th(ruleset):
+    """Every clause mapped in the 4th edition (2019) is mapped in the 5th (2025) too, so a report
+    grouped by the Intercollegiate document serves readers of either edition."""
+    mapped = [r for r in ruleset.rules if any(m.framework == "intercollegiate" for m in r.mappings)]
+    assert len(mapped) >= 5
+    for rule in mapped:
+        editions = {m.version: m.clause for m in rule.mappings if m.framework == "intercollegiate"}
+        assert set(editions) == {"4th edition, 2019", "5th edition, 2025"}, rule.id
+        assert editions["4th edition, 2019"] == editions["5th edition, 2025"], rule.id
+        assert any(s.year == 2025 and "5th" in s.document for s in rule.sources), rule.id
 
 
 def test_lint_rejects_an_unknown_framework_and_a_duplicate_mapping(ruleset, tmp_path):

@@ -47,7 +47,8 @@ def test_every_operator_has_every_hook(name):
     assert type(o).words is not Operator.words, f"{name}: no words"
     assert type(o).test is not Operator.test or type(o).matches is not Operator.matches, f"{name}: no matching"
     assert o.swap is None or o.swap in OPERATORS
-    assert Compare.model_validate({name: 3 if o.takes_parameter else ("a.b[]" if o.reads_list else True)}).operator is o
+    arg = getattr(o, "example", None) or (3 if o.takes_parameter else ("a.b[]" if o.reads_list else True))
+    assert Compare.model_validate({name: arg}).operator is o
 
 
 # Names only the registry may dispatch on. The comparison operators (eq, gte...) are also the

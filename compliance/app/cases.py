@@ -74,9 +74,9 @@ def run_cases(ruleset: RuleSet, only: set[str] | None = None) -> list[CaseResult
             continue
         needed = with_prerequisites(rule, ruleset.by_id)
         single = RuleSet(needed, {r.id: ruleset.files[r.id] for r in needed}, ruleset.digest)
-        evaluators: dict[tuple, Evaluator] = {}
+        evaluators: dict[str, Evaluator] = {}
         for case in rule.cases:
-            key = tuple(sorted(case.parameters.items()))
+            key = repr(sorted(case.parameters.items()))  # list parameters are not hashable
             if key not in evaluators:
                 evaluators[key] = Evaluator(single, {rule.id: dict(case.parameters)})
             expected = case.expect.value + (f"/{case.severity.value}" if case.severity else "")

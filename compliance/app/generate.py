@@ -204,6 +204,8 @@ def _governance(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[st
         "case_file_audits": d.maybe([{"service": s, "audits": d.rng.choices([0, 1, 2, 4], weights=[15, 45, 25, 15])[0]}
                                      for s in services if s in CHILD_FACING], 0.1),
     }
+    if kind == "icb":  # an ICB's guardian arrangement reaches primary care too (no draw: cohorts keep their values)
+        out["speak_up"]["primary_care_guardian_access"] = out["speak_up"]["guardian_in_post"]
     if kind != "gp_practice":
         out["board_assurance"] = {"annual_report": d.maybe(d.rng.random() < 0.9), "other_reports": d.maybe(d.rng.randint(0, 4))}
         out["partnerships"] = [{"name": "Local safeguarding children partnership",
@@ -327,6 +329,7 @@ def cohere(cohort: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
             if len(listed) < 500 and all(p["provider"] != org["organisation"]["id"] for p in listed):
                 end = dt.date.fromisoformat(icb["organisation"]["period"]["end"])
                 listed.append(_prune({"provider": org["organisation"]["id"],
+                                      "contract": "gms" if org["organisation"]["type"] == "gp_practice" else "nhs_standard",
                                       "sc32_in_contract": rng.random() < 0.96,
                                       "last_assurance_return": (end - dt.timedelta(days=rng.randint(20, 330) if rng.random() < 0.9
                                                                             else rng.randint(400, 900))).isoformat()}))

@@ -40,15 +40,16 @@ def case_problems(rule: Rule) -> list[str]:
 
 
 def mapping_problems(rule: Rule | AreaRule) -> tuple[list[str], list[str]]:
-    """(invalid, weak): the same clause mapped twice is an error; a rule mapped to no framework
-    cannot appear in a report grouped by framework, so it is weak."""
+    """(invalid, weak): the same clause of one edition mapped twice is an error (the same clause of
+    two editions is not: the Intercollegiate 4th and 5th editions side by side); a rule mapped to no
+    framework cannot appear in a report grouped by framework, so it is weak."""
     from compliance.catalogue.explain import choices_text, framework_clauses, suggest
 
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     invalid = []
     clauses = framework_clauses()
     for m in rule.mappings:
-        key = (m.framework, m.clause.casefold())
+        key = (m.framework, m.version.casefold(), m.clause.casefold())
         if key in seen:
             invalid.append(f"mapping to {m.framework} '{m.clause}' is listed twice")
         seen.add(key)

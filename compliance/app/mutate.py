@@ -204,12 +204,12 @@ class _Runner:
         """The name of a case the candidate rule gets wrong (trying `first` first), or None."""
         needed = [candidate] + [r for r in with_prerequisites(self.rule, self.ruleset.by_id) if r.id != candidate.id]
         rs = RuleSet(needed, {r.id: self.ruleset.files[r.id] for r in needed}, self.ruleset.digest)
-        evaluators: dict[tuple, Evaluator] = {}
+        evaluators: dict[str, Evaluator] = {}
         order = sorted(self.docs, key=lambda cd: cd[0].name != first)
         for case, doc in order:
             if doc is None:
                 return case.name
-            key = tuple(sorted(case.parameters.items()))
+            key = repr(sorted(case.parameters.items()))  # list parameters are not hashable
             if key not in evaluators:
                 evaluators[key] = Evaluator(rs, {candidate.id: dict(case.parameters)})
             try:

@@ -244,6 +244,32 @@ class InPeriod(Operator):
 
 
 @register
+class OneOf(Operator):
+    name = "one_of"
+    argument = Name
+    takes_parameter = True
+    swap = None  # mutated through its parameter: each code left out in turn
+    example = "settings"
+    description = ("One of the codes of this list parameter, so that a profile can extend or shorten the list "
+                   "(the settings CP-IS is required in, say) without editing the rule.")
+
+    def test(self, have: Any, arg: Any, ctx: Context) -> bool | None:
+        return have in [scalar(a) for a in arg]
+
+    def words(self, label: str, arg: Any, params: dict[str, Any]) -> str:
+        from compliance.domain.labels import value_label
+
+        names = [value_label(a) for a in self.resolve(arg, params)] or ["none"]
+        return f"{label}: {names[0] if len(names) == 1 else ', '.join(names[:-1]) + ' or ' + names[-1]}"
+
+    def why(self, label: str, have: Any, arg: Any, params: dict[str, Any]) -> str:
+        return f"{label}: not reported" if have is None else f"{label} {said(have)}, not one of those listed"
+
+    def source(self, field: str, arg: Any) -> str:
+        return f"{field} one of {arg}"
+
+
+@register
 class Recorded(Operator):
     name = "recorded"
     argument = Literal[True]

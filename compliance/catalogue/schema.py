@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from compliance.domain.model import OrgType, ServiceKind
+from compliance.domain.model import OrgType, RoleKind, ServiceKind
 from compliance.domain.base import Strict
 from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity, Source
 from compliance.catalogue.kinds import EXTRAS, KINDS, Kind
@@ -53,6 +53,12 @@ def check_parameter_value(p: Parameter, value: Any) -> None:
     if isinstance(p.default, list):  # a list parameter: e.g. the posts an organisation type needs
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise PydanticCustomError("param_type", "expected a list of codes, got {v}", {"v": _brief(value)})
+        # codes of the same list as the default's (service kinds, roles): a misspelt one would match nothing
+        for codes in ({k.value for k in ServiceKind}, {r.value for r in RoleKind}):
+            unknown = [v for v in value if v not in codes]
+            if p.default and set(p.default) <= codes and unknown:
+                raise PydanticCustomError("param_code", "{u} is not one of the known codes: {c}",
+                                          {"u": ", ".join(unknown), "c": ", ".join(sorted(codes))})
         return
     if isinstance(p.default, dt.date):
         if isinstance(value, str):

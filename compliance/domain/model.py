@@ -105,6 +105,10 @@ class ServiceKind(str, Enum):
     substance_misuse = "substance_misuse"
     general_practice = "general_practice"
     adult_acute = "adult_acute"
+    # settings the 2024 extension of CP-IS reaches beyond unscheduled care (ALR-001's settings list)
+    community_paediatrics = "community_paediatrics"
+    sexual_assault_referral_centre = "sexual_assault_referral_centre"
+    dentistry = "dentistry"
 
 
 UNSCHEDULED_CARE = frozenset(
@@ -132,6 +136,8 @@ CHILD_FACING = frozenset(
         ServiceKind.camhs,
         ServiceKind.looked_after_children,
         ServiceKind.general_practice,
+        ServiceKind.community_paediatrics,
+        ServiceKind.sexual_assault_referral_centre,
     }
 )
 
@@ -563,6 +569,11 @@ class SpeakUp(Record):
     guardian_in_post: Flag | None = described(
         "Whether a Freedom to Speak Up guardian is in post", "true if a guardian is in post at the period end.", default=None
     )
+    primary_care_guardian_access: Flag | None = described(
+        "Whether primary-care staff can reach a guardian",
+        "ICBs: true if an arrangement the ICB has made gives staff in primary care access to a Freedom to Speak Up "
+        "guardian at the period end.", default=None,
+    )
 
 
 class ConcernReporting(Record):
@@ -597,8 +608,23 @@ class CaseFileAudit(Record):
     audits: Count = described("Case-file audits", "Safeguarding case-file audits of the service in the period (count).")
 
 
+class ContractType(str, Enum):
+    """The contract a commissioned provider holds: the safeguarding service condition (SC32) is part
+    of the NHS Standard Contract only; general practices hold primary-care contracts."""
+
+    nhs_standard = "nhs_standard"
+    gms = "gms"
+    pms = "pms"
+    apms = "apms"
+
+
 class CommissionedProvider(Record):
     provider: Code = described("Provider code", "The commissioned provider's organisation code.")
+    contract: ContractType | None = described(
+        "Contract held",
+        "nhs_standard (NHS Standard Contract), or a general practice's gms, pms or apms contract; the "
+        "safeguarding service condition (SC32) is asked only of NHS Standard Contract providers.", default=None,
+    )
     sc32_in_contract: Flag | None = described(
         "Whether the safeguarding condition is in contract",
         "true if the contract includes the safeguarding service condition (SC32).", default=None,
@@ -708,9 +734,15 @@ class ThinkFamily(Record):
 
 
 class TimelyReferrals(Record):
-
     referrals: Count = described("Referrals received", "Referrals of children received in the period (count).")
-    seen_in_time: Count | None = part_of("referrals", "Referrals seen in time", "Of those, how many were seen within the agreed time.", default=None)
+    seen_in_time: Count | None = part_of(
+        "referrals", "Referrals seen in time",
+        "Of those, how many were seen within `wait_weeks` weeks of referral (the local waiting standard).", default=None)
+    # Not required with `seen_in_time`, so returns written before it was asked for still validate;
+    # such a count is read as made with the standard the rule uses (what 'the agreed time' meant).
+    wait_weeks: Annotated[int, Strict(), Field(ge=1, le=104)] | None = described(
+        "Waiting standard", "The wait `seen_in_time` was counted with: seen within this many weeks of referral (weeks).",
+        default=None)
 
 
 class InformationSharing(Record):
