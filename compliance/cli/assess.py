@@ -52,7 +52,7 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
         from compliance.app.history import assess_with_history
 
         past, recorded = assess_with_history(report, rule_folders(rule_dirs, no_bundled), history, record)
-        if past is not None and fmt in ("html", "markdown"):
+        if past is not None and fmt in ("html", "markdown", "docx"):
             context["history"] = past
         if recorded is not None:
             click.echo(f"recorded run {recorded.run_id} ({recorded.org_id} {recorded.period}"

@@ -1,8 +1,8 @@
 """What every report format shows the same way: RAG status, summaries, training coverage, ranking rows.
 
 RAG status of a group of findings (an area, a CQC key question, an organisation):
-  red   - at least one finding not met or without evidence whose severity is high or critical;
-  amber - some finding not met or without evidence, all of them medium or low;
+  red   - at least one finding not met or not evidenced yet whose severity is high or critical;
+  amber - some finding not met or not evidenced yet, all of them medium or low;
   green - nothing failing: every finding met, not applicable or waived.
 Status is always written as a word (and in HTML an icon), never shown by colour alone.
 """
@@ -31,8 +31,8 @@ class Rag(str, Enum):
 
     @property
     def meaning(self) -> str:
-        return {"red": "high or critical requirement not met or unevidenced",
-                "amber": "medium or low requirement not met or unevidenced",
+        return {"red": "high or critical requirement not met or not evidenced yet",
+                "amber": "medium or low requirement not met or not evidenced yet",
                 "green": "nothing failing"}[self.value]
 
 

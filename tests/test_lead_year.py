@@ -1,0 +1,158 @@
+"""The safeguarding lead's year (issue 28): missing data as a to-do in every format a person reads,
+one label per outcome, the board paper and its level of assurance."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+from conftest import ROOT, fixture_files
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compliance.app.assess import report_for
+from compliance.catalogue.loading import BUNDLED_RULES
+from compliance.domain.outcomes import OUTCOME_LABELS, STILL_TO_REPORT, Outcome, Severity
+from compliance.domain.result import MissingInput, Report, Summary
+from compliance.formats import Options, render
+from compliance.formats.assurance import Assurance, assurance
+from compliance.intake.returns import load_assessment
+
+docx = pytest.importorskip("docx")
+lxml_html = pytest.importorskip("lxml.html")
+
+
+@pytest.fixture(scope="module")
+def reports(evaluator) -> dict[str, Report]:
+    out = {}
+    for path in fixture_files():
+        assessment, info = load_assessment(path)
+        out[path.stem] = report_for(assessment, info, evaluator, [BUNDLED_RULES])
+    return out
+
+
+def _with_todo(report: Report) -> Report:
+    """The report with two findings turned into to-dos whose `missing` says where to enter each value,
+    as the evaluator gives them (built by hand here, so the renderers are tested on their own)."""
+    findings = []
+    turned = 0
+    for f in report.findings:
+        if f.outcome == Outcome.not_met and turned < 2 or f.outcome == Outcome.insufficient_evidence:
+            turned += f.outcome == Outcome.not_met
+            missing = [MissingInput(path=f"x.{f.rule_id}", label=f"Figure for {f.rule_id} to report",
+                                    enter_at=f"Sheet {f.rule_id}!C{10 + len(findings)}")]
+            f = f.model_copy(update={"outcome": Outcome.insufficient_evidence, "missing": missing})
+        findings.append(f)
+    return report.model_copy(update={"findings": findings, "summary": Summary.of(findings)})
+
+
+def _docx_text(data: bytes) -> str:
+    d = docx.Document(io.BytesIO(data))
+    return "\n".join([p.text for p in d.paragraphs] +
+                     [c.text for t in d.tables for r in t.rows for c in r.cells])
+
+
+def _xlsx_text(data: bytes) -> str:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+
+
+def _all_formats(report: Report) -> dict[str, str]:
+    out = {}
+    for fmt in ("text", "markdown", "html", "xlsx", "docx"):
+        got = render("assessment", fmt, report, Options(width=200))
+        if fmt == "html":  # what the page shows: no script or style
+            doc = lxml_html.fromstring(got)
+            for el in doc.xpath("//script | //style"):
+                el.drop_tree()
+            got = doc.text_content()
+        out[fmt] = {"xlsx": _xlsx_text, "docx": _docx_text}.get(fmt, lambda t: t)(got)
+    return out
+
+
+@pytest.mark.parametrize("name", [p.stem for p in fixture_files()])
+def test_missing_data_is_a_to_do_with_where_to_enter_it_in_every_format(reports, name):
+    report = _with_todo(reports[name])
+    todo = [f for f in report.findings if f.outcome == Outcome.insufficient_evidence]
+    assert todo
+    for fmt, text in _all_formats(report).items():
+        flat = " ".join(text.split())
+        assert STILL_TO_REPORT.lower() in flat.lower(), fmt
+        for f in todo:
+            m = f.missing[0]
+            assert m.label in flat and m.enter_at in flat, (fmt, f.rule_id)
+            # never the action written for a failure
+            assert " ".join(f.remediation.split()) not in flat, (fmt, f.rule_id)
+
+
+@pytest.mark.parametrize("name", [p.stem for p in fixture_files()])
+def test_board_outputs_count_not_met_apart_from_not_evidenced(reports, name):
+    report = _with_todo(reports[name])
+    s = report.summary
+    n_not_met, n_todo = s.outcomes[Outcome.not_met], s.outcomes[Outcome.insufficient_evidence]
+    md = render("assessment", "markdown", report, Options())
+    assert f"{n_not_met} not met" in md and f"{n_todo} not evidenced yet" in md
+    text = render("assessment", "text", report, Options(quiet=True))
+    assert f"{n_not_met} not met" in text and f"{n_todo} not evidenced yet" in text
+    d = docx.Document(io.BytesIO(render("assessment", "docx", report, Options())))
+    counts = dict(zip((c.text for c in d.tables[0].rows[0].cells), (c.text for c in d.tables[0].rows[1].cells)))
+    assert counts[OUTCOME_LABELS[Outcome.not_met]] == str(n_not_met)
+    assert counts[OUTCOME_LABELS[Outcome.insufficient_evidence]] == str(n_todo)
+
+
+_CODES = re.compile(r"\b(insufficient_evidence|not_met|not_applicable|NO EVIDENCE|NOT MET|Not Met|No evidence|no evidence|unevidenced|without evidence)\b")
+
+
+@pytest.mark.parametrize("name", [p.stem for p in fixture_files()])
+def test_each_outcome_has_one_label_in_every_format_a_person_reads(reports, name):
+    for fmt, text in _all_formats(_with_todo(reports[name])).items():
+        assert not _CODES.search(text), (fmt, _CODES.search(text).group())
+
+
+def test_the_board_paper_reads_back_in_the_order_boards_expect(reports):
+    report = reports["northfield-acute"]
+    data = render("assessment", "docx", report, Options())
+    assert data == render("assessment", "docx", report, Options())  # the same bytes for the same input
+    d = docx.Document(io.BytesIO(data))
+    headings = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == ["Purpose", "Overall level of assurance", "Key risks", STILL_TO_REPORT,
+                        "What changed since last year", "Action plan", "The board is asked to"]
+    level, _why = assurance(report.findings)
+    body = "\n".join(p.text for p in d.paragraphs)
+    assert level.value in body and level.value.lower() in body
+    risks = d.tables[1]
+    serious = [f for f in report.findings if f.outcome == Outcome.not_met
+               and f.severity in (Severity.critical, Severity.high)]
+    assert len(risks.rows) - 1 == min(8, len(serious))
+    assert all(any(f.title in r.cells[0].text for f in serious) for r in risks.rows[1:])
+    words = len(body.split()) + sum(len(c.text.split()) for t in d.tables for r in t.rows for c in r.cells)
+    assert 300 < words < 1600  # two to four pages of A4 at 11 pt
+
+
+def test_the_readme_states_the_rule_the_board_paper_applies():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("### Level of assurance", 1)[1].split("\n\n", 2)[2]
+    levels = [line.split(" | ")[0].lstrip("| ") for line in table.splitlines() if line.startswith("| ")][1:]
+    assert levels == [a.value for a in (Assurance.none, Assurance.limited, Assurance.reasonable, Assurance.substantial)]
+
+
+_RANK = {Assurance.substantial: 3, Assurance.reasonable: 2, Assurance.limited: 1, Assurance.none: 0}
+_pairs = st.lists(st.tuples(st.sampled_from(list(Outcome)), st.sampled_from(list(Severity))), max_size=30)
+
+
+@given(_pairs, st.sampled_from(list(Severity)))
+def test_assurance_never_rises_when_a_requirement_fails_or_goes_unevidenced(reports, pairs, severity):
+    template = reports["northfield-acute"].findings[0]
+
+    def findings(ps):
+        return [template.model_copy(update={"outcome": o, "severity": s}) for o, s in ps]
+
+    base, _ = assurance(findings(pairs))
+    worse, _ = assurance(findings(pairs + [(Outcome.not_met, severity)]))
+    assert _RANK[worse] <= _RANK[base]
+    unevidenced, _ = assurance(findings(pairs + [(Outcome.insufficient_evidence, severity)]))
+    assert _RANK[worse] <= _RANK[unevidenced] <= _RANK[base]  # a to-do never counts as a failure
+    if any(o == Outcome.not_met and s == Severity.critical for o, s in pairs):
+        assert base in (Assurance.limited, Assurance.none)
