@@ -14,7 +14,7 @@ import openpyxl
 from compliance.domain.model import SCHEMA_VERSION
 import pytest
 
-from compliance.app.template import sections_read, template_workbook
+from compliance.app.template import layout_for, sections_read, template_workbook
 from compliance.domain.model import OrgType
 from compliance.intake.documents import read_document
 from compliance.intake.returns import load_assessment
@@ -80,7 +80,7 @@ def test_template_has_a_sheet_per_section_a_cover_and_a_hidden_info_sheet(rulese
     assert wb[INFO_SHEET].sheet_state == "hidden"
     assert info["template_version"] == TEMPLATE_VERSION and info["schema_version"] == SCHEMA_VERSION
     assert info["catalogue_sha256"] == ruleset.digest
-    assert "how the return is read" in " ".join(str(c.value) for c in wb[COVER_SHEET]["B"] if c.value)
+    assert "the reference the tool reads each answer by" in " ".join(str(c.value) for c in wb[COVER_SHEET]["B"] if c.value)
 
 
 @pytest.mark.parametrize("org_type", list(OrgType))
@@ -100,10 +100,10 @@ def test_sections_are_those_the_rules_for_the_type_read(ruleset, org_type):
         assert "was_not_brought" not in included
 
 
-def test_every_model_field_has_a_row_with_its_description(acute_template):
+def test_every_model_field_has_a_row_with_its_description(ruleset, acute_template):
     wb = openpyxl.load_workbook(acute_template)
     keys = {c.value: (ws.title, c.row) for ws in wb.worksheets for c in ws["A"] if isinstance(c.value, str)}
-    for section in sections():
+    for section in layout_for(ruleset, OrgType.acute):
         for leaf in section.leaves:
             title, row = keys[leaf.key]
             assert title == section.title
@@ -112,7 +112,7 @@ def test_every_model_field_has_a_row_with_its_description(acute_template):
         for table in section.tables:
             title, row = keys[table.key]
             header = [c.value for c in wb[title][row + 2]]
-            assert header[:len(table.columns)] == [c.key for c in table.columns]
+            assert header[:len(table.columns)] == [c.label for c in table.columns]
 
 
 def test_validations_follow_the_model(acute_template):
@@ -162,13 +162,13 @@ def test_empty_cells_are_not_reported(ruleset, tmp_path):
             ws.cell(row=_row(ws, key), column=3, value=value)
         ws.cell(row=_row(ws, "organisation.local_authorities") + 3, column=1, value="riverside")
         ws = wb["Governance"]
-        ws.cell(row=_row(ws, "governance.engagements"), column=3, value="none")
+        ws.cell(row=_row(ws, "governance.case_file_audits"), column=3, value="none")
 
         wb.create_sheet("My workings")["C3"] = "a note of the lead's own"
 
     model, _ = load_assessment(_edit(path, fill))
     assert model.training is None and model.context is None
-    assert model.governance.engagements == [] and model.governance.roles is None
+    assert model.governance.case_file_audits == [] and model.governance.roles is None
 
 
 # --- errors name the sheet, the cell and the field ---------------------------------------------------

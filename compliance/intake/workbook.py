@@ -27,8 +27,8 @@ from compliance.domain.result import InputInfo
 from compliance.intake.documents import format_loc, read_bytes
 from compliance.intake.validation import problems as validation_problems
 from compliance.intake.workbook_layout import (
-    COVER_SHEET, INFO_SHEET, KEY_COL, NONE_WORD, NOTES_COLUMN, READABLE_TEMPLATE_VERSIONS, VALUE_COL, Leaf,
-    Table, meta_fields, sections,
+    COVER_SHEET, FIELD_HEADERS, INFO_SHEET, KEY_COL, NONE_WORD, NOTES_COLUMN, NOTES_HEADER, OLD_FIELD_HEADER,
+    READABLE_TEMPLATE_VERSIONS, VALUE_COL, Leaf, Table, meta_fields, sections,
 )
 
 MAX_BYTES = 10 * 1024 * 1024  # the file as stored
@@ -321,7 +321,7 @@ class _Reader:
                 continue
             if key in self.leaves:
                 self._scalar(self.leaves[key], r, value_col)
-            elif (r, value_col) in grid and key != "Field":
+            elif (r, value_col) in grid and key not in _HEADER_WORDS:
                 found = f"'{key}'" if key else "empty"
                 self._problem(r, value_col, "", f"a value in a row whose column A ({found}) is not a field of the "
                               "return; put the field's name back in column A")
@@ -329,7 +329,7 @@ class _Reader:
 
     def _value_column(self) -> int:
         for r, cols in self.rows.items():
-            if self.grid.get((r, KEY_COL)) == "Field":
+            if self._text(r, KEY_COL) in _HEADER_WORDS:
                 return next((c for c in cols if self.grid[(r, c)] == "Value"), VALUE_COL)
         return VALUE_COL
 
@@ -356,7 +356,7 @@ class _Reader:
             if key in self.tables or (key in self.leaves and header_row is None):
                 break
             if header_row is None:
-                if key == table.columns[0].key:
+                if _same(key, table.columns[0]):
                     header_row, columns = r, self._columns(table, r)
                     headed = set(self.rows[r])
             else:
@@ -382,19 +382,20 @@ class _Reader:
         return i
 
     def _columns(self, table: Table, r: int) -> dict[int, Leaf]:
-        known = {c.key: c for c in table.columns}
+        known = {c.key.lower(): c for c in table.columns} | {c.label.lower(): c for c in table.columns}
         columns: dict[int, Leaf] = {}
         for c in self.rows[r]:
-            name = str(self.grid[(r, c)]).strip()
-            if name == NOTES_COLUMN:
+            name = " ".join(str(self.grid[(r, c)]).split())
+            if name.lower() in (NOTES_COLUMN, NOTES_HEADER.lower()):
                 continue
-            if name not in known:
+            leaf = known.get(name.lower())
+            if leaf is None:
                 self._problem(r, c, format_loc(table.path), f"unknown column '{name}'; expected one of: "
-                              f"{', '.join(known)}, {NOTES_COLUMN}")
-            elif name in {leaf.key for leaf in columns.values()}:
+                              f"{', '.join(col.label for col in table.columns)}, {NOTES_HEADER}")
+            elif leaf in columns.values():
                 self._problem(r, c, format_loc(table.path), f"the column '{name}' appears twice")
             else:
-                columns[c] = known[name]
+                columns[c] = leaf
         return columns
 
     def _item(self, table: Table, r: int, columns: dict[int, Leaf], headed: set[int], index: int) -> Any:
@@ -452,6 +453,14 @@ class _Reader:
         self.problems.append(Problem(message, path=path, cell=self._cell(r, c)))
 
 
+_HEADER_WORDS = frozenset({OLD_FIELD_HEADER, FIELD_HEADERS[0]})
+
+
+def _same(text: str | None, leaf: Leaf) -> bool:
+    """Whether a header cell names this column: its label (as templates write it) or its key (older ones)."""
+    return text is not None and " ".join(text.split()).lower() in (leaf.key.lower(), leaf.label.lower())
+
+
 def _put(data: dict[str, Any], path: tuple, value: Any) -> None:
     for part in path[:-1]:
         data = data.setdefault(part, {})
@@ -501,6 +510,9 @@ def convert(leaf: Leaf, v: Any) -> tuple[Any, str | None]:
         if isinstance(v, str) and _DATE.match(v):
             return v, None
         return v, f"expected a date (YYYY-MM-DD) (got {v!r}); type it as a date or as text like 2026-03-31"
+    if kind == "choice" and isinstance(v, str):
+        code = leaf.code_for(v)  # the words the dropdown shows, or the code older workbooks hold
+        return (code, None) if code is not None else (v, None)
     if kind in ("text", "choice"):
         if isinstance(v, bool):
             return v, None
