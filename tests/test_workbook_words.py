@@ -108,3 +108,94 @@ def test_a_template_filled_from_a_return_shows_its_choices_in_words(ruleset):
     services = wb["Services"]
     kinds = [c.value for c in services["A"] if c.value in ("emergency department", "emergency_department")]
     assert kinds and all("_" not in k for k in kinds)
+
+
+# --- errors a person can act on ---------------------------------------------------------------------
+
+
+def _basic(ruleset, tmp_path: Path, change=None) -> Path:
+    """An acute template with the organisation filled in, then `change` applied (a lead's typing)."""
+    wb = openpyxl.load_workbook(io.BytesIO(template_workbook(ruleset, OrgType.acute)))
+    ws = wb["Organisation"]
+    for key, value in (("organisation.id", "RXX01"), ("organisation.name", "A trust"),
+                       ("organisation.period.start", "2025-04-01"), ("organisation.period.end", "2026-03-31")):
+        ws.cell(row=_row(ws, key), column=3, value=value)
+    ws.cell(row=_row(ws, "organisation.local_authorities") + 3, column=1, value="E08000001")
+    if change:
+        change(wb)
+    path = tmp_path / "return.xlsx"
+    wb.save(path)
+    return path
+
+
+def _group(wb, values: dict[str, object], offset: int = 0) -> int:
+    """Types a training group row by the column titles; returns its row."""
+    ws = wb["Training"]
+    header = _row(ws, "training.groups") + 2
+    titles = [c.value for c in ws[header]]
+    for title, value in values.items():
+        ws.cell(row=header + 1 + offset, column=titles.index(title) + 1, value=value)
+    return header + 1 + offset
+
+
+def test_thousands_separators_are_read_as_people_write_counts(ruleset, tmp_path):
+    path = _basic(ruleset, tmp_path, lambda wb: _group(wb, {"Staff group": "Nurses", "Competency level": 2,
+                                                            "Staff in post": "31,400", "Staff in date": "1,200",
+                                                            "Renewal period of the training": 36}))
+    model, _ = load_assessment(path)
+    assert (model.training.groups[0].staff_in_post, model.training.groups[0].in_date) == (31400, 1200)
+
+
+@pytest.mark.parametrize("typed", ["95%", 0.95])
+def test_a_percentage_typed_as_a_count_gets_a_hint_naming_the_row_and_question(ruleset, tmp_path, run_cli, typed):
+    rows = {}
+
+    def change(wb):
+        rows["r"] = _group(wb, {"Staff group": "Nurses", "Competency level": 2, "Staff in post": 480,
+                                "Staff in date": typed})
+    path = _basic(ruleset, tmp_path, change)
+    code, _out, err = run_cli("assess", path)
+    flat = " ".join(err.split())
+    assert code == 2 and "Traceback" not in err
+    assert f"1. Training row {rows['r']}, Staff in date: you typed '{typed}'; type the number of staff in date" in flat
+    assert "not a percentage" in flat
+
+
+def test_an_untouched_template_points_at_the_rows_the_answers_go_in(ruleset, tmp_path, run_cli):
+    path = tmp_path / "blank.xlsx"
+    path.write_bytes(template_workbook(ruleset, OrgType.acute))
+    code, _out, err = run_cli("assess", path)
+    lines = err.splitlines()
+    assert code == 2 and lines[0].endswith("problems to fix in the workbook:")
+    assert all(re.match(r"\s+(\d+\. |\s)", line) for line in lines[1:])
+    numbered = [line for line in lines[1:] if re.match(r"\s+\d+\. ", line)]
+    assert [int(line.split(".")[0]) for line in numbered] == list(range(1, len(numbered) + 1))
+    ws = openpyxl.load_workbook(path)["Organisation"]
+    first = _row(ws, "organisation.local_authorities") + 3
+    flat = " ".join(err.split())
+    assert f"Organisation row {first}, Local authorities served: nothing is listed" in flat
+    assert "Organisation code: a value is required here; type text" in flat
+
+
+def test_annotate_writes_a_marked_copy_and_never_touches_the_workbook(ruleset, tmp_path, run_cli):
+    rows = {}
+
+    def change(wb):
+        rows["r"] = _group(wb, {"Staff group": "Nurses", "Competency level": "two", "Staff in post": 480,
+                                "Staff in date": "95%"})
+    path = _basic(ruleset, tmp_path, change)
+    before = path.read_bytes()
+    marked = tmp_path / "marked.xlsx"
+    code, _out, err = run_cli("assess", path, "--annotate", marked)
+    assert code == 2 and path.read_bytes() == before
+    wb = openpyxl.load_workbook(marked)
+    ws = wb["Training"]
+    commented = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
+    header = [c.value for c in ws[_row(ws, "training.groups") + 2]]
+    level = f"{openpyxl.utils.get_column_letter(header.index('Competency level') + 1)}{rows['r']}"
+    in_date = f"{openpyxl.utils.get_column_letter(header.index('Staff in date') + 1)}{rows['r']}"
+    assert set(commented) == {level, in_date}
+    assert "you typed 'two'" in commented[level] and "not a percentage" in commented[in_date]
+    assert ws[in_date].fill.fgColor.rgb.endswith("FFC7CE")
+    code, _out, err = run_cli("assess", path, "--annotate", path)
+    assert code == 2 and "never changed" in err and path.read_bytes() == before

@@ -120,7 +120,8 @@ class SafeguardGroup(click.Group):
             from compliance.formats.escape import terminal
 
             if isinstance(e, UserError):
-                click.echo(f"error: {terminal(e)}", err=True)
+                lines = e.lines()  # each line escaped: nothing the user typed can add one
+                click.echo("\n".join([f"error: {terminal(lines[0])}", *(terminal(line) for line in lines[1:])]), err=True)
                 ctx.exit(EXIT_INVALID)
             # a bug: say so, keep the details for the report
             click.echo(terminal(f"internal error: {type(e).__name__}: {e}"), err=True)

@@ -138,7 +138,7 @@ _TRUE_IF = re.compile(r"\b(?:true|True) if\b")
 
 
 @lru_cache(maxsize=1)
-def _titles_by_name() -> dict[str, str]:
+def titles_by_name() -> dict[str, str]:
     """Every field name of the return's models -> its title (the first met, walking from the root)."""
     out: dict[str, str] = {}
     seen: set[type[BaseModel]] = set()
@@ -167,7 +167,7 @@ def plain_words(text: str, siblings: dict[str, str] | None = None) -> str:
                 title = label_of(name) if "." in name else None
             except KeyError:
                 title = None
-        title = title or _titles_by_name().get(name.rsplit(".", 1)[-1])
+        title = title or titles_by_name().get(name.rsplit(".", 1)[-1])
         return f"'{lower_first(title)}'" if title else name.replace("_", " ")
 
     text = _SNAKE.sub(lambda m: value_label(m.group()), _TICKED.sub(word, text))

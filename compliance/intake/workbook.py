@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import textwrap
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,45 @@ _CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)([0-9]+)\"[^>]*?(?:/>|>(.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^[+-]?\d+$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$")  # 31,400: as people write counts
 _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
+
+
+class WorkbookError(InputError):
+    """A filled-in workbook's problems, as a numbered list a person works through: one problem a
+    line, each naming the sheet and the row as the sheet shows it, the question, what was typed and
+    what to type. The problems keep their cells, so `--annotate` can mark them in a copy."""
+
+    def lines(self) -> list[str]:
+        n = len(self.problems)
+        head = f"{self.file}: {n} problem{'s' if n != 1 else ''} to fix in the workbook:"
+        out = [head]
+        for i, p in enumerate(self.problems, 1):
+            number = f"{i:>3}. "  # wrapped at words, each problem's lines indented under its number
+            out += textwrap.wrap(_where(p) + p.message, width=WRAP_AT, initial_indent=number,
+                                 subsequent_indent=" " * len(number), break_long_words=False,
+                                 break_on_hyphens=False)
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+WRAP_AT = 100
+
+
+def _where(p: Problem) -> str:
+    """'Training row 14, ' (the row as the sheet numbers it; the column is the question's)."""
+    if not p.cell:
+        return ""
+    from openpyxl.utils.cell import coordinate_from_string
+
+    sheet, _, ref = p.cell.rpartition("!")
+    try:
+        _col, row = coordinate_from_string(ref.split(":")[0].replace("$", ""))
+    except ValueError:
+        return f"{sheet}, "
+    return f"{sheet} row {row}, "
 
 
 def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
@@ -60,8 +99,75 @@ def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
         problems += [p for p in validation_problems(SelfAssessment, e, None, where.locate) if p.path not in failed]
     if problems:
         order = {title: i for i, title in enumerate(where.sheets)}
-        raise InputError(str(path), sorted(problems, key=lambda p: _position(p, order)))
+        plain = sorted((_in_words(p, where) for p in problems), key=lambda p: _position(p, order))
+        raise WorkbookError(str(path), plain, limit=len(plain))
     return model, InputInfo(path=str(path), sha256=hashlib.sha256(raw).hexdigest())
+
+
+_QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'")
+_GOT = re.compile(r" \(got [^()]*(?:\([^()]*\)[^()]*)*\)$")
+_PERCENT = re.compile(r"^\s*\d+(?:\.\d+)?\s*%\s*$")
+
+
+def _in_words(p: Problem, where: Locations) -> Problem:
+    """A problem as the person filling the workbook reads it: the question's label, what was typed,
+    and what to type; field names in the message become the questions' labels."""
+    from compliance.domain.labels import titles_by_name
+
+    if p.cell in where.tables:
+        table, first = where.tables[p.cell]
+        if not p.message.startswith(("a value is required", "List should have")):
+            return Problem(f"{table.label}: {p.message}", path=p.path, cell=p.cell)
+        row = first.rpartition("!")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # a list left empty: where items go
+        return Problem(f"{table.label}: nothing is listed; list them in the table, one a row, from row {row}",
+                       path=p.path, cell=first)
+    leaf = where.leaves.get(p.cell or "")
+    typed = where.typed.get(p.cell or "")
+    titles = titles_by_name()
+    message = _QUOTED.sub(lambda m: f"'{titles[m.group(1)]}'" if m.group(1) in titles else m.group(), p.message)
+    message = _GOT.sub("", message)
+    named = {titles[m.group(1)] for m in _QUOTED.finditer(p.message) if m.group(1) in titles}
+    if leaf is not None and named and leaf.label not in named:
+        return Problem(message[:1].upper() + message[1:], path=p.path, cell=p.cell)  # about the row, not this cell
+    parts = []
+    if typed is not None:
+        parts.append(f"you typed {_typed(typed)}")
+    if leaf is None or not message.startswith("expected "):
+        parts.append(message)
+    if leaf is not None:
+        parts.append(_what_to_type(leaf, typed))
+    label = f"{leaf.group + ': ' if leaf and leaf.group else ''}{leaf.label}" if leaf else ""
+    text = "; ".join(parts)
+    return Problem((f"{label}: " if label else "") + text, path=p.path, cell=p.cell)
+
+
+def _typed(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return f"the date {v:%d/%m/%Y}"
+    text = str(v)
+    return f"'{text if len(text) <= 60 else text[:57] + '...'}'"
+
+
+def _what_to_type(leaf: Leaf, typed: Any) -> str:
+    """What to type instead, in words, with an example where one helps."""
+    from compliance.domain.labels import lower_first
+
+    if leaf.kind == "int":
+        as_share = (isinstance(typed, str) and _PERCENT.match(typed)) or (
+            isinstance(typed, float) and 0 < typed < 1)
+        if as_share:
+            return (f"type the number of {lower_first(leaf.label)} (a count, not a percentage), e.g. 412; the "
+                    "tool works out the percentage")
+        return f"type {leaf.value_hint()}"
+    if leaf.kind == "choice":
+        return "choose one of: " + ", ".join(leaf.words)
+    if leaf.kind == "bool":
+        return "choose yes or no"
+    if leaf.kind == "date":
+        return "type a date, e.g. 2026-03-31"
+    return f"type {leaf.value_hint()}"
 
 
 def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, list[Problem]]:
@@ -269,6 +375,9 @@ class Locations:
 
     cells: dict[tuple, str] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)  # in the workbook's order, to list problems in it
+    leaves: dict[str, Leaf] = field(default_factory=dict)  # cell -> the question it answers
+    tables: dict[str, tuple[Table, str]] = field(default_factory=dict)  # marker cell -> table, its first row's cell
+    typed: dict[str, Any] = field(default_factory=dict)  # cell -> what was typed there (cells read only)
     _first: dict[tuple, str] = field(default_factory=dict)  # each prefix -> the first cell under it
 
     def locate(self, loc: tuple, err: dict) -> str | None:
@@ -365,9 +474,10 @@ class _Reader:
                     items.append(item)
             i += 1
         if header_row is None:
-            self._problem(marker_row, KEY_COL, format_loc(table.path), "the table's header row (field names) "
-                          f"is missing below this row; it starts with '{table.columns[0].key}'")
+            self._problem(marker_row, KEY_COL, format_loc(table.path), "the table's header row (the column "
+                          f"titles) is missing below this row; it starts with '{table.columns[0].label}'")
             return i
+        self.where.tables[self._cell(marker_row, value_col)] = (table, self._cell(header_row + 1, min(columns or {1: None})))
         if marker is not None:
             if str(marker).strip().lower() != NONE_WORD:
                 self._problem(marker_row, value_col, format_loc(table.path),
@@ -421,6 +531,9 @@ class _Reader:
 
     def _value(self, leaf: Leaf, r: int, c: int, loc: tuple) -> Any:
         v = self.grid.get((r, c))
+        self.where.leaves[self._cell(r, c)] = leaf
+        if v is not None:
+            self.where.typed[self._cell(r, c)] = v
         if v is None:
             if (r, c) in self.formulas:
                 self._problem(r, c, format_loc(loc), "a formula with no saved result (the file was made by a tool "
@@ -488,8 +601,8 @@ def convert(leaf: Leaf, v: Any) -> tuple[Any, str | None]:
     if kind == "int":
         if isinstance(v, float) and v.is_integer():
             return int(v), None
-        if isinstance(v, str) and _INT.match(v):
-            return int(v), None
+        if isinstance(v, str) and (_INT.match(v) or _THOUSANDS.match(v)):
+            return int(v.replace(",", "")), None
         if isinstance(v, (dt.date, dt.datetime)):
             return v, f"expected a whole number (got the date {v:%Y-%m-%d}); format the cell as a number"
         return v, None
@@ -523,3 +636,36 @@ def convert(leaf: Leaf, v: Any) -> tuple[Any, str | None]:
         if isinstance(v, (dt.date, dt.datetime)):
             return v, f"expected text (got the date {v:%Y-%m-%d}); format the cell as text"
     return v, None
+
+
+def annotated_copy(raw: bytes, problems: list[Problem]) -> bytes:
+    """A copy of the workbook with each problem's cell highlighted and commented with what to fix
+    (`safeguard assess --annotate`); the workbook itself is never touched. Read once more, in full
+    (not read-only), from the bytes already checked as a container."""
+    import warnings
+
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from compliance.intake.files import workbook_bytes
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = load_workbook(io.BytesIO(raw), keep_vba=False, keep_links=False)
+    fill = PatternFill("solid", fgColor="FFC7CE")
+    notes: dict[tuple[str, str], list[str]] = {}
+    for i, p in enumerate(problems, 1):
+        if not p.cell or "!" not in p.cell:
+            continue
+        sheet, _, ref = p.cell.rpartition("!")
+        notes.setdefault((sheet, ref.split(":")[0].replace("$", "")), []).append(f"{i}. {p.message}")
+    for (sheet, ref), texts in notes.items():
+        if sheet not in wb.sheetnames:
+            continue
+        cell = wb[sheet][ref]
+        cell.fill = fill
+        comment = Comment("\n".join(texts)[:30000], "safeguard")
+        comment.width, comment.height = 320, 40 + 18 * sum(1 + len(t) // 50 for t in texts)
+        cell.comment = comment
+    return workbook_bytes(wb)

@@ -102,6 +102,15 @@ class Leaf(_Named):
 
     def format_hint(self) -> str:
         """What a person may enter, in words (Excel's validation is a courtesy; the reader checks again)."""
+        hint = self.value_hint()
+        if not self.required:
+            return hint
+        if self.part == ROW:
+            return hint + "; required in every row"
+        return hint + (f"; required when anything under '{self.part_title or self.part}' is filled" if self.part else "; required")
+
+    def value_hint(self) -> str:
+        """The kind of value alone ('a whole number, at least 0'), without whether it is required."""
         if self.kind == "bool":
             hint = "yes or no"
         elif self.kind == "choice":
@@ -115,11 +124,7 @@ class Leaf(_Named):
             hint = word + (f", {' and '.join(bounds)}" if bounds else "")
         else:
             hint = f"text, up to {self.max_length} characters" if self.max_length else "text"
-        if not self.required:
-            return hint
-        if self.part == ROW:
-            return hint + "; required in every row"
-        return hint + (f"; required when anything under '{self.part_title or self.part}' is filled" if self.part else "; required")
+        return hint
 
 
 @dataclass(frozen=True)
