@@ -156,3 +156,63 @@ def test_assurance_never_rises_when_a_requirement_fails_or_goes_unevidenced(repo
     assert _RANK[worse] <= _RANK[unevidenced] <= _RANK[base]  # a to-do never counts as a failure
     if any(o == Outcome.not_met and s == Severity.critical for o, s in pairs):
         assert base in (Assurance.limited, Assurance.none)
+
+
+# --- evidence notes ---------------------------------------------------------------------------------
+
+
+def test_an_evidence_note_in_yaml_flows_into_the_finding_and_every_report(evaluator, tmp_path):
+    from compliance.intake.documents import read_document
+    from ruamel.yaml import YAML
+
+    data = read_document(ROOT / "fixtures" / "organisations" / "northfield-acute.yaml").data
+    data["evidence"] = {"training.budget_gbp": "Finance ledger 2025/26, cost centre 4410",
+                        "training.groups[0]": "ESR extract 31/03/2026, checked by HR"}
+    path = tmp_path / "r.yaml"
+    with path.open("w") as fh:
+        YAML(typ="safe").dump(data, fh)
+    assessment, info = load_assessment(path)
+    report = report_for(assessment, info, evaluator, [BUNDLED_RULES])
+    noted = {(f.rule_id, e.note) for f in report.findings for e in f.evidence if e.note}
+    assert ("TRN-006", "Finance ledger 2025/26, cost centre 4410") in noted
+    group = assessment.training.groups[0]
+    assert any(note == f"{group.group}: ESR extract 31/03/2026, checked by HR" for _r, note in noted)
+    trn006 = next(f for f in report.findings if f.rule_id == "TRN-006")
+    shown = next(e for e in trn006.evidence if e.note)
+    for fmt in ("html", "markdown", "xlsx", "text"):
+        got = render("assessment", fmt, report, Options(verbose=True, width=200))
+        text = {"xlsx": _xlsx_text}.get(fmt, lambda t: t)(got)
+        if fmt == "html":
+            text = lxml_html.fromstring(text).text_content()
+        flat = " ".join(text.split())
+        if fmt != "markdown" or trn006.outcome == Outcome.not_met:  # Markdown shows the failing ones' evidence
+            assert f"{shown.text} (note: Finance ledger 2025/26, cost centre 4410)" in flat, fmt
+
+
+def test_a_version_1_return_without_notes_still_reads(evaluator):
+    from conftest import minimal_return
+    from compliance.domain.model import SelfAssessment
+
+    model = SelfAssessment.model_validate(minimal_return())
+    assert model.evidence is None
+
+
+def test_next_years_template_carries_notes_and_moves_the_period_on(ruleset, tmp_path, run_cli):
+    from compliance.intake.documents import read_document
+    from ruamel.yaml import YAML
+
+    data = read_document(ROOT / "fixtures" / "organisations" / "northfield-acute.yaml").data
+    data["evidence"] = {"training.budget_gbp": "Finance ledger", "training.groups[1].in_date": "ESR extract"}
+    last = tmp_path / "last.yaml"
+    with last.open("w") as fh:
+        YAML(typ="safe").dump(data, fh)
+    out = tmp_path / "next.xlsx"
+    code, _o, err = run_cli("template", "--type", "acute", "--from", last, "-o", out)
+    assert code == 0, err
+    assert "moved the period on by a year: 2025-04-01 to 2026-03-31 is now 2026-04-01 to 2027-03-31" in err
+    model, _ = load_assessment(out)
+    assert str(model.organisation.period.start) == "2026-04-01" and str(model.organisation.period.end) == "2027-03-31"
+    assert model.evidence == {"training.budget_gbp": "Finance ledger", "training.groups[1]": "ESR extract"}
+    same = tmp_path / "same.xlsx"
+    assert run_cli("template", "--type", "acute", "--from", last, "--same-period", "-o", same)[0] == 0
+    assert str(load_assessment(same)[0].organisation.period.start) == "2025-04-01"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from compliance import __version__
@@ -17,7 +18,7 @@ from compliance.intake.returns import load_assessment
 def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator, folders: list[Path],
                profile: dict | None = None) -> Report:
     """For callers that also need the validated return (e.g. screening reads its context)."""
-    findings = evaluator.evaluate(assessment)
+    findings = with_notes(evaluator.evaluate(assessment), assessment)
     org = assessment.organisation
     rs = evaluator.ruleset
     return Report(
@@ -35,6 +36,65 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
         findings=findings,
         training=training_coverage(assessment, findings, rs),
     )
+
+
+_READS = re.compile(r"^\w+\(([a-z0-9_.]+)(?:\[([^\]]*)\])?")
+
+
+def with_notes(findings: list[Finding], assessment: SelfAssessment) -> list[Finding]:
+    """Each finding's evidence with the organisation's own note on where the value comes from (the
+    workbook's Notes column, or the return's `evidence` map): a value's note, else the note of the
+    part it is in; for a value counted over a list, each listed item's note, by the item's name."""
+    notes = assessment.evidence or {}
+    if not notes:
+        return findings
+    out = []
+    for f in findings:
+        evidence = [e if e.note or not (note := _note_for(e.source, notes, assessment)) else
+                    e.model_copy(update={"note": note}) for e in f.evidence]
+        out.append(f if evidence == f.evidence else f.model_copy(update={"evidence": evidence}))
+    return out
+
+
+def _note_for(source: str, notes: dict[str, str], assessment: SelfAssessment) -> str | None:
+    from compliance.domain.labels import item_name
+
+    m = _READS.match(source)
+    if not m:
+        return None
+    path, where = m.group(1), m.group(2)
+    if where is not None:  # a list, filtered as the source says: 'training.groups[level=3, service=a|b]'
+        prefix = path
+        items = assessment
+        for part in prefix.split("."):
+            items = getattr(items, part, None)
+        found = []
+        for i, item in enumerate(items or []):
+            if not _selected(item, where):
+                continue
+            own = [n for k, n in notes.items() if k == f"{prefix}[{i}]" or k.startswith(f"{prefix}[{i}].")]
+            if own:
+                found.append(f"{item_name(item)}: {'; '.join(dict.fromkeys(own))}")
+        return "; ".join(found) or notes.get(prefix)
+    while path:
+        if path in notes:
+            return notes[path]
+        path = path.rpartition(".")[0]
+    return None
+
+
+def _selected(item: object, where: str) -> bool:
+    """Whether a list item passes the simple equality filters of a source ('level=3, service=a|b');
+    a filter of another kind is not judged here (the item's note is shown)."""
+    for cond in filter(None, (c.strip() for c in where.split(","))):
+        name, eq, wanted = cond.partition("=")
+        if not eq or not re.fullmatch(r"[a-z_]+", name):
+            continue
+        value = getattr(item, name, None)
+        value = getattr(value, "value", value)
+        if str(value) not in wanted.split("|") and not (isinstance(value, bool) and str(value) in wanted):
+            return False
+    return True
 
 
 def _level_selected(m: Measure) -> int | None:

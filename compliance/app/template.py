@@ -34,6 +34,7 @@ from compliance.intake.workbook_layout import (
 # Always asked: the organisation is required by the format, and the context is what an inspector's
 # screening reads (signals, not requirements, so no rule's measure names it).
 ALWAYS = ("organisation", "context")
+NOTES_FIELD = "evidence"  # the return's evidence notes: written into the Notes columns
 RESERVE_ROWS = 20  # blank rows under each list, so there is room to add items
 
 BOLD = Font(bold=True)
@@ -136,9 +137,34 @@ def template_workbook(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] 
     return workbook_bytes(wb)
 
 
+def next_year(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Last year's return as the start of next year's: the period moved on by a year (29 February
+    becomes 28), everything else, notes too, kept for the lead to update; and a sentence saying so."""
+    import copy
+
+    out = copy.deepcopy(data)
+    period = (out.get("organisation") or {}).get("period") or {}
+    moved = []
+    for key in ("start", "end"):
+        value = period.get(key)
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        if isinstance(value, dt.date):
+            try:
+                period[key] = value.replace(year=value.year + 1)
+            except ValueError:  # 29 February
+                period[key] = value.replace(year=value.year + 1, day=28)
+            moved.append((value, period[key]))
+    if len(moved) != 2:
+        return out, "the return gives no period to move on"
+    (s0, s1), (e0, e1) = moved
+    return out, (f"moved the period on by a year: {s0} to {e0} is now {s1} to {e1}; the figures and notes are "
+                 "last year's, for you to update")
+
+
 def _check_fits(data: dict[str, Any], layout: list[Section], source: str) -> None:
     """A return filled into a template must lose nothing: data in a left-out section is an error."""
-    kept = {s.name for s in layout} | set(meta_fields())
+    kept = {s.name for s in layout} | set(meta_fields()) | {NOTES_FIELD}
     extra = sorted(k for k, v in data.items() if k not in kept and v is not None)
     if extra:
         raise InputError(source, [Problem(
@@ -235,14 +261,21 @@ def _section_sheet(ws: Worksheet, section: Section, lists: _Lists, data: dict[st
             value = ws.cell(row=row, column=VALUE_COL)
             _input_cell(value, leaf, _get(data, leaf.path))
             validations.add(leaf, value.coordinate)
-            ws.cell(row=row, column=NOTES_COL).fill = INPUT_FILL
+            note = ws.cell(row=row, column=NOTES_COL, value=_notes(data).get(leaf.key))
+            note.fill, note.alignment, note.data_type = INPUT_FILL, WRAP, "s"
             ws.cell(row=row, column=FORMAT_COL, value=leaf.format_hint()).font = HINT
         row += 2
     for table in section.tables:
-        row = _table_block(ws, row, table, validations, _get(data, table.path)) + 2
+        row = _table_block(ws, row, table, validations, _get(data, table.path), data) + 2
 
 
-def _table_block(ws: Worksheet, row: int, table: Table, validations: _Validations, items: Any) -> int:
+def _notes(data: dict[str, Any] | None) -> dict[str, str]:
+    notes = (data or {}).get(NOTES_FIELD)
+    return notes if isinstance(notes, dict) else {}
+
+
+def _table_block(ws: Worksheet, row: int, table: Table, validations: _Validations, items: Any,
+                 data: dict[str, Any] | None = None) -> int:
     """Marker row, column descriptions, header, then one row per item plus blank ones; the last row used."""
     ws.cell(row=row, column=KEY_COL, value=table.key).font = KEY_FONT
     question = ws.cell(row=row, column=QUESTION_COL, value=(
@@ -263,6 +296,12 @@ def _table_block(ws: Worksheet, row: int, table: Table, validations: _Validation
     _header(ws, header, [c.label for c in table.columns] + [NOTES_HEADER])
     rows = list(items) if isinstance(items, list) else []
     last = header + max(min(RESERVE_ROWS, table.max_items or RESERVE_ROWS), len(rows) + 5)
+    notes = _notes(data)
+    for i in range(len(rows)):  # a row's note, and any note on one of its values, in its Notes column
+        own = [notes[k] for k in notes if k == f"{table.key}[{i}]" or k.startswith(f"{table.key}[{i}].")]
+        if own:
+            c = ws.cell(row=header + 1 + i, column=len(table.columns) + 1, value="; ".join(dict.fromkeys(own)))
+            c.data_type = "s"
     for i, col in enumerate(table.columns, start=1):
         letter = ws.cell(row=header, column=i).column_letter
         validations.add(col, f"{letter}{header + 1}:{letter}{last}")

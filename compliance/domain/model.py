@@ -27,6 +27,9 @@ Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False, json_schema
 Money = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False, json_schema_extra={"unit": "GBP"})]
 Flag = Annotated[bool, Strict()]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+# A value's place in the return, as an evidence note names it: 'training.groups[0].in_date'.
+EvidencePath = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[a-z][a-z0-9_]*(\[\d+\])?(\.[a-z][a-z0-9_]*(\[\d+\])?)*$")]
+EvidenceNote = Annotated[str, Field(min_length=1, max_length=500)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 WorkingDays = Annotated[int, Strict(), Field(ge=0, le=365, description="Working days (weekends and England and Wales bank holidays excluded).")]
 Months = Annotated[int, Strict(), Field(ge=1, le=240)]
@@ -937,6 +940,12 @@ class SelfAssessment(Record):
     risk_assessment: RiskAssessment | None = described("Risk assessment", "Exploitation and safeguarding screening.", default=None)
     missing: Missing | None = described("Missing children", "Classification and follow-up of missing children.", default=None)
     looked_after: LookedAfter | None = described("Looked-after children", "Health assessments and plans of children in care.", default=None)
+    evidence: dict[EvidencePath, EvidenceNote] | None = described(
+        "Evidence notes",
+        "Where reported values come from, in the organisation's own words, by the value's field path "
+        "(e.g. 'training.groups[0].in_date: ESR extract 31/03/2026, checked by HR'); shown beside the value "
+        "in every report. Never read by a rule.", default=None, max_length=2000,
+    )
 
 
 def json_schema() -> dict[str, Any]:

@@ -199,7 +199,9 @@ def evidence_label(e: Evidence) -> str:
 
 
 def evidence_value(e: Evidence) -> str:
-    return e.text or ("not reported" if e.value is None else str(e.value))
+    """The value as reports show it, with the organisation's own note on where it comes from beside it."""
+    value = e.text or ("not reported" if e.value is None else str(e.value))
+    return f"{value} (note: {e.note})" if e.note else value
 
 
 def waiver_label(w: Waiver) -> str:

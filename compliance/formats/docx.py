@@ -102,6 +102,8 @@ def render_docx_assessment(report: Report, options: Options | None = None, histo
             row = table.add_row().cells
             row[0].text = _clean(f"{f.title} ({f.severity.value}, {f.rule_id})")
             row[1].text = _clean(f.message) + (f" {_clean(waiver_label(f.waiver))}" if f.waiver else "")
+            for note in dict.fromkeys(f"{e.label or e.measure}: {e.note}" for e in f.evidence if e.note and e.used):
+                row[1].add_paragraph(_clean(f"Note: {note}")).runs[0].italic = True
             row[2].text = _clean(f.remediation)
         rest = len(risks) - len(shown)
         if rest:

@@ -189,6 +189,8 @@ def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, li
     finally:
         values.close()
     data = {**info, **reader.data}
+    if reader.notes:
+        data["evidence"] = reader.notes
     reader.where.sheets = list(values.sheetnames)
     return data, reader.where, reader.problems
 
@@ -410,6 +412,7 @@ class _Reader:
             self.leaves.update((leaf.key, leaf) for leaf in s.leaves)
             self.tables.update((t.key, t) for t in s.tables)
         self.seen: dict[str, str] = {}  # key -> the cell it was first read from
+        self.notes: dict[str, str] = {}  # value's path -> the Notes column's text (evidence notes)
 
     def sheet(self, title: str, grid: dict[tuple[int, int], Any], formulas: set[tuple[int, int]]) -> None:
         if not any(c == KEY_COL and isinstance(v, str) and (v.strip() in self.leaves or v.strip() in self.tables)
@@ -420,6 +423,7 @@ class _Reader:
         for r, c in sorted(grid):
             self.rows.setdefault(r, []).append(c)
         value_col = self._value_column()
+        self.notes_col = self._notes_column()
         rows = sorted(self.rows)
         i = 0
         while i < len(rows):
@@ -442,6 +446,21 @@ class _Reader:
                 return next((c for c in cols if self.grid[(r, c)] == "Value"), VALUE_COL)
         return VALUE_COL
 
+    def _notes_column(self) -> int | None:
+        for r, cols in self.rows.items():
+            if self._text(r, KEY_COL) in _HEADER_WORDS:
+                return next((c for c in cols if str(self.grid[(r, c)]).strip().lower() == NOTES_HEADER.lower()), None)
+        return None
+
+    def _note(self, r: int, c: int | None, path: str) -> None:
+        """The lead's own note on where a value comes from: kept as evidence, never read by a rule."""
+        v = self.grid.get((r, c)) if c is not None else None
+        if v is None or isinstance(v, _ExcelError):
+            return
+        text = " ".join(str(v).split())
+        if text:
+            self.notes[path] = text[:500]
+
     def _scalar(self, leaf: Leaf, r: int, value_col: int) -> None:
         if not self._first(leaf.key, r):
             return
@@ -449,6 +468,7 @@ class _Reader:
         value = self._value(leaf, r, value_col, leaf.path)
         if value is not None:
             _put(self.data, leaf.path, value)
+        self._note(r, self.notes_col, leaf.key)
 
     def _table(self, table: Table, rows: list[int], i: int, value_col: int) -> int:
         """Reads one table from its marker row rows[i]; returns the index of the first row after it."""
@@ -466,6 +486,7 @@ class _Reader:
                 break
             if header_row is None:
                 if _same(key, table.columns[0]):
+                    self.table_notes_col = None
                     header_row, columns = r, self._columns(table, r)
                     headed = set(self.rows[r])
             else:
@@ -497,6 +518,7 @@ class _Reader:
         for c in self.rows[r]:
             name = " ".join(str(self.grid[(r, c)]).split())
             if name.lower() in (NOTES_COLUMN, NOTES_HEADER.lower()):
+                self.table_notes_col = c
                 continue
             leaf = known.get(name.lower())
             if leaf is None:
@@ -516,6 +538,7 @@ class _Reader:
         if not any(c in columns for c in used):
             return None
         base = table.path + (index,)
+        self._note(r, self.table_notes_col, format_loc(base))
         for c, leaf in columns.items():
             self.where.cells[base + (leaf.path if not table.scalar else ())] = self._cell(r, c)
         self.where.cells.setdefault(base, self._cell(r, min(columns)))
