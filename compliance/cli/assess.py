@@ -40,7 +40,7 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
            quiet: bool, no_color: bool, by: str | None, junit_insufficient: str, timestamp: bool, profile: Path | None,
            rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None, record: bool, records: Path | None,
            bad_rows: float, annotate: Path | None) -> None:
-    """Assess one organisation's self-assessment FILE (a workbook from `safeguard template`, YAML or JSON)."""
+    """Assess one organisation's self-assessment FILE (a workbook made by safeguard template, YAML or JSON)."""
     from compliance.app.assess import assess_file
     from compliance.formats import Options, render
 

@@ -40,7 +40,7 @@ COMMANDS = {
     "area": ("compliance.cli.area", "area", "Assess LOCAL_AUTHORITY's area from the returns under PATHS: the area "
              "rules' findings, each organisation's share of them (the accountability matrix), providers the ICB "
              "lists that did not return, and lines of enquiry."),
-    "assess": ("compliance.cli.assess", "assess", "Assess one organisation's self-assessment FILE (YAML or JSON)."),
+    "assess": ("compliance.cli.assess", "assess", "Assess one organisation's self-assessment FILE (a workbook made by safeguard template, YAML or JSON)."),
     "diff": ("compliance.cli.diff", "diff", "Evaluate the same INPUTS (files or folders; default: the bundled example "
              "returns, wherever this is run) under two versions of the rules and list every finding and rule that "
              "changed: outcome and severity changes first, wording-only changes summarised apart."),
