@@ -32,6 +32,9 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
                    "with the rules' windows; FILE then gives only the declarative facts.")
 @click.option("--bad-rows", "bad_rows", type=click.FloatRange(0, 100), default=1.0, show_default=True,
               help="With --records: percent of an extract's rows that may be invalid (reported and excluded); more stops the run (exit 2).")
+@click.option("--replace", is_flag=True,
+              help="With --record: record this return for its period even though another return was recorded for "
+                   "the same period (the earlier run is kept as a revision).")
 @click.option("--annotate", type=click.Path(dir_okay=False, path_type=Path),
               help="For a workbook with problems: write a copy of it to this file with each bad cell highlighted "
                    "and commented with what to fix (the workbook itself is never changed).")
@@ -39,7 +42,7 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
            quiet: bool, no_color: bool, by: str | None, junit_insufficient: str, timestamp: bool, profile: Path | None,
            rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None, record: bool, records: Path | None,
-           bad_rows: float, annotate: Path | None) -> None:
+           bad_rows: float, replace: bool, annotate: Path | None) -> None:
     """Assess one organisation's self-assessment FILE (a workbook made by safeguard template, YAML or JSON)."""
     from compliance.app.assess import assess_file
     from compliance.formats import Options, render
@@ -63,12 +66,18 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
     if record or history is not None:
         from compliance.app.history import assess_with_history
 
-        past, recorded = assess_with_history(report, rule_folders(rule_dirs, no_bundled), history, record)
+        from compliance.app.history import store_path
+
+        past, recorded, replaced = assess_with_history(report, rule_folders(rule_dirs, no_bundled), history, record,
+                                                       replace)
         if past is not None and fmt in ("html", "markdown", "docx"):
             context["history"] = past
         if recorded is not None:
             click.echo(f"recorded run {recorded.run_id} ({recorded.org_id} {recorded.period}"
-                       f"{'' if recorded.new else ', already recorded: now current'})", err=True)
+                       f"{'' if recorded.new else ', already recorded: now current'}) in {store_path(history)}", err=True)
+        if recorded is not None and replaced is not None:
+            click.echo(f"replaced run {replaced.run_id} ({replaced.input_path}, recorded {replaced.recorded_at}) as "
+                       f"the current run of {recorded.org_id} {recorded.period}; it is kept as a revision", err=True)
     text = render("assessment", fmt, report, options, **context)
     emit(text, output)
     ctx.exit(EXIT_FINDINGS if fails_at(report.findings, fail_on) else EXIT_OK)
