@@ -161,6 +161,9 @@ class LocalAuthority(Record):
     name: Text = described("Local authority name", "The local authority's name as people know it, e.g. 'Northfield City Council'.")
 
 
+PLACEHOLDER = "CHANGE-ME"  # what `safeguard init` writes where only the organisation can answer
+
+
 class Organisation(Record):
     id: Code = described(
         "Organisation code",
@@ -186,6 +189,20 @@ class Organisation(Record):
     last_inspection: dt.date | None = described(
         "Last inspection", "Date of the last CQC inspection of its children's services (YYYY-MM-DD).", default=None
     )
+
+    @model_validator(mode="after")
+    def _no_placeholders(self) -> Self:
+        """`safeguard init` writes placeholders where no default can stand: a return still holding one is
+        refused, so a starter file is never assessed as an organisation called CHANGE-ME."""
+        if self.id.upper() == PLACEHOLDER:
+            raise PydanticCustomError("placeholder", "the organisation code is still the placeholder '{p}' that "
+                                      "safeguard init wrote; type your organisation's ODS code, e.g. RXN01",
+                                      {"p": PLACEHOLDER, "at": "id"})
+        if any(code.upper() == PLACEHOLDER for code in self.local_authorities):
+            raise PydanticCustomError("placeholder", "a local authority code is still the placeholder '{p}' that "
+                                      "safeguard init wrote; type the code of each area served, e.g. E08000025",
+                                      {"p": PLACEHOLDER, "at": "local_authorities"})
+        return self
 
     @model_validator(mode="after")
     def _named_areas_served(self) -> Self:
