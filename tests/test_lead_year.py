@@ -216,3 +216,89 @@ def test_next_years_template_carries_notes_and_moves_the_period_on(ruleset, tmp_
     same = tmp_path / "same.xlsx"
     assert run_cli("template", "--type", "acute", "--from", last, "--same-period", "-o", same)[0] == 0
     assert str(load_assessment(same)[0].organisation.period.start) == "2025-04-01"
+
+
+# --- the lead's year, end to end ----------------------------------------------------------------------
+
+
+def _row(ws, key: str) -> int:
+    return next(c.row for c in ws["A"] if c.value == key)
+
+
+def _col(ws, header_row: int, title: str) -> int:
+    return [c.value for c in ws[header_row]].index(title) + 1
+
+
+def test_a_safeguarding_leads_year_end_to_end(ruleset, run_cli, tmp_path):
+    """template -> fill with her typical mistakes -> a numbered list of errors with sheet rows -> fix ->
+    assess -> board paper and HTML -> record -> next year's template, period moved on, notes carried ->
+    record -> the board paper says what changed."""
+    from compliance.intake.documents import read_document
+    from conftest import FIXTURES
+
+    store = tmp_path / "history.sqlite"
+    # last year's return, typed into a fresh template as she would (from the fixture's figures)
+    data = read_document(FIXTURES / "northfield-acute.yaml").data
+    filled = tmp_path / "return.xlsx"
+    code, _o, err = run_cli("template", "--type", "acute", "--from", FIXTURES / "northfield-acute.yaml",
+                            "--same-period", "-o", filled)
+    assert code == 0, err
+    wb = openpyxl.load_workbook(filled)
+    training = wb["Training"]
+    header = _row(training, "training.groups") + 2
+    first = header + 1
+    in_date, notes = _col(training, header, "Staff in date"), _col(training, header, "Notes")
+    in_post = _col(training, header, "Staff in post")
+    right = {"in_post": training.cell(first, in_post).value, "in_date": training.cell(first, in_date).value}
+    training.cell(first, in_date, "95%")  # a percentage where a count goes
+    training.cell(first, in_post, f"{right['in_post']:,}")  # thousands separator: fine
+    training.cell(first, notes, "ESR extract 31/03/2026, checked by HR")
+    ctx = wb["Context"]
+    ctx.cell(_row(ctx, "context.cqc_safe_rating"), 3, "Requires Improvement")  # words, any case: fine
+    ctx.cell(_row(ctx, "context.whistleblowing_concerns"), 3, "three")
+    wb.save(filled)
+
+    code, _o, err = run_cli("assess", filled, "--annotate", tmp_path / "marked.xlsx")
+    assert err.startswith("wrote ") and "highlighted and commented" in err.splitlines()[0]
+    lines = err.splitlines()[1:]
+    flat = " ".join(err.split())
+    assert code == 2 and "2 problems to fix in the workbook" in lines[0]
+    assert lines[1].startswith("  1. Context row") and any(line.startswith("  2. Training row") for line in lines)
+    assert f"Training row {first}, Staff in date: you typed '95%'; type the number of staff in date" in flat
+    assert "Whistle-blowing concerns: you typed 'three'; type a whole number" in flat
+    assert (tmp_path / "marked.xlsx").exists()
+
+    wb = openpyxl.load_workbook(filled)  # she fixes both
+    wb["Training"].cell(first, in_date, right["in_date"])
+    wb["Context"].cell(_row(wb["Context"], "context.whistleblowing_concerns"), 3, 3)
+    wb.save(filled)
+    paper, page = tmp_path / "paper.docx", tmp_path / "report.html"
+    for fmt, out in (("docx", paper), ("html", page)):
+        code, _o, err = run_cli("assess", filled, "-f", fmt, "-o", out, "--fail-on", "none")
+        assert code == 0, err
+    assert "ESR extract 31/03/2026, checked by HR" in page.read_text()
+    body = _docx_text(paper.read_bytes())
+    assert "Overall level of assurance" in body and "No earlier period is recorded" in body
+    code, _o, err = run_cli("assess", filled, "--record", "--history", store, "--fail-on", "none")
+    assert code == 0 and f"in {store.resolve()}" in err
+
+    # next year: the template from last year's workbook, the period moved on, her notes carried
+    following = tmp_path / "next.xlsx"
+    code, _o, err = run_cli("template", "--type", "acute", "--from", filled, "-o", following)
+    assert code == 0 and "moved the period on by a year" in err
+    wb = openpyxl.load_workbook(following)
+    training = wb["Training"]
+    assert training.cell(first, notes).value == "ESR extract 31/03/2026, checked by HR"
+    training.cell(first, in_date, 0)  # this year, nobody in that group is in date
+    wb.save(following)
+    paper2 = tmp_path / "paper-next.docx"
+    code, _o, err = run_cli("assess", following, "--record", "--history", store, "-f", "docx", "-o", paper2,
+                            "--fail-on", "none")
+    assert code == 0, err
+    body = _docx_text(paper2.read_bytes())
+    assert "Compared with 2025/26" in body
+    changed = body.split("What changed since last year", 1)[1].split("Action plan", 1)[0]
+    assert "Level" in changed and "2025/26" in changed
+    # nothing she reads has a field name, a code, an underscore, a backtick or an unfilled brace
+    for text in (body, _docx_text(paper.read_bytes())):
+        assert not re.search(r"[_`{}]", text), re.search(r".{30}[_`{}].{30}", text)
