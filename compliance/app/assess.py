@@ -9,8 +9,8 @@ from compliance import __version__
 from compliance.evaluation.evaluator import Evaluator
 from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Measure
-from compliance.domain.result import (Finding, InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo,
-                                      TrainingCoverage)
+from compliance.domain.result import (Finding, InputInfo, OrganisationRef, PlannedAction, Report, RulesInfo, Summary,
+                                      ToolInfo, TrainingCoverage)
 from compliance.domain.model import SelfAssessment
 from compliance.intake.returns import load_assessment
 
@@ -35,7 +35,21 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
         summary=Summary.of(findings),
         findings=findings,
         training=training_coverage(assessment, findings, rs),
+        actions=planned_actions(assessment),
     )
+
+
+def planned_actions(assessment: SelfAssessment) -> list[PlannedAction]:
+    """The return's action plan as reports show it; an action not done and due before the period end
+    is overdue (judged at the period end, so the same return always gives the same report)."""
+    end = assessment.organisation.period.end
+    out = []
+    for a in assessment.actions or []:
+        status = a.status.value
+        overdue = status == "overdue" or (status != "done" and a.due is not None and a.due < end)
+        out.append(PlannedAction(rule_id=a.rule, action=a.action, owner=a.owner, due=a.due, status=status,
+                                 progress=a.progress, overdue=overdue))
+    return out
 
 
 _READS = re.compile(r"^\w+\(([a-z0-9_.]+)(?:\[([^\]]*)\])?")

@@ -33,7 +33,7 @@ from compliance.intake.workbook_layout import (
 
 # Always asked: the organisation is required by the format, and the context is what an inspector's
 # screening reads (signals, not requirements, so no rule's measure names it).
-ALWAYS = ("organisation", "context")
+ALWAYS = ("organisation", "context", "actions")
 NOTES_FIELD = "evidence"  # the return's evidence notes: written into the Notes columns
 RESERVE_ROWS = 20  # blank rows under each list, so there is room to add items
 
@@ -135,6 +135,21 @@ def template_workbook(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] 
     _cover_sheet(cover, layout, ruleset, org_type)
     info.sheet_state = "hidden"
     return workbook_bytes(wb)
+
+
+def with_suggested_actions(data: dict[str, Any], findings: list) -> tuple[dict[str, Any], int]:
+    """The return's action plan with, for each requirement not met that has no action yet, the action
+    its rule suggests (not started, no owner or date: for the lead to agree); how many were added."""
+    actions = list(data.get("actions") or [])
+    planned = {str(a.get("rule")) for a in actions if isinstance(a, dict)}
+    added = 0
+    for f in findings:
+        if f.outcome.value == "not_met" and f.rule_id not in planned:
+            text = " ".join(f.remediation.split())
+            actions.append({"rule": f.rule_id, "action": text if len(text) <= 600 else text[:597] + "...",
+                            "status": "not_started"})
+            added += 1
+    return ({**data, "actions": actions} if actions else data), added
 
 
 def next_year(data: dict[str, Any]) -> tuple[dict[str, Any], str]:

@@ -42,6 +42,13 @@ def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[
 
         assessment, _info = load_assessment(source)  # validated first: a template is never filled with errors
         data = assessment.model_dump(mode="python", exclude_unset=True)
+        from compliance.app.template import with_suggested_actions
+        from compliance.evaluation.evaluator import Evaluator
+
+        data, added = with_suggested_actions(data, Evaluator(ruleset).evaluate(assessment))
+        if added:
+            click.echo(f"added {added} suggested action{'s' if added != 1 else ''} to the Action plan sheet, one for "
+                       "each requirement not met without one (agree an owner and a due date for each)", err=True)
         if not same_period:
             data, moved = next_year(data)
             click.echo(moved, err=True)

@@ -917,6 +917,32 @@ class LookedAfter(Record):
     health_plans: HealthPlans | None = described("Health plans", "Health plans and questionnaires from assessments.", default=None)
 
 
+# --- the action plan ------------------------------------------------------------------------------
+
+
+class ActionStatus(str, Enum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    done = "done"
+    overdue = "overdue"
+
+
+class Action(Record):
+    """One improvement action for a requirement not met: what will be done, by whom (a role, never a
+    name) and when, and how far it has got. Carried from one year's return to the next."""
+
+    rule: Code = described("Requirement code", "The code of the requirement the action is for, e.g. WNB-004.")
+    action: Annotated[str, Field(min_length=1, max_length=600)] = described(
+        "Action", "What will be done, in a sentence or two.")
+    owner: Text | None = described("Owner", "Who is responsible, by role (e.g. Named nurse for safeguarding), never a name.",
+                                   default=None)
+    due: dt.date | None = described("Due date", "When the action is due (YYYY-MM-DD).", default=None)
+    status: ActionStatus = described("Status", "not started, in progress, done or overdue.",
+                                     default=ActionStatus.not_started)
+    progress: Annotated[str, Field(min_length=1, max_length=600)] | None = described(
+        "Progress note", "What has been done so far, and what is left.", default=None)
+
+
 # --- the return -----------------------------------------------------------------------------------
 
 
@@ -957,6 +983,10 @@ class SelfAssessment(Record):
     risk_assessment: RiskAssessment | None = described("Risk assessment", "Exploitation and safeguarding screening.", default=None)
     missing: Missing | None = described("Missing children", "Classification and follow-up of missing children.", default=None)
     looked_after: LookedAfter | None = described("Looked-after children", "Health assessments and plans of children in care.", default=None)
+    actions: list[Action] | None = described(
+        "Action plan", "Improvement actions for requirements not met, each with an owner, a due date and its status; "
+        "carried into next year's template. Never read by a rule.", default=None, max_length=200,
+    )
     evidence: dict[EvidencePath, EvidenceNote] | None = described(
         "Evidence notes",
         "Where reported values come from, in the organisation's own words, by the value's field path "

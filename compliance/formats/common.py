@@ -155,6 +155,19 @@ def to_report_lines(f: Finding) -> list[str]:
     return [f"{m.label}: enter it at {where_to_enter(m)}" for m in items]
 
 
+def action_text(a) -> str:
+    """One action as every report words it: 'Audit the late notifications (Named nurse; due 2026-09-30;
+    in progress: OVERDUE)'."""
+    parts = [p for p in (a.owner, f"due {a.due}" if a.due else None, a.status.replace("_", " ")) if p]
+    flag = "; OVERDUE" if a.overdue and a.status != "overdue" else ""
+    progress = f" Progress: {a.progress}" if a.progress else ""
+    return f"{a.action} ({'; '.join(parts)}{flag}).{progress}"
+
+
+def actions_for(report: Report, rule_id: str) -> list:
+    return [a for a in report.actions if a.rule_id == rule_id]
+
+
 def counts_line(report: Report) -> str:
     """The board's count: requirements not met apart from those not evidenced yet."""
     s = report.summary

@@ -137,13 +137,7 @@ def render_docx_assessment(report: Report, options: Options | None = None, histo
             item.add_run(_clean(f": {OUTCOME_LABELS[f.outcome].lower()} now; {text}."))
 
     doc.add_heading("Action plan", level=1)
-    if risks:
-        doc.add_paragraph(
-            f"{len(risks)} action{'s' if len(risks) != 1 else ''} (one for each requirement not met) need an "
-            "owner and a date. The actions above are the ones the requirements suggest; the safeguarding "
-            "committee will agree each action's owner and due date and report progress to the board.")
-    else:
-        doc.add_paragraph("No requirement is not met, so no action is due.")
+    _action_plan(doc, report, risks, history)
 
     doc.add_heading("The board is asked to", level=1)
     asks = [f"note the level of assurance: {level.value.lower()};"]
@@ -164,6 +158,45 @@ def render_docx_assessment(report: Report, options: Options | None = None, histo
     props.last_modified_by = ""
     props.revision = 1
     return _fixed_zip(doc)
+
+
+def _action_plan(doc, report: Report, risks: list[Finding], history) -> None:
+    """The plan's status: each action with its owner, date and status (overdue flagged), the
+    requirements not met with no action, and those failing again since last year with none."""
+    from collections import Counter
+
+    planned = {a.rule_id for a in report.actions}
+    if report.actions:
+        status = Counter("overdue" if a.overdue else a.status for a in report.actions)
+        doc.add_paragraph(f"{len(report.actions)} action{'s' if len(report.actions) != 1 else ''}: " + ", ".join(
+            f"{status[s]} {s.replace('_', ' ')}" for s in ("done", "in_progress", "not_started", "overdue") if status[s]) + ".")
+        table = doc.add_table(rows=1, cols=5)
+        table.style = "Table Grid"
+        for i, head in enumerate(("Requirement", "Action", "Owner", "Due", "Status")):
+            table.cell(0, i).text = head
+            table.cell(0, i).paragraphs[0].runs[0].bold = True
+        titles = {f.rule_id: f.title for f in report.findings}
+        for a in report.actions:
+            row = table.add_row().cells
+            row[0].text = _clean(f"{titles.get(a.rule_id, a.rule_id)} ({a.rule_id})")
+            row[1].text = _clean(a.action + (f" Progress: {a.progress}" if a.progress else ""))
+            row[2].text = _clean(a.owner or "not set")
+            row[3].text = str(a.due) if a.due else "not set"
+            row[4].text = "Overdue" if a.overdue else a.status.replace("_", " ").capitalize()
+            if a.overdue:
+                row[4].paragraphs[0].runs[0].bold = True
+    missing = [f for f in risks if f.rule_id not in planned]
+    if missing:
+        doc.add_paragraph(f"{len(missing)} requirement{'s' if len(missing) != 1 else ''} not met "
+                          f"{'have' if len(missing) != 1 else 'has'} no action yet: the actions the requirements "
+                          "suggest are under key risks; the safeguarding committee will agree an owner and a date for each.")
+    again = [f for f in missing if history is not None and history.changes.get(f.rule_id, "").startswith(
+        ("unchanged since", "also not met"))]
+    if again:
+        doc.add_paragraph(_clean("Not met last year and again this year, with no action: "
+                                 + "; ".join(f"{f.title} ({f.rule_id})" for f in again) + ".")).runs[0].bold = True
+    if not report.actions and not risks:
+        doc.add_paragraph("No requirement is not met, so no action is due.")
 
 
 def _severity_counts(findings: list[Finding]) -> str:

@@ -11,7 +11,7 @@ from compliance.domain.result import Report
 from compliance.domain.labels import value_label
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.formats.escape import terminal
-from compliance.formats.common import OUTCOME_LABELS, STILL_TO_REPORT, counts_line, still_to_report, to_report_lines, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_label, part_names, ranking_rows, text_parts, waiver_label
+from compliance.formats.common import action_text, actions_for, OUTCOME_LABELS, STILL_TO_REPORT, counts_line, still_to_report, to_report_lines, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_label, part_names, ranking_rows, text_parts, waiver_label
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -93,7 +93,12 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None, his
                         f.message + (f" {waiver_label(f.waiver)}" if f.waiver else ""),
                         evidence_text(f.evidence)] for i, f in enumerate(risks, 1)], right={0})
         out += ["", f"{h}# Actions", ""]
-        out += [f"{i}. **{md(f.rule_id)}** ({f.severity.value}): {md(f.remediation)}" for i, f in enumerate(risks, 1)]
+        for i, f in enumerate(risks, 1):
+            planned = actions_for(report, f.rule_id)
+            if planned:
+                out += [f"{i}. **{md(f.rule_id)}** ({f.severity.value}): " + " ".join(md(action_text(a)) for a in planned)]
+            else:
+                out += [f"{i}. **{md(f.rule_id)}** ({f.severity.value}): {md(f.remediation)} (suggested; no action agreed yet)"]
     else:
         out += ["None: no requirement assessed is not met."]
     todo = still_to_report(report.findings)

@@ -20,7 +20,7 @@ from compliance.domain.outcomes import FRAMEWORKS, OUTCOME_LABELS, STILL_TO_REPO
 from compliance.domain.result import Finding, Report
 from compliance.formats import Options
 from compliance.formats.escape import terminal as safe  # control characters shown, never sent
-from compliance.formats.common import counts_line, evidence_label, evidence_value, framework_groups, still_to_report, to_report_lines, waiver_label
+from compliance.formats.common import action_text, counts_line, evidence_label, evidence_value, framework_groups, still_to_report, to_report_lines, waiver_label
 
 WIDTH = 80
 INDENT = 12
@@ -68,7 +68,7 @@ def render_text(report: Report, verbose: bool = False, color: bool = False, widt
         console.print(Text(heading.upper() if not by else heading, style="bold", overflow="fold"))
         for f in items:
             if f.outcome != Outcome.insufficient_evidence:
-                console.print(_finding(f, verbose))
+                console.print(_finding(f, verbose, report.actions))
     todo = still_to_report(report.findings)
     if todo:
         console.print()
@@ -92,7 +92,7 @@ def _summary(report: Report) -> Table:
     return Group(table, Text(f"Not met, by severity: {failing}", overflow="fold"))  # type: ignore[return-value]
 
 
-def _finding(f: Finding, verbose: bool) -> Group:
+def _finding(f: Finding, verbose: bool, actions=()) -> Group:
     label, colour = LABELS[f.outcome]
     style = f"{colour or ''}{' bold' if f.failing else ''}".strip()
     # One line, cut with an ellipsis at the width (a one-row table per finding drew the same line in
@@ -105,7 +105,9 @@ def _finding(f: Finding, verbose: bool) -> Group:
     if f.waiver is not None:
         parts.append(Text(safe(waiver_label(f.waiver))))
     if f.outcome == Outcome.not_met:
-        parts.append(Text("To do: " + safe(f.remediation.strip())))
+        planned = [a for a in actions if a.rule_id == f.rule_id]
+        parts += [Text("Action: " + safe(action_text(a))) for a in planned] or [
+            Text("To do: " + safe(f.remediation.strip()))]
     if verbose:
         for e in f.evidence:
             parts.append(Text(f"- {safe(evidence_label(e))}: {safe(evidence_value(e))}"))

@@ -36,6 +36,7 @@ READABLE_TEMPLATE_VERSIONS = frozenset({"1"})
 INFO_SHEET = "safeguard_template"
 COVER_SHEET = "Cover"
 SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
+SHEET_TITLES = {"actions": "Action plan"}  # sheets not named after their section
 
 # Fixed columns of the fields block (1-based, as openpyxl counts).
 KEY_COL, QUESTION_COL, VALUE_COL, NOTES_COL, FORMAT_COL = 1, 2, 3, 4, 5
@@ -152,7 +153,7 @@ class Section:
 
     @property
     def title(self) -> str:
-        return self.name.replace("_", " ").capitalize()[:SHEET_TITLE_MAX]
+        return SHEET_TITLES.get(self.name, self.name.replace("_", " ").capitalize())[:SHEET_TITLE_MAX]
 
 
 class LayoutError(TypeError):
