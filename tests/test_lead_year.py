@@ -290,6 +290,16 @@ def test_a_safeguarding_leads_year_end_to_end(ruleset, run_cli, tmp_path):
     training = wb["Training"]
     assert training.cell(first, notes).value == "ESR extract 31/03/2026, checked by HR"
     training.cell(first, in_date, 0)  # this year, nobody in that group is in date
+    plan = wb["Action plan"]  # last year's failures come back as suggested actions; she owns one
+    plan_header = _row(plan, "actions") + 2
+    rule_col, owner_col = _col(plan, plan_header, "Requirement code"), _col(plan, plan_header, "Owner")
+    status_col, due_col = _col(plan, plan_header, "Status"), _col(plan, plan_header, "Due date")
+    suggested = [plan.cell(r, rule_col).value for r in range(plan_header + 1, plan_header + 40)
+                 if plan.cell(r, rule_col).value]
+    assert "ALR-001" in suggested and plan.cell(plan_header + 1, status_col).value == "not started"
+    plan.cell(plan_header + 1, owner_col, "Named nurse for safeguarding")
+    plan.cell(plan_header + 1, status_col, "in progress")
+    plan.cell(plan_header + 1, due_col, "2027-06-30")
     wb.save(following)
     paper2 = tmp_path / "paper-next.docx"
     code, _o, err = run_cli("assess", following, "--record", "--history", store, "-f", "docx", "-o", paper2,
@@ -299,6 +309,11 @@ def test_a_safeguarding_leads_year_end_to_end(ruleset, run_cli, tmp_path):
     assert "Compared with 2025/26" in body
     changed = body.split("What changed since last year", 1)[1].split("Action plan", 1)[0]
     assert "Level" in changed and "2025/26" in changed
+    d = docx.Document(paper2)
+    plan_table = next(t for t in d.tables if t.rows[0].cells[1].text == "Action")
+    owned = next(r for r in plan_table.rows[1:] if r.cells[2].text == "Named nurse for safeguarding")
+    assert owned.cells[3].text == "2027-06-30" and owned.cells[4].text == "In progress"
+    assert "not started" in body.split("Action plan", 1)[1]
     # nothing she reads has a field name, a code, an underscore, a backtick or an unfilled brace
     for text in (body, _docx_text(paper.read_bytes())):
         assert not re.search(r"[_`{}]", text), re.search(r".{30}[_`{}].{30}", text)
