@@ -79,11 +79,11 @@ def _note_for(source: str, notes: dict[str, str], assessment: SelfAssessment) ->
     path, where = m.group(1), m.group(2)
     if where is not None:  # a list, filtered as the source says: 'training.groups[level=3, service=a|b]'
         prefix = path
-        items = assessment
+        items: object = assessment
         for part in prefix.split("."):
             items = getattr(items, part, None)
         found = []
-        for i, item in enumerate(items or []):
+        for i, item in enumerate(items if isinstance(items, list) else []):
             if not _selected(item, where):
                 continue
             own = [n for k, n in notes.items() if k == f"{prefix}[{i}]" or k.startswith(f"{prefix}[{i}].")]

@@ -177,7 +177,8 @@ def _required(r) -> str | None:
 
 
 def trend_doc(t: Trend) -> Doc:
-    rows = [[f"{r.rule_id} {r.title}".strip()] + [_trend_cell(c) for c in r.cells] + [_required(r)] for r in t.rows]
+    rows: list[list[object]] = [[f"{r.rule_id} {r.title}".strip(), *(_trend_cell(c) for c in r.cells), _required(r)]
+                                for r in t.rows]
     return Doc(f"Trend: {t.org_name} ({t.org_id})", [f"Periods: {', '.join(t.periods)} (current run of each)."],
                [Section("Outcome and value per period", ["Requirement", *t.periods, "Standard (latest)"], rows)])
 
@@ -200,7 +201,7 @@ def compare_doc(c: Comparison) -> Doc:
              f"Still failing, unchanged: {', '.join(c.still_failing) if c.still_failing else 'none'}."]
     sections = []
     for kind, label in KIND_LABELS.items():
-        rows = [[f"{x.rule_id} {x.title}",
+        rows: list[list[object]] = [[f"{x.rule_id} {x.title}",
                  f"{OUTCOME_WORDS[x.outcome_before] if x.outcome_before else '–'} ({x.severity_before.value if x.severity_before else '–'})"
                  + (f"; {v}" if (v := _values(x.values_before, x.values_after)) else ""),
                  f"{OUTCOME_WORDS[x.outcome_after] if x.outcome_after else '–'} ({x.severity_after.value if x.severity_after else '–'})"

@@ -413,6 +413,8 @@ class _Reader:
             self.tables.update((t.key, t) for t in s.tables)
         self.seen: dict[str, str] = {}  # key -> the cell it was first read from
         self.notes: dict[str, str] = {}  # value's path -> the Notes column's text (evidence notes)
+        self.notes_col: int | None = None  # this sheet's Notes column (fields block)
+        self.table_notes_col: int | None = None  # the Notes column of the table being read
 
     def sheet(self, title: str, grid: dict[tuple[int, int], Any], formulas: set[tuple[int, int]]) -> None:
         if not any(c == KEY_COL and isinstance(v, str) and (v.strip() in self.leaves or v.strip() in self.tables)
@@ -498,7 +500,7 @@ class _Reader:
             self._problem(marker_row, KEY_COL, format_loc(table.path), "the table's header row (the column "
                           f"titles) is missing below this row; it starts with '{table.columns[0].label}'")
             return i
-        self.where.tables[self._cell(marker_row, value_col)] = (table, self._cell(header_row + 1, min(columns or {1: None})))
+        self.where.tables[self._cell(marker_row, value_col)] = (table, self._cell(header_row + 1, min(columns) if columns else KEY_COL))
         if marker is not None:
             if str(marker).strip().lower() != NONE_WORD:
                 self._problem(marker_row, value_col, format_loc(table.path),

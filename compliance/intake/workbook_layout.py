@@ -261,22 +261,21 @@ def _leaf(path: tuple[str, ...], base: Any, meta: list[Any], required: bool, des
             if getattr(m, attr, None) is not None:
                 bounds[attr] = getattr(m, attr)
     desc = description or ""
-    names = {"title": title, "group": group, "part_title": part_title}
     if base is bool:
-        return Leaf(path, "bool", required, desc, part, (YES, NO), **names)
+        return Leaf(path, "bool", required, desc, part, (YES, NO), title=title, group=group, part_title=part_title)
     if isinstance(base, type) and issubclass(base, Enum):
-        return Leaf(path, "choice", required, desc, part, tuple(str(e.value) for e in base), **names)
+        return Leaf(path, "choice", required, desc, part, tuple(str(e.value) for e in base), title=title, group=group, part_title=part_title)
     if get_origin(base) is Literal:
-        return Leaf(path, "choice", required, desc, part, tuple(str(a) for a in get_args(base)), **names)
+        return Leaf(path, "choice", required, desc, part, tuple(str(a) for a in get_args(base)), title=title, group=group, part_title=part_title)
     if base is dt.date:
-        return Leaf(path, "date", required, desc, part, **names)
+        return Leaf(path, "date", required, desc, part, title=title, group=group, part_title=part_title)
     if base is int:
-        return Leaf(path, "int", required, desc, part, ge=bounds.get("ge"), le=bounds.get("le"), **names)
+        return Leaf(path, "int", required, desc, part, ge=bounds.get("ge"), le=bounds.get("le"), title=title, group=group, part_title=part_title)
     if base is float:
-        return Leaf(path, "float", required, desc, part, ge=bounds.get("ge"), le=bounds.get("le"), **names)
+        return Leaf(path, "float", required, desc, part, ge=bounds.get("ge"), le=bounds.get("le"), title=title, group=group, part_title=part_title)
     if base is str:
         return Leaf(path, "text", required, desc, part, min_length=bounds.get("min_length"),
-                    max_length=bounds.get("max_length"), **names)
+                    max_length=bounds.get("max_length"), title=title, group=group, part_title=part_title)
     raise LayoutError(f"{'.'.join(path)}: a {base!r} has no place in a workbook")
 
 
