@@ -71,7 +71,7 @@ def test_output_into_a_missing_folder_is_a_clear_error(run_cli, tmp_path):
 def test_an_internal_error_exits_3_never_0(run_cli, monkeypatch):
     from compliance.evaluation import evaluator as evaluate
 
-    def broken(self, doc):
+    def broken(self, doc, *args, **kwargs):
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr(evaluate.Evaluator, "evaluate", broken)

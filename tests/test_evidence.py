@@ -15,7 +15,8 @@ from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Case
 from compliance.domain.model import SelfAssessment
 from compliance.evaluation.evaluator import Evaluator
-from compliance.evaluation.measures import Range, compute_ranges, shown
+from compliance.evaluation.measures import Range, compute_ranges
+from compliance.domain.display import share_number
 
 _evaluators: dict[str, Evaluator] = {}
 
@@ -58,8 +59,8 @@ def test_each_example_gets_the_outcome_the_catalogue_calls_for(ruleset, rule_id,
 
 def test_a_share_just_below_its_threshold_is_shown_below_it(ruleset):
     f = assess(ruleset, "ALR-002", EXAMPLES[0][1])
-    assert "94.9%" in f.message and "95%" in f.message
-    assert shown(Fraction(299_990, 3000)) == 99.9 and shown(Fraction(262_00, 310)) == 84.5
+    assert f.outcome.value == "not_met" and "95%" in f.message and "95.0%" not in f.message
+    assert share_number(Fraction(299_990, 3000), 100) == "99.997" and share_number(Fraction(262_00, 310)) == "84.5"
 
 
 def _ranges(ruleset, rule_id: str, data: dict) -> dict[str, Range]:
@@ -99,3 +100,18 @@ def test_required_posts_depend_on_the_organisation_and_its_services(ruleset):
     assert f.outcome.value == "not_met" and "named midwife (not listed)" in f.message
     f = assess(ruleset, "GOV-002", {"services": [{"kind": "paediatrics"}], "governance": {"roles": posts}})
     assert f.outcome.value == "met"
+
+
+def test_a_waiver_sets_aside_only_a_requirement_that_applies(ruleset):
+    """Waiving a rule that does not apply leaves it not applicable; a waived rule keeps the outcome
+    it was evaluated as, as data."""
+    from compliance.domain.result import Waiver
+    from compliance.evaluation.evaluator import Evaluator
+    from conftest import minimal_return
+
+    ev = Evaluator(ruleset, waivers={"GOV-011": Waiver(reason="not ours"), "TRN-001": Waiver(reason="agreed")})
+    doc = SelfAssessment.model_validate(minimal_return(training={"groups": [
+        {"group": "All", "level": 1, "staff_in_post": 100, "in_date": 50}]}))
+    found = {f.rule_id: f for f in ev.evaluate(doc)}
+    assert found["GOV-011"].outcome.value == "not_applicable" and found["GOV-011"].evaluated_outcome is None
+    assert found["TRN-001"].outcome.value == "waived" and found["TRN-001"].evaluated_outcome.value == "not_met"

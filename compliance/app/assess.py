@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from compliance import __version__
 from compliance.evaluation.evaluator import Evaluator
@@ -11,14 +13,21 @@ from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Measure
 from compliance.domain.result import (Finding, InputInfo, OrganisationRef, PlannedAction, Report, RulesInfo, Summary,
                                       ToolInfo, TrainingCoverage)
+from compliance.domain.display import share_text
 from compliance.domain.model import SelfAssessment
-from compliance.intake.returns import load_assessment
+from compliance.intake.returns import Where, load_located
+
+if TYPE_CHECKING:  # duckdb is imported only when records are read
+    from compliance.intake.records.measure import Measured
 
 
 def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator, folders: list[Path],
-               profile: dict | None = None) -> Report:
-    """For callers that also need the validated return (e.g. screening reads its context)."""
-    findings = with_notes(evaluator.evaluate(assessment), assessment)
+               profile: dict | None = None, where: Where | None = None, measured: Measured | None = None) -> Report:
+    """For callers that also need the validated return (e.g. screening reads its context); `where`
+    places the inputs still missing in the file they are entered in; `measured`: the counts read
+    from record extracts, whose provenance each such value carries."""
+    findings = with_notes(evaluator.evaluate(assessment, where, measured.provenance_of if measured is not None else None),
+                          assessment)
     org = assessment.organisation
     rs = evaluator.ruleset
     return Report(
@@ -35,6 +44,7 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
         summary=Summary.of(findings),
         findings=findings,
         training=training_coverage(assessment, findings, rs),
+        records=None if measured is None else [r.provenance() for r in measured.reads],
         actions=planned_actions(assessment),
     )
 
@@ -129,7 +139,7 @@ def training_coverage(assessment: SelfAssessment, findings: list[Finding], rules
     groups = (assessment.training.groups if assessment.training else None) or []
     if not groups:
         return []
-    thresholds: dict[int, tuple[float, str]] = {}
+    thresholds: dict[int, tuple[Any, str]] = {}
     for f in findings:
         if "threshold" not in f.parameters:
             continue
@@ -139,11 +149,15 @@ def training_coverage(assessment: SelfAssessment, findings: list[Finding], rules
                 thresholds.setdefault(level, (f.parameters["threshold"], f.rule_id))
     bars = []
     for g in groups:
-        pct = round(100 * g.in_date / g.staff_in_post, 1) if g.in_date is not None and g.staff_in_post else None
+        exact = Fraction(100 * g.in_date, g.staff_in_post) if g.in_date is not None and g.staff_in_post else None
         threshold, rule_id = thresholds.get(g.level, (None, None))
+        limit = None if threshold is None else Fraction(repr(threshold)) if isinstance(threshold, float) else threshold
         bars.append(TrainingCoverage(group=g.group, level=g.level, service=g.service.value if g.service else None,
-                                     staff_in_post=g.staff_in_post, in_date=g.in_date, percent=pct,
-                                     threshold=threshold, rule_id=rule_id))
+                                     staff_in_post=g.staff_in_post, in_date=g.in_date,
+                                     percent=None if exact is None else float(exact),
+                                     percent_text=None if exact is None else share_text(exact, limit),
+                                     threshold=threshold, rule_id=rule_id,
+                                     below=exact is not None and limit is not None and exact < limit))
     return sorted(bars, key=lambda b: (b.level, b.group))
 
 
@@ -154,13 +168,11 @@ def assess_file(path: Path, folders: list[Path], profile: Path | None = None, re
     from compliance.app.evaluators import make_evaluator
 
     evaluator, profile_record = make_evaluator(folders, profile)
-    assessment, info = load_assessment(path)
+    assessment, info, where = load_located(path)
     if records is None:
-        return report_for(assessment, info, evaluator, folders, profile_record)
-    from compliance.app.records import assess_with_records, with_provenance
+        return report_for(assessment, info, evaluator, folders, profile_record, where)
+    from compliance.app.records import assess_with_records
 
     kwargs = {} if bad_row_limit is None else {"bad_row_limit": bad_row_limit}
     assessment, info, measured = assess_with_records(assessment, info, records, evaluator, **kwargs)
-    report = report_for(assessment, info, evaluator, folders, profile_record)
-    return report.model_copy(update={"findings": with_provenance(report.findings, measured),
-                                     "records": [r.provenance() for r in measured.reads]})
+    return report_for(assessment, info, evaluator, folders, profile_record, where, measured)

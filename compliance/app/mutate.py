@@ -29,13 +29,18 @@ from compliance.app.cases import case_input
 from compliance.catalogue.dependencies import with_prerequisites
 from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.area_schema import AreaRule
+from compliance.catalogue.kinds import KINDS
+from compliance.catalogue.operators import OPERATORS
 from compliance.catalogue.schema import Case, Rule
 from compliance.domain.errors import EngineError, RuleError
 from compliance.domain.model import SelfAssessment
 from compliance.evaluation.evaluator import Evaluator
 
-# Boundary and inversion swaps (the classic relational-operator mutations).
+# Boundary and inversion swaps (the classic relational-operator mutations) of conditions, and each
+# filter operator's and measure kind's own mutation partner, from their registries.
 SWAPS = {"gte": "gt", "gt": "gte", "lte": "lt", "lt": "lte", "eq": "ne", "ne": "eq"}
+SWAPS |= {o.name: o.swap for o in OPERATORS.values() if o.swap is not None}
+KIND_SWAPS = {k.name: k.swap for k in KINDS.values() if k.swap is not None}
 QUANTIFIERS = {"all": "any", "any": "all"}
 # Parts of a rule that hold no logic (prose, examples) or are mutated on their own terms.
 NOT_LOGIC = frozenset({"id", "title", "area", "requirement", "rationale", "severity", "key_question",
@@ -140,6 +145,12 @@ def mutations(rule: Rule | AreaRule) -> Iterator[tuple[Mutation, dict[str, Any]]
             continue
         if key == "measures":  # a measure only a message shows decides nothing
             value = {n: m for n, m in value.items() if n in read}
+            for name, m in value.items():
+                for kind, other in KIND_SWAPS.items():
+                    if kind in m and isinstance(rule, Rule):
+                        mutant = copy.deepcopy(data)
+                        mutant["measures"][name] = {(other if k == kind else k): v for k, v in m.items()}
+                        yield Mutation(rule.id, ("measures", name, kind), f"{kind} -> {other}"), mutant
         for loc, replace, text in _logic_mutations(value, (key,)):
             mutant = copy.deepcopy(data)
             _set(mutant, loc, replace)

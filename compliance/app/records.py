@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.model import SelfAssessment
 from compliance.domain.records import WINDOW_PARAMETERS, Windows
-from compliance.domain.result import Evidence, Finding, InputInfo
+from compliance.domain.result import InputInfo
 from compliance.evaluation.evaluator import Evaluator
 from compliance.intake.records.measure import DEFAULT_BAD_ROW_LIMIT, Measured, measure
 
@@ -79,16 +79,6 @@ def combine(assessment: SelfAssessment, return_path: Path, measured: Measured) -
         raise InputError(str(return_path), [Problem(
             f"the return and the records together are not a valid return: {err['msg']}",
             ".".join(map(str, err["loc"]))) for err in e.errors()[:8]]) from None
-
-
-def with_provenance(findings: list[Finding], measured: Measured) -> list[Finding]:
-    """Every piece of evidence that was measured carries the extract it came from."""
-    out = []
-    for f in findings:
-        evidence = [e.model_copy(update={"provenance": measured.provenance_of(e.source)}) if
-                    measured.provenance_of(e.source) else e for e in f.evidence]
-        out.append(f.model_copy(update={"evidence": evidence}))
-    return out
 
 
 def records_info(info: InputInfo, folder: Path, measured: Measured) -> InputInfo:

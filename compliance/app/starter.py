@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from compliance.catalogue.loading import RuleSet
-from compliance.catalogue.schema import Compare
+from compliance.catalogue.operators import referenced_lists
 from compliance.domain.model import PLACEHOLDER, SCHEMA_VERSION, OrgType, SelfAssessment
 
 WIDTH = 100
@@ -47,8 +47,7 @@ def read_paths(ruleset: RuleSet, org_type: OrgType) -> set[str]:
             for field in list(m.where or {}) + list(m.fields or ()):
                 paths.add(f"{head}.{field}")
             for want in (m.where or {}).values():
-                if isinstance(want, Compare) and (want.in_ or want.not_in):
-                    paths.add((want.in_ or want.not_in).replace("[]", ""))  # type: ignore[union-attr]
+                paths.update(ref.replace("[]", "") for ref in referenced_lists(want))
     out = set()
     for p in paths:
         parts = p.split(".")

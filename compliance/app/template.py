@@ -21,7 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance import __version__
 from compliance.catalogue.loading import RuleSet
-from compliance.catalogue.schema import Compare, Rule
+from compliance.catalogue.operators import referenced_lists
+from compliance.catalogue.schema import Rule
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.model import OrgType
 from compliance.intake.files import workbook_bytes
@@ -74,8 +75,7 @@ def paths_read(ruleset: RuleSet, org_type: OrgType) -> set[str]:
         for m in rule.measures.values():
             found = [m.path] + [getattr(w, "path", None) for w in (getattr(m, "window", None) or [])]
             for w in (getattr(m, "where", None) or {}).values():
-                if isinstance(w, Compare):
-                    found += [w.in_, w.not_in]
+                found += referenced_lists(w)
             paths |= {p.replace("[]", "") for p in found if isinstance(p, str) and p}
     return paths
 
@@ -106,8 +106,7 @@ def _sections_of(rule: Rule) -> set[str]:
     paths = [m.path for m in rule.measures.values() if m.path]
     for m in rule.measures.values():
         for w in (m.where or {}).values():
-            if isinstance(w, Compare):
-                paths += [p for p in (w.in_, w.not_in) if p]
+            paths += referenced_lists(w)
     found = {p.split(".")[0].split("[")[0] for p in paths}
     return found | ({"services"} if rule.applies_to.services else set())
 

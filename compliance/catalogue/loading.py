@@ -140,13 +140,13 @@ def _catalogue_key(folders: list[Path]) -> str | None:
     import pydantic
 
     from compliance import __version__
-    from compliance.catalogue import dependencies, schema
     from compliance.domain import base, outcomes, result
 
     h = hashlib.sha256(f"catalogue\0{__version__}\0{pydantic.VERSION}".encode())
-    for module in (schema, outcomes, result, base, dependencies):  # the models' layout, and the checks
-        h.update(Path(module.__file__ or "").read_bytes())
-    h.update(Path(__file__).read_bytes())
+    here = Path(__file__).parent  # the rule language (schema, operators, kinds), its loading and checks
+    code = sorted(here.rglob("*.py")) + [Path(m.__file__ or "") for m in (outcomes, result, base)]
+    for module in code:  # the models' layout, and the checks
+        h.update(module.read_bytes())
     for folder in folders:
         if not folder.is_dir():
             return None

@@ -13,7 +13,7 @@ import math
 import re
 import string
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Union
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -21,30 +21,16 @@ from pydantic_core import PydanticCustomError
 from compliance.domain.model import OrgType, ServiceKind
 from compliance.domain.base import Strict
 from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity, Source
+from compliance.catalogue.kinds import EXTRAS, KINDS, Kind
+from compliance.catalogue.operators import Compare, test_parameters
+from compliance.catalogue.language import (FiniteFloat, Name, Number, OneKey, Path_, RuleId, Scalar, _brief,
+                                           _strict_number)
 
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-RuleId = Annotated[str, Field(pattern=r"^[A-Z]{3}-[0-9]{3}$")]
 # Names the engine itself puts on every fact; a measure may not shadow them.
 RESERVED = frozenset({"id", "sid", "t", "org_type", "svc_count"})
 MAX_MEASURES = 40
 
 
-def _strict_number(value: Any) -> Any:
-    """A number as written: true is not 1, and NaN or infinity can never reach the engine."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PydanticCustomError("number_type", "expected a number, got {v}", {"v": _brief(value)})
-    if isinstance(value, float) and not math.isfinite(value):
-        raise PydanticCustomError("number_finite", "expected a finite number, got {v}", {"v": value})
-    return value
-
-
-def _brief(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-Number = Annotated[Union[int, FiniteFloat], BeforeValidator(_strict_number)]
 ParamValue = Union[Number, dt.date, list[Annotated[str, Field(max_length=60)]]]
 
 
@@ -85,54 +71,6 @@ def check_parameter_value(p: Parameter, value: Any) -> None:
 
 
 # --- measures ---------------------------------------------------------------------------------------
-
-Path_ = Annotated[str, Field(pattern=r"^[a-z_0-9]+(\.[a-z_0-9]+)*(\[\])?(\.[a-z_0-9]+)*$", max_length=200)]
-Scalar = Union[bool, int, FiniteFloat, str]
-
-
-class OneKey(Strict):
-    """A mapping with exactly one key, which says what it is (an operator, a kind of expression)."""
-
-    ONE_KEY: ClassVar[str]
-
-    @model_validator(mode="after")
-    def _one(self) -> OneKey:
-        if len(self.model_fields_set) != 1:
-            raise PydanticCustomError("one_key", self.ONE_KEY)
-        return self
-
-    @property
-    def op(self) -> str:
-        return next(iter(self.model_fields_set))
-
-
-class Compare(OneKey):
-    """A comparison inside a `where` filter; dates are compared with `within_months`, `older_than_months`, `in_period`.
-
-    The numeric operators take a number or the name of one of the rule's parameters.
-    """
-
-    eq: Scalar | None = None
-    ne: Scalar | None = None
-    lt: Number | Name | None = None
-    lte: Number | Name | None = None
-    gt: Number | Name | None = None
-    gte: Number | Name | None = None
-    in_: Path_ | None = Field(default=None, alias="in")
-    not_in: Path_ | None = None
-    within_months: Number | Name | None = Field(
-        default=None, description="The date is within this many months of the period end (inclusive; see compliance/domain/calendar.py)."
-    )
-    older_than_months: Number | Name | None = Field(
-        default=None, description="The date is not within this many months of the period end: strictly older."
-    )
-    in_period: Literal[True] | None = Field(default=None, description="The date falls within the assessment period.")
-    recorded: Literal[True] | None = Field(
-        default=None, description="The flag is reported true. For a requirement that something be recorded "
-        "(interim cover), a flag not reported means it is not recorded: the one test where silence reads as no.")
-
-    ONE_KEY = "a comparison has exactly one operator"
-
 
 WhereValue = Union[Scalar, list[Scalar], Compare]
 
@@ -197,6 +135,14 @@ class Measure(Strict):
     by: Name | None = Field(
         default=None, description="With `min_percent`: add parts and wholes up per value of this item field "
         "(one share per service, say) before taking the lowest.")
+    on_or_after: Name | None = Field(
+        default=None, description="With `value`: the part of a count over the period that falls on or after this date "
+        "parameter. All of it when the period starts on or after the date, none when it ends before, and when the "
+        "period contains the date, anything from none to all (a count cannot say when its episodes happened).")
+    expect: Literal["services_run"] | None = Field(
+        default=None, description="With `min_percent` and `by: service`: every service the organisation runs that "
+        "the filter admits must have a line; a service run without one has no known share (not evidenced), so it "
+        "can never pass unseen.")
     absent: Path_ | None = Field(
         default=None, description="How many of `values` do not appear as this field of the (filtered) list items."
     )
@@ -214,9 +160,7 @@ class Measure(Strict):
                                         description="Windows the reported value must have been counted with.")
     description: str | None = Field(default=None, max_length=300)
 
-    KINDS: ClassVar[tuple[str, ...]] = (
-        "value", "sum", "count", "min", "max", "distinct", "percent", "months_since", "absent", "min_percent",
-        "year", "total", "each")
+    KINDS: ClassVar[tuple[str, ...]] = tuple(KINDS)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Measure:
@@ -225,29 +169,16 @@ class Measure(Strict):
             raise PydanticCustomError(
                 "measure_kind", "a measure has exactly one of {kinds}", {"kinds": ", ".join(self.KINDS)}
             )
-        kind = kinds[0]
-        path = getattr(self, kind)
-        listy = kind in ("sum", "count", "min", "max", "distinct", "absent", "min_percent", "each")
-        if (kind == "each") != (self.key is not None and self.required is not None and self.passes is not None):
-            raise PydanticCustomError("measure_each", "'each' goes with 'key', 'required' and 'passes', and they only with it")
-        if kind not in ("percent", "total"):
-            if listy and "[]" not in path:
-                raise PydanticCustomError("measure_path", "'{k}' needs a path through a list ([])", {"k": kind})
-            if not listy and "[]" in path:
-                raise PydanticCustomError("measure_path", "'{k}' takes a path without []", {"k": kind})
-        if self.where is not None and not listy:
-            raise PydanticCustomError("measure_where", "'where' only filters list measures")
-        if (kind == "absent") != (self.values is not None):
-            raise PydanticCustomError("measure_values", "'values' goes with 'absent', and only with it")
-        if self.window is not None:
-            for w in self.window:
-                if kind in ("percent", "total") or (w.field is not None) != listy:
-                    raise PydanticCustomError(
-                        "measure_window", "a window of a list measure names an item 'field', of a value a 'path'")
-        if (kind == "min_percent") != (self.fields is not None):
-            raise PydanticCustomError("measure_fields", "'fields' goes with 'min_percent', and only with it")
-        if self.by is not None and kind != "min_percent":
-            raise PydanticCustomError("measure_by", "'by' goes with 'min_percent', and only with it")
+        kind = KINDS[kinds[0]]
+        for extra, owners in EXTRAS.items():
+            if getattr(self, extra) is not None and kind.name not in owners:
+                raise PydanticCustomError("measure_extra", "'{e}' goes with {o}, and only with it",
+                                          {"e": extra, "o": " or ".join(f"'{o}'" for o in owners)})
+        lacking = sorted(e for e in kind.required_extras if getattr(self, e) is None)
+        if lacking:
+            raise PydanticCustomError("measure_extra", "'{k}' needs {e}",
+                                      {"k": kind.name, "e": " and ".join(f"'{e}'" for e in lacking)})
+        kind.check(self)
         return self
 
     @cached_property
@@ -256,14 +187,24 @@ class Measure(Strict):
         the instance dict directly, which a frozen model allows)."""
         return next(k for k in self.KINDS if getattr(self, k) is not None)
 
+    @property
+    def spec(self) -> Kind:
+        """The measure's kind: its arithmetic and words (see catalogue/kinds)."""
+        return KINDS[self.kind]
+
     @cached_property
     def path(self) -> str | None:
-        return None if self.kind in ("percent", "total") else getattr(self, self.kind)
+        return self.spec.path(self)
+
+    @cached_property
+    def is_date(self) -> bool:
+        """A day number to the engine, a date to people (read for every value shown)."""
+        return self.spec.is_date(self)
 
     @cached_property
     def derived_from(self) -> tuple[str, ...]:
         """Other measures this one is computed from (read for every measure of every evaluation)."""
-        return tuple(self.percent or self.total or ())
+        return self.spec.derived_from(self)
 
 
 # --- conditions -------------------------------------------------------------------------------------
@@ -312,6 +253,19 @@ class Condition(OneKey):
 
 
 
+def comparisons(c: Condition) -> Iterator[tuple[str, str, Any]]:
+    """Every comparison of a condition, as (operator, measure, operand), in order: the one walk of
+    the condition tree that checks, words and lint share."""
+    if c.op in ("all", "any"):
+        for sub in getattr(c, c.op):
+            yield from comparisons(sub)
+    elif c.op == "not":
+        yield from comparisons(c.not_)  # type: ignore[arg-type]
+    else:
+        left, right = getattr(c, c.op)
+        yield c.op, left, right
+
+
 def condition_names(c: Condition) -> list[str]:
     """Every name (measure or parameter) a condition reads, in order of first use."""
     out: list[str] = []
@@ -323,18 +277,9 @@ def condition_names(c: Condition) -> list[str]:
             for x in getattr(o, o.op):
                 operand(x)
 
-    def walk(x: Condition) -> None:
-        if x.op in ("all", "any"):
-            for sub in getattr(x, x.op):
-                walk(sub)
-        elif x.op == "not":
-            walk(x.not_)  # type: ignore[arg-type]
-        else:
-            left, right = getattr(x, x.op)
-            out.append(left)
-            operand(right)
-
-    walk(c)
+    for _, left, right in comparisons(c):
+        out.append(left)
+        operand(right)
     return list(dict.fromkeys(out))
 
 
@@ -461,7 +406,7 @@ class Rule(Strict):
                 continue
             for field in template_fields(template):
                 named = field.endswith("_items") and self.measures.get(field[:-6]) is not None \
-                    and self.measures[field[:-6]].kind == "each"
+                    and bool(self.measures[field[:-6]].key)
                 if field not in self.measures and field not in self.parameters and not named:
                     raise PydanticCustomError(
                         "unknown_name", "message '{o}' uses '{f}', which is neither a measure nor a parameter",
@@ -502,30 +447,18 @@ class Rule(Strict):
 
 def where_parameters(m: Measure) -> list[str]:
     """Parameter names a measure's filter, windows and (for `each`) its requirement and tests read."""
-    out = [w.parameter for w in m.window or []]
+    out = [w.parameter for w in m.window or []] + ([m.on_or_after] if m.on_or_after else [])
     out += m.required.parameter_names() if m.required else []
     tests = [v for alt in ([m.where or {}] + list(m.passes or [])) for v in alt.values()]
-    for v in tests:
-        if isinstance(v, Compare):
-            op = next(iter(v.model_fields_set))
-            arg = getattr(v, op)
-            if op not in ("eq", "ne", "in_", "not_in") and isinstance(arg, str):
-                out.append(arg)
-    return out
+    return out + [p for v in tests for p in test_parameters(v)]
 
 
 def _check_left_sides(c: Condition, measures: set[str], label: str) -> None:
-    if c.op in ("all", "any"):
-        for sub in getattr(c, c.op):
-            _check_left_sides(sub, measures, label)
-    elif c.op == "not":
-        _check_left_sides(c.not_, measures, label)  # type: ignore[arg-type]
-    else:
-        left = getattr(c, c.op)[0]
+    for op, left, _ in comparisons(c):
         if left not in measures:
             raise PydanticCustomError(
                 "left_side", "{label}: the left side of '{op}' must be a measure, not '{n}'",
-                {"label": label, "op": c.op, "n": left, "at": label},
+                {"label": label, "op": op, "n": left, "at": label},
             )
 
 

@@ -77,6 +77,21 @@ def label_of(path: str) -> str:
     return title or name.replace("_", " ").capitalize()
 
 
+def label_or_name(path: str) -> str:
+    """The model's label, or for a path lint will reject anyway, its last name in words."""
+    try:
+        return label_of(path)
+    except KeyError:
+        return path.replace("[]", "").split(".")[-1].replace("_", " ").capitalize()
+
+
+def list_label(path: str) -> str:
+    """The label of the list a path goes through ('Staff groups' for 'training.groups[].in_date')."""
+    from compliance.domain.paths import list_path
+
+    return label_or_name(list_path(path))
+
+
 @lru_cache(maxsize=1024)
 def description_of(path: str) -> str:
     """The reference text of a field: what it counts, over which period, in which unit."""

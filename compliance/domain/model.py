@@ -41,10 +41,16 @@ class Record(BaseModel):
     # built on first use, as every model (see domain/base.py)
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False, defer_build=True)
 
-    # part field -> whole field: the part may not exceed the whole when both are reported.
+    # part field -> whole field, from each field's `part_of` (see `described`).
     bounds: ClassVar[dict[str, str]] = {}
     # count field -> the fields stating the window it was counted with: required with the count.
     windows: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.bounds = {name: str(extra["part_of"]) for name, f in cls.model_fields.items()
+                      if isinstance(extra := f.json_schema_extra, dict) and "part_of" in extra}
 
     @model_validator(mode="after")
     def _windows_stated(self) -> Self:
@@ -131,11 +137,20 @@ CHILD_FACING = frozenset(
 )
 
 
-def described(title: str, description: str, **kw: Any) -> Any:
+def described(title: str, description: str, *, part_of: str | None = None, **kw: Any) -> Any:
     """A field with its human label (`title`, what reports call it) and its reference text
     (`description`: what it counts, over which period, in which unit), both read by `safeguard schema`,
-    `safeguard init` and `compliance.domain.labels.label_of`."""
+    `safeguard init` and `compliance.domain.labels.label_of`. `part_of` names the field of the same
+    record this count is part of (in date of staff in post): validation refuses a part above its
+    whole, and an unreported part is read as at most its whole, never as unbounded."""
+    if part_of is not None:
+        kw["json_schema_extra"] = {**kw.get("json_schema_extra", {}), "part_of": part_of}
     return Field(title=title, description=description, **kw)
+
+
+def part_of(whole: str, title: str, description: str, **kw: Any) -> Any:
+    """`described`, for a count that is part of `whole` (a field of the same record)."""
+    return described(title, description, part_of=whole, **kw)
 
 
 # Every count below is over the assessment period (`organisation.period`) unless its description
@@ -270,7 +285,6 @@ class Service(Record):
 
 
 class StaffGroup(Record):
-    bounds = {"in_date": "staff_in_post"}
     windows = {"in_date": ("renewal_months",)}
 
     group: Text = described("Staff group", "The group's name, e.g. 'ED clinicians'; reports use it.")
@@ -282,7 +296,8 @@ class StaffGroup(Record):
         default=None,
     )
     staff_in_post: Count = described("Staff in post", "Staff in the group at the period end (headcount).")
-    in_date: Count | None = described(
+    in_date: Count | None = part_of(
+        "staff_in_post",
         "Staff in date", "Staff in the group whose training at the required level is in date at the period end (headcount).",
         default=None,
     )
@@ -308,11 +323,11 @@ class SpecialistPost(Record):
 
 
 class BoardTraining(Record):
-    bounds = {"trained_in_time": "members"}
     windows = {"trained_in_time": ("window_months",)}
 
     members: Count = described("Board members", "Members of the board (or governing body) at the period end.")
-    trained_in_time: Count | None = described(
+    trained_in_time: Count | None = part_of(
+        "members",
         "Board members trained in time",
         "Board members who completed board-level safeguarding training within `window_months` months of appointment.",
         default=None,
@@ -353,13 +368,13 @@ class WnbPolicy(Record):
 
 
 class MissedAppointments(Record):
-    bounds = {"coded_was_not_brought": "total"}
 
     total: Count = described(
         "Missed appointments of children",
         "Missed appointments (codes 3 and 7) in the period of children under `under_age` (count).",
     )
-    coded_was_not_brought: Count | None = described(
+    coded_was_not_brought: Count | None = part_of(
+        "total",
         "Missed appointments coded 'was not brought'",
         "Of those, how many were coded 'was not brought' rather than 'did not attend'.", default=None,
     )
@@ -369,32 +384,33 @@ class MissedAppointments(Record):
 
 
 class WnbFollowUp(Record):
-    bounds = {"reviewed_in_time": "was_not_brought", "discharged_without_review": "was_not_brought"}
     windows = {"reviewed_in_time": ("window_working_days",)}
 
     was_not_brought: Count = described("Children not brought", "Appointments in the period at which a child was not brought (count).")
-    reviewed_in_time: Count | None = described(
+    reviewed_in_time: Count | None = part_of(
+        "was_not_brought",
         "Children not brought reviewed in time",
         "Of those, how many a clinician reviewed within `window_working_days` working days.", default=None,
     )
     window_working_days: WorkingDays | None = described(
         "Review window", "The window `reviewed_in_time` was counted with (working days).", default=None
     )
-    discharged_without_review: Count | None = described(
+    discharged_without_review: Count | None = part_of(
+        "was_not_brought",
         "Children discharged without review",
         "Of those, how many were discharged (e.g. back to the GP) without a clinical review.", default=None,
     )
 
 
 class WnbEscalation(Record):
-    bounds = {"notified_in_time": "eligible"}
     windows = {"notified_in_time": ("window_working_days",)}
 
     eligible: Count = described(
         "Was-not-brought episodes needing escalation",
         "Appointments missed by children on a child protection plan or looked after, or repeat was-not-brought episodes (count).",
     )
-    notified_in_time: Count | None = described(
+    notified_in_time: Count | None = part_of(
+        "eligible",
         "Escalations notified in time",
         "Of those, how many were notified to the child's social worker or lead professional within `window_working_days` working days.",
         default=None,
@@ -420,41 +436,41 @@ class WasNotBrought(Record):
 
 
 class CpisChecks(Record):
-    bounds = {"checked": "attendances"}
 
     attendances: Count = described(
         "Unscheduled attendances of children and pregnant women",
         "Attendances of children and pregnant women at unscheduled-care services in the period (count).",
     )
-    checked: Count | None = described("Attendances with a CP-IS check", "Of those, how many had CP-IS checked.", default=None)
+    checked: Count | None = part_of("attendances", "Attendances with a CP-IS check", "Of those, how many had CP-IS checked.", default=None)
 
 
 class LocalAlerts(Record):
-    bounds = {"reviewed_in_time": "active", "past_expiry": "active"}
     windows = {"reviewed_in_time": ("window_months",)}
 
     system_exists: Flag = described("Whether a local alert system exists", "true if the records system can hold local safeguarding alerts.")
     active: Count | None = described("Active alerts", "Local safeguarding alerts active at the period end (count).", default=None)
-    reviewed_in_time: Count | None = described(
+    reviewed_in_time: Count | None = part_of(
+        "active",
         "Active alerts reviewed in time",
         "Of those, how many were reviewed in the `window_months` months to the period end.", default=None,
     )
     window_months: Months | None = described(
         "Alert review window", "The window `reviewed_in_time` was counted with (months).", default=None
     )
-    past_expiry: Count | None = described(
+    past_expiry: Count | None = part_of(
+        "active",
         "Active alerts past expiry", "Of those, how many are past their expiry or review date.", default=None
     )
 
 
 class EdNotifications(Record):
-    bounds = {"notified_in_time": "attendances_under_18"}
     windows = {"notified_in_time": ("window_working_days",)}
 
     attendances_under_18: Count = described(
         "ED and UTC attendances of under-18s", "Attendances of under-18s at the ED or urgent treatment centre (count)."
     )
-    notified_in_time: Count | None = described(
+    notified_in_time: Count | None = part_of(
+        "attendances_under_18",
         "Attendances notified in time",
         "Of those, how many were notified to the GP and health visitor or school nurse within `window_working_days` working days.",
         default=None,
@@ -546,20 +562,18 @@ class Engagement(Record):
 
 
 class PartnershipMeetings(Record):
-    bounds = {"attended": "required"}
 
     required: Count = described("Partnership meetings required", "Partnership meetings the organisation was expected to attend (count).")
-    attended: Count | None = described("Partnership meetings attended", "Of those, how many it attended.", default=None)
+    attended: Count | None = part_of("required", "Partnership meetings attended", "Of those, how many it attended.", default=None)
 
 
 class Dbs(Record):
-    bounds = {"compliant": "requiring"}
 
     requiring: Count = described(
         "Staff needing an enhanced check with barred list",
         "Staff whose role needs an enhanced DBS check with the children's barred list, at the period end (headcount).",
     )
-    compliant: Count | None = described("Staff holding the check", "Of those, how many hold the check.", default=None)
+    compliant: Count | None = part_of("requiring", "Staff holding the check", "Of those, how many hold the check.", default=None)
 
 
 class SpeakUp(Record):
@@ -581,13 +595,13 @@ class ConcernReporting(Record):
 
 
 class Supervision(Record):
-    bounds = {"supervised_in_time": "eligible"}
     windows = {"supervised_in_time": ("interval_months",)}
 
     eligible: Count = described(
         "Staff needing safeguarding supervision", "Staff who should have safeguarding supervision (headcount at the period end)."
     )
-    supervised_in_time: Count | None = described(
+    supervised_in_time: Count | None = part_of(
+        "eligible",
         "Staff supervised in time", "Of those, how many had supervision at least every `interval_months` months.",
         default=None,
     )
@@ -645,11 +659,11 @@ class Governance(Record):
 
 
 class Referrals(Record):
-    bounds = {"referred_in_time": "total", "confirmed_in_time": "total"}
     windows = {"referred_in_time": ("referral_window_working_days",), "confirmed_in_time": ("confirm_window_hours",)}
 
     total: Count = described("Referrals to children's social care", "Referrals made to children's social care in the period (count).")
-    referred_in_time: Count | None = described(
+    referred_in_time: Count | None = part_of(
+        "total",
         "Referrals made in time",
         "Of those, how many were made within `referral_window_working_days` working days of the concern (0: the same working day).",
         default=None,
@@ -658,7 +672,8 @@ class Referrals(Record):
         "Referral window", "The window `referred_in_time` was counted with (working days; 0 is the same working day).",
         default=None,
     )
-    confirmed_in_time: Count | None = described(
+    confirmed_in_time: Count | None = part_of(
+        "total",
         "Referrals confirmed in writing in time",
         "Of those, how many were confirmed in writing within `confirm_window_hours` hours.", default=None,
     )
@@ -668,22 +683,22 @@ class Referrals(Record):
 
 
 class Conferences(Record):
-    bounds = {"attended_or_reported": "invited"}
 
     invited: Count = described("Child protection conferences invited to", "Conferences the organisation was invited to (count).")
-    attended_or_reported: Count | None = described(
+    attended_or_reported: Count | None = part_of(
+        "invited",
         "Conferences attended or reported to", "Of those, how many it attended or sent a report to.", default=None
     )
 
 
 class SexualHealthSharing(Record):
-    bounds = {"decision_recorded": "concerns", "under_age_referred": "under_age"}
     windows = {"under_age": ("age_limit",)}
 
     concerns: Count = described(
         "Safeguarding concerns about under-18s in sexual health", "Concerns about under-18s arising in sexual-health consultations (count)."
     )
-    decision_recorded: Count | None = described(
+    decision_recorded: Count | None = part_of(
+        "concerns",
         "Concerns with a recorded sharing decision", "Of those, how many have a recorded decision on sharing information.",
         default=None,
     )
@@ -691,7 +706,8 @@ class SexualHealthSharing(Record):
         "Sexually active children under the age limit seen",
         "Sexually active children under `age_limit` seen by sexual-health services (count).", default=None,
     )
-    under_age_referred: Count | None = described(
+    under_age_referred: Count | None = part_of(
+        "under_age",
         "Children under the age limit referred", "Of those, how many were referred to children's social care.", default=None
     )
     age_limit: Annotated[int, Strict(), Field(ge=1, le=18)] | None = described(
@@ -700,20 +716,19 @@ class SexualHealthSharing(Record):
 
 
 class ThinkFamily(Record):
-    bounds = {"parental_status_recorded": "adult_caseload"}
 
     adult_caseload: Count = described("Adult caseload", "Adult patients on the caseload in the period (count).")
-    parental_status_recorded: Count | None = described(
+    parental_status_recorded: Count | None = part_of(
+        "adult_caseload",
         "Adult records stating parental responsibility",
         "Of those, how many records state whether the patient has parental or caring responsibility.", default=None,
     )
 
 
 class TimelyReferrals(Record):
-    bounds = {"seen_in_time": "referrals"}
 
     referrals: Count = described("Referrals received", "Referrals of children received in the period (count).")
-    seen_in_time: Count | None = described("Referrals seen in time", "Of those, how many were seen within the agreed time.", default=None)
+    seen_in_time: Count | None = part_of("referrals", "Referrals seen in time", "Of those, how many were seen within the agreed time.", default=None)
 
 
 class InformationSharing(Record):
@@ -735,32 +750,31 @@ class InformationSharing(Record):
 
 
 class ExploitationTool(Record):
-    bounds = {"completed": "eligible_contacts"}
 
     service: ServiceKind = described("Service using the tool", "The kind of service the entry is for.")
     tool: Text | None = described("Exploitation risk tool", "Name of the exploitation risk tool in use, if any.", default=None)
     eligible_contacts: Count = described(
         "Contacts needing an exploitation screen", "Contacts in the period for which the tool should be completed (count)."
     )
-    completed: Count | None = described("Exploitation screens completed", "Of those, how many had the tool completed.", default=None)
+    completed: Count | None = part_of("eligible_contacts", "Exploitation screens completed", "Of those, how many had the tool completed.", default=None)
 
 
 class Screening(Record):
-    bounds = {"screened": "attendances_under_18"}
 
     attendances_under_18: Count = described(
         "Under-18 attendances at ED or UTC", "Attendances of under-18s at the ED or urgent treatment centre (count)."
     )
-    screened: Count | None = described(
+    screened: Count | None = part_of(
+        "attendances_under_18",
         "Attendances with a safeguarding screen", "Of those, how many had a recorded safeguarding screen.", default=None
     )
 
 
 class VoiceAudit(Record):
-    bounds = {"voice_recorded": "audited"}
 
     audited: Count = described("Safeguarding cases audited", "Safeguarding cases audited for the voice of the child (count).")
-    voice_recorded: Count | None = described(
+    voice_recorded: Count | None = part_of(
+        "audited",
         "Cases recording the child's views", "Of those, in how many the child's views were recorded.", default=None
     )
 
@@ -801,19 +815,20 @@ class MissingEpisodes(Record):
 
 
 class ReturnInterviews(Record):
-    bounds = {"offered": "episodes", "done_in_time": "episodes", "health_notified_in_time": "episodes"}
     windows = {"done_in_time": ("interview_window_hours",), "health_notified_in_time": ("health_window_working_days",)}
 
     episodes: Count = described("Missing episodes needing a return interview", "Missing episodes in the period after which a return interview is due (count).")
-    offered: Count | None = described("Return interviews offered", "Of those, how many were offered a return interview.", default=None)
-    done_in_time: Count | None = described(
+    offered: Count | None = part_of("episodes", "Return interviews offered", "Of those, how many were offered a return interview.", default=None)
+    done_in_time: Count | None = part_of(
+        "episodes",
         "Return interviews done in time",
         "Of those, how many interviews were done within `interview_window_hours` hours of the child's return.", default=None,
     )
     interview_window_hours: Annotated[int, Strict(), Field(ge=1, le=2000)] | None = described(
         "Return interview window", "The window `done_in_time` was counted with (hours).", default=None
     )
-    health_notified_in_time: Count | None = described(
+    health_notified_in_time: Count | None = part_of(
+        "episodes",
         "Health told in time", "Of those, in how many health was told within `health_window_working_days` working days.",
         default=None,
     )
@@ -823,20 +838,19 @@ class ReturnInterviews(Record):
 
 
 class HealthSettingEpisodes(Record):
-    bounds = {"reported_per_protocol": "episodes"}
 
     policy_in_date: Flag | None = described(
         "Whether the missing-from-health-settings procedure is in date",
         "true if the procedure for children missing from health settings is within its review date.", default=None,
     )
     episodes: Count | None = described("Children missing from health settings", "Episodes of a child missing from a health setting (count).", default=None)
-    reported_per_protocol: Count | None = described(
+    reported_per_protocol: Count | None = part_of(
+        "episodes",
         "Missing episodes reported per protocol", "Of those, how many were reported as the protocol requires.", default=None
     )
 
 
 class RepeatMissing(Record):
-    bounds = {"exploitation_assessed": "children", "alert_placed": "children"}
 
     children: Count = described(
         "Children repeatedly missing",
@@ -848,10 +862,12 @@ class RepeatMissing(Record):
     within_days: Annotated[int, Strict(), Field(ge=1, le=366)] = described(
         "Days the repeated episodes fall within", "The window `children` was counted with (days)."
     )
-    exploitation_assessed: Count | None = described(
+    exploitation_assessed: Count | None = part_of(
+        "children",
         "Repeatedly missing children assessed for exploitation", "Of those, how many have an exploitation risk assessment.", default=None
     )
-    alert_placed: Count | None = described(
+    alert_placed: Count | None = part_of(
+        "children",
         "Repeatedly missing children with an alert", "Of those, how many have an alert on their record.", default=None
     )
 
@@ -869,11 +885,11 @@ class Missing(Record):
 
 
 class InitialAssessments(Record):
-    bounds = {"assessed_in_time": "entered_care", "by_medical_practitioner": "entered_care"}
     windows = {"assessed_in_time": ("window_working_days",)}
 
     entered_care: Count = described("Children entering care", "Children who entered care in the period (count).")
-    assessed_in_time: Count | None = described(
+    assessed_in_time: Count | None = part_of(
+        "entered_care",
         "Initial health assessments in time",
         "Of those, how many had an initial health assessment within `window_working_days` working days of entering care.",
         default=None,
@@ -881,30 +897,29 @@ class InitialAssessments(Record):
     window_working_days: WorkingDays | None = described(
         "Initial assessment window", "The window `assessed_in_time` was counted with (working days).", default=None
     )
-    by_medical_practitioner: Count | None = described(
+    by_medical_practitioner: Count | None = part_of(
+        "entered_care",
         "Initial health assessments by a doctor", "Of those, how many assessments were done by a medical practitioner.", default=None
     )
 
 
 class ReviewAssessments(Record):
-    bounds = {"in_date": "due", "host_notified": "out_of_area_moves"}
 
     due: Count = described("Review health assessments due", "Review health assessments of looked-after children due in the period (count).")
-    in_date: Count | None = described("Review health assessments in date", "Of those, how many were done in date.", default=None)
+    in_date: Count | None = part_of("due", "Review health assessments in date", "Of those, how many were done in date.", default=None)
     out_of_area_moves: Count | None = described("Out-of-area moves", "Looked-after children placed out of area in the period (count).", default=None)
-    host_notified: Count | None = described("Host area told before the move", "Of those, before how many moves the host area was told.", default=None)
+    host_notified: Count | None = part_of("out_of_area_moves", "Host area told before the move", "Of those, before how many moves the host area was told.", default=None)
 
 
 class HealthPlans(Record):
-    bounds = {"with_plan": "assessments", "sdq_done": "sdq_eligible"}
 
     assessments: Count = described("Health assessments of looked-after children", "Health assessments carried out in the period (count).")
-    with_plan: Count | None = described("Assessments with a health plan", "Of those, how many produced a health plan.", default=None)
+    with_plan: Count | None = part_of("assessments", "Assessments with a health plan", "Of those, how many produced a health plan.", default=None)
     sdq_eligible: Count | None = described(
         "Children aged 4 to 16 assessed", "Children aged 4 to 16 among those assessed, due a strengths and difficulties questionnaire (count).",
         default=None,
     )
-    sdq_done: Count | None = described("Questionnaires completed", "Of those, how many had a completed questionnaire.", default=None)
+    sdq_done: Count | None = part_of("sdq_eligible", "Questionnaires completed", "Of those, how many had a completed questionnaire.", default=None)
 
 
 class LookedAfter(Record):

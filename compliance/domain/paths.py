@@ -8,6 +8,7 @@ sits at this path", so it is answered here once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -44,3 +45,33 @@ def model_at(model: type[BaseModel], parts: Iterable[str | int]) -> tuple[type[B
         models = models_in(field.annotation)
         current = models[0] if models else None
     return current, None
+
+
+_MISSING = object()
+
+
+@lru_cache(maxsize=4096)
+def split(path: str) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+    """'a.b[].c' -> (('a','b'), ('c',)); a path without [] -> (parts, None). The one parser of the
+    rule language's path grammar."""
+    if "[]" in path:
+        head, tail = path.split("[]", 1)
+        return tuple(head.split(".")), tuple(p for p in tail.split(".") if p)
+    return tuple(path.split(".")), None
+
+
+def get(obj: Any, parts: Iterable[str]) -> Any:
+    """The value at field names from `obj`; None past an unreported value; KeyError for a name
+    the model lacks."""
+    for part in parts:
+        if obj is None:
+            return None
+        obj = getattr(obj, part, _MISSING)
+        if obj is _MISSING:
+            raise KeyError(part)
+    return obj
+
+
+def list_path(path: str) -> str:
+    """'training.groups[].in_date' -> 'training.groups'."""
+    return ".".join(split(path)[0])

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from compliance.evaluation.compiler import Branch, CompileError, compile_cached, fact_fields
 from compliance.evaluation.engine import Engine
 from compliance.domain.errors import EngineError, Problem, RuleError
-from compliance.domain.result import FAILING, Evidence, Finding, ThresholdResult, Waiver, sort_findings
-from compliance.evaluation.measures import (Range, compute_ranges, describe_source, display_value, display_values, path_problems,
-                                           service_count)
-from compliance.intake.documents import read_document
+from compliance.domain.result import (FAILING, Evidence, Finding, MissingInput, Provenance, ThresholdResult, Waiver,
+                                      sort_findings)
+from compliance.evaluation.measures import (MeasureResult, Range, compute_results, describe_source, display_value,
+                                           path_problems, service_count)
+from compliance.intake.documents import format_loc, read_document
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome, Severity
+from compliance.catalogue.kinds import kind_of, measure_label
+from compliance.catalogue.operators import Context
 from compliance.catalogue.schema import Rule
 from compliance.catalogue.loading import RuleSet
-from compliance.evaluation.messages import evidence_text, measure_label, message
+from compliance.evaluation.messages import message, missing_inputs, thresholds, value_text, window_problems
 
 
 class Compared(NamedTuple):
@@ -42,6 +45,9 @@ class Verdict:
     severity: Severity
     ranges: dict[str, Range]
     parameters: dict[str, Any]
+    evaluated: Outcome  # the outcome before any waiver
+    branch: Branch
+    results: dict[str, MeasureResult]
 
     @property
     def rule_id(self) -> str:
@@ -77,8 +83,11 @@ class Evaluator:
         self.params = {r.id: r.parameter_values(overrides.get(r.id)) for r in ruleset.rules}
         # (measure, where it comes from, whether the condition reads it): the same for every organisation
         self.sources = {r.id: [(name, describe_source(m), name in r.used_measures,
-                                measure_label(r, name, self.params[r.id])) for name, m in r.measures.items()]
+                                measure_label(r, name, self.params[r.id]), kind_of(m).unit(m))
+                               for name, m in r.measures.items()]
                         for r in ruleset.rules}
+        # what each share is judged against, so it is never shown on the wrong side of it
+        self.limits = {r.id: thresholds(r, self.params[r.id]) for r in ruleset.rules}
         for r in ruleset.rules:
             broken = path_problems(r, ruleset.files.get(r.id))
             if broken:
@@ -96,37 +105,44 @@ class Evaluator:
             raise RuleError(str(file or e.rule_id), [Problem(str(e), "condition", line)]) from None
         self.engine = Engine(chunks)
 
-    def evaluate(self, doc: SelfAssessment) -> list[Finding]:
-        return sort_findings([self._finding(rule, branch, display_values(rule, ranges), doc)
-                              for rule, branch, ranges in self._run(doc)])
+    def evaluate(self, doc: SelfAssessment, where: Callable[[tuple], str | None] | None = None,
+                 provenance: Callable[[str], Provenance | None] | None = None) -> list[Finding]:
+        """Findings in the order people read them; `where` says where a part of the return is
+        entered (a workbook cell, a file's line), for the inputs still missing; `provenance` which
+        extract a value of the return was counted from, when it was measured from records."""
+        return [self.finding(v, Context(doc, v.parameters), where, provenance) for v in self.verdicts(doc)]
 
     def verdicts(self, doc: SelfAssessment) -> list[Verdict]:
-        """The findings' outcomes, severities and values, in the findings' order, without the findings."""
+        """Each rule's outcome (waivers applied here, and only here), severity and measures, in the
+        findings' order; findings are dressed from these (`finding`)."""
         out = []
-        for rule, branch, ranges in self._run(doc):
+        for rule, branch, results in self._run(doc):
             waiver = self.waivers.get(rule.id)
-            outcome = Outcome.waived if waiver is not None and not waiver.expired else branch.outcome
-            out.append(Verdict(rule, outcome, branch.severity, ranges, self.params[rule.id]))
-        return sort_findings(out)  # type: ignore[arg-type]
+            # a waiver sets aside a requirement that applies; one that does not apply stays not applicable
+            live = waiver is not None and not waiver.expired and branch.outcome != Outcome.not_applicable
+            outcome = Outcome.waived if live else branch.outcome
+            out.append(Verdict(rule, outcome, branch.severity, {n: r.range for n, r in results.items()},
+                               self.params[rule.id], branch.outcome, branch, results))
+        return sort_findings(out)
 
-    def facts(self, doc: SelfAssessment) -> tuple[list[list[dict[str, Any]]], dict[str, dict[str, Range]]]:
+    def facts(self, doc: SelfAssessment) -> tuple[list[list[dict[str, Any]]], dict[str, dict[str, MeasureResult]]]:
         """The facts the engine is given, per ruleset chunk, and each rule's measures (the
         benchmark times the engine on exactly these)."""
         facts_per_chunk = []
-        measures: dict[str, dict[str, Range]] = {}
+        measures: dict[str, dict[str, MeasureResult]] = {}
         org_type = doc.organisation.type.value
         for chunk in self.engine.chunks:
             facts = []
             for rid in chunk.rule_ids:
                 rule = self.ruleset.by_id[rid]
-                ranges = measures[rid] = compute_ranges(rule, doc, self.params[rid])
+                results = measures[rid] = compute_results(rule, doc, self.params[rid])
                 fact = {"t": rid, "org_type": org_type, "svc_count": service_count(rule, doc)}
-                fact.update(fact_fields(chunk.fields[rid], ranges))
+                fact.update(fact_fields(chunk.fields[rid], {n: r.range for n, r in results.items()}))
                 facts.append(fact)
             facts_per_chunk.append(facts)
         return facts_per_chunk, measures
 
-    def _run(self, doc: SelfAssessment) -> list[tuple[Rule, Branch, dict[str, Range]]]:
+    def _run(self, doc: SelfAssessment) -> list[tuple[Rule, Branch, dict[str, MeasureResult]]]:
         """Each rule with the one branch that fired for it and its measures."""
         facts_per_chunk, measures = self.facts(doc)
         fired: dict[str, list[Branch]] = defaultdict(list)
@@ -145,26 +161,42 @@ class Evaluator:
             out.append((rule, got[0], measures[rule.id]))
         return out
 
-    def _finding(self, rule: Rule, branch: Branch, values: dict[str, Any], doc: SelfAssessment) -> Finding:
-        """The rule is always evaluated; a live waiver changes the outcome but keeps the real result."""
-        params = self.params[rule.id]
-        text = message(rule, branch, values, params, doc)
-        outcome = branch.outcome
-        waiver = self.waivers.get(rule.id)
-        if waiver is not None and not waiver.expired:
-            text = f"Waived (evaluated as {outcome.value.replace('_', ' ')}): {text}"
-            outcome = Outcome.waived
-        evidence = [
-            Evidence(measure=name, label=label, value=values[name], source=source, used=used,
-                     text=evidence_text(rule.measures[name], values[name]))
-            for name, source, used, label in self.sources[rule.id]
-        ]
+    def finding(self, v: Verdict, ctx: Context, where: Callable[[tuple], str | None] | None = None,
+                provenance: Callable[[str], Provenance | None] | None = None) -> Finding:
+        """A verdict dressed for people: its message, its evidence as data (each value's exact
+        range, unit and words, shares by the one display rule), and what is still to report, each
+        input with its place in the return. A waived rule keeps the outcome it was evaluated as."""
+        rule, params, results = v.rule, v.parameters, v.results
+        limits = self.limits[rule.id]
+        text = message(rule, v.branch, results, ctx, limits)
+        if v.outcome == Outcome.waived:
+            text = f"Waived (evaluated as {v.evaluated.value.replace('_', ' ')}): {text}"
+        evidence = []
+        for name, source, used, label, unit in self.sources[rule.id]:
+            r = v.ranges[name]
+            m = rule.measures[name]
+            evidence.append(Evidence(
+                measure=name, label=label, value=display_value(rule, name, r), source=source, used=used,
+                text=value_text(rule, name, r, limits.get(name), unit), low=_plain(r.lo), high=_plain(r.hi),
+                unit=unit or ("text" if r.text is not None else "count"),
+                reported=r.exact or r.text is not None,
+                provenance=provenance(m.path) if provenance is not None and m.path else None))
+        missing: list[MissingInput] = []
+        if v.evaluated == Outcome.insufficient_evidence and v.branch.gate != "services":
+            skip = set(window_problems(rule, results, ctx))
+            missing = [MissingInput(path=format_loc(loc) if loc else "", label=label,
+                                    enter_at=where(loc) if where is not None and loc else None)
+                       for loc, label in missing_inputs(rule, results, ctx, skip)]
+        elif v.evaluated == Outcome.insufficient_evidence:
+            missing = [MissingInput(path="services", label="The services the organisation runs",
+                                    enter_at=where(("services",)) if where is not None else None)]
         return Finding(
             rule_id=rule.id,
             title=rule.title,
             area=rule.area,
-            outcome=outcome,
-            severity=branch.severity,
+            outcome=v.outcome,
+            evaluated_outcome=v.evaluated if v.outcome == Outcome.waived else None,
+            severity=v.severity,
             key_question=rule.key_question,
             message=text,
             evidence=evidence,
@@ -173,8 +205,21 @@ class Evaluator:
             line_of_enquiry=rule.line_of_enquiry,
             sources=rule.sources,
             mappings=rule.mappings,
-            waiver=waiver,
+            waiver=self.waivers.get(rule.id),
+            missing=missing,
             threshold=None if rule.threshold is None else ThresholdResult(
                 measure=rule.threshold.measure, parameter=rule.threshold.parameter,
-                actual=values[rule.threshold.measure], required=params[rule.threshold.parameter]),
+                actual=_plain(_exact_number(v.ranges[rule.threshold.measure])),
+                required=params[rule.threshold.parameter]),
         )
+
+
+def _exact_number(r: Range) -> Any:
+    return r.lo if r.exact and r.text is None else None
+
+
+def _plain(v: Any) -> int | float | None:
+    """An exact bound as JSON carries it."""
+    if v is None or isinstance(v, int):
+        return v
+    return v.numerator if v.denominator == 1 else float(v)

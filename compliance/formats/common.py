@@ -138,7 +138,7 @@ def where_to_enter(m: MissingInput) -> str:
     """Where a person enters a missing value, in words: the workbook cell or YAML line the finding
     gives, else the section of the return it belongs to."""
     if m.enter_at:
-        return m.enter_at
+        return f"{m.enter_at} of the return" if m.enter_at.startswith("line ") else m.enter_at
     from compliance.domain.labels import section_label
 
     try:

@@ -41,7 +41,7 @@ def _chart(bars: Sequence[TrainingCoverage]) -> dict:
             "bar": b, "y": y, "label": f"{b.group} (level {b.level})",
             "width": 0 if pct is None else round(BAR_W * min(pct, 100) / 100, 1),
             "threshold_x": None if b.threshold is None else round(BAR_X + BAR_W * b.threshold / 100, 1),
-            "value": "not reported" if pct is None else f"{pct:g}% ({b.in_date}/{b.staff_in_post})",
+            "value": "not reported" if pct is None else f"{b.percent_text} ({b.in_date}/{b.staff_in_post})",
             "status": "none" if pct is None or b.threshold is None else ("below" if b.below else "ok"),
         })
     return {"rows": rows, "height": TOP + len(rows) * ROW_H + 10, "bar_x": BAR_X, "bar_w": BAR_W,

@@ -90,6 +90,12 @@ def _where(p: Problem) -> str:
 
 
 def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
+    model, info, _ = load_workbook_located(path)
+    return model, info
+
+
+def load_workbook_located(path: Path) -> tuple[SelfAssessment, InputInfo, Locations]:
+    """The return, what was read, and where each part of it is in the workbook."""
     raw = read_bytes(path, InputError, MAX_BYTES)
     data, where, problems = read_workbook(path, raw)
     try:
@@ -101,7 +107,7 @@ def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
         order = {title: i for i, title in enumerate(where.sheets)}
         plain = sorted((_in_words(p, where) for p in problems), key=lambda p: _position(p, order))
         raise WorkbookError(str(path), plain, limit=len(plain))
-    return model, InputInfo(path=str(path), sha256=hashlib.sha256(raw).hexdigest())
+    return model, InputInfo(path=str(path), sha256=hashlib.sha256(raw).hexdigest()), where
 
 
 _QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'")

@@ -54,8 +54,8 @@ class Measured:
     reads: list[ExtractRead] = field(default_factory=list)
 
     def provenance_of(self, path: str) -> Provenance | None:
-        """The provenance of a return path, e.g. value(was_not_brought.follow_up.reviewed_in_time)."""
-        inner = re.sub(r"^[a-z_]+\(", "", path).split(" ", 1)[0].split("[", 1)[0]
+        """The provenance of a path of the return, e.g. was_not_brought.follow_up.reviewed_in_time."""
+        inner = path.split("[", 1)[0]
         for section, prov in self.sections.items():
             if inner == section or inner.startswith(section + "."):
                 return prov
