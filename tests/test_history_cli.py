@@ -141,12 +141,18 @@ def test_show_lists_the_revisions_of_a_period(tmp_path):
     copy_ = tmp_path / "northfield.yaml"
     copy_.write_text(src.read_text() + "\n# revised: a different input for the same period\n")
     first = invoke("assess", src, "--record", "--history", store, "--fail-on", "none")[2].split()[2]
-    second = invoke("assess", copy_, "--record", "--history", store, "--fail-on", "none")[2].split()[2]
-    assert first != second
+    # another input for a period already recorded is refused without --replace, and nothing is recorded
+    code, _out, err = invoke("assess", copy_, "--record", "--history", store, "--fail-on", "none")
+    assert code == 2 and "already recorded from another return" in err and "--replace" in err
+    assert str(store.resolve()) in " ".join(err.split())
+    code, _out, err = invoke("assess", copy_, "--record", "--replace", "--history", store, "--fail-on", "none")
+    second = err.split()[2]
+    assert code == 0 and first != second and f"replaced run {first}" in err
+    assert f"in {store.resolve()}" in err.splitlines()[0]
     code, out, _ = invoke("history", "show", first, "--history", store, "-f", "json")
     revs = json.loads(out)["runs_for_period"]
     assert [(r["run_id"], r["current"]) for r in revs] == [(second, True), (first, False)]
-    assert "already recorded" in invoke("assess", src, "--record", "--history", store, "--fail-on", "none")[2]
+    assert "already recorded" in invoke("assess", src, "--record", "--replace", "--history", store, "--fail-on", "none")[2]
 
 
 def test_export_prune_and_the_environment_variable(cohort, tmp_path):
@@ -215,4 +221,51 @@ def test_a_fall_names_the_rule_and_both_values():
                                      finding("O", "WNB-001", "not_met", value=40.0)])
     assert [f.detail for f in falls(before, now)] == [
         "TRN-003 fell from 88% to 71% since 2024/25",
-        "WNB-001 was without evidence in 2024/25, not met now"]
+        "WNB-001 was not evidenced yet in 2024/25, not met now"]
+
+
+# --- history without surprises (issue 28) -----------------------------------------------------------
+
+
+def test_codes_match_whatever_their_case_and_where_prints_the_store(cohort):
+    _, store, _ = cohort
+    upper = invoke("history", "list", "ZZD99002", "--history", store)
+    lower = invoke("history", "list", "zzd99002", "--history", store)
+    assert upper[0] == lower[0] == 0 and upper[1] == lower[1] and "ZZD99002" in lower[1]
+    assert invoke("history", "trend", "zZd99002", "--history", store)[0] == 0
+    code, out, _ = invoke("history", "where", "--history", store)
+    assert code == 0 and out.strip() == str(store.resolve())
+    code, out, _ = invoke("history", "where", env={"SAFEGUARD_HISTORY": str(store)})
+    assert out.strip() == str(store.resolve())
+
+
+def test_trend_and_compare_show_titles_and_plain_values_wrapped(cohort):
+    _, store, _ = cohort
+    code, out, _ = invoke("history", "trend", "ZZD99002", "--history", store)
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 80
+    trn = next(line for line in out.splitlines() if "TRN-002" in line)
+    assert "TRN-002 Level 2" in trn  # the rule's title beside its code
+    assert "Threshold" not in out and not re.search(r"\b[a-z]+_[a-z_]+\b", out)
+    code, out, _ = invoke("history", "compare", "ZZD99002", "--from", "2024/25", "--to", "2025/26", "--history", store)
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 80
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", out) and " = " not in out
+    assert re.search(r"^TRN-002 Level 2", out, re.M)  # the rule's title beside its code
+
+
+def test_the_reports_trend_table_shows_rows_not_escaped_tags(cohort):
+    """formats/history.py added plain strings to escaped Markup, so the rows showed as '<tr><th ...>' text."""
+    from lxml import html as lxml_html
+
+    root, store, _ = cohort
+    code, out, _ = invoke("assess", root / PERIODS[-1] / "ZZD99002.json", "-f", "html", "--history", store,
+                          "--fail-on", "none")
+    assert code == 0
+    doc = lxml_html.fromstring(out)
+    for el in doc.xpath("//script | //style"):
+        el.drop_tree()
+    shown = doc.text_content()
+    assert "Trend since" in shown
+    assert not re.search(r"<\s*/?\s*(tr|th|td|table|p|h3|svg|figure)\b", shown), \
+        re.search(r".{40}<\s*/?\s*(tr|th|td).{40}", shown, re.S)
+    table = next(t for t in doc.xpath("//table") if "The same numbers" in t.text_content())
+    assert len(table.xpath("./tbody/tr/th[@scope='row']")) >= 1

@@ -98,3 +98,21 @@ def test_the_report_has_key_risks_and_actions(pages):
         risks = page.evaluate("Array.from(document.querySelectorAll('ol.risks li')).map(li => li.textContent)")
         assert len(risks) == 17 and all("Action:" in r for r in risks)
         assert "Named safeguarding professionals" in risks[0] or "critical" in risks[0]
+
+
+def test_one_organisations_report_prints_in_at_most_eight_a4_pages(tmp_path, run_cli):
+    """The print stylesheet makes a board pack of it: summary, key risks, still to report, one line a finding."""
+    import base64
+    import re
+
+    from conftest import FIXTURES
+
+    for name in ("northfield-acute", "riverside-community"):
+        report = tmp_path / f"{name}.html"
+        assert run_cli("assess", FIXTURES / f"{name}.yaml", "-f", "html", "-o", report, "--fail-on", "none")[0] == 0
+        with Page(CHROMIUM, width=1024) as page:
+            page.open(report)
+            pdf = base64.b64decode(page.call("Page.printToPDF", session=True, paperWidth=8.27, paperHeight=11.69,
+                                             preferCSSPageSize=True, displayHeaderFooter=False)["data"])
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert 1 <= pages <= 8, (name, pages)

@@ -78,8 +78,10 @@ def _check_html_org(doc, report, assessment) -> None:
     for r, f in zip(finding_rows, report.findings):
         text = r.text_content()
         assert f.message.split()[0] in text and f.sources[0].document[:30] in text
-        if f.failing:
-            assert f.remediation.split()[0] in text
+        if f.outcome == Outcome.not_met:
+            assert f.remediation.strip() in " ".join(text.split()) or f.remediation.split()[0] in text
+        elif f.outcome == Outcome.insufficient_evidence:  # a to-do, never the action for a failure
+            assert "Still to report" in text and "What to do" not in text
     groups = assessment.training.groups if assessment.training and assessment.training.groups else []
     if groups:
         svg_rows = section.xpath(".//figure[@class='chart']//*[local-name()='g'][@class='row']")
@@ -148,10 +150,10 @@ def test_markdown_board_paper(assessed, name):
     assert len(tables) >= 3  # counts, by area, by key question (+ key risks)
     counts = {tr.xpath("./td")[0].text: int(tr.xpath("./td")[1].text) for tr in tables[0].xpath(".//tbody/tr")}
     assert counts == {"Met": report.summary.outcomes[Outcome.met], "Not met": report.summary.outcomes[Outcome.not_met],
-                      "No evidence": report.summary.outcomes[Outcome.insufficient_evidence],
-                      "N/A": report.summary.outcomes[Outcome.not_applicable],
+                      "Not evidenced yet": report.summary.outcomes[Outcome.insufficient_evidence],
+                      "Not applicable": report.summary.outcomes[Outcome.not_applicable],
                       "Waived": report.summary.outcomes[Outcome.waived]}
-    failing = [f for f in report.findings if f.failing]
+    failing = [f for f in report.findings if f.outcome == Outcome.not_met]  # unevidenced ones are to-dos
     risks = _md_section(text, "## Key risks")
     risk_rows = [line for line in risks.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(risk_rows) == len(failing)
@@ -160,6 +162,11 @@ def test_markdown_board_paper(assessed, name):
     actions = [line for line in _md_section(text, "## Actions").splitlines() if line[:1].isdigit()]
     assert len(actions) == len(failing)
     assert f"{len(failing)} of " in text.split("\n")[4]  # the headline sentence
+    unevidenced = [f for f in report.findings if f.outcome == Outcome.insufficient_evidence]
+    if unevidenced:
+        todo = _md_section(text, "## Still to report")
+        assert all(f.rule_id in todo for f in unevidenced) and "enter it at" in todo
+        assert not any(f.remediation.split(",")[0] in todo for f in unevidenced)
 
 
 # --- JUnit ------------------------------------------------------------------------------------------

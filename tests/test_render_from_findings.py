@@ -61,6 +61,11 @@ def _readable(fmt: str, out: str | bytes) -> str:
 
         wb = load_workbook(io.BytesIO(out))  # type: ignore[arg-type]
         return "\n".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None)
+    if fmt == "docx":
+        from docx import Document
+
+        doc = Document(io.BytesIO(out))  # type: ignore[arg-type]
+        return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
     text = out if isinstance(out, str) else out.decode()
     if fmt == "html":
         text = re.sub(r"<style.*?</style>|<script.*?</script>", "", text, flags=re.S)

@@ -15,6 +15,13 @@ def test_an_unchanged_starter_return_is_insufficient_evidence_not_an_error(run_c
     path = tmp_path / f"{org_type}.yaml"
     code, _, err = run_cli("init", "--type", org_type, "-o", path)
     assert code == 0, err
+    # its placeholders are refused, each named, rather than assessed as an organisation called CHANGE-ME
+    code, _out, err = run_cli("assess", path)
+    assert code == 2 and "organisation code is still the placeholder 'CHANGE-ME'" in err
+    path.write_text(path.read_text().replace('id: "CHANGE-ME"', 'id: "RXX01"'))
+    code, _out, err = run_cli("assess", path)
+    assert code == 2 and "local authority code is still the placeholder" in err
+    path.write_text(path.read_text().replace('["CHANGE-ME"]', '["E08000025"]'))
     code, out, err = run_cli("assess", path, "--format", "json", "--fail-on", "low")
     assert code == 1, err  # findings, not invalid input (2) or a crash (3)
     outcomes = {f["rule_id"]: f["outcome"] for f in json.loads(out)["findings"]}

@@ -29,13 +29,13 @@ def test_every_line_fits_the_width(northfield, width):
 
 def test_long_titles_end_in_an_ellipsis_not_a_cut_word(northfield):
     out = render("assessment", "text", northfield, Options(width=60))
-    heads = [line for line in out.splitlines() if line.startswith(("MET ", "N/A "))]
+    heads = [line for line in out.splitlines() if line.startswith(("Met ", "Not applicable "))]
     assert heads and all(len(line) <= 60 for line in heads)
     cut = [line for line in heads if len(line) == 60]
     assert cut and all(line.endswith("…") for line in cut)
     titles = {f.title for f in northfield.findings}
     for line in heads:
-        shown = line[29:]
+        shown = line[32:]
         assert shown in titles or (shown.endswith("…") and any(t.startswith(shown[:-1]) for t in titles))
 
 
@@ -89,7 +89,7 @@ def test_no_color_and_the_flag_are_honoured_on_a_terminal(env, flag, coloured):
     proc.wait(timeout=120)
     os.close(main)
     out = b"".join(chunks).decode()
-    assert proc.returncode == 0 and "NOT MET" in out
+    assert proc.returncode == 0 and "Not met" in out
     assert ("\x1b[" in out) == coloured
     if not coloured:
         assert max(len(line) for line in out.replace("\r", "").splitlines()) <= 100

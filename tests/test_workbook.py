@@ -14,7 +14,7 @@ import openpyxl
 from compliance.domain.model import SCHEMA_VERSION
 import pytest
 
-from compliance.app.template import sections_read, template_workbook
+from compliance.app.template import layout_for, sections_read, template_workbook
 from compliance.domain.model import OrgType
 from compliance.intake.documents import read_document
 from compliance.intake.returns import load_assessment
@@ -80,7 +80,7 @@ def test_template_has_a_sheet_per_section_a_cover_and_a_hidden_info_sheet(rulese
     assert wb[INFO_SHEET].sheet_state == "hidden"
     assert info["template_version"] == TEMPLATE_VERSION and info["schema_version"] == SCHEMA_VERSION
     assert info["catalogue_sha256"] == ruleset.digest
-    assert "how the return is read" in " ".join(str(c.value) for c in wb[COVER_SHEET]["B"] if c.value)
+    assert "the reference the tool reads each answer by" in " ".join(str(c.value) for c in wb[COVER_SHEET]["B"] if c.value)
 
 
 @pytest.mark.parametrize("org_type", list(OrgType))
@@ -100,10 +100,10 @@ def test_sections_are_those_the_rules_for_the_type_read(ruleset, org_type):
         assert "was_not_brought" not in included
 
 
-def test_every_model_field_has_a_row_with_its_description(acute_template):
+def test_every_model_field_has_a_row_with_its_description(ruleset, acute_template):
     wb = openpyxl.load_workbook(acute_template)
     keys = {c.value: (ws.title, c.row) for ws in wb.worksheets for c in ws["A"] if isinstance(c.value, str)}
-    for section in sections():
+    for section in layout_for(ruleset, OrgType.acute):
         for leaf in section.leaves:
             title, row = keys[leaf.key]
             assert title == section.title
@@ -112,7 +112,7 @@ def test_every_model_field_has_a_row_with_its_description(acute_template):
         for table in section.tables:
             title, row = keys[table.key]
             header = [c.value for c in wb[title][row + 2]]
-            assert header[:len(table.columns)] == [c.key for c in table.columns]
+            assert header[:len(table.columns)] == [c.label for c in table.columns]
 
 
 def test_validations_follow_the_model(acute_template):
@@ -162,13 +162,13 @@ def test_empty_cells_are_not_reported(ruleset, tmp_path):
             ws.cell(row=_row(ws, key), column=3, value=value)
         ws.cell(row=_row(ws, "organisation.local_authorities") + 3, column=1, value="riverside")
         ws = wb["Governance"]
-        ws.cell(row=_row(ws, "governance.engagements"), column=3, value="none")
+        ws.cell(row=_row(ws, "governance.case_file_audits"), column=3, value="none")
 
         wb.create_sheet("My workings")["C3"] = "a note of the lead's own"
 
     model, _ = load_assessment(_edit(path, fill))
     assert model.training is None and model.context is None
-    assert model.governance.engagements == [] and model.governance.roles is None
+    assert model.governance.case_file_audits == [] and model.governance.roles is None
 
 
 # --- errors name the sheet, the cell and the field ---------------------------------------------------
@@ -198,11 +198,19 @@ def test_errors_name_sheet_cell_and_field(run_cli, northfield, tmp_path):
 
     err = _error(run_cli, _edit(path, spoil))
     row = _row(openpyxl.load_workbook(path)["Training"], "training.groups") + 6
-    assert f"Training!E{row}, training.groups[3].in_date: 'in_date' (99999) cannot exceed 'staff_in_post'" in err
-    assert f"Training!B{row - 3}, training.groups[0].level: expected a whole number (got 'two')" in err
-    assert "training.budget_gbp: expected a number" in err
-    assert "context.la_childrens_services_inadequate: expected yes or no (got 'perhaps')" in err
-    assert re.search(r"Organisation!C\d+, organisation.period.start: expected a date", err)
+    # A numbered list, one problem a line (wrapped at words), each with the sheet, the row as the
+    # sheet numbers it, the question's label, what was typed and what to type; no field names.
+    items = re.split(r"\n\s+\d+\. ", " ".join(err.split("\n     ")))[1:]
+    assert len(items) == 5 and err.splitlines()[1].startswith("  1. ")
+    flat = [" ".join(i.split()) for i in items]
+    assert f"Training row {row}, Staff in date: you typed '99999'; 'Staff in date' (99999) cannot exceed 'Staff in post'" in " ".join(flat)
+    assert f"Training row {row - 3}, Competency level: you typed 'two'; type a whole number, at least 1 and at most 3" in flat
+    assert any(f.startswith("Training row") and "budget: you typed 'lots'; type a number" in f for f in flat), flat
+    assert any("you typed 'perhaps'; choose yes or no" in f for f in flat)
+    assert any(re.match(r"Organisation row \d+, Assessment period: Period start: you typed '01/04/2025'; type a date, e.g. 2026-03-31", f) for f in flat)
+    assert "training.groups[" not in err and "_" not in " ".join(flat)
+    assert [int(re.match(r"\w+ row (\d+)", f).group(1)) for f in flat if f.startswith("Training")] == \
+        sorted(int(re.match(r"\w+ row (\d+)", f).group(1)) for f in flat if f.startswith("Training"))
 
 
 def test_none_with_items_and_unknown_columns_are_errors(run_cli, northfield, tmp_path):
@@ -216,8 +224,8 @@ def test_none_with_items_and_unknown_columns_are_errors(run_cli, northfield, tmp
         ws.cell(row=marker + 2, column=5, value="in_datee")
         ws.cell(row=_row(ws, "training.budget_gbp"), column=1).value = None
 
-    err = _error(run_cli, _edit(path, spoil))
-    assert "training.groups: says 'none' but the table lists" in err
+    err = " ".join(_error(run_cli, _edit(path, spoil)).split())
+    assert "says 'none' but the table lists" in err
     assert "unknown column 'in_datee'" in err
     assert "a value in a row whose column A (empty) is not a field of the return" in err
 
@@ -227,7 +235,8 @@ def test_formulas_are_read_by_their_saved_result_or_refused(ruleset, northfield,
     shutil.copy(northfield, path)
     row = _row(openpyxl.load_workbook(path)["Context"], "context.whistleblowing_concerns")
     _edit(path, lambda wb: wb["Context"].cell(row=row, column=3, value="=1+1"))
-    assert f"Context!C{row}, context.whistleblowing_concerns: a formula with no saved result" in _error(run_cli, path)
+    assert (f"Context row {row}, Whistle-blowing concerns: a formula with no saved result"
+            in " ".join(_error(run_cli, path).split()))
     _rewrite_member(path, _sheet_member(path, "Context"), lambda xml: xml.replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>"))
     model, _ = load_assessment(path)
     assert model.context.whistleblowing_concerns == 2
@@ -321,9 +330,10 @@ def test_screen_reads_folders_of_workbooks_and_skips_lock_files(ruleset, run_cli
 def test_template_from_an_existing_return(run_cli, tmp_path):
     fixture = next(f for f in fixture_files() if f.stem == "elm-tree-gp")
     out = tmp_path / "gp.xlsx"
-    code, _o, err = run_cli("template", "--type", "gp_practice", "--from", fixture, "-o", out)
+    code, _o, err = run_cli("template", "--type", "gp_practice", "--from", fixture, "--same-period", "-o", out)
     assert code == 0, err
-    assert load_assessment(out)[0] == load_assessment(fixture)[0]
+    read = load_assessment(out)[0]
+    assert read.model_copy(update={"actions": None}) == load_assessment(fixture)[0]  # plus the suggested actions
     code, _o, err = run_cli("template", "--type", "ambulance", "--from", fixture, "-o", tmp_path / "amb.xlsx")
     assert code == 2 and "was_not_brought" in err
 

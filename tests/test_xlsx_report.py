@@ -30,19 +30,19 @@ def report_path(tmp_path_factory) -> Path:
 
 def test_findings_sheet_has_a_row_per_finding_filters_frozen_header_and_rag(report_path, ruleset):
     wb = openpyxl.load_workbook(report_path)
-    assert wb.sheetnames == ["Findings", "Summary"]
+    assert wb.sheetnames[:2] == ["Findings", "Summary"]
     ws = wb["Findings"]
     header = [c.value for c in ws[1]]
-    assert header[:6] == ["organisation_id", "organisation_name", "rule_id", "title", "area", "status"]
+    assert header[:6] == ["Organisation code", "Organisation", "Rule", "Requirement", "Area", "Status"]
     assert ws.max_row == 1 + len(ruleset.rules)
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:O{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:P{ws.max_row}"
     formulas = sorted(r.formula[0] for rules in ws.conditional_formatting for r in rules.rules)
     assert formulas == ['$F2="Amber"', '$F2="Green"', '$F2="Red"']
     statuses = {row[5] for row in ws.iter_rows(min_row=2, values_only=True)}
     assert "Red" in statuses and "Green" in statuses
     outcomes = {row[6]: row[5] for row in ws.iter_rows(min_row=2, values_only=True)}
-    assert outcomes.get("not_applicable") is None
+    assert outcomes.get("Not applicable") is None
 
 
 def test_summary_sheet_by_area_and_key_question(report_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,8 +11,8 @@ from compliance import __version__
 from compliance.evaluation.evaluator import Evaluator
 from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Measure
-from compliance.domain.result import (Finding, InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo,
-                                      TrainingCoverage)
+from compliance.domain.result import (Finding, InputInfo, OrganisationRef, PlannedAction, Report, RulesInfo, Summary,
+                                      ToolInfo, TrainingCoverage)
 from compliance.domain.display import share_text
 from compliance.domain.model import SelfAssessment
 from compliance.intake.returns import Where, load_located
@@ -25,7 +26,8 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
     """For callers that also need the validated return (e.g. screening reads its context); `where`
     places the inputs still missing in the file they are entered in; `measured`: the counts read
     from record extracts, whose provenance each such value carries."""
-    findings = evaluator.evaluate(assessment, where, measured.provenance_of if measured is not None else None)
+    findings = with_notes(evaluator.evaluate(assessment, where, measured.provenance_of if measured is not None else None),
+                          assessment)
     org = assessment.organisation
     rs = evaluator.ruleset
     return Report(
@@ -43,7 +45,80 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
         findings=findings,
         training=training_coverage(assessment, findings, rs),
         records=None if measured is None else [r.provenance() for r in measured.reads],
+        actions=planned_actions(assessment),
     )
+
+
+def planned_actions(assessment: SelfAssessment) -> list[PlannedAction]:
+    """The return's action plan as reports show it; an action not done and due before the period end
+    is overdue (judged at the period end, so the same return always gives the same report)."""
+    end = assessment.organisation.period.end
+    out = []
+    for a in assessment.actions or []:
+        status = a.status.value
+        overdue = status == "overdue" or (status != "done" and a.due is not None and a.due < end)
+        out.append(PlannedAction(rule_id=a.rule, action=a.action, owner=a.owner, due=a.due, status=status,
+                                 progress=a.progress, overdue=overdue))
+    return out
+
+
+_READS = re.compile(r"^\w+\(([a-z0-9_.]+)(?:\[([^\]]*)\])?")
+
+
+def with_notes(findings: list[Finding], assessment: SelfAssessment) -> list[Finding]:
+    """Each finding's evidence with the organisation's own note on where the value comes from (the
+    workbook's Notes column, or the return's `evidence` map): a value's note, else the note of the
+    part it is in; for a value counted over a list, each listed item's note, by the item's name."""
+    notes = assessment.evidence or {}
+    if not notes:
+        return findings
+    out = []
+    for f in findings:
+        evidence = [e if e.note or not (note := _note_for(e.source, notes, assessment)) else
+                    e.model_copy(update={"note": note}) for e in f.evidence]
+        out.append(f if evidence == f.evidence else f.model_copy(update={"evidence": evidence}))
+    return out
+
+
+def _note_for(source: str, notes: dict[str, str], assessment: SelfAssessment) -> str | None:
+    from compliance.domain.labels import item_name
+
+    m = _READS.match(source)
+    if not m:
+        return None
+    path, where = m.group(1), m.group(2)
+    if where is not None:  # a list, filtered as the source says: 'training.groups[level=3, service=a|b]'
+        prefix = path
+        items: object = assessment
+        for part in prefix.split("."):
+            items = getattr(items, part, None)
+        found = []
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not _selected(item, where):
+                continue
+            own = [n for k, n in notes.items() if k == f"{prefix}[{i}]" or k.startswith(f"{prefix}[{i}].")]
+            if own:
+                found.append(f"{item_name(item)}: {'; '.join(dict.fromkeys(own))}")
+        return "; ".join(found) or notes.get(prefix)
+    while path:
+        if path in notes:
+            return notes[path]
+        path = path.rpartition(".")[0]
+    return None
+
+
+def _selected(item: object, where: str) -> bool:
+    """Whether a list item passes the simple equality filters of a source ('level=3, service=a|b');
+    a filter of another kind is not judged here (the item's note is shown)."""
+    for cond in filter(None, (c.strip() for c in where.split(","))):
+        name, eq, wanted = cond.partition("=")
+        if not eq or not re.fullmatch(r"[a-z_]+", name):
+            continue
+        value = getattr(item, name, None)
+        value = getattr(value, "value", value)
+        if str(value) not in wanted.split("|") and not (isinstance(value, bool) and str(value) in wanted):
+            return False
+    return True
 
 
 def _level_selected(m: Measure) -> int | None:

@@ -38,16 +38,42 @@ def earlier_runs(path: Path | None, org_ids: Iterable[str]) -> dict[str, list[Ru
         return store.history(org_ids)
 
 
-def assess_with_history(report: Report, folders: list[Path], path: Path | None,
-                        save: bool) -> tuple[ReportHistory | None, Recorded | None]:
-    """The report's history (from periods before its own), then its run recorded when `save`."""
+def store_path(path: Path | None) -> Path:
+    """Where the store is (or would be): the path given, else the default; printed on every recording."""
+    from compliance.history.store import default_path
+
+    return (path or default_path()).expanduser().resolve()
+
+
+def assess_with_history(report: Report, folders: list[Path], path: Path | None, save: bool,
+                        replace: bool = False) -> tuple[ReportHistory | None, Recorded | None, RunEntry | None]:
+    """The report's history (from periods before its own), then its run recorded when `save`, and the
+    run it replaced as its period's current run (None when the period was new or recorded from the same
+    input). Recording a different input for a period already recorded needs `replace`: next year's
+    figures never silently become last year's."""
     from compliance.catalogue.loading import load_rules
 
     entry = run_entry(report, units_of(load_rules(folders)))
-    runs = earlier_runs(path, [entry.org_id]).get(entry.org_id, [])
+    store = open_store(path, create=False)
+    runs: list[RunEntry] = []
+    if store is not None:
+        with store:
+            known = store.spelling(entry.org_id) or entry.org_id  # codes match whatever their case
+            runs = store.history([known]).get(known, [])
     history = report_history(runs, entry)
+    same = next((r for r in runs if (r.period_start, r.period_end) == (entry.period_start, entry.period_end)), None)
+    replaced = same if same is not None and same.input_sha256 != entry.input_sha256 else None
+    if save and replaced is not None and not replace:
+        from compliance.domain.errors import Problem
+        from compliance.history.store import HistoryError
+
+        raise HistoryError(str(store_path(path)), [Problem(
+            f"{entry.org_id} {entry.period} is already recorded from another return ({replaced.input_path}, recorded "
+            f"{replaced.recorded_at}, run {replaced.run_id[:12]}); to record this one in its place give --replace (the "
+            "earlier run is kept as a revision); if this is next year's return, check its period "
+            "(safeguard template --from moves it on by a year)")])
     recorded = record(path, [entry])[0] if save else None
-    return history, recorded
+    return history, recorded, replaced
 
 
 def score_with_history(scores: list[OrgScore], entries: list[RunEntry], path: Path | None,

@@ -2,8 +2,9 @@
 
 A first return is written from the model itself: every section and field that the rules for the
 type read, each with its label and description as a comment, and every value left unreported, so
-the file is valid as it stands and assessing it unchanged gives "insufficient evidence" (never an
-error, never a "met"). Records with a required count, and list items, are written commented out:
+the file is valid as it stands but for the organisation's code and areas (placeholders that assess
+refuses, naming each, until they are replaced), and assessing it with those filled in gives
+"insufficient evidence" (never a "met"). Records with a required count, and list items, are written commented out:
 uncommenting one is filling it in.
 """
 
@@ -19,13 +20,13 @@ from pydantic import BaseModel
 
 from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.operators import referenced_lists
-from compliance.domain.model import SCHEMA_VERSION, OrgType, SelfAssessment
+from compliance.domain.model import PLACEHOLDER, SCHEMA_VERSION, OrgType, SelfAssessment
 
 WIDTH = 100
 ORGANISATION_PLACEHOLDERS = {
-    "id": '"CHANGE-ME"',
+    "id": f'"{PLACEHOLDER}"',  # refused by assess until replaced (the model says which to replace)
     "name": '"Your organisation\'s name"',
-    "local_authorities": '["CHANGE-ME"]',
+    "local_authorities": f'["{PLACEHOLDER}"]',
 }
 
 

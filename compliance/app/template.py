@@ -27,23 +27,26 @@ from compliance.catalogue.schema import Rule
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.model import OrgType
 from compliance.intake.files import workbook_bytes
+from compliance.domain.labels import value_label
 from compliance.intake.workbook_layout import (
-    COVER_SHEET, FIELD_HEADERS, FORMAT_COL, INFO_SHEET, KEY_COL, NONE_WORD, NOTES_COL, NOTES_COLUMN, NO,
+    COVER_SHEET, FIELD_HEADERS, FORMAT_COL, INFO_SHEET, KEY_COL, NONE_WORD, NOTES_COL, NOTES_HEADER, NO,
     QUESTION_COL, TEMPLATE_VERSION, VALUE_COL, YES, Leaf, Section, Table, meta_fields, sections,
 )
 
 # Always asked: the organisation is required by the format, and the context is what an inspector's
 # screening reads (signals, not requirements, so no rule's measure names it).
-ALWAYS = ("organisation", "context")
+ALWAYS = ("organisation", "context", "actions")
+NOTES_FIELD = "evidence"  # the return's evidence notes: written into the Notes columns
 RESERVE_ROWS = 20  # blank rows under each list, so there is room to add items
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HINT = Font(italic=True, color="595959")
+KEY_FONT = Font(color="808080", size=8)  # column A: the reference the tool reads, not a question
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 WRAP = Alignment(wrap_text=True, vertical="top")
-WIDTHS = {"A": 44, "B": 70, "C": 24, "D": 30, "E": 40, "F": 24, "G": 24}
+WIDTHS = {"A": 30, "B": 70, "C": 24, "D": 30, "E": 40, "F": 24, "G": 24}
 
 
 def sections_read(ruleset: RuleSet, org_type: OrgType) -> list[str]:
@@ -53,6 +56,51 @@ def sections_read(ruleset: RuleSet, org_type: OrgType) -> list[str]:
         if org_type in rule.applies_to.org_types:
             read |= _sections_of(rule)
     return [s.name for s in sections() if s.name in read]
+
+
+def layout_for(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] | None = None) -> list[Section]:
+    """The sections, and within them the questions, a template for this organisation type asks."""
+    read = paths_read(ruleset, org_type)
+    return [_applying(section, read, data) for section in sections(sections_read(ruleset, org_type))]
+
+
+def paths_read(ruleset: RuleSet, org_type: OrgType) -> set[str]:
+    """Every path of the return (without []) that a rule applying to this organisation type reads:
+    its measures' paths, their windows' paths and the lists their filters compare with."""
+    paths: set[str] = set()
+    for rule in ruleset.rules:
+        if org_type not in rule.applies_to.org_types:
+            continue
+        if rule.applies_to.services:
+            paths.add("services")
+        for m in rule.measures.values():
+            found = [m.path] + [getattr(w, "path", None) for w in (getattr(m, "window", None) or [])]
+            for w in (getattr(m, "where", None) or {}).values():
+                found += referenced_lists(w)
+            paths |= {p.replace("[]", "") for p in found if isinstance(p, str) and p}
+    return paths
+
+
+def _asked(key: str, read: set[str]) -> bool:
+    return any(p == key or p.startswith(key + ".") or key.startswith(p + ".") for p in read)
+
+
+def _applying(section: Section, read: set[str], data: dict[str, Any] | None) -> Section:
+    """The section with only the questions a rule for this organisation type reads: a table when a
+    rule reads it, a part's questions together when a rule reads any of them (so an acute trust is
+    not asked about an ICB's commissioned providers). A value the return being filled in already
+    gives is always kept, so nothing is lost."""
+    if section.name in ALWAYS:
+        return section
+
+    def keep(path: tuple[str, ...]) -> bool:
+        return _asked(".".join(path), read) or _get(data or {}, path) is not None
+
+    leaves = tuple(leaf for leaf in section.leaves if keep(leaf.path[:-1] if len(leaf.path) > 2 else leaf.path))
+    tables = tuple(t for t in section.tables if keep(t.path))
+    from dataclasses import replace
+
+    return replace(section, leaves=leaves, tables=tables)
 
 
 def _sections_of(rule: Rule) -> set[str]:
@@ -68,13 +116,13 @@ def template_workbook(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] 
                       source: str = "the return") -> bytes:
     """The template for one organisation type (filled from `data`, a return as plain data, if given)."""
     names = sections_read(ruleset, org_type)
-    layout = sections(names)
     if data is not None and str(data.get("schema_version")) == "1":
         from compliance.domain.migrate import migrate_v1
 
         data = migrate_v1(data)  # the workbook asks in version 2's terms: counts with their windows
     if data is not None:
-        _check_fits(data, layout, source)
+        _check_fits(data, sections(names), source)
+    layout = layout_for(ruleset, org_type, data)
     wb = Workbook()
     cover = wb.worksheets[0]  # a new workbook's one sheet
     cover.title = COVER_SHEET
@@ -89,9 +137,49 @@ def template_workbook(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] 
     return workbook_bytes(wb)
 
 
+def with_suggested_actions(data: dict[str, Any], findings: list) -> tuple[dict[str, Any], int]:
+    """The return's action plan with, for each requirement not met that has no action yet, the action
+    its rule suggests (not started, no owner or date: for the lead to agree); how many were added."""
+    actions = list(data.get("actions") or [])
+    planned = {str(a.get("rule")) for a in actions if isinstance(a, dict)}
+    added = 0
+    for f in findings:
+        if f.outcome.value == "not_met" and f.rule_id not in planned:
+            text = " ".join(f.remediation.split())
+            actions.append({"rule": f.rule_id, "action": text if len(text) <= 600 else text[:597] + "...",
+                            "status": "not_started"})
+            added += 1
+    return ({**data, "actions": actions} if actions else data), added
+
+
+def next_year(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Last year's return as the start of next year's: the period moved on by a year (29 February
+    becomes 28), everything else, notes too, kept for the lead to update; and a sentence saying so."""
+    import copy
+
+    out = copy.deepcopy(data)
+    period = (out.get("organisation") or {}).get("period") or {}
+    moved = []
+    for key in ("start", "end"):
+        value = period.get(key)
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        if isinstance(value, dt.date):
+            try:
+                period[key] = value.replace(year=value.year + 1)
+            except ValueError:  # 29 February
+                period[key] = value.replace(year=value.year + 1, day=28)
+            moved.append((value, period[key]))
+    if len(moved) != 2:
+        return out, "the return gives no period to move on"
+    (s0, s1), (e0, e1) = moved
+    return out, (f"moved the period on by a year: {s0} to {e0} is now {s1} to {e1}; the figures and notes are "
+                 "last year's, for you to update")
+
+
 def _check_fits(data: dict[str, Any], layout: list[Section], source: str) -> None:
     """A return filled into a template must lose nothing: data in a left-out section is an error."""
-    kept = {s.name for s in layout} | set(meta_fields())
+    kept = {s.name for s in layout} | set(meta_fields()) | {NOTES_FIELD}
     extra = sorted(k for k, v in data.items() if k not in kept and v is not None)
     if extra:
         raise InputError(source, [Problem(
@@ -130,13 +218,13 @@ class _Validations:
         self.by_rule: dict[tuple, DataValidation] = {}
 
     def add(self, leaf: Leaf, ref: str) -> None:
-        key = (leaf.kind, leaf.choices, leaf.ge, leaf.le, leaf.max_length, leaf.format_hint())
+        key = (leaf.kind, leaf.words, leaf.ge, leaf.le, leaf.max_length, leaf.format_hint())
         dv = self.by_rule.get(key)
         if dv is None:
             dv = _validation(leaf, self.lists)
             if dv is None:
                 return
-            dv.error = f"Expected {leaf.format_hint()}."[:255]
+            dv.error = f"Type {leaf.format_hint()}."[:255]
             dv.errorTitle = "Not accepted"
             dv.prompt = leaf.format_hint()[:255]
             dv.showErrorMessage = dv.showInputMessage = True
@@ -150,7 +238,7 @@ class _Validations:
 
 def _validation(leaf: Leaf, lists: _Lists) -> DataValidation | None:
     if leaf.kind in ("bool", "choice"):
-        return DataValidation(type="list", formula1=lists.formula(leaf.choices), allow_blank=True)
+        return DataValidation(type="list", formula1=lists.formula(leaf.words), allow_blank=True)
     if leaf.kind in ("int", "float"):
         kind: Literal["whole", "decimal"] = "whole" if leaf.kind == "int" else "decimal"
         lo = _num(leaf.ge) if leaf.ge is not None else "-1E+300"
@@ -182,38 +270,53 @@ def _section_sheet(ws: Worksheet, section: Section, lists: _Lists, data: dict[st
         ws.freeze_panes = f"A{row + 1}"
         for leaf in section.leaves:
             row += 1
-            ws.cell(row=row, column=KEY_COL, value=leaf.key).font = BOLD if leaf.required else Font()
+            ws.cell(row=row, column=KEY_COL, value=leaf.key).font = KEY_FONT
             question = ws.cell(row=row, column=QUESTION_COL, value=_question(leaf))
             question.alignment = WRAP
             value = ws.cell(row=row, column=VALUE_COL)
             _input_cell(value, leaf, _get(data, leaf.path))
             validations.add(leaf, value.coordinate)
-            ws.cell(row=row, column=NOTES_COL).fill = INPUT_FILL
+            note = ws.cell(row=row, column=NOTES_COL, value=_notes(data).get(leaf.key))
+            note.fill, note.alignment, note.data_type = INPUT_FILL, WRAP, "s"
             ws.cell(row=row, column=FORMAT_COL, value=leaf.format_hint()).font = HINT
         row += 2
     for table in section.tables:
-        row = _table_block(ws, row, table, validations, _get(data, table.path)) + 2
+        row = _table_block(ws, row, table, validations, _get(data, table.path), data) + 2
 
 
-def _table_block(ws: Worksheet, row: int, table: Table, validations: _Validations, items: Any) -> int:
+def _notes(data: dict[str, Any] | None) -> dict[str, str]:
+    notes = (data or {}).get(NOTES_FIELD)
+    return notes if isinstance(notes, dict) else {}
+
+
+def _table_block(ws: Worksheet, row: int, table: Table, validations: _Validations, items: Any,
+                 data: dict[str, Any] | None = None) -> int:
     """Marker row, column descriptions, header, then one row per item plus blank ones; the last row used."""
-    ws.cell(row=row, column=KEY_COL, value=table.key).font = BOLD
-    ws.cell(row=row, column=QUESTION_COL, value=(
-        f"{table.label}{': ' + table.description if table.description else ''}. One row per item; to add rows, "
-        f"insert them inside the table. If there were none, enter '{NONE_WORD}' in the Value column; leave the "
-        "table and that cell empty if not reported.")).alignment = WRAP
+    ws.cell(row=row, column=KEY_COL, value=table.key).font = KEY_FONT
+    question = ws.cell(row=row, column=QUESTION_COL, value=(
+        f"{table.label}{': ' + table.description.rstrip('.') if table.description else ''}. One row per item; to add "
+        f"rows, insert them inside the table. If there were none, enter '{NONE_WORD}' in the Value column; leave the "
+        "table and that cell empty if not reported."))
+    question.alignment, question.font = WRAP, BOLD
     marker = ws.cell(row=row, column=VALUE_COL, value=NONE_WORD if items == [] else None)
     marker.fill = INPUT_FILL
     validations.none_marker(marker.coordinate)
     ws.cell(row=row, column=FORMAT_COL, value=f"'{NONE_WORD}' or empty").font = HINT
     for i, col in enumerate(table.columns, start=1):
-        text = f"{col.description} ({col.format_hint()})" if col.description else col.format_hint().capitalize()
+        hint = col.format_hint()
+        text = f"{col.description.rstrip('.')} ({hint})" if col.description else hint[:1].upper() + hint[1:]
         c = ws.cell(row=row + 1, column=i, value=text)
         c.font, c.alignment = HINT, WRAP
     header = row + 2
-    _header(ws, header, [c.key for c in table.columns] + [NOTES_COLUMN])
+    _header(ws, header, [c.label for c in table.columns] + [NOTES_HEADER])
     rows = list(items) if isinstance(items, list) else []
     last = header + max(min(RESERVE_ROWS, table.max_items or RESERVE_ROWS), len(rows) + 5)
+    notes = _notes(data)
+    for i in range(len(rows)):  # a row's note, and any note on one of its values, in its Notes column
+        own = [notes[k] for k in notes if k == f"{table.key}[{i}]" or k.startswith(f"{table.key}[{i}].")]
+        if own:
+            c = ws.cell(row=header + 1 + i, column=len(table.columns) + 1, value="; ".join(dict.fromkeys(own)))
+            c.data_type = "s"
     for i, col in enumerate(table.columns, start=1):
         letter = get_column_letter(i)
         validations.add(col, f"{letter}{header + 1}:{letter}{last}")
@@ -236,8 +339,9 @@ def _header(ws: Worksheet, row: int, names) -> None:
 
 
 def _question(leaf: Leaf) -> str:
-    parts = " > ".join(p.replace("_", " ") for p in leaf.path[1:-1])
-    label = f"{parts.capitalize()}: {leaf.label.lower()}" if parts else leaf.label
+    """The question in words: the field's title (under the title of the part it is in), then its
+    reference text, e.g. 'Supervision: Staff supervised in time. Of those, how many ...'."""
+    label = f"{leaf.group}: {leaf.label}" if leaf.group else leaf.label
     return f"{label}. {leaf.description}" if leaf.description else label
 
 
@@ -254,7 +358,11 @@ def _input_cell(cell, leaf: Leaf, value: Any) -> None:
         cell.value = YES if value else NO
     elif leaf.kind == "date":
         cell.value = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    elif leaf.kind in ("text", "choice"):
+    elif leaf.kind == "choice":
+        code = str(getattr(value, "value", value))
+        cell.value = dict(zip(leaf.choices, leaf.words)).get(code, code)  # words, as the dropdown shows them
+        cell.data_type = "s"
+    elif leaf.kind == "text":
         cell.value = str(getattr(value, "value", value))
         cell.data_type = "s"  # text, even when it starts with "=": never a formula
     else:
@@ -279,19 +387,22 @@ def _info_sheet(ws: Worksheet, ruleset: RuleSet, org_type: OrgType, names: list[
 
 
 def _cover_sheet(ws: Worksheet, layout: list[Section], ruleset: RuleSet, org_type: OrgType) -> None:
-    kind = org_type.value.replace("_", " ")
+    kind = value_label(org_type)
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 100
     lines: list[tuple[str, str]] = [
         ("What this is", "The safeguarding-children self-assessment of an NHS organisation for one period, "
-                         f"for a {kind} organisation. `safeguard assess` checks it against the requirements "
-                         "regulators inspect and reports, for each, met, not met, no evidence, not applicable or "
-                         "waived, with the evidence and what to do."),
-        ("What it asks", f"Only the sections the requirements for a {kind} organisation read. Counts, dates, "
-                         "codes and pseudonymous references only: never a child's or a member of staff's name."),
+                         f"for {article} {kind} organisation. The safeguard tool checks it against the requirements "
+                         "regulators inspect and reports, for each, whether it is met, not met, not evidenced yet, "
+                         "not applicable or waived, with the evidence and what to do."),
+        ("What it asks", f"Only the sections and questions the requirements for {article} {kind} organisation read. "
+                         "Counts, dates, codes and pseudonymous references only: never a child's or a member of "
+                         "staff's name."),
         ("1.", "Start with the Organisation sheet: code, name, type, the local authority areas served and the period."),
-        ("2.", "On each sheet, type the answer in the Value column (yellow). Column A is the field's name and is "
-               "how the return is read: do not change it. The Format column says what is accepted."),
+        ("2.", "On each sheet, type the answer in the Value column (yellow), and where the figure comes from in "
+               "the Notes column (it is shown beside the figure in the reports). Column A is the reference the "
+               "tool reads each answer by: do not change it. The Format column says what is accepted."),
         ("3.", "Leave a cell empty if you did not measure it: empty means not reported, which is never read as "
                "compliance. 0 and 'no' are answers."),
         ("4.", f"Lists (staff groups, roles, ...) are tables: one row per item, blank rows are skipped; to add "
@@ -300,8 +411,9 @@ def _cover_sheet(ws: Worksheet, layout: list[Section], ruleset: RuleSet, org_typ
         ("5.", "Type values. A formula is read by the result it showed when the workbook was last saved, never "
                "recalculated; links to other workbooks and macros are ignored. Do not merge cells or hide sheets: "
                "such a workbook is refused."),
-        ("6.", "Check it: safeguard assess return.xlsx. Every problem names the sheet, the cell and the field, "
-               "e.g. Training!E14, training.groups[3].in_date."),
+        ("6.", "Check it with the safeguard tool (safeguard assess return.xlsx). Every problem is listed on a line "
+               "of its own with the sheet, the row, the question, what was typed and what to type, e.g. "
+               "'Training row 14, Staff in date: you typed 95%; type the number of staff in date'."),
         ("Template version", TEMPLATE_VERSION),
         ("Rules version", ruleset.version),
         ("safeguard version", __version__),

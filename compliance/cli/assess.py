@@ -32,17 +32,32 @@ from compliance.domain.exit_policy import EXIT_FINDINGS, EXIT_OK, fails_at
 @click.option("--bad-rows", "bad_rows", type=click.FloatRange(0, 100), default=1.0, show_default=True,
               callback=lambda ctx, param, v: _finite(v, param),
               help="With --records: percent of an extract's rows that may be invalid (reported and excluded); more stops the run (exit 2).")
+@click.option("--replace", is_flag=True,
+              help="With --record: record this return for its period even though another return was recorded for "
+                   "the same period (the earlier run is kept as a revision).")
+@click.option("--annotate", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a workbook with problems: write a copy of it to this file with each bad cell highlighted "
+                   "and commented with what to fix (the workbook itself is never changed).")
 @click.pass_context
 def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_on: str, verbose: bool,
            quiet: bool, no_color: bool, by: str | None, junit_insufficient: str, timestamp: bool, profile: Path | None,
            rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None, record: bool, records: Path | None,
-           bad_rows: float) -> None:
-    """Assess one organisation's self-assessment FILE (YAML or JSON)."""
+           bad_rows: float, replace: bool, annotate: Path | None) -> None:
+    """Assess one organisation's self-assessment FILE (a workbook made by safeguard template, YAML or JSON)."""
     from compliance.app.assess import assess_file
     from compliance.formats import Options, render
 
     check_output(fmt, output)
-    report = assess_file(file, rule_folders(rule_dirs, no_bundled), profile, records, bad_rows)
+    if annotate is not None and annotate.resolve() == file.resolve():
+        raise click.UsageError("--annotate names the workbook itself; give another file (yours is never changed)")
+    try:
+        report = assess_file(file, rule_folders(rule_dirs, no_bundled), profile, records, bad_rows)
+    except Exception as e:
+        from compliance.intake.workbook import WorkbookError
+
+        if annotate is not None and isinstance(e, WorkbookError):
+            _annotate(file, annotate, e)
+        raise
     announce_overrides(report.rules.overrides)
     color, width = terminal(output, no_color)
     options = Options(verbose=verbose, color=color, width=width, quiet=quiet, by=by,
@@ -51,12 +66,18 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
     if record or history is not None:
         from compliance.app.history import assess_with_history
 
-        past, recorded = assess_with_history(report, rule_folders(rule_dirs, no_bundled), history, record)
-        if past is not None and fmt in ("html", "markdown"):
+        from compliance.app.history import store_path
+
+        past, recorded, replaced = assess_with_history(report, rule_folders(rule_dirs, no_bundled), history, record,
+                                                       replace)
+        if past is not None and fmt in ("html", "markdown", "docx"):
             context["history"] = past
         if recorded is not None:
             click.echo(f"recorded run {recorded.run_id} ({recorded.org_id} {recorded.period}"
-                       f"{'' if recorded.new else ', already recorded: now current'})", err=True)
+                       f"{'' if recorded.new else ', already recorded: now current'}) in {store_path(history)}", err=True)
+        if recorded is not None and replaced is not None:
+            click.echo(f"replaced run {replaced.run_id} ({replaced.input_path}, recorded {replaced.recorded_at}) as "
+                       f"the current run of {recorded.org_id} {recorded.period}; it is kept as a revision", err=True)
     text = render("assessment", fmt, report, options, **context)
     emit(text, output)
     ctx.exit(EXIT_FINDINGS if fails_at(report.findings, fail_on) else EXIT_OK)
@@ -69,6 +90,17 @@ def _finite(value: float, param: click.Parameter) -> float:
     if not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number from 0 to 100", param=param)
     return value
+
+
+def _annotate(file: Path, target: Path, error) -> None:
+    from compliance.intake.documents import read_bytes
+    from compliance.intake.files import write_atomic
+    from compliance.intake.workbook import MAX_BYTES, annotated_copy
+    from compliance.domain.errors import InputError
+
+    write_atomic(target, annotated_copy(read_bytes(file, InputError, MAX_BYTES), error.problems))
+    click.echo(f"wrote {target}: a copy of the workbook with the {len(error.problems)} problem cell(s) highlighted "
+               "and commented", err=True)
 
 
 @click.command()

@@ -38,7 +38,10 @@ def _not_found(path: Path | None, what: str) -> UserError:
 def _out(fmt: str, model_json: str, doc, output: Path | None) -> None:
     from compliance.formats.history import render_doc
 
-    emit(model_json if fmt == "json" else render_doc(doc, fmt), output)
+    from compliance.cli.options import terminal
+
+    _color, width = terminal(output, True)  # the terminal's width (80 when not a terminal)
+    emit(model_json if fmt == "json" else render_doc(doc, fmt, max(width, 80)), output)
 
 
 @click.group("history")
@@ -59,6 +62,7 @@ def list_cmd(org: str | None, fmt: str, output: Path | None, history: Path | Non
     from compliance.formats.history import list_doc, render_runs_json
 
     with _store(history) as store:
+        org = store.spelling(org) or org if org else org
         rows = store.periods(org)
     if org and not rows:
         raise _not_found(history, f"no recorded periods for organisation {org}")
@@ -88,6 +92,7 @@ def show_cmd(run: str, fmt: str, output: Path | None, history: Path | None) -> N
 
 
 def _org_runs(store, org: str, history: Path | None):
+    org = store.spelling(org) or org  # organisation codes match whatever their case
     runs = store.history([org]).get(org)
     if not runs:
         raise _not_found(history, f"no recorded periods for organisation {org}")
@@ -138,6 +143,18 @@ def compare_cmd(org: str, from_period: str, to_period: str, fmt: str, output: Pa
         runs = _org_runs(store, org, history)
     c = compare(_period(runs, from_period, history, "--from"), _period(runs, to_period, history, "--to"))
     _out(fmt, render_json(c), compare_doc(c), output)
+
+
+@history_group.command("where")
+@store_option
+def where_cmd(history: Path | None) -> None:
+    """Print where the history store is (the file --history, $SAFEGUARD_HISTORY or the default names)."""
+    from compliance.app.history import store_path
+
+    path = store_path(history)
+    click.echo(str(path))
+    if not path.exists():
+        click.echo("(no store there yet: record a run with safeguard assess --record)", err=True)
 
 
 @history_group.command("prune")

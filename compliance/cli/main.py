@@ -67,7 +67,7 @@ COMMANDS = {
     "area": ("compliance.cli.area", "area", "Assess LOCAL_AUTHORITY's area from the returns under PATHS: the area "
              "rules' findings, each organisation's share of them (the accountability matrix), providers the ICB "
              "lists that did not return, and lines of enquiry."),
-    "assess": ("compliance.cli.assess", "assess", "Assess one organisation's self-assessment FILE (YAML or JSON)."),
+    "assess": ("compliance.cli.assess", "assess", "Assess one organisation's self-assessment FILE (a workbook made by safeguard template, YAML or JSON)."),
     "diff": ("compliance.cli.diff", "diff", "Evaluate the same INPUTS (files or folders; default: the bundled example "
              "returns, wherever this is run) under two versions of the rules and list every finding and rule that "
              "changed: outcome and severity changes first, wording-only changes summarised apart."),
@@ -149,7 +149,8 @@ class SafeguardGroup(click.Group):
             from compliance.formats.escape import terminal
 
             if isinstance(e, UserError):
-                click.echo(f"error: {terminal(e)}", err=True)
+                lines = e.lines()  # each line escaped: nothing the user typed can add one
+                click.echo("\n".join([f"error: {terminal(lines[0])}", *(terminal(line) for line in lines[1:])]), err=True)
                 ctx.exit(EXIT_INVALID)
             if isinstance(e, ValueError) and "null byte" in str(e):  # a NUL in a path: the OS cannot even be asked
                 click.echo("error: a file name given contains a NUL character, which no file name can hold", err=True)

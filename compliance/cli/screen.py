@@ -75,6 +75,10 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
                      use_history=record or history is not None, record=record)
     announce_overrides(run.overrides)
     result = run.result
+    if record:
+        from compliance.app.history import store_path
+
+        click.echo(f"recorded {len(result.organisations)} organisation(s) in {store_path(history)}", err=True)
     options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,
                       details=details_limit, by=framework)
     emit(render("screening", fmt, result, options, **({"reports": run.reports} if fmt in DETAILED else {})), output)

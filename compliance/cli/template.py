@@ -15,9 +15,13 @@ from compliance.cli.options import ORG_TYPE_CHOICES, rule_folders, rules_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .xlsx file to write (atomically).")
 @click.option("--from", "source", type=click.Path(path_type=Path),
-              help="Fill the workbook from an existing return (YAML, JSON or a workbook), e.g. last year's.")
+              help="Fill the workbook from an existing return (YAML, JSON or a workbook), e.g. last year's: its "
+                   "figures and notes, with the period moved on by a year.")
+@click.option("--same-period", is_flag=True,
+              help="With --from: keep the return's own period (to correct a return rather than start next year's).")
 @rules_options
-def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool,
+             same_period: bool) -> None:
     """Write an Excel workbook to fill in and assess with `safeguard assess FILE.xlsx`.
 
     A sheet per section of the return (only those the rules for the organisation type read), one
@@ -34,7 +38,19 @@ def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[
     if source is not None:
         from compliance.intake.returns import load_assessment
 
+        from compliance.app.template import next_year
+
         assessment, _info = load_assessment(source)  # validated first: a template is never filled with errors
         data = assessment.model_dump(mode="python", exclude_unset=True)
+        from compliance.app.template import with_suggested_actions
+        from compliance.evaluation.evaluator import Evaluator
+
+        data, added = with_suggested_actions(data, Evaluator(ruleset).evaluate(assessment))
+        if added:
+            click.echo(f"added {added} suggested action{'s' if added != 1 else ''} to the Action plan sheet, one for "
+                       "each requirement not met without one (agree an owner and a due date for each)", err=True)
+        if not same_period:
+            data, moved = next_year(data)
+            click.echo(moved, err=True)
     write_atomic(output, template_workbook(ruleset, OrgType(org_type), data, str(source)))
     click.echo(f"wrote {output} ({org_type} template)", err=True)

@@ -79,6 +79,10 @@ class UserError(Exception):
             body += f"; and {more} more problem{'s' if more > 1 else ''}"
         return f"{shorten(self.file, 200)}: invalid {self.kind}: {body}."
 
+    def lines(self) -> list[str]:
+        """The message as lines to print (one paragraph here; a workbook's errors are a numbered list)."""
+        return [str(self)]
+
 
 class InputError(UserError):
     """The self-assessment (or another input document) is unreadable or invalid."""

@@ -7,6 +7,7 @@ once, on the field, and every format reads it from here.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -144,3 +145,45 @@ def unit_of(path: str) -> str | None:
             return "date"
         stack.extend(typing.get_args(a))
     return None
+
+
+_TICKED = re.compile(r"`([A-Za-z_][A-Za-z0-9_.\[\]]*)`")
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # a code written in a description: its words
+_TRUE_IF = re.compile(r"\b(?:true|True) if\b")
+
+
+@lru_cache(maxsize=1)
+def titles_by_name() -> dict[str, str]:
+    """Every field name of the return's models -> its title (the first met, walking from the root)."""
+    out: dict[str, str] = {}
+    seen: set[type[BaseModel]] = set()
+    stack: list[type[BaseModel]] = [SelfAssessment]
+    while stack:
+        model = stack.pop(0)
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            if info.title:
+                out.setdefault(name, info.title)
+            stack.extend(models_in(info.annotation))
+    return out
+
+
+def plain_words(text: str, siblings: dict[str, str] | None = None) -> str:
+    """Reference text as a person reads it: a `field_name` it mentions becomes that field's label
+    (a sibling's first, then any field's), and "true if ..." becomes "yes if ..." (the workbook's
+    answers are yes and no); a code it lists ('gp_practice') reads as its words ('GP practice')."""
+    def word(m: re.Match) -> str:
+        name = m.group(1).replace("[]", "")
+        title = (siblings or {}).get(name)
+        if title is None:
+            try:
+                title = label_of(name) if "." in name else None
+            except KeyError:
+                title = None
+        title = title or titles_by_name().get(name.rsplit(".", 1)[-1])
+        return f"'{lower_first(title)}'" if title else name.replace("_", " ")
+
+    text = _SNAKE.sub(lambda m: value_label(m.group()), _TICKED.sub(word, text))
+    return _TRUE_IF.sub(lambda m: "Yes if" if m.group()[0] == "T" or m.start() == 0 else "yes if", text)

@@ -29,6 +29,9 @@ Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False, json_schema
 Money = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False, json_schema_extra={"unit": "GBP"})]
 Flag = Annotated[bool, Strict()]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+# A value's place in the return, as an evidence note names it: 'training.groups[0].in_date'.
+EvidencePath = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[a-z][a-z0-9_]*(\[\d+\])?(\.[a-z][a-z0-9_]*(\[\d+\])?)*$")]
+EvidenceNote = Annotated[str, Field(min_length=1, max_length=500)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 WorkingDays = Annotated[int, Strict(), Field(ge=0, le=365, description="Working days (weekends and England and Wales bank holidays excluded).")]
 Months = Annotated[int, Strict(), Field(ge=1, le=240)]
@@ -181,6 +184,9 @@ class LocalAuthority(Record):
     name: Text = described("Local authority name", "The local authority's name as people know it, e.g. 'Northfield City Council'.")
 
 
+PLACEHOLDER = "CHANGE-ME"  # what `safeguard init` writes where only the organisation can answer
+
+
 class Organisation(Record):
     id: Code = described(
         "Organisation code",
@@ -206,6 +212,20 @@ class Organisation(Record):
     last_inspection: dt.date | None = described(
         "Last inspection", "Date of the last CQC inspection of its children's services (YYYY-MM-DD).", default=None
     )
+
+    @model_validator(mode="after")
+    def _no_placeholders(self) -> Self:
+        """`safeguard init` writes placeholders where no default can stand: a return still holding one is
+        refused, so a starter file is never assessed as an organisation called CHANGE-ME."""
+        if self.id.upper() == PLACEHOLDER:
+            raise PydanticCustomError("placeholder", "the organisation code is still the placeholder '{p}' that "
+                                      "safeguard init wrote; type your organisation's ODS code, e.g. RXN01",
+                                      {"p": PLACEHOLDER, "at": "id"})
+        if any(code.upper() == PLACEHOLDER for code in self.local_authorities):
+            raise PydanticCustomError("placeholder", "a local authority code is still the placeholder '{p}' that "
+                                      "safeguard init wrote; type the code of each area served, e.g. E08000025",
+                                      {"p": PLACEHOLDER, "at": "local_authorities"})
+        return self
 
     @model_validator(mode="after")
     def _named_areas_served(self) -> Self:
@@ -946,6 +966,32 @@ class LookedAfter(Record):
     health_plans: HealthPlans | None = described("Health plans", "Health plans and questionnaires from assessments.", default=None)
 
 
+# --- the action plan ------------------------------------------------------------------------------
+
+
+class ActionStatus(str, Enum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    done = "done"
+    overdue = "overdue"
+
+
+class Action(Record):
+    """One improvement action for a requirement not met: what will be done, by whom (a role, never a
+    name) and when, and how far it has got. Carried from one year's return to the next."""
+
+    rule: Code = described("Requirement code", "The code of the requirement the action is for, e.g. WNB-004.")
+    action: Annotated[str, Field(min_length=1, max_length=600)] = described(
+        "Action", "What will be done, in a sentence or two.")
+    owner: Text | None = described("Owner", "Who is responsible, by role (e.g. Named nurse for safeguarding), never a name.",
+                                   default=None)
+    due: dt.date | None = described("Due date", "When the action is due (YYYY-MM-DD).", default=None)
+    status: ActionStatus = described("Status", "not started, in progress, done or overdue.",
+                                     default=ActionStatus.not_started)
+    progress: Annotated[str, Field(min_length=1, max_length=600)] | None = described(
+        "Progress note", "What has been done so far, and what is left.", default=None)
+
+
 # --- the return -----------------------------------------------------------------------------------
 
 
@@ -986,6 +1032,16 @@ class SelfAssessment(Record):
     risk_assessment: RiskAssessment | None = described("Risk assessment", "Exploitation and safeguarding screening.", default=None)
     missing: Missing | None = described("Missing children", "Classification and follow-up of missing children.", default=None)
     looked_after: LookedAfter | None = described("Looked-after children", "Health assessments and plans of children in care.", default=None)
+    actions: list[Action] | None = described(
+        "Action plan", "Improvement actions for requirements not met, each with an owner, a due date and its status; "
+        "carried into next year's template. Never read by a rule.", default=None, max_length=200,
+    )
+    evidence: dict[EvidencePath, EvidenceNote] | None = described(
+        "Evidence notes",
+        "Where reported values come from, in the organisation's own words, by the value's field path "
+        "(e.g. 'training.groups[0].in_date: ESR extract 31/03/2026, checked by HR'); shown beside the value "
+        "in every report. Never read by a rule.", default=None, max_length=2000,
+    )
 
 
 def json_schema() -> dict[str, Any]:

@@ -44,6 +44,24 @@ class Outcome(str, Enum):
     not_applicable = "not_applicable"
     waived = "waived"
 
+    @property
+    def label(self) -> str:
+        """The one name a person reads for this outcome, in every format (JSON keeps the code)."""
+        return OUTCOME_LABELS[self]
+
+
+# Each outcome's one label for people, defined here only: text, HTML, Markdown, xlsx, docx and the
+# history views all read it (the README's table of outcomes is checked against it). A rule without
+# evidence is not a failure but a to-do: its findings are listed apart under STILL_TO_REPORT.
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.met: "Met",
+    Outcome.not_met: "Not met",
+    Outcome.insufficient_evidence: "Not evidenced yet",
+    Outcome.not_applicable: "Not applicable",
+    Outcome.waived: "Waived",
+}
+STILL_TO_REPORT = "Still to report"
+
 
 class Source(Strict):
     """Where a requirement comes from: document, section and year."""

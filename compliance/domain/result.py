@@ -162,6 +162,18 @@ class InputInfo(Strict):
     sha256: str
 
 
+class PlannedAction(Strict):
+    """An action of the return's action plan, as reports show it (the return's own words)."""
+
+    rule_id: str
+    action: str
+    owner: str | None = None
+    due: dt.date | None = None
+    status: str = Field(description="not_started, in_progress, done or overdue.")
+    progress: str | None = None
+    overdue: bool = Field(default=False, description="Not done and due before the period end (or marked overdue).")
+
+
 class Report(Strict):
     """The result of assessing one organisation."""
 
@@ -176,6 +188,7 @@ class Report(Strict):
     training: list[TrainingCoverage] = Field(
         default_factory=list, description="Training coverage by staff group, for charts; empty when none is reported.")
     records: list[Provenance] | None = Field(default=None, description="The extracts read (--records), if any.")
+    actions: list[PlannedAction] = Field(default_factory=list, description="The return's action plan, if it has one.")
 
 
 class _Sortable(Protocol):

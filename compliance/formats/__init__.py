@@ -59,6 +59,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
         "assessment": "csv_report:render_csv", "screening": "screening:render_csv"}),
     Format("xlsx", "Excel workbook: findings with filters and red/amber/green, summary, ranking (needs -o)", {
         "assessment": "xlsx:render_xlsx_assessment", "screening": "xlsx:render_xlsx_screening"}, binary=True),
+    Format("docx", "Word board paper: level of assurance, key risks, still to report, changes, asks (needs -o)", {
+        "assessment": "docx:render_docx_assessment"}, binary=True),
 )}
 
 # Screening formats that need every organisation's full report, not only its score.

@@ -1,8 +1,8 @@
 """What every report format shows the same way: RAG status, summaries, training coverage, ranking rows.
 
 RAG status of a group of findings (an area, a CQC key question, an organisation):
-  red   - at least one finding not met or without evidence whose severity is high or critical;
-  amber - some finding not met or without evidence, all of them medium or low;
+  red   - at least one finding not met or not evidenced yet whose severity is high or critical;
+  amber - some finding not met or not evidenced yet, all of them medium or low;
   green - nothing failing: every finding met, not applicable or waived.
 Status is always written as a word (and in HTML an icon), never shown by colour alone.
 """
@@ -15,8 +15,8 @@ from enum import Enum
 
 from compliance.domain.base import Strict
 
-from compliance.domain.result import Evidence, Finding, Report, Waiver
-from compliance.domain.outcomes import KeyQuestion, Outcome, Severity
+from compliance.domain.result import Evidence, Finding, MissingInput, Report, Waiver
+from compliance.domain.outcomes import OUTCOME_LABELS, STILL_TO_REPORT, KeyQuestion, Outcome, Severity  # noqa: F401 - the formats' one vocabulary
 from compliance.domain.outcomes import Source
 
 
@@ -31,19 +31,12 @@ class Rag(str, Enum):
 
     @property
     def meaning(self) -> str:
-        return {"red": "high or critical requirement not met or unevidenced",
-                "amber": "medium or low requirement not met or unevidenced",
+        return {"red": "high or critical requirement not met or not evidenced yet",
+                "amber": "medium or low requirement not met or not evidenced yet",
                 "green": "nothing failing"}[self.value]
 
 
 SERIOUS = (Severity.critical, Severity.high)
-OUTCOME_LABELS = {
-    Outcome.not_met: "Not met",
-    Outcome.insufficient_evidence: "No evidence",
-    Outcome.met: "Met",
-    Outcome.not_applicable: "N/A",
-    Outcome.waived: "Waived",
-}
 KEY_QUESTION_LABELS = {k: k.value.capitalize() for k in KeyQuestion}
 
 
@@ -110,9 +103,77 @@ def area_label(area: str) -> str:
 
 
 def key_risks(findings: Sequence[Finding]) -> list[Finding]:
-    """Failing findings, most severe first; not met before unevidenced at the same severity."""
-    return sorted((f for f in findings if f.failing),
-                  key=lambda f: (-f.severity.rank, f.outcome != Outcome.not_met, f.rule_id))
+    """Requirements not met, most severe first: the failures with an action. Findings without evidence
+    are not here (they are `still_to_report`), so a gap in the return never reads as a failure."""
+    return sorted((f for f in findings if f.outcome == Outcome.not_met),
+                  key=lambda f: (-f.severity.rank, f.rule_id))
+
+
+def still_to_report(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings not evidenced yet, most severe first: the to-do list of what to report."""
+    return sorted((f for f in findings if f.outcome == Outcome.insufficient_evidence),
+                  key=lambda f: (-f.severity.rank, f.rule_id))
+
+
+_VALUE_OF = re.compile(r"^value\(([A-Za-z0-9_.\[\]]+)\)$")
+
+
+def to_report(f: Finding) -> list[MissingInput]:
+    """What to report for this finding to be decided: the finding's own `missing` list; for a finding
+    made before the evaluator filled it, the unreported values it reads directly, by their labels."""
+    if f.missing:
+        return list(f.missing)
+    out: list[MissingInput] = []
+    for e in f.evidence:
+        m = _VALUE_OF.match(e.source)
+        if e.value is None and m and e.used:
+            out.append(MissingInput(path=m.group(1), label=evidence_label(e)))
+    if not out:  # a rule whose unreported values are all derived: the plain values under them
+        out = [MissingInput(path=m.group(1), label=evidence_label(e)) for e in f.evidence
+               if e.value is None and (m := _VALUE_OF.match(e.source))]
+    return out
+
+
+def where_to_enter(m: MissingInput) -> str:
+    """Where a person enters a missing value, in words: the workbook cell or YAML line the finding
+    gives, else the section of the return it belongs to."""
+    if m.enter_at:
+        return f"{m.enter_at} of the return" if m.enter_at.startswith("line ") else m.enter_at
+    from compliance.domain.labels import section_label
+
+    try:
+        return f"the {section_label(m.path)} section of the return"
+    except KeyError:
+        return "the return"
+
+
+def to_report_lines(f: Finding) -> list[str]:
+    """One line per value to report: 'Staff in date: enter it at Training!F14'."""
+    items = to_report(f)
+    if not items:
+        return [f"the values this requirement reads ({f.title.lower()})"]
+    return [f"{m.label}: enter it at {where_to_enter(m)}" for m in items]
+
+
+def action_text(a) -> str:
+    """One action as every report words it: 'Audit the late notifications (Named nurse; due 2026-09-30;
+    in progress: OVERDUE)'."""
+    parts = [p for p in (a.owner, f"due {a.due}" if a.due else None, a.status.replace("_", " ")) if p]
+    flag = "; OVERDUE" if a.overdue and a.status != "overdue" else ""
+    progress = f" Progress: {a.progress}" if a.progress else ""
+    return f"{a.action} ({'; '.join(parts)}{flag}).{progress}"
+
+
+def actions_for(report: Report, rule_id: str) -> list:
+    return [a for a in report.actions if a.rule_id == rule_id]
+
+
+def counts_line(report: Report) -> str:
+    """The board's count: requirements not met apart from those not evidenced yet."""
+    s = report.summary
+    return (f"{s.outcomes[Outcome.met]} met, {s.outcomes[Outcome.not_met]} not met, "
+            f"{s.outcomes[Outcome.insufficient_evidence]} not evidenced yet (still to report), "
+            f"{s.outcomes[Outcome.not_applicable]} not applicable, {s.outcomes[Outcome.waived]} waived")
 
 
 def applicable(report: Report) -> int:
@@ -121,18 +182,23 @@ def applicable(report: Report) -> int:
 
 
 def headline(report: Report) -> str:
-    """One sentence a board can read: how many requirements fail, and how many of those are serious."""
+    """One sentence a board can read: requirements not met (and how many are serious), and apart
+    from them the requirements not evidenced yet, which are a to-do, not a failure."""
     s = report.summary
     name = report.organisation.name
-    failing = s.outcomes[Outcome.not_met] + s.outcomes[Outcome.insufficient_evidence]
+    not_met = s.outcomes[Outcome.not_met]
+    unevidenced = s.outcomes[Outcome.insufficient_evidence]
     total = applicable(report)
-    if failing == 0:
+    if not_met + unevidenced == 0:
         return f"{name} meets all {total} applicable safeguarding-children requirements assessed."
-    serious = s.failing_by_severity[Severity.critical] + s.failing_by_severity[Severity.high]
-    plural = "requirement is" if failing == 1 else "requirements are"
-    return (f"{name}: {failing} of {total} applicable safeguarding-children {plural} not met or not "
-            f"evidenced ({s.outcomes[Outcome.not_met]} not met, {s.outcomes[Outcome.insufficient_evidence]} "
-            f"without evidence), {serious} of them high or critical.")
+    serious = sum(f.outcome == Outcome.not_met and f.severity in SERIOUS for f in report.findings)
+    verb = "is" if not_met == 1 else "are"
+    text = (f"{name}: {not_met} of {total} applicable safeguarding-children requirements {verb} not met"
+            f"{f', {serious} of them high or critical' if not_met else ''}")
+    if unevidenced:
+        text += (f"; {unevidenced} {'is' if unevidenced == 1 else 'are'} not evidenced yet "
+                 "(still to report, not a failure)")
+    return text + "."
 
 
 def evidence_text(evidence: Sequence[Evidence]) -> str:
@@ -146,7 +212,9 @@ def evidence_label(e: Evidence) -> str:
 
 
 def evidence_value(e: Evidence) -> str:
-    return e.text or ("not reported" if e.value is None else str(e.value))
+    """The value as reports show it, with the organisation's own note on where it comes from beside it."""
+    value = e.text or ("not reported" if e.value is None else str(e.value))
+    return f"{value} (note: {e.note})" if e.note else value
 
 
 def waiver_label(w: Waiver) -> str:

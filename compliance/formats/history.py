@@ -45,20 +45,37 @@ def _cell(v: object) -> str:
 _terminal = terminal  # no control characters from the store reach a terminal (compliance.formats.escape)
 
 
-def doc_text(d: Doc) -> str:
-    out = [_terminal(d.title), ""] + [_terminal(line) for line in d.lines]
+def doc_text(d: Doc, width: int = 100) -> str:
+    """Tables fitted to `width` (the terminal's), long cells wrapped at words rather than the rows
+    running on; drawn by rich, as the text report is."""
+    import io
+    import textwrap
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=max(width, 60), force_terminal=False, no_color=True, color_system=None,
+                      highlight=False, markup=False, emoji=False, soft_wrap=False)
+    for line in [d.title, ""] + [textwrap.fill(_terminal(line), width=max(width, 60)) for line in d.lines]:
+        console.print(Text(_terminal(line)))
     for s in d.sections:
-        out += ["", _terminal(s.heading)]
+        console.print()
+        console.print(Text(_terminal(s.heading)))
         if not s.rows:
-            out.append("  (none)")
+            console.print(Text("  (none)"))
         else:
-            cells = [[_terminal(_cell(c)) for c in row] for row in s.rows]
-            widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(s.columns)]
-            out.append("  " + "  ".join(h.ljust(w) for h, w in zip(s.columns, widths)).rstrip())
-            out += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), expand=True)
+            for i, h in enumerate(s.columns):  # the first column (the requirement) gets the most room
+                table.add_column(_terminal(h), overflow="fold", ratio=2 if i == 0 else 1)
+            for row in s.rows:
+                table.add_row(*(Text(_terminal(_cell(c))) for c in row))
+            console.print(table)
         if s.note:
-            out.append("  " + _terminal(s.note))
-    return "\n".join(out) + "\n"
+            console.print(Text("  " + _terminal(s.note)))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n")).rstrip("\n") + "\n"
 
 
 _md = markdown  # the one Markdown escaper: control characters too (ESC in a name reached Markdown raw)
@@ -103,8 +120,10 @@ def doc_html(d: Doc) -> str:
     return "\n".join(out) + "\n</body></html>\n"
 
 
-def render_doc(d: Doc, fmt: str) -> str:
-    return {"text": doc_text, "markdown": doc_markdown, "html": doc_html}[fmt](d)
+def render_doc(d: Doc, fmt: str, width: int = 100) -> str:
+    if fmt == "text":
+        return doc_text(d, width)
+    return {"markdown": doc_markdown, "html": doc_html}[fmt](d)
 
 
 # --- the commands' documents --------------------------------------------------------------------
@@ -138,11 +157,24 @@ def _trend_cell(c) -> str:
     return OUTCOME_WORDS[c.outcome] + (f" ({c.value})" if c.value else "")
 
 
+def _required(r) -> str | None:
+    """The latest threshold as people read it: '90%' (a share), '36 months' (with its unit)."""
+    cell = next((c for c in reversed(r.cells) if c.required is not None), None)
+    if cell is None:
+        return None
+    unit = next((c.value for c in reversed(r.cells) if c.value), "") or ""
+    if unit.endswith("%"):
+        from compliance.domain.display import share_text
+
+        return share_text(cell.required)
+    return number_text(cell.required) + (f" {unit.split(' ', 1)[1]}" if " " in unit else "")
+
+
 def trend_doc(t: Trend) -> Doc:
-    rows = [[r.rule_id] + [_trend_cell(c) for c in r.cells]
-            + [next((c.required for c in reversed(r.cells) if c.required is not None), None)] for r in t.rows]
+    rows: list[list[object]] = [[f"{r.rule_id} {r.title}".strip(), *(_trend_cell(c) for c in r.cells), _required(r)]
+                                for r in t.rows]
     return Doc(f"Trend: {t.org_name} ({t.org_id})", [f"Periods: {', '.join(t.periods)} (current run of each)."],
-               [Section("Outcome and value per period", ["Rule", *t.periods, "Threshold (latest)"], rows)])
+               [Section("Outcome and value per period", ["Requirement", *t.periods, "Standard (latest)"], rows)])
 
 
 KIND_LABELS = {"new_failure": "New failures", "fixed": "Fixed", "outcome_changed": "Outcome changed",
@@ -150,8 +182,11 @@ KIND_LABELS = {"new_failure": "New failures", "fixed": "Fixed", "outcome_changed
                "added": "Rules added", "removed": "Rules no longer assessed"}
 
 
-def _values(values: dict) -> str:
-    return ", ".join(f"{k} = {'not reported' if v is None else number_text(v)}" for k, v in sorted(values.items()))
+def _values(values: dict, other: dict) -> str:
+    """The values that differ from the other period's, in words: 'age months: 26' (the ones that stayed
+    the same are left out, so a row says what changed)."""
+    shown = [(k, v) for k, v in sorted(values.items()) if other.get(k, v) != v or k not in other]
+    return "; ".join(f"{k.replace('_', ' ')}: {'not reported' if v is None else number_text(v)}" for k, v in shown)
 
 
 def compare_doc(c: Comparison) -> Doc:
@@ -160,13 +195,14 @@ def compare_doc(c: Comparison) -> Doc:
              f"Still failing, unchanged: {', '.join(c.still_failing) if c.still_failing else 'none'}."]
     sections = []
     for kind, label in KIND_LABELS.items():
-        rows = [[x.rule_id, x.title,
-                 f"{OUTCOME_WORDS[x.outcome_before] if x.outcome_before else '–'} / {x.severity_before.value if x.severity_before else '–'}",
-                 f"{OUTCOME_WORDS[x.outcome_after] if x.outcome_after else '–'} / {x.severity_after.value if x.severity_after else '–'}",
-                 _values(x.values_before), _values(x.values_after)] for x in c.changes if x.kind == kind]
+        rows: list[list[object]] = [[f"{x.rule_id} {x.title}",
+                 f"{OUTCOME_WORDS[x.outcome_before] if x.outcome_before else '–'} ({x.severity_before.value if x.severity_before else '–'})"
+                 + (f"; {v}" if (v := _values(x.values_before, x.values_after)) else ""),
+                 f"{OUTCOME_WORDS[x.outcome_after] if x.outcome_after else '–'} ({x.severity_after.value if x.severity_after else '–'})"
+                 + (f"; {v}" if (v := _values(x.values_after, x.values_before)) else "")]
+                for x in c.changes if x.kind == kind]
         if rows:
-            sections.append(Section(label, ["Rule", "Title", f"{c.from_period}", f"{c.to_period}",
-                                            f"Values {c.from_period}", f"Values {c.to_period}"], rows))
+            sections.append(Section(label, ["Requirement", f"{c.from_period}", f"{c.to_period}"], rows))
     return Doc(f"Changes: {c.org_name} ({c.org_id}), {c.from_period} to {c.to_period}", lines, sections)
 
 
@@ -216,13 +252,15 @@ def history_html(h: ReportHistory) -> Markup:
     """The report's "Since the last period" section: a small chart per area and the same numbers in a table."""
     periods = [p.period for p in next(iter(h.areas.values()), [])]
     out = [f"<h3>Trend since {escape(h.previous_period)}</h3>",
-           '<p class="small">Share of assessed requirements (met, not met or without evidence) met, per recorded '
+           '<p class="small">Share of assessed requirements (met, not met or not evidenced yet) met, per recorded '
            "period; the latest is this report.</p>", '<div class="summary-grid">']
     out += [f"<figure>{area_chart_svg(a, pts)}</figure>" for a, pts in h.areas.items()]
     out.append("</div><table><caption class=\"label\">The same numbers</caption><thead><tr><th scope=\"col\">Area</th>"
                + "".join(f'<th scope="col" class="num">{escape(p)}</th>' for p in periods) + "</tr></thead><tbody>")
-    out += ["<tr><th scope=\"row\">" + escape(area_label(a)) + "</th>"
-            + "".join(f'<td class="num">{escape(_point_text(p))}</td>' for p in pts) + "</tr>" for a, pts in h.areas.items()]
+    # Markup throughout: a plain str added to escaped Markup would itself be escaped, showing the tags as text.
+    out += [Markup('<tr><th scope="row">{}</th>{}</tr>').format(
+                area_label(a), Markup("").join(Markup('<td class="num">{}</td>').format(_point_text(p)) for p in pts))
+            for a, pts in h.areas.items()]
     out.append("</tbody></table>")
     return Markup("\n".join(out))
 

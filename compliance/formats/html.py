@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from compliance.formats import Options
 from compliance.domain.result import Report, TrainingCoverage
 from compliance.domain.outcomes import Outcome, Severity
-from compliance.formats.common import KEY_QUESTION_LABELS, OUTCOME_LABELS, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_label, framework_groups, evidence_text, evidence_value, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts, waiver_label
+from compliance.formats.common import action_text, STILL_TO_REPORT, still_to_report, to_report_lines, KEY_QUESTION_LABELS, OUTCOME_LABELS, RankingRow, Rag, anchor, area_label, as_list, by_area, by_key_question, evidence_label, framework_groups, evidence_text, evidence_value, headline, in_ranking_order, key_risks, number_text, part_names, ranking_rows, rag, source_text, text_parts, waiver_label
 
 TEMPLATE = "report.html.j2"
 
@@ -66,6 +66,9 @@ def _organisation(report: Report, history=None, by: str | None = None) -> dict:
         "report": report, "org": report.organisation, "anchor": anchor(report.organisation.id),
         "headline": headline(report), "status": rag(findings), "areas": by_area(findings),
         "key_questions": by_key_question(findings), "risks": key_risks(findings),
+        "todo": [(f, to_report_lines(f)) for f in still_to_report(findings)],
+        "not_met_by_severity": {s: sum(f.outcome == Outcome.not_met and f.severity == s for f in findings)
+                                for s in Severity},
         "chart": _chart(report.training) if report.training else None, "findings": findings,
         "profile_name": (report.profile or {}).get("name") if report.profile else None,
     }
@@ -80,7 +83,9 @@ def _render(orgs: list[dict], ranking: list[RankingRow], title: str, timestamp: 
         timestamp=None if timestamp is None else timestamp.replace(microsecond=0).isoformat(sep=" "),
         outcomes=list(Outcome), outcome_labels=OUTCOME_LABELS, severities=list(Severity),
         rags=list(Rag), kq_labels=KEY_QUESTION_LABELS, evidence_text=evidence_text, source_text=source_text, evidence_label=evidence_label,
-        evidence_value=evidence_value, waiver_label=waiver_label,
+        evidence_value=evidence_value, waiver_label=waiver_label, to_report_lines=to_report_lines,
+        action_text=action_text,
+        still_to_report_title=STILL_TO_REPORT, insufficient=Outcome.insufficient_evidence,
         org_status={o["org"].id: o["status"] for o in orgs}, overview=overview,
     )
 

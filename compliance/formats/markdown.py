@@ -10,7 +10,7 @@ from compliance.domain.result import Report
 from compliance.domain.labels import value_label
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.formats.escape import markdown
-from compliance.formats.common import OUTCOME_LABELS, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_label, part_names, ranking_rows, text_parts, waiver_label
+from compliance.formats.common import action_text, actions_for, OUTCOME_LABELS, STILL_TO_REPORT, counts_line, still_to_report, to_report_lines, GroupSummary, framework_groups, RankingRow, anchor, as_list, by_area, by_key_question, evidence_text, headline, in_ranking_order, key_risks, number_text, part_label, part_names, ranking_rows, text_parts, waiver_label
 
 md = markdown  # the one Markdown escaper (compliance.formats.escape)
 
@@ -23,10 +23,12 @@ def _table(head: list[str], rows: list[list[object]], right: Set[int] = frozense
 
 
 def _status_table(title: str, rows: list[GroupSummary]) -> list[str]:
-    return _table([title, "Status", "Met", "Not met", "No evidence", "N/A", "Waived"],
-                  [[r.label, r.status.label.upper(), *(r.outcomes[o] for o in
-                    (Outcome.met, Outcome.not_met, Outcome.insufficient_evidence, Outcome.not_applicable,
-                     Outcome.waived))] for r in rows], right={2, 3, 4, 5, 6})
+    return _table([title, "Status", *(OUTCOME_LABELS[o] for o in _ORDER)],
+                  [[r.label, r.status.label.upper(), *(r.outcomes[o] for o in _ORDER)] for r in rows],
+                  right={2, 3, 4, 5, 6})
+
+
+_ORDER = (Outcome.met, Outcome.not_met, Outcome.insufficient_evidence, Outcome.not_applicable, Outcome.waived)
 
 
 def _first_upper(text: str) -> str:
@@ -38,10 +40,8 @@ def _framework_table(report: Report, framework: str) -> list[str]:
     from compliance.domain.outcomes import FRAMEWORKS
 
     rows = framework_groups(report.findings, framework)
-    return _table([FRAMEWORKS[framework], "Status", "Met", "Not met", "No evidence", "N/A", "Waived", "Requirements"],
-                  [[g.label, g.status.label.upper(), *(g.outcomes[o] for o in
-                    (Outcome.met, Outcome.not_met, Outcome.insufficient_evidence, Outcome.not_applicable,
-                     Outcome.waived)),
+    return _table([FRAMEWORKS[framework], "Status", *(OUTCOME_LABELS[o] for o in _ORDER), "Requirements"],
+                  [[g.label, g.status.label.upper(), *(g.outcomes[o] for o in _ORDER),
                     ", ".join(f"{f.rule_id}{' (failing)' if f.failing else ''}" for f in items)] for g, items in rows],
                   right={2, 3, 4, 5, 6})
 
@@ -64,13 +64,15 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None, his
            md(_first_upper("; ".join(meta))), "", f"**{md(headline(report))}**", "",
            f"{h}# Counts", ""]
     out += _table(["Outcome", "Findings"], [[OUTCOME_LABELS[o], s.outcomes[o]] for o in Outcome], right={1})
-    out += ["", "Not met or without evidence, by severity: "
-            + ", ".join(f"{s.failing_by_severity[sev]} {sev.value}" for sev in Severity) + ".", ""]
+    not_met = [f for f in report.findings if f.outcome == Outcome.not_met]
+    out += ["", md(_first_upper(counts_line(report))) + ".", "",
+            "Not met, by severity: " + ", ".join(f"{sum(f.severity == sev for f in not_met)} {sev.value}"
+                                                 for sev in Severity) + ".", ""]
     out += _status_table("Area", by_area(report.findings)) + [""]
     out += _status_table("CQC key question", by_key_question(report.findings)) + [""]
     if by:
         out += _framework_table(report, by) + [""]
-    out += ["Status: RED = a high or critical requirement not met or without evidence; AMBER = only medium "
+    out += ["Status: RED = a high or critical requirement not met or not evidenced yet; AMBER = only medium "
             "or low ones; GREEN = nothing failing.", ""]
     if history is not None:
         from compliance.formats.history import history_markdown
@@ -85,9 +87,22 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None, his
                         f.message + (f" {waiver_label(f.waiver)}" if f.waiver else ""),
                         evidence_text(f.evidence)] for i, f in enumerate(risks, 1)], right={0})
         out += ["", f"{h}# Actions", ""]
-        out += [f"{i}. **{md(f.rule_id)}** ({f.severity.value}): {md(f.remediation)}" for i, f in enumerate(risks, 1)]
+        for i, f in enumerate(risks, 1):
+            planned = actions_for(report, f.rule_id)
+            if planned:
+                out += [f"{i}. **{md(f.rule_id)}** ({f.severity.value}): " + " ".join(md(action_text(a)) for a in planned)]
+            else:
+                out += [f"{i}. **{md(f.rule_id)}** ({f.severity.value}): {md(f.remediation)} (suggested; no action agreed yet)"]
     else:
-        out += ["None: every requirement assessed is met, not applicable or waived."]
+        out += ["None: no requirement assessed is not met."]
+    todo = still_to_report(report.findings)
+    if todo:
+        out += ["", f"{h}# {STILL_TO_REPORT} ({len(todo)})", "",
+                "Not failures: the return does not give these values yet. Report them for the requirements to "
+                "be decided.", ""]
+        for i, f in enumerate(todo, 1):
+            out.append(f"{i}. **{md(f.rule_id)} {md(f.title)}** ({f.severity.value})")
+            out += [f"   - {md(line)}" for line in to_report_lines(f)]
     return out + [""]
 
 

@@ -25,7 +25,7 @@ from compliance.cohort.ranking import Screening
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.domain.result import Finding, Report, sort_findings
 from compliance.formats import Options
-from compliance.formats.common import SERIOUS, GroupSummary, by_area, by_key_question, evidence_text, sources_text, waiver_label
+from compliance.formats.common import OUTCOME_LABELS, STILL_TO_REPORT, still_to_report, to_report, where_to_enter, SERIOUS, GroupSummary, by_area, by_key_question, evidence_text, sources_text, waiver_label
 from compliance.intake.files import workbook_bytes
 
 RAG_FILLS = {"Red": "FFC7CE", "Amber": "FFEB9C", "Green": "C6EFCE"}
@@ -34,12 +34,14 @@ HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 WRAP = Alignment(wrap_text=True, vertical="top")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 
+# Headers in words (a person reads this sheet; JSON and CSV keep the field names for tools).
 FINDING_COLUMNS: list[tuple[str, int]] = [
-    ("organisation_id", 14), ("organisation_name", 28), ("rule_id", 10), ("title", 45), ("area", 18),
-    ("status", 8), ("outcome", 22), ("severity", 10), ("key_question", 13), ("message", 70), ("evidence", 60),
-    ("remediation", 60), ("line_of_enquiry", 50), ("sources", 50), ("waiver", 30),
+    ("Organisation code", 14), ("Organisation", 28), ("Rule", 10), ("Requirement", 45), ("Area", 18),
+    ("Status", 8), ("Outcome", 22), ("Severity", 10), ("CQC key question", 13), ("Finding", 70), ("Evidence", 60),
+    ("What to do", 60), ("Line of enquiry", 50), ("Sources", 50), ("Waiver", 30), (STILL_TO_REPORT, 60),
 ]
-SUMMARY_COLUMNS = ["group", "status", *[o.value for o in Outcome], "failing"]
+SUMMARY_COLUMNS = ["Group", "Status", *[OUTCOME_LABELS[o] for o in Outcome], "Not met or not evidenced yet"]
+TODO_COLUMNS = [("Rule", 10), ("Requirement", 45), ("Severity", 10), ("Question to answer", 60), ("Where to enter it", 40)]
 SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
 
 
@@ -55,6 +57,10 @@ def render_xlsx_assessment(report: Report, options: Options | None = None) -> by
     wb = Workbook()
     _findings_sheet(wb.worksheets[0], [report])
     _summary_sheet(wb.create_sheet("Summary"), [report], options or Options())
+    todo = still_to_report(report.findings)
+    if todo:
+        rows = [[f.rule_id, f.title, f.severity.value, m.label, where_to_enter(m)] for f in todo for m in to_report(f)]
+        _table(wb.create_sheet(STILL_TO_REPORT), [n for n, _w in TODO_COLUMNS], rows, dict(TODO_COLUMNS))
     return workbook_bytes(wb)
 
 
@@ -85,15 +91,20 @@ def finding_status(f: Finding) -> str:
 def _findings_sheet(ws: Worksheet, reports: Sequence[Report]) -> None:
     ws.title = "Findings"
     names = [name for name, _w in FINDING_COLUMNS]
+    from compliance.formats.common import KEY_QUESTION_LABELS, area_label
+
     rows = []
     for report in reports:
         org = report.organisation
         for f in sort_findings(report.findings):
             waiver = waiver_label(f.waiver) if f.waiver else ""
-            rows.append([org.id, org.name, f.rule_id, f.title, f.area, finding_status(f), f.outcome.value,
-                         f.severity.value, f.key_question.value, f.message, evidence_text(f.evidence),
-                         f.remediation.strip(), f.line_of_enquiry.strip(), sources_text(f.sources), waiver])
-    _table(ws, names, rows, dict(FINDING_COLUMNS), status_column=names.index("status") + 1)
+            todo = ("; ".join(f"{m.label}: enter it at {where_to_enter(m)}" for m in to_report(f))
+                    if f.outcome == Outcome.insufficient_evidence else "")
+            rows.append([org.id, org.name, f.rule_id, f.title, area_label(f.area), finding_status(f),
+                         OUTCOME_LABELS[f.outcome], f.severity.value, KEY_QUESTION_LABELS[f.key_question], f.message,
+                         evidence_text(f.evidence), f.remediation.strip() if f.outcome == Outcome.not_met else "",
+                         f.line_of_enquiry.strip(), sources_text(f.sources), waiver, todo])
+    _table(ws, names, rows, dict(FINDING_COLUMNS), status_column=names.index("Status") + 1)
 
 
 def _ranking_sheet(ws: Worksheet, result: Screening) -> None:
@@ -140,7 +151,7 @@ def _summary_sheet(ws: Worksheet, reports: Sequence[Report], options: Options,
         ws.cell(row=row, column=2, value=safe(value))
         row += 1
     findings = [f for r in reports for f in r.findings]
-    ws.cell(row=row, column=2, value="Status: Red = a high or critical requirement not met or unevidenced; "
+    ws.cell(row=row, column=2, value="Status: Red = a high or critical requirement not met or not evidenced yet; "
                                      "Amber = only medium or low ones; Green = nothing failing.")
     row += 2
     first = row

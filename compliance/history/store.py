@@ -236,6 +236,13 @@ class Store:
                 return None
             return self._entries(rows)[0]
 
+    def spelling(self, org_id: str) -> str | None:
+        """The organisation code as recorded, matched without regard to case ('rxn01' finds RXN01)."""
+        with self._guard():
+            row = self.conn.execute("SELECT org_id FROM runs WHERE org_id = ? COLLATE NOCASE ORDER BY seq DESC LIMIT 1",
+                                    (org_id,)).fetchone()
+        return None if row is None else row[0]
+
     def history(self, org_ids: Iterable[str] | None = None) -> dict[str, list[RunEntry]]:
         """Each organisation's current run per period, oldest first: the data of trends and comparisons."""
         ids = None if org_ids is None else list(dict.fromkeys(org_ids))

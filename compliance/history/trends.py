@@ -13,12 +13,12 @@ from typing import Literal
 from pydantic import Field
 
 from compliance.domain.base import Strict
-from compliance.domain.outcomes import Outcome, Severity
+from compliance.domain.outcomes import OUTCOME_LABELS, Outcome, Severity
 from compliance.domain.result import FAILING
 from compliance.history.entries import FindingEntry, RunEntry, StoredParameter
 
-OUTCOME_WORDS = {Outcome.met: "met", Outcome.not_met: "not met", Outcome.insufficient_evidence: "without evidence",
-                 Outcome.not_applicable: "not applicable", Outcome.waived: "waived"}
+# The outcomes' one labels (compliance/domain/outcomes.py), lower-cased to sit inside a sentence.
+OUTCOME_WORDS = {o: label.lower() for o, label in OUTCOME_LABELS.items()}
 ASSESSED = (Outcome.met, Outcome.not_met, Outcome.insufficient_evidence)
 
 

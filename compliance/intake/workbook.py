@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import textwrap
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,8 @@ from compliance.domain.result import InputInfo
 from compliance.intake.documents import format_loc, read_bytes
 from compliance.intake.validation import problems as validation_problems
 from compliance.intake.workbook_layout import (
-    COVER_SHEET, INFO_SHEET, KEY_COL, NONE_WORD, NOTES_COLUMN, READABLE_TEMPLATE_VERSIONS, VALUE_COL, Leaf,
-    Table, meta_fields, sections,
+    COVER_SHEET, FIELD_HEADERS, INFO_SHEET, KEY_COL, NONE_WORD, NOTES_COLUMN, NOTES_HEADER, OLD_FIELD_HEADER,
+    READABLE_TEMPLATE_VERSIONS, VALUE_COL, Leaf, Table, meta_fields, sections,
 )
 
 MAX_BYTES = 10 * 1024 * 1024  # the file as stored
@@ -47,7 +48,45 @@ _CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)([0-9]+)\"[^>]*?(?:/>|>(.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^[+-]?\d+$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$")  # 31,400: as people write counts
 _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
+
+
+class WorkbookError(InputError):
+    """A filled-in workbook's problems, as a numbered list a person works through: one problem a
+    line, each naming the sheet and the row as the sheet shows it, the question, what was typed and
+    what to type. The problems keep their cells, so `--annotate` can mark them in a copy."""
+
+    def lines(self) -> list[str]:
+        n = len(self.problems)
+        head = f"{self.file}: {n} problem{'s' if n != 1 else ''} to fix in the workbook:"
+        out = [head]
+        for i, p in enumerate(self.problems, 1):
+            number = f"{i:>3}. "  # wrapped at words, each problem's lines indented under its number
+            out += textwrap.wrap(_where(p) + p.message, width=WRAP_AT, initial_indent=number,
+                                 subsequent_indent=" " * len(number), break_long_words=False,
+                                 break_on_hyphens=False)
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+WRAP_AT = 100
+
+
+def _where(p: Problem) -> str:
+    """'Training row 14, ' (the row as the sheet numbers it; the column is the question's)."""
+    if not p.cell:
+        return ""
+    from openpyxl.utils.cell import coordinate_from_string
+
+    sheet, _, ref = p.cell.rpartition("!")
+    try:
+        _col, row = coordinate_from_string(ref.split(":")[0].replace("$", ""))
+    except ValueError:
+        return f"{sheet}, "
+    return f"{sheet} row {row}, "
 
 
 def load_workbook_return(path: Path) -> tuple[SelfAssessment, InputInfo]:
@@ -66,8 +105,75 @@ def load_workbook_located(path: Path) -> tuple[SelfAssessment, InputInfo, Locati
         problems += [p for p in validation_problems(SelfAssessment, e, None, where.locate) if p.path not in failed]
     if problems:
         order = {title: i for i, title in enumerate(where.sheets)}
-        raise InputError(str(path), sorted(problems, key=lambda p: _position(p, order)))
+        plain = sorted((_in_words(p, where) for p in problems), key=lambda p: _position(p, order))
+        raise WorkbookError(str(path), plain, limit=len(plain))
     return model, InputInfo(path=str(path), sha256=hashlib.sha256(raw).hexdigest()), where
+
+
+_QUOTED = re.compile(r"'([a-z][a-z0-9_]*)'")
+_GOT = re.compile(r" \(got [^()]*(?:\([^()]*\)[^()]*)*\)$")
+_PERCENT = re.compile(r"^\s*\d+(?:\.\d+)?\s*%\s*$")
+
+
+def _in_words(p: Problem, where: Locations) -> Problem:
+    """A problem as the person filling the workbook reads it: the question's label, what was typed,
+    and what to type; field names in the message become the questions' labels."""
+    from compliance.domain.labels import titles_by_name
+
+    if p.cell in where.tables:
+        table, first = where.tables[p.cell]
+        if not p.message.startswith(("a value is required", "List should have")):
+            return Problem(f"{table.label}: {p.message}", path=p.path, cell=p.cell)
+        row = first.rpartition("!")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # a list left empty: where items go
+        return Problem(f"{table.label}: nothing is listed; list them in the table, one a row, from row {row}",
+                       path=p.path, cell=first)
+    leaf = where.leaves.get(p.cell or "")
+    typed = where.typed.get(p.cell or "")
+    titles = titles_by_name()
+    message = _QUOTED.sub(lambda m: f"'{titles[m.group(1)]}'" if m.group(1) in titles else m.group(), p.message)
+    message = _GOT.sub("", message)
+    named = {titles[m.group(1)] for m in _QUOTED.finditer(p.message) if m.group(1) in titles}
+    if leaf is not None and named and leaf.label not in named:
+        return Problem(message[:1].upper() + message[1:], path=p.path, cell=p.cell)  # about the row, not this cell
+    parts = []
+    if typed is not None:
+        parts.append(f"you typed {_typed(typed)}")
+    if leaf is None or not message.startswith("expected "):
+        parts.append(message)
+    if leaf is not None:
+        parts.append(_what_to_type(leaf, typed))
+    label = f"{leaf.group + ': ' if leaf and leaf.group else ''}{leaf.label}" if leaf else ""
+    text = "; ".join(parts)
+    return Problem((f"{label}: " if label else "") + text, path=p.path, cell=p.cell)
+
+
+def _typed(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return f"the date {v:%d/%m/%Y}"
+    text = str(v)
+    return f"'{text if len(text) <= 60 else text[:57] + '...'}'"
+
+
+def _what_to_type(leaf: Leaf, typed: Any) -> str:
+    """What to type instead, in words, with an example where one helps."""
+    from compliance.domain.labels import lower_first
+
+    if leaf.kind == "int":
+        as_share = (isinstance(typed, str) and _PERCENT.match(typed)) or (
+            isinstance(typed, float) and 0 < typed < 1)
+        if as_share:
+            return (f"type the number of {lower_first(leaf.label)} (a count, not a percentage), e.g. 412; the "
+                    "tool works out the percentage")
+        return f"type {leaf.value_hint()}"
+    if leaf.kind == "choice":
+        return "choose one of: " + ", ".join(leaf.words)
+    if leaf.kind == "bool":
+        return "choose yes or no"
+    if leaf.kind == "date":
+        return "type a date, e.g. 2026-03-31"
+    return f"type {leaf.value_hint()}"
 
 
 def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, list[Problem]]:
@@ -89,6 +195,8 @@ def read_workbook(path: Path, raw: bytes) -> tuple[dict[str, Any], Locations, li
     finally:
         values.close()
     data = {**info, **reader.data}
+    if reader.notes:
+        data["evidence"] = reader.notes
     reader.where.sheets = list(values.sheetnames)
     return data, reader.where, reader.problems
 
@@ -277,6 +385,9 @@ class Locations:
 
     cells: dict[tuple, str] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)  # in the workbook's order, to list problems in it
+    leaves: dict[str, Leaf] = field(default_factory=dict)  # cell -> the question it answers
+    tables: dict[str, tuple[Table, str]] = field(default_factory=dict)  # marker cell -> table, its first row's cell
+    typed: dict[str, Any] = field(default_factory=dict)  # cell -> what was typed there (cells read only)
     _first: dict[tuple, str] = field(default_factory=dict)  # each prefix -> the first cell under it
 
     def locate(self, loc: tuple, err: dict) -> str | None:
@@ -309,6 +420,9 @@ class _Reader:
             self.leaves.update((leaf.key, leaf) for leaf in s.leaves)
             self.tables.update((t.key, t) for t in s.tables)
         self.seen: dict[str, str] = {}  # key -> the cell it was first read from
+        self.notes: dict[str, str] = {}  # value's path -> the Notes column's text (evidence notes)
+        self.notes_col: int | None = None  # this sheet's Notes column (fields block)
+        self.table_notes_col: int | None = None  # the Notes column of the table being read
 
     def sheet(self, title: str, grid: dict[tuple[int, int], Any], formulas: set[tuple[int, int]]) -> None:
         keyed = {c for (_r, c), v in grid.items()
@@ -328,6 +442,7 @@ class _Reader:
         for r, c in sorted(grid):
             self.rows.setdefault(r, []).append(c)
         value_col = self._value_column()
+        self.notes_col = self._notes_column()
         rows = sorted(self.rows)
         i = 0
         while i < len(rows):
@@ -338,7 +453,7 @@ class _Reader:
                 continue
             if key in self.leaves:
                 self._scalar(self.leaves[key], r, value_col)
-            elif (r, value_col) in grid and key != "Field":
+            elif (r, value_col) in grid and key not in _HEADER_WORDS:
                 found = f"'{key}'" if key else "empty"
                 self._problem(r, value_col, "", f"a value in a row whose column A ({found}) is not a field of the "
                               "return; put the field's name back in column A")
@@ -346,9 +461,24 @@ class _Reader:
 
     def _value_column(self) -> int:
         for r, cols in self.rows.items():
-            if self.grid.get((r, KEY_COL)) == "Field":
+            if self._text(r, KEY_COL) in _HEADER_WORDS:
                 return next((c for c in cols if self.grid[(r, c)] == "Value"), VALUE_COL)
         return VALUE_COL
+
+    def _notes_column(self) -> int | None:
+        for r, cols in self.rows.items():
+            if self._text(r, KEY_COL) in _HEADER_WORDS:
+                return next((c for c in cols if str(self.grid[(r, c)]).strip().lower() == NOTES_HEADER.lower()), None)
+        return None
+
+    def _note(self, r: int, c: int | None, path: str) -> None:
+        """The lead's own note on where a value comes from: kept as evidence, never read by a rule."""
+        v = self.grid.get((r, c)) if c is not None else None
+        if v is None or isinstance(v, _ExcelError):
+            return
+        text = " ".join(str(v).split())
+        if text:
+            self.notes[path] = text[:500]
 
     def _scalar(self, leaf: Leaf, r: int, value_col: int) -> None:
         if not self._first(leaf.key, r):
@@ -357,6 +487,7 @@ class _Reader:
         value = self._value(leaf, r, value_col, leaf.path)
         if value is not None:
             _put(self.data, leaf.path, value)
+        self._note(r, self.notes_col, leaf.key)
 
     def _table(self, table: Table, rows: list[int], i: int, value_col: int) -> int:
         """Reads one table from its marker row rows[i]; returns the index of the first row after it."""
@@ -373,7 +504,8 @@ class _Reader:
             if key in self.tables or key in self.leaves:  # a field row moved below a table ends it, and is read
                 break
             if header_row is None:
-                if key == table.columns[0].key:
+                if _same(key, table.columns[0]):
+                    self.table_notes_col = None
                     header_row, columns = r, self._columns(table, r)
                     headed = set(self.rows[r])
             else:
@@ -382,9 +514,10 @@ class _Reader:
                     items.append(item)
             i += 1
         if header_row is None:
-            self._problem(marker_row, KEY_COL, format_loc(table.path), "the table's header row (field names) "
-                          f"is missing below this row; it starts with '{table.columns[0].key}'")
+            self._problem(marker_row, KEY_COL, format_loc(table.path), "the table's header row (the column "
+                          f"titles) is missing below this row; it starts with '{table.columns[0].label}'")
             return i
+        self.where.tables[self._cell(marker_row, value_col)] = (table, self._cell(header_row + 1, min(columns) if columns else KEY_COL))
         if marker is not None:
             if str(marker).strip().lower() != NONE_WORD:
                 self._problem(marker_row, value_col, format_loc(table.path),
@@ -399,19 +532,21 @@ class _Reader:
         return i
 
     def _columns(self, table: Table, r: int) -> dict[int, Leaf]:
-        known = {c.key: c for c in table.columns}
+        known = {c.key.lower(): c for c in table.columns} | {c.label.lower(): c for c in table.columns}
         columns: dict[int, Leaf] = {}
         for c in self.rows[r]:
-            name = str(self.grid[(r, c)]).strip()
-            if name == NOTES_COLUMN:
+            name = " ".join(str(self.grid[(r, c)]).split())
+            if name.lower() in (NOTES_COLUMN, NOTES_HEADER.lower()):
+                self.table_notes_col = c
                 continue
-            if name not in known:
+            leaf = known.get(name.lower())
+            if leaf is None:
                 self._problem(r, c, format_loc(table.path), f"unknown column '{name}'; expected one of: "
-                              f"{', '.join(known)}, {NOTES_COLUMN}")
-            elif name in {leaf.key for leaf in columns.values()}:
+                              f"{', '.join(col.label for col in table.columns)}, {NOTES_HEADER}")
+            elif leaf in columns.values():
                 self._problem(r, c, format_loc(table.path), f"the column '{name}' appears twice")
             else:
-                columns[c] = known[name]
+                columns[c] = leaf
         return columns
 
     def _item(self, table: Table, r: int, columns: dict[int, Leaf], headed: set[int], index: int) -> Any:
@@ -422,6 +557,7 @@ class _Reader:
         if not any(c in columns for c in used):
             return None
         base = table.path + (index,)
+        self._note(r, self.table_notes_col, format_loc(base))
         for c, leaf in columns.items():
             self.where.cells[base + (leaf.path if not table.scalar else ())] = self._cell(r, c)
         self.where.cells.setdefault(base, self._cell(r, min(columns)))
@@ -437,6 +573,9 @@ class _Reader:
 
     def _value(self, leaf: Leaf, r: int, c: int, loc: tuple) -> Any:
         v = self.grid.get((r, c))
+        self.where.leaves[self._cell(r, c)] = leaf
+        if v is not None:
+            self.where.typed[self._cell(r, c)] = v
         if v is None:
             if (r, c) in self.formulas:
                 self._problem(r, c, format_loc(loc), "a formula with no saved result (the file was made by a tool "
@@ -469,6 +608,14 @@ class _Reader:
         self.problems.append(Problem(message, path=path, cell=self._cell(r, c)))
 
 
+_HEADER_WORDS = frozenset({OLD_FIELD_HEADER, FIELD_HEADERS[0]})
+
+
+def _same(text: str | None, leaf: Leaf) -> bool:
+    """Whether a header cell names this column: its label (as templates write it) or its key (older ones)."""
+    return text is not None and " ".join(text.split()).lower() in (leaf.key.lower(), leaf.label.lower())
+
+
 def _put(data: dict[str, Any], path: tuple, value: Any) -> None:
     for part in path[:-1]:
         data = data.setdefault(part, {})
@@ -496,8 +643,8 @@ def convert(leaf: Leaf, v: Any) -> tuple[Any, str | None]:
     if kind == "int":
         if isinstance(v, float) and v.is_integer():
             return int(v), None
-        if isinstance(v, str) and _INT.match(v):
-            return int(v), None
+        if isinstance(v, str) and (_INT.match(v) or _THOUSANDS.match(v)):
+            return int(v.replace(",", "")), None
         if isinstance(v, (dt.date, dt.datetime)):
             return v, f"expected a whole number (got the date {v:%Y-%m-%d}); format the cell as a number"
         return v, None
@@ -518,6 +665,9 @@ def convert(leaf: Leaf, v: Any) -> tuple[Any, str | None]:
         if isinstance(v, str) and _DATE.match(v):
             return v, None
         return v, f"expected a date (YYYY-MM-DD) (got {v!r}); type it as a date or as text like 2026-03-31"
+    if kind == "choice" and isinstance(v, str):
+        code = leaf.code_for(v)  # the words the dropdown shows, or the code older workbooks hold
+        return (code, None) if code is not None else (v, None)
     if kind in ("text", "choice"):
         if isinstance(v, bool):
             return v, None
@@ -528,3 +678,36 @@ def convert(leaf: Leaf, v: Any) -> tuple[Any, str | None]:
         if isinstance(v, (dt.date, dt.datetime)):
             return v, f"expected text (got the date {v:%Y-%m-%d}); format the cell as text"
     return v, None
+
+
+def annotated_copy(raw: bytes, problems: list[Problem]) -> bytes:
+    """A copy of the workbook with each problem's cell highlighted and commented with what to fix
+    (`safeguard assess --annotate`); the workbook itself is never touched. Read once more, in full
+    (not read-only), from the bytes already checked as a container."""
+    import warnings
+
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from compliance.intake.files import workbook_bytes
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = load_workbook(io.BytesIO(raw), keep_vba=False, keep_links=False)
+    fill = PatternFill("solid", fgColor="FFC7CE")
+    notes: dict[tuple[str, str], list[str]] = {}
+    for i, p in enumerate(problems, 1):
+        if not p.cell or "!" not in p.cell:
+            continue
+        sheet, _, ref = p.cell.rpartition("!")
+        notes.setdefault((sheet, ref.split(":")[0].replace("$", "")), []).append(f"{i}. {p.message}")
+    for (sheet, ref), texts in notes.items():
+        if sheet not in wb.sheetnames:
+            continue
+        cell = wb[sheet][ref]
+        cell.fill = fill
+        comment = Comment("\n".join(texts)[:30000], "safeguard")
+        comment.width, comment.height = 320, 40 + 18 * sum(1 + len(t) // 50 for t in texts)
+        cell.comment = comment
+    return workbook_bytes(wb)
