@@ -95,7 +95,7 @@ def test_gap_weighting_on_training(tmp_path):
     trn = {s.id: next(c for c in s.components if c.key == "TRN-001") for s in scores}
     assert trn["LOW"].points == pytest.approx(w.severity.high * (1 + w.gap * 0.5))
     assert trn["NEAR"].points < trn["LOW"].points
-    assert "45 vs 90" in trn["LOW"].detail
+    assert "45 against 90" in trn["LOW"].detail and "Level 1 safeguarding training" in trn["LOW"].detail
 
 
 def test_weights_override_partial_and_errors(tmp_path):

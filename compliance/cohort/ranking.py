@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from compliance.cohort.area_score import AreaScore
+from compliance.cohort.funnel import FunnelRule
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.cohort.score import OrgScore
 from compliance.cohort.weights import Weights
@@ -78,7 +79,8 @@ class Screening(Strict):
     national: list[RuleTally]
     invalid_files: list[InvalidFile]
     duplicates: list[Duplicate]
-    area_ranking: list[AreaScore] = Field(default_factory=list, description="With --by area: areas ranked by risk.")
+    area_ranking: list[AreaScore] = Field(default_factory=list, description="With --by area: areas ranked by need.")
+    funnels: list[FunnelRule] = Field(default_factory=list, description="Each share measure's funnel across the cohort.")
 
 
 def rank_key(s: OrgScore) -> tuple:
@@ -180,14 +182,24 @@ def duplicates(scores: list[OrgScore]) -> list[Duplicate]:
 
 
 def build(scores: list[OrgScore], invalid: list[InvalidFile], weights: Weights, top: int | None = None,
-          org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = ()) -> Screening:
-    """Filters first, then ranking; areas and the national picture cover the filtered set, --top only trims the list."""
+          org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = (), statistics: bool = True) -> Screening:
+    """Filters first, then ranking; areas and the national picture cover the filtered set, --top only trims the list.
+
+    `statistics`: the cohort pass (funnels, evidence-weighted share rules, bands, peer ranks, rank
+    intervals) over every organisation screened, before any filter; False gives the plain weighted
+    sum (kept so the validation benchmark can compare the two)."""
     with no_collection():
+        funnels: list[FunnelRule] = []
+        if statistics:
+            from compliance.cohort.standardise import apply_statistics
+
+            scores, funnels = apply_statistics(scores, weights)
         chosen = select(scores, org_types, local_authorities)
         ranked = rank(chosen, scores if len(chosen) != len(scores) else None)
         return Screening(weights=weights, screened=len(scores), organisations=ranked[:top] if top is not None else ranked,
                          areas=by_local_authority(ranked), national=national(chosen),
-                         invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores))
+                         invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores),
+                         funnels=funnels)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from pydantic import Field
 from compliance.domain.result import FAILING, Finding, Report
 from compliance.domain.model import Context, Rating
 from compliance.domain.outcomes import Outcome, Severity
+from compliance.cohort.funnel import ShareCount, ShareSignal, share_counts
 from compliance.cohort.signals import Signals
 from compliance.cohort.weights import Weights
 from compliance.domain.base import Strict
@@ -56,6 +57,16 @@ class OrgScore(Strict):
         default="not_consulted", description="none: no earlier period recorded (never read as improvement).")
     previous_period: str | None = None
     deterioration_points: float = 0.0
+    shares: list[ShareSignal] = Field(default_factory=list, description=(
+        "Each share measure against its standard, placed in the cohort's funnel (screening statistics; the "
+        "exact verdicts in `outcomes` are unchanged)."))
+    counts: list[ShareCount] = Field(default_factory=list, exclude=True,
+                                           description="The shares as the worker read them, before the cohort is known.")
+    band: str = Field("", description="The score's band: very high, high, moderate or low (see the legend).")
+    peer_rank: int = Field(0, description="Place among organisations of the same type (1: highest score).")
+    peer_size: int = Field(0, description="How many organisations of this type were screened.")
+    rank_low: int = Field(0, description="Lower end of the 95% interval of the national rank (bootstrap; 0: not computed).")
+    rank_high: int = Field(0, description="Upper end of that interval.")
 
     def drivers(self, n: int = 3) -> list[Component]:
         return [c for c in self.components if c.points > 0][:n]
@@ -74,22 +85,29 @@ def _num(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+def title_of(f: Finding) -> str:
+    """A finding's title, or a verdict's rule's."""
+    t = getattr(f, "title", None)
+    return t if t is not None else f.rule.title  # type: ignore[attr-defined]
+
+
 def finding_component(f: Finding, w: Weights) -> Component | None:
     if f.outcome not in FAILING:
         return None
     base = getattr(w.severity, f.severity.value)
+    head = f"{f.rule_id} {title_of(f)} ({f.severity.value})"
     if f.outcome == Outcome.insufficient_evidence:
         pts = base * w.insufficient_evidence
         return Component(part="findings", key=f.rule_id, points=pts,
-                         detail=f"{f.rule_id} {f.severity.value} no evidence: {_num(base)} x {_num(w.insufficient_evidence)}")
+                         detail=f"{head}: no evidence; {_num(base)} points x {_num(w.insufficient_evidence)}")
     gap = shortfall(f)
     if gap is None:
-        return Component(part="findings", key=f.rule_id, points=base, detail=f"{f.rule_id} {f.severity.value} not met: {_num(base)}")
+        return Component(part="findings", key=f.rule_id, points=base, detail=f"{head}: not met; {_num(base)} points")
     actual, threshold, rel = gap
     pts = base * (1 + w.gap * rel)
     return Component(part="findings", key=f.rule_id, points=pts,
-                     detail=f"{f.rule_id} {f.severity.value} not met, {_num(actual)} vs {_num(threshold)}: "
-                            f"{_num(base)} x (1 + {_num(w.gap)} x {rel:.2f})")
+                     detail=f"{head}: not met, {_num(actual)} against {_num(threshold)}; "
+                            f"{_num(base)} points x (1 + {_num(w.gap)} x {rel:.2f} shortfall)")
 
 
 def context_components(s: Signals, w: Weights) -> list[Component]:
@@ -146,15 +164,23 @@ def lines_of_enquiry(findings: list[Finding]) -> list[Enquiry]:
     return [Enquiry(rule_id=f.rule_id, severity=f.severity, outcome=f.outcome, text=f.line_of_enquiry.strip()) for f in failing]
 
 
-def score(report: Report, signals: Signals, weights: Weights) -> OrgScore:
+def score(report: Report, signals: Signals, weights: Weights, rules: dict | None = None) -> OrgScore:
     org = report.organisation
     return score_of(report.findings, org.id, org.name, org.type, org.local_authorities, report.input.path,
-                    signals, weights)
+                    signals, weights, rules)
 
 
 def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str, local_authorities: list[str],
-             file: str, signals: Signals, weights: Weights) -> OrgScore:
-    """The score from findings, or from evaluation verdicts (the same attributes), in the findings' order."""
+             file: str, signals: Signals, weights: Weights, rules: dict | None = None) -> OrgScore:
+    """The score from findings, or from evaluation verdicts (the same attributes), in the findings' order.
+
+    `rules` (by id) lets a finding's shares be read for the screening statistics; a verdict carries its rule."""
+    counts: list[ShareCount] = []
+    for f in findings:
+        if f.outcome in (Outcome.not_met, Outcome.met):
+            rule = getattr(f, "rule", None) or (rules or {}).get(f.rule_id)
+            if rule is not None:
+                counts += share_counts(f, rule, f.parameters, f.severity.value)
     found = [c for c in (finding_component(f, weights) for f in findings) if c is not None]
     ctx = context_components(signals, weights)
     mult = exposure_multiplier(signals.children, weights)
@@ -174,4 +200,5 @@ def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str,
         failing_by_severity=failing,
         outcomes={f.rule_id: f.outcome for f in findings},
         lines_of_enquiry=lines_of_enquiry(findings),
+        counts=counts,
     )
