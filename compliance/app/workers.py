@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator
 
 from compliance.domain.errors import UserError
 from compliance.domain.result import Report
+from compliance.cohort.funnel import STRENGTH
 from compliance.cohort.ranking import InvalidFile
 from compliance.cohort.score import OrgScore, score, score_of
 from compliance.cohort.weights import Weights
@@ -226,7 +227,7 @@ def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
 
 def bounds(s: OrgScore, w: Weights) -> tuple[float, float]:
     """The lowest and highest score the cohort pass can give this organisation: a failing share rule
-    ends between a tenth of its severity points (consistent with the standard) and its points
+    ends between the smallest share of its severity points (consistent with the standard) and its points
     scaled by the largest gap, whatever the rest of the cohort holds."""
     below = {c.rule_id: c.severity for c in s.counts if c.failing and 100 * c.x < c.standard * c.n}
     if not below:
@@ -235,7 +236,7 @@ def bounds(s: OrgScore, w: Weights) -> tuple[float, float]:
     for c in s.components:
         if c.part == "findings" and c.key in below:
             base = getattr(w.severity, below[c.key])
-            lo -= s.exposure_multiplier * (c.points - 0.1 * base)
+            lo -= s.exposure_multiplier * (c.points - STRENGTH["consistent"] * base)
             hi += s.exposure_multiplier * (base * (1 + w.gap) - c.points)
     return lo, hi
 

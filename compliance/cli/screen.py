@@ -118,14 +118,24 @@ def fixtures_group() -> None:
 @click.option("--records", is_flag=True,
               help="Write record extracts too: DIR/<id>.yaml (declarative facts only, YAML) and DIR/<id>/ (its "
                    "extracts at realistic volumes), for `safeguard assess DIR/<id>.yaml --records DIR/<id>`.")
-def generate(count: int, seed: int, folder: Path, fmt: str, periods: int, records: bool) -> None:
+@click.option("--plant", type=click.IntRange(min=0), default=None,
+              help="A cohort where the truth is known, for validating screening: N organisations get true rates "
+                   "5 to 20 points below the standard of one or two shares; every other share sits at or just above "
+                   "its standard and falls short only by chance; everything else is met and context is neutral. "
+                   "The planted ids go to FOLDER/planted.csv.")
+def generate(count: int, seed: int, folder: Path, fmt: str, periods: int, records: bool, plant: int | None) -> None:
     """Write COUNT fictional returns in national proportions of organisation types."""
     from compliance.app.generate import write_cohort, write_records_cohort
 
+    if plant is not None and (records or periods > 1):
+        raise click.UsageError("--plant makes one period of returns: use it without --records and --periods")
+    if plant is not None and plant > count:
+        raise click.UsageError(f"--plant {plant} is more than --count {count}")
     if records:
         paths = write_records_cohort(folder, count, seed)
         click.echo(f"wrote {len(paths)} returns with record extracts to {folder}", err=True)
         return
-    paths = write_cohort(folder, count, seed, fmt, periods)
-    click.echo(f"wrote {len(paths)} returns to {folder}", err=True)
+    paths = write_cohort(folder, count, seed, fmt, periods, plant)
+    click.echo(f"wrote {len(paths)} returns to {folder}" + (f" ({plant} planted, listed in planted.csv)" if plant is not None else ""),
+               err=True)
 

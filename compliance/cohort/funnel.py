@@ -52,7 +52,9 @@ BAND_LABELS: dict[str, str] = {
     "at_or_above": "at or above the standard",
 }
 # How much of a failing rule's severity points a share counts for, by where it lies in the funnel.
-STRENGTH: dict[str, float] = {"below_99.8": 1.0, "below_95": 0.5, "consistent": 0.1, "at_or_above": 0.0}
+# Between the limits a shortfall is what chance gives one share in forty, so it counts for a quarter;
+# inside them, for a twentieth (silence and definite failures elsewhere count in full).
+STRENGTH: dict[str, float] = {"below_99.8": 1.0, "below_95": 0.25, "consistent": 0.05, "at_or_above": 0.0}
 
 
 class ShareCount(Strict):
