@@ -42,6 +42,7 @@ class OrgScore(Strict):
     name: str
     type: str
     local_authorities: list[str]
+    local_authority_names: dict[str, str] = Field(default_factory=dict, description="Names the return gives its area codes.")
     file: str
     score: float
     findings_points: float = Field(description="Sum of finding components, before exposure.")
@@ -65,6 +66,10 @@ class OrgScore(Strict):
     band: str = Field("", description="The score's band: very high, high, moderate or low (see the legend).")
     peer_rank: int = Field(0, description="Place among organisations of the same type (1: highest score).")
     peer_size: int = Field(0, description="How many organisations of this type were screened.")
+    critical_failures: int = Field(0, description="Critical requirements definitely not met (not silence; a share only "
+                                                   "when below its 99.8% limit).")
+    evidence_points: float = Field(0.0, description="Findings points from requirements not met (evidence of failure).")
+    silence_points: float = Field(0.0, description="Findings points from requirements without evidence.")
     rank_low: int = Field(0, description="Lower end of the 95% interval of the national rank (bootstrap; 0: not computed).")
     rank_high: int = Field(0, description="Upper end of that interval.")
 
@@ -194,6 +199,7 @@ def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str,
             failing[f.severity] += 1
     return OrgScore(
         id=org_id, name=name, type=org_type, local_authorities=local_authorities, file=file,
+        local_authority_names=signals.local_authority_names,
         score=round(total, 2), findings_points=round(findings_points, 2), exposure_multiplier=round(mult, 3),
         children=signals.children, context_points=round(context_points, 2), data_quality_points=round(dq_points, 2),
         components=sorted(found + ctx, key=lambda c: (-c.points, c.part, c.key)),

@@ -83,15 +83,21 @@ def apply_statistics(scores: Sequence[OrgScore], w: Weights, bootstrap: int = BO
         for g in sig:
             by_rule[g.rule_id].append(g)
         comps = []
+        sure: dict[str, float] = {}
         for c in s.components:
             if c.part == "findings" and c.key in by_rule and s.outcomes.get(c.key) == Outcome.not_met:
-                c = _share_component(c, by_rule[c.key], w)[0]
+                c, sure[c.key] = _share_component(c, by_rule[c.key], w)
             comps.append(c)
         found = sum(c.points for c in comps if c.part == "findings")
+        evidence = sum(c.points for c in comps if c.part == "findings" and s.outcomes.get(c.key) == Outcome.not_met)
+        critical = sum(1 for e in s.lines_of_enquiry
+                       if e.severity.value == "critical" and e.outcome == Outcome.not_met and sure.get(e.rule_id, 1.0) >= 1.0)
         total = found * s.exposure_multiplier + s.context_points + s.data_quality_points + s.deterioration_points
         out.append(s.model_copy(update={
             "components": sorted(comps, key=lambda c: (-c.points, c.part, c.key)),
             "findings_points": round(found, 2), "score": round(total, 2), "band": band_of(total, w), "shares": sig,
+            "critical_failures": critical, "evidence_points": round(evidence, 2),
+            "silence_points": round(found - evidence, 2),
         }))
     place_of = peers(out)
     spans = rank_intervals(out, per_org, funnels, w, bootstrap, seed) if bootstrap and len(out) > 1 else None
