@@ -25,6 +25,9 @@ Exit codes (the first that applies):
   0  otherwise"""
 
 
+AREA_FORMATS = ("text", "json", "markdown", "html")
+
+
 @click.command(epilog=SCREEN_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @format_option("screening", "text, csv, json: the ranking. html, markdown, junit: the ranking and every "
@@ -49,6 +52,8 @@ Exit codes (the first that applies):
 @click.option("--details", "details_limit", type=click.IntRange(min=0), default=50, show_default=True,
               help="HTML, Markdown: full findings for this many of the highest-ranked organisations (the ranking "
                    "lists them all; JUnit always has every organisation).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Text: one line per organisation (rank, score, band, name, type, failures), no drivers or legend.")
 @junit_insufficient_option
 @timestamp_option
 @profile_option
@@ -57,8 +62,9 @@ Exit codes (the first that applies):
 @click.pass_context
 def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | None, weights_file: Path | None,
            top: int | None, org_types: tuple[str, ...], by: str, local_authorities: tuple[str, ...], fail_on: str,
-           jobs: int | None, details_limit: int, junit_insufficient: str, timestamp: bool, profile: Path | None,
-           rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None, record: bool) -> None:
+           jobs: int | None, details_limit: int, quiet: bool, junit_insufficient: str, timestamp: bool,
+           profile: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None,
+           record: bool) -> None:
     """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
     from compliance.app.screen import screen as run_screen
     from compliance.formats import DETAILED, Options, render
@@ -68,6 +74,9 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     framework = by if by in FRAMEWORKS else None
     if framework and fmt not in ("markdown", "html"):
         raise click.UsageError("--by groups each organisation's findings: use it with --format markdown or html")
+    if by == "area" and fmt not in AREA_FORMATS:
+        raise click.UsageError(f"--by area ranks the areas in --format {', '.join(AREA_FORMATS)}; --format {fmt} has no "
+                               "place for it (it would be silently left out)")
     run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
                      org_types=org_types, local_authorities=local_authorities, jobs=jobs, detail=fmt in DETAILED,
                      details=None if fmt in ("junit", "xlsx") else details_limit,  # these have everyone
@@ -76,7 +85,7 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     announce_overrides(run.overrides)
     result = run.result
     options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,
-                      details=details_limit, by=framework)
+                      details=details_limit, by=framework, quiet=quiet)
     emit(render("screening", fmt, result, options, **({"reports": run.reports} if fmt in DETAILED else {})), output)
     for bad in result.invalid_files:
         click.echo(terminal(f"{'internal error' if bad.internal else 'error'}: {bad.reason}"), err=True)

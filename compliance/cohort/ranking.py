@@ -53,7 +53,8 @@ class LocalAuthorityRollup(Strict):
 
     local_authority: str
     organisations: int
-    total_score: float
+    total_score: float = Field(description="Sum of its organisations' scores (grows with their number: not for ranking).")
+    mean_score: float = 0.0
     max_score: float
     failing_by_severity: dict[Severity, int]
     ranked_ids: list[str] = Field(description="Its organisations, highest score first.")
@@ -160,10 +161,11 @@ def by_local_authority(ranked: list[RankedOrg]) -> list[LocalAuthorityRollup]:
     out = []
     for la, orgs in by_la.items():
         failing = {s: sum(o.failing_by_severity.get(s, 0) for o in orgs) for s in Severity}
-        out.append(LocalAuthorityRollup(local_authority=la, organisations=len(orgs), total_score=round(sum(o.score for o in orgs), 2),
-                        max_score=max(o.score for o in orgs), failing_by_severity=failing,
-                        ranked_ids=[o.id for o in orgs]))
-    return sorted(out, key=lambda a: (-a.total_score, a.local_authority))
+        total = sum(o.score for o in orgs)
+        out.append(LocalAuthorityRollup(local_authority=la, organisations=len(orgs), total_score=round(total, 2),
+                                        mean_score=round(total / len(orgs), 2), max_score=max(o.score for o in orgs),
+                                        failing_by_severity=failing, ranked_ids=[o.id for o in orgs]))
+    return sorted(out, key=lambda a: (-a.max_score, -a.mean_score, a.local_authority))
 
 
 def national(scores: list[OrgScore]) -> list[RuleTally]:
