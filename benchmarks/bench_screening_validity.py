@@ -66,8 +66,8 @@ def run(count: int, plant: int, seed: int, k: int, jobs: int | None) -> dict[str
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--count", type=int, default=1500)
-    ap.add_argument("--plant", type=int, default=150)
+    ap.add_argument("--count", type=int, default=3000)
+    ap.add_argument("--plant", type=int, default=300)
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--k", type=int, default=50)
     ap.add_argument("--jobs", type=int, default=None)

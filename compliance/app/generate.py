@@ -153,7 +153,7 @@ def _training(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str,
         if level == 3 and services:
             g["service"] = d.rng.choice(services)
         groups.append(g)
-    out: dict[str, Any] = {"groups": groups, "budget_gbp": d.maybe(float(d.rng.randint(0, 200) * 500), 0.2)}
+    out: dict[str, Any] = {"groups": groups, "budget_gbp": d.maybe(float(d.rng.randint(1 if d.clean else 0, 200) * 500), 0.2)}
     if kind != "gp_practice":
         members = d.rng.randint(8, 16)
         out["board"] = {"members": members, "trained_within_12_months": d.maybe(d.part(members, 0.6, 1.0))}
@@ -191,6 +191,9 @@ def _alerts(d: _Draw, kind: str, services: list[str]) -> dict[str, Any] | None:
     else:
         attend = d.rng.randint(2_000, 30_000)
         out["cpis_checks"] = _pair(d, "attendances", attend, "checked", 0.8, 0.99)
+        if d.clean:  # a clean urgent treatment centre passes its under-18 attendances on too
+            young = round(attend * 0.25)
+            out["ed_notifications"] = _pair(d, "attendances_under_18", young, "notified_within_2_working_days", 0.7, 0.99)
     active = d.rng.randint(50, 2000)
     out["local_alerts"] = {"system_exists": d.chance(0.6 + 0.4 * d.q), "active": d.maybe(active),
                            "reviewed_12_months": d.maybe(d.part(active, 0.6, 1.0)),

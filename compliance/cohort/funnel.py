@@ -68,7 +68,8 @@ class ShareCount(Strict):
     n: int = Field(description="Denominator: how many it applies to (> 0).")
     standard: float = Field(description="The standard, as a percentage.")
     failing: bool = Field(description="Whether the rule's exact verdict is not met.")
-    severity: str = Field(description="The rule's severity in this verdict.")
+    severity: str = Field(description="The rule's severity in this verdict (after any escalation).")
+    base_severity: str = Field(description="The rule's declared severity, before escalation.")
 
 
 class ShareSignal(ShareCount):
@@ -187,7 +188,8 @@ def share_counts(item: Any, rule: Any, params: dict[str, Any], severity: str) ->
         if not 0 < std <= 100:
             continue
         out.append(ShareCount.model_construct(rule_id=rule.id, title=rule.title, measure=name, label=param, x=x, n=n,
-                                              standard=float(std), failing=failing, severity=severity))
+                                              standard=float(std), failing=failing, severity=severity,
+                                              base_severity=rule.severity.value))
     return out
 
 
@@ -286,12 +288,32 @@ def place(shares: Sequence[ShareCount]) -> tuple[list[ShareSignal], list[FunnelR
     return [s for s in out if s is not None], funnels
 
 
+def severity_counted(s: ShareSignal) -> str:
+    """The severity a share's rule counts with: its escalated severity only when the shortfall is sure
+    (below the 99.8% limit); an escalation decided on a point estimate that chance could explain
+    (e.g. one small group below a floor) counts at the rule's declared severity."""
+    return s.severity if s.band == "below_99.8" else s.base_severity
+
+
+def band_strength(band: str, p_exact: float) -> float:
+    """How much of its rule's points a share below the standard counts for: in full below the 99.8%
+    limit; between the limits from a quarter (at the 95% limit) to three quarters (at the 99.8%
+    limit) as the exact tail probability falls, since many organisations each reporting a dozen
+    shares put one in forty between the limits by chance alone; a twentieth inside them."""
+    if band != "below_95":
+        return STRENGTH[band]
+    import math
+
+    t = math.log10(P95 / max(p_exact, 1e-300)) / math.log10(P95 / P998)
+    return STRENGTH["below_95"] + 0.5 * min(1.0, max(0.0, t))
+
+
 def strength(signals: Iterable[ShareSignal]) -> tuple[float, ShareSignal] | None:
-    """How much a failing share rule counts (see STRENGTH) and the share that decides it: the
+    """How much a failing share rule counts (see band_strength) and the share that decides it: the
     strongest of its shares below the standard. None: no share below it (the rule fails on
     something else, which counts in full)."""
     below = [s for s in signals if s.band != "at_or_above"]
     if not below:
         return None
-    best = max(below, key=lambda s: (STRENGTH[s.band], -s.p_exact))
-    return STRENGTH[best.band], best
+    best = max(below, key=lambda s: (band_strength(s.band, s.p_exact), -s.p_exact))
+    return band_strength(best.band, best.p_exact), best

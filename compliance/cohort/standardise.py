@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from compliance.cohort.funnel import BAND_LABELS, STRENGTH, FunnelRule, ShareSignal, place, strength
+from compliance.cohort.funnel import BAND_LABELS, STRENGTH, FunnelRule, ShareSignal, place, severity_counted, strength
 from compliance.cohort.score import Component, OrgScore
 from compliance.cohort.weights import Weights
 from compliance.domain.outcomes import Outcome
@@ -57,13 +57,14 @@ def _share_component(c: Component, sig: list[ShareSignal], w: Weights) -> tuple[
     if got is None:
         return c, 1.0
     st, s = got
-    base = getattr(w.severity, s.severity)
+    sev = severity_counted(s)
+    base = getattr(w.severity, sev)
     p0, y = s.standard / 100, s.x / s.n
     rel = min(1.0, (p0 - y) / p0) if st == STRENGTH["below_99.8"] else 0.0
     pts = base * st * (1 + w.gap * rel)
-    how = f"{base:g} points x {st:g}" + (f" x (1 + {w.gap:g} x {rel:.2f} shortfall)" if rel else "")
+    how = f"{base:g} points x {st:.2f}" + (f" x (1 + {w.gap:g} x {rel:.2f} shortfall)" if rel else "")
     return Component(part="findings", key=c.key, points=pts,
-                     detail=f"{s.rule_id} {s.title} ({s.severity}): not met, {share_detail(s)}; {how}"), st
+                     detail=f"{s.rule_id} {s.title} ({sev}): not met, {share_detail(s)}; {how}"), st
 
 
 def apply_statistics(scores: Sequence[OrgScore], w: Weights, bootstrap: int = BOOTSTRAP,
@@ -126,13 +127,13 @@ def rank_intervals(scores: list[OrgScore], per_org: list[list[ShareSignal]], fun
     replicate), its rule re-counted, and every organisation re-ranked; the interval is the 2.5th to
     97.5th percentile of the ranks. Points not from shares (other failures, context) stay fixed."""
     import numpy as np
-    from scipy.stats import rankdata
+    from scipy.stats import norm, rankdata
 
-    from compliance.cohort.funnel import Z95, Z998
+    from compliance.cohort.funnel import P95, P998, Z95, Z998
 
     rng = np.random.default_rng(seed)
     tau2 = {(f.rule_id, f.measure, f.standard): f.tau2 for f in funnels}
-    org_of, group_of, xs, ns, p0s, bases, t2 = [], [], [], [], [], [], []
+    org_of, group_of, xs, ns, p0s, bases, lows, t2 = [], [], [], [], [], [], [], []
     fixed = np.array([s.score for s in scores], dtype=float)
     mult = np.array([s.exposure_multiplier for s in scores], dtype=float)
     group = 0
@@ -152,13 +153,14 @@ def rank_intervals(scores: list[OrgScore], per_org: list[list[ShareSignal]], fun
                 xs.append(g.x)
                 ns.append(g.n)
                 p0s.append(g.standard / 100)
-                bases.append(getattr(w.severity, g.severity))
+                bases.append(getattr(w.severity, g.severity))  # counted when the redraw is sure
+                lows.append(getattr(w.severity, g.base_severity))  # and when it is not
                 t2.append(tau2.get((g.rule_id, g.measure, g.standard), 0.0))
             group += 1
     if not xs:
-        xs, ns, p0s, bases, t2, org_of, group_of = [0], [1], [0.5], [0.0], [0.0], [0], [0]
+        xs, ns, p0s, bases, lows, t2, org_of, group_of = [0], [1], [0.5], [0.0], [0.0], [0.0], [0], [0]
         group = 1
-    x, n, p0, base = (np.array(v, dtype=float) for v in (xs, ns, p0s, bases))
+    x, n, p0, base, low = (np.array(v, dtype=float) for v in (xs, ns, p0s, bases, lows))
     tau = np.array(t2)
     org_idx, grp = np.array(org_of), np.array(group_of)
     y = rng.binomial(n.astype(np.int64)[:, None], (x / n)[:, None], size=(len(x), reps)) / n[:, None]
@@ -167,12 +169,13 @@ def rank_intervals(scores: list[OrgScore], per_org: list[list[ShareSignal]], fun
         z = (y - p0[:, None]) / np.sqrt(s2)[:, None]
     sure = p0[:, None] >= 1
     below = y < p0[:, None]
+    between = STRENGTH["below_95"] + 0.5 * np.clip(np.log10(P95 / np.maximum(norm.cdf(z), 1e-300)) / np.log10(P95 / P998), 0, 1)
     st = np.where(sure & below, 1.0,
                   np.where(~sure & (z < -Z998), STRENGTH["below_99.8"],
-                           np.where(~sure & (z < -Z95), STRENGTH["below_95"],
+                           np.where(~sure & (z < -Z95), between,
                                     np.where(below, STRENGTH["consistent"], 0.0))))
     rel = np.where(st >= 1.0, np.minimum(1.0, (p0[:, None] - y) / p0[:, None]), 0.0)
-    pts = base[:, None] * st * (1 + w.gap * rel)
+    pts = np.where(st >= 1.0, base[:, None], low[:, None]) * st * (1 + w.gap * rel)
     # a rule counts its strongest share: max within each (organisation, rule) group, then sum per organisation
     per_group = np.zeros((group, reps))
     np.maximum.at(per_group, grp, pts)
