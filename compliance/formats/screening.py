@@ -18,7 +18,8 @@ WIDTH = 80
 SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
 CSV_COLUMNS = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
                "children", "context_points", "data_quality_points", "critical", "high", "medium", "low",
-               "drivers", "lines_of_enquiry", "file", "status", "error"]
+               "drivers", "lines_of_enquiry", "file", "status", "error", "band", "national_rank", "rank_low",
+               "rank_high", "peer_rank", "peer_size"]
 
 
 def render_csv(result: Screening, options: Options | None = None) -> str:
@@ -35,7 +36,8 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
             **{s.value: o.failing_by_severity.get(s, 0) for s in SEVS},
             "drivers": " | ".join(f"{c.detail} = {c.points:.1f}" for c in o.drivers()),
             "lines_of_enquiry": " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry),
-            "file": o.file, "status": "screened", "error": "",
+            "file": o.file, "status": "screened", "error": "", "band": o.band, "national_rank": o.national_rank,
+            "rank_low": o.rank_low, "rank_high": o.rank_high, "peer_rank": o.peer_rank, "peer_size": o.peer_size,
         }))
     for bad in result.invalid_files:
         w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
@@ -82,7 +84,7 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
         lines += _wrap(f"ask ({e.rule_id}, {e.severity.value}): {e.text}", "      ")
     if len(o.lines_of_enquiry) > enquiries:
         lines.append(f"      ... and {len(o.lines_of_enquiry) - enquiries} more lines of enquiry "
-                     "(all in --format markdown, html, xlsx or csv)")
+                     "(--format markdown, html or xlsx)")
     return lines
 
 
@@ -111,10 +113,10 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
         else:
             lines += _org(o, enquiries)
     if result.area_ranking:
-        lines += ["", "Areas ranked by need: evidenced critical failures first, then evidenced need (area requirements",
-                  "not met + the mean of its organisations' evidence points + half the worst one's), then deterioration,",
-                  "context, exposure, and silence (no evidence) last",
-                  f"{'rank':>4} {'crit':>4} {'need':>7} {'silence':>7}  {'local authority':<24} {'orgs':>4}  top area finding",
+        lines += [""] + _wrap("Areas ranked by need: evidenced critical failures first, then evidenced need (area "
+                              "requirements not met + the mean of its organisations' evidence points + half the worst "
+                              "one's), then deterioration, context, exposure, and silence (no evidence) last", "")
+        lines += [f"{'rank':>4} {'crit':>4} {'need':>7} {'silence':>7}  {'local authority':<24} {'orgs':>4}  top area finding",
                   "-" * WIDTH]
         for a in result.area_ranking:
             top_driver = a.components[0].detail if a.components else "none failing"
@@ -123,7 +125,7 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
                               f"{a.organisations:>4}  {terminal(top_driver)}", WIDTH))
     if quiet:
         return "\n".join(lines) + "\n"
-    lines += ["", "Areas (an organisation counts in every area it serves; ordered by the worst, then the mean score)",
+    lines += ["", "Areas (an organisation counts in every area it serves; worst score first)",
               f"{'local authority':<24} {'orgs':>5} {'mean':>9} {'max':>8} {'c/h/m/l failing':>20}", "-" * WIDTH]
     for a in result.areas:
         fs = a.failing_by_severity
@@ -189,7 +191,7 @@ def score_formula(w) -> list[tuple[str, str]]:
     ]
 
 
-def overview(result: Screening, reports: dict[str, Report]) -> dict:
+def overview(result: Screening, reports: Mapping[str, Report], limit: int | None = None) -> dict:
     """What the screening page shows besides the ranking: the formula, the areas, the national picture."""
     names: dict[str, str] = {}
     titles: dict[str, str] = {}
@@ -210,10 +212,11 @@ def overview(result: Screening, reports: dict[str, Report]) -> dict:
         names.update(o.local_authority_names)
     return {"formula": score_formula(result.weights), "areas": areas, "national": national,
             "part_labels": PART_LABELS, "filtered": filtered, "screened": result.screened,
-            **screening_extras(result, titles, names, reports)}
+            **screening_extras(result, titles, names, reports, limit)}
 
 
-def screening_extras(result: Screening, titles: dict[str, str], names: dict[str, str], reports: Mapping[str, Report]) -> dict:
+def screening_extras(result: Screening, titles: dict[str, str], names: dict[str, str], reports: Mapping[str, Report],
+                     limit: int | None = None) -> dict:
     """The screening page's own parts: each row's filters and status, the legend, the lines of enquiry
     of the organisations shown in full, a funnel plot per rule and, with --by area, the areas by need."""
     from compliance.cohort.funnel import BAND_LABELS
@@ -229,7 +232,7 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
                       "band": o.band, "rank_text": rank_text(o), "peer": f"{o.peer_rank} of {o.peer_size}" if o.peer_size else "",
                       "deteriorated": o.deterioration_points > 0, "outside": outside,
                       "status": f"{sum(fs.values())} failing ({'/'.join(str(fs.get(s, 0)) for s in SEVS)})"}
-    shown = [o for o in result.organisations if o.file in reports]
+    shown = [o for o in result.organisations if o.file in reports][:limit]
     enquiries = [{"rank": o.rank, "id": o.id, "name": o.name, "items": [
         {"rule_id": e.rule_id, "title": titles.get(e.rule_id, ""), "severity": e.severity.value,
          "outcome": "not met" if e.outcome.value == "not_met" else "no evidence", "text": e.text}
@@ -302,7 +305,8 @@ def render_detailed_html(result: Screening, options: Options, reports: dict[str,
     from compliance.formats.html import render_html_screening
 
     rows, shown, invalid = _detailed(result, reports, options.details)
-    return render_html_screening(shown, rows, options.timestamp, invalid=invalid, overview=overview(result, reports),
+    return render_html_screening(shown, rows, options.timestamp, invalid=invalid,
+                                 overview=overview(result, reports, options.details),
                                  by=options.by)
 
 
@@ -310,7 +314,8 @@ def render_detailed_markdown(result: Screening, options: Options, reports: dict[
     from compliance.formats.markdown import render_markdown_screening
 
     rows, shown, invalid = _detailed(result, reports, options.details)
-    return render_markdown_screening(shown, rows, options.timestamp, invalid=invalid, by=options.by)
+    return render_markdown_screening(shown, rows, options.timestamp, invalid=invalid, by=options.by,
+                                     overview=overview(result, reports, options.details))
 
 
 def render_detailed_junit(result: Screening, options: Options, reports: Mapping[str, Report]) -> Iterator[str]:
