@@ -70,6 +70,9 @@ class OrgScore(Strict):
                                                    "when below its 99.8% limit).")
     evidence_points: float = Field(0.0, description="Findings points from requirements not met (evidence of failure).")
     silence_points: float = Field(0.0, description="Findings points from requirements without evidence.")
+    spc: dict[str, str] = Field(default_factory=dict, description=(
+        "With history: each share's statistical process control reading over the recorded periods (XmR chart), "
+        "by 'rule measure'; with too few periods it says so instead of judging."))
     rank_low: int = Field(0, description="Lower end of the 95% interval of the national rank (bootstrap; 0: not computed).")
     rank_high: int = Field(0, description="Upper end of that interval.")
 

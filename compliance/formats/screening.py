@@ -80,6 +80,11 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
     shown = o.drivers()
     for c in shown + [c for c in o.components if c.part == "deterioration" and c not in shown]:
         lines += _wrap(f"driver: {c.detail} = {c.points:.1f}", "      ")
+    if o.spc:
+        special = [f"{k}: {v}" for k, v in o.spc.items() if "special cause" in v]
+        first = next(iter(o.spc.values()))
+        lines += [w for t in special for w in _wrap(f"SPC {t}", "      ")] or _wrap(
+            "SPC: " + (first if "too few" in first else "common-cause variation only in every share"), "      ")
     for e in o.lines_of_enquiry[:enquiries]:
         lines += _wrap(f"ask ({e.rule_id}, {e.severity.value}): {e.text}", "      ")
     if len(o.lines_of_enquiry) > enquiries:
