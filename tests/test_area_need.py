@@ -73,3 +73,24 @@ def test_more_organisations_do_not_make_an_area_needier():
     small = _area("SMALL", [_org(f"S{i}", evidence=15) for i in range(2)], [])
     large = _area("LARGE", [_org(f"L{i}", evidence=15) for i in range(40)], [])
     assert small.score == large.score and small.organisations_points == large.organisations_points
+
+
+def test_area_matrix_reads_in_id_order_failures_first_and_folds_the_rest():
+    from compliance.formats.area import matrix_view, render_html, render_text
+
+    findings = [AreaFinding.model_construct(rule_id=rid, title=f"title of {rid}", outcome=Outcome.not_met,
+                                            severity=Severity.high, message="m", failures=[], unknown=[], shares=shares,
+                                            line_of_enquiry="ask")
+                for rid, shares in (("ARE-002", {"B": Outcome.not_met, "A": Outcome.met}),
+                                    ("ARE-001", {"C": Outcome.insufficient_evidence, "A": Outcome.met}))]
+    members = [AreaMember.model_construct(id=i, name=f"Org {i}", type="community", file=f"{i}.json") for i in "ABC"]
+    report = AreaReport.model_construct(local_authority="X1", findings=findings, organisations=members, missing_providers=[])
+    columns, failing, fine = matrix_view(report)
+    assert [f.rule_id for f in columns] == ["ARE-001", "ARE-002"]
+    assert [m.id for m, _ in failing] == ["B", "C"] and [m.id for m in fine] == ["A"]
+    text = render_text(report)
+    assert "ARE-001: title of ARE-001" in text and "1 organisation(s) with nothing failing: A" in text
+    assert text.index("B Org B") < text.index("C Org C")
+    page = render_html(report)
+    assert "<details><summary>1 organisation(s) with nothing failing</summary>Org A (A)</details>" in page
+    assert "title of ARE-002" in page
