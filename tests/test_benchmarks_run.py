@@ -24,6 +24,7 @@ SMALL = {
     "bench_national.py": ["--sizes", "20,40", "--repeat", "1"],  # two sizes: the slopes and the ranking report
     "bench_records.py": ["--only", "1", "--rounds", "1"],
     "bench_screen.py": ["--count", "40"],
+    "bench_screening_validity.py": ["--count", "60", "--plant", "10", "--seeds", "1", "--k", "5", "--jobs", "1"],
 }
 
 

@@ -15,13 +15,19 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from compliance.cohort.funnel import (Z95, Z998, ShareCount, dispersion, exact_limit, exact_limits, normal_limits,
-                                      place)
+from compliance.cohort.funnel import Z95, Z998, ShareCount, dispersion, exact_limit, exact_limits, normal_limits
 
 
 def _share(x: int, n: int, std: float = 90.0, rid: str = "TRN-001") -> ShareCount:
-    return ShareCount(rule_id=rid, title="t", measure="coverage", label="threshold", x=x, n=n, standard=std,
-                      failing=100 * x < std * n, severity="high")
+    return ShareCount(rid, "t", "coverage", "threshold", x, n, std, 100 * x < std * n, "high", "high")
+
+
+def place(shares: list[ShareCount]):
+    """Each share's signal (every one, for the tests) and the funnels."""
+    from compliance.cohort.funnel import place as placed
+
+    got = placed(shares)
+    return [got.signal(i, c) for i, c in enumerate(shares)], got.funnels
 
 
 def _cdfs(n: int, p: float) -> list[float]:

@@ -78,7 +78,7 @@ def process_control(s: OrgScore, runs: list[RunEntry], now: RunEntry) -> tuple[d
     ordered = [by_period[k] for k in sorted(by_period)] + [now]
     notes: dict[str, str] = {}
     special: list[tuple[str, str]] = []
-    for c in s.counts:
+    for c in s._counts:
         series = []
         for run in ordered:
             f = next((f for f in run.findings if f.rule_id == c.rule_id), None)

@@ -229,15 +229,15 @@ def bounds(s: OrgScore, w: Weights) -> tuple[float, float]:
     """The lowest and highest score the cohort pass can give this organisation: a failing share rule
     ends between the smallest share of its severity points (consistent with the standard) and its points
     scaled by the largest gap, whatever the rest of the cohort holds."""
-    below = {c.rule_id: c.severity for c in s.counts if c.failing and 100 * c.x < c.standard * c.n}
+    below = {c.rule_id: (c.base_severity, c.severity) for c in s._counts if c.failing and 100 * c.x < c.standard * c.n}
     if not below:
         return s.score, s.score
     lo = hi = s.score
     for c in s.components:
         if c.part == "findings" and c.key in below:
-            base = getattr(w.severity, below[c.key])
-            lo -= s.exposure_multiplier * (c.points - STRENGTH["consistent"] * base)
-            hi += s.exposure_multiplier * (base * (1 + w.gap) - c.points)
+            least, most = (getattr(w.severity, v) for v in below[c.key])
+            lo -= s.exposure_multiplier * (c.points - STRENGTH["consistent"] * least)
+            hi += s.exposure_multiplier * (most * (1 + w.gap) - c.points)
     return lo, hi
 
 

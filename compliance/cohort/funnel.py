@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Iterable, Literal, NamedTuple, Sequence
 
 from pydantic import Field
 
@@ -57,23 +57,35 @@ BAND_LABELS: dict[str, str] = {
 STRENGTH: dict[str, float] = {"below_99.8": 1.0, "below_95": 0.25, "consistent": 0.05, "at_or_above": 0.0}
 
 
-class ShareCount(Strict):
-    """One share measure of one organisation, as a worker hands it over (small: crosses processes)."""
+class ShareCount(NamedTuple):
+    """One share measure of one organisation, as a worker hands it over: a plain tuple, since every
+    organisation has a dozen and they cross processes."""
+
+    rule_id: str
+    title: str
+    measure: str
+    label: str  # the standard's parameter, as the rule names it
+    x: int  # numerator: how many met the requirement
+    n: int  # denominator: how many it applies to (> 0)
+    standard: float  # the standard, as a percentage
+    failing: bool  # whether the rule's exact verdict is not met
+    severity: str  # the rule's severity in this verdict (after any escalation)
+    base_severity: str  # the rule's declared severity, before escalation
+
+
+class ShareSignal(Strict):
+    """A share below its standard, placed in its rule's funnel (once the whole cohort is known)."""
 
     rule_id: str
     title: str
     measure: str
     label: str = Field(description="The standard's parameter, as the rule names it.")
     x: int = Field(description="Numerator: how many met the requirement.")
-    n: int = Field(description="Denominator: how many it applies to (> 0).")
+    n: int = Field(description="Denominator: how many it applies to.")
     standard: float = Field(description="The standard, as a percentage.")
     failing: bool = Field(description="Whether the rule's exact verdict is not met.")
     severity: str = Field(description="The rule's severity in this verdict (after any escalation).")
     base_severity: str = Field(description="The rule's declared severity, before escalation.")
-
-
-class ShareSignal(ShareCount):
-    """A share placed in its rule's funnel (filled in once the whole cohort is known)."""
 
     band: Band
     z: float | None = Field(description="(share - standard) / its binomial SD; None at a 100% standard.")
@@ -96,6 +108,8 @@ class FunnelRule(Strict):
     tau2: float = Field(description="Additive random-effects variance (proportion scale) used when over-dispersed.")
     below_998: int
     below_95: int
+    points: list[tuple[str, int, int, str]] = Field(default_factory=list, exclude=True, description=(
+        "Every organisation's (id, numerator, denominator, band), for the plot; not in the JSON document."))
 
 
 # --- which measures are shares against a standard ------------------------------------------------
@@ -187,9 +201,7 @@ def share_counts(item: Any, rule: Any, params: dict[str, Any], severity: str) ->
             continue
         if not 0 < std <= 100:
             continue
-        out.append(ShareCount.model_construct(rule_id=rule.id, title=rule.title, measure=name, label=param, x=x, n=n,
-                                              standard=float(std), failing=failing, severity=severity,
-                                              base_severity=rule.severity.value))
+        out.append(ShareCount(rule.id, rule.title, name, param, x, n, float(std), failing, severity, rule.severity.value))
     return out
 
 
@@ -247,17 +259,37 @@ def dispersion(x: Any, n: Any) -> tuple[float, float, bool]:
     return phi, tau2, True
 
 
-def place(shares: Sequence[ShareCount]) -> tuple[list[ShareSignal], list[FunnelRule]]:
-    """Every share placed in its rule's funnel, in the order given, and each funnel's summary."""
+class Placed(NamedTuple):
+    """Every share placed in its funnel, as arrays in the order given, and each funnel's summary."""
+
+    band: list[str]
+    z: Any  # numpy arrays; nan at a 100% standard
+    z_od: Any
+    p_exact: Any
+    p_below: Any
+    funnels: list[FunnelRule]
+
+    def signal(self, i: int, c: ShareCount) -> ShareSignal:
+        z, zd = float(self.z[i]), float(self.z_od[i])
+        return ShareSignal.model_construct(**c._asdict(), band=self.band[i], z=None if z != z else round(z, 3),
+                                           z_od=None if zd != zd else round(zd, 3), p_exact=float(self.p_exact[i]),
+                                           p_below=round(float(self.p_below[i]), 4))
+
+
+def place(shares: Sequence[ShareCount], owners: Sequence[str] | None = None) -> Placed:
+    """Every share placed in its rule's funnel; `owners` (each share's organisation id) go into the plots' points."""
     import numpy as np
     from scipy.stats import beta, binom
 
+    k = len(shares)
+    band = ["at_or_above"] * k
+    z_all, zd_all, pe_all, pb_all = (np.full(k, np.nan) for _ in range(4))
     groups: dict[tuple[str, str, float], list[int]] = defaultdict(list)
     for i, s in enumerate(shares):
         groups[(s.rule_id, s.measure, s.standard)].append(i)
-    out: list[ShareSignal | None] = [None] * len(shares)
     funnels = []
     for (rid, measure, std), idx in sorted(groups.items()):
+        ix = np.array(idx)
         x = np.array([shares[i].x for i in idx], dtype=float)
         n = np.array([shares[i].n for i in idx], dtype=float)
         p0 = std / 100
@@ -271,21 +303,19 @@ def place(shares: Sequence[ShareCount]) -> tuple[list[ShareSignal], list[FunnelR
             z_od = (y - p0) / np.sqrt(s2 + tau2)
             below998 = (p_exact < P998) & (z_od < -Z998)
             below95 = (p_exact < P95) & (z_od < -Z95)
+            z_all[ix], zd_all[ix] = z, z_od
         else:  # a 100% standard: one miss is certain shortfall, whatever the volume
-            z = z_od = None
             below998 = below95 = x < n
+        pe_all[ix], pb_all[ix] = p_exact, p_below
         for j, i in enumerate(idx):
-            band: Band = ("below_99.8" if below998[j] else "below_95" if below95[j]
-                          else "consistent" if y[j] < p0 else "at_or_above")
-            out[i] = ShareSignal(**shares[i].model_dump(), band=band,
-                                 z=None if z is None else round(float(z[j]), 3),
-                                 z_od=None if z_od is None else round(float(z_od[j]), 3),
-                                 p_exact=float(p_exact[j]), p_below=round(float(p_below[j]), 4))
-        funnels.append(FunnelRule(rule_id=rid, title=shares[idx[0]].title, measure=measure, standard=std,
-                                  cohort_rate=round(100 * float(x.sum() / n.sum()), 3), organisations=len(idx),
-                                  phi=round(phi, 3), overdispersed=over, tau2=tau2,
-                                  below_998=int(np.sum(below998)), below_95=int(np.sum(below95))))
-    return [s for s in out if s is not None], funnels
+            if y[j] < p0:
+                band[i] = "below_99.8" if below998[j] else "below_95" if below95[j] else "consistent"
+        funnels.append(FunnelRule.model_construct(
+            rule_id=rid, title=shares[idx[0]].title, measure=measure, standard=std,
+            cohort_rate=round(100 * float(x.sum() / n.sum()), 3), organisations=len(idx), phi=round(phi, 3),
+            overdispersed=over, tau2=tau2, below_998=int(np.sum(below998)), below_95=int(np.sum(below95)),
+            points=[] if owners is None else [(owners[i], shares[i].x, shares[i].n, band[i]) for i in idx]))
+    return Placed(band, z_all, zd_all, pe_all, pb_all, funnels)
 
 
 def severity_counted(s: ShareSignal) -> str:

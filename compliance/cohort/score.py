@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from compliance.domain.result import FAILING, Finding, Report
 from compliance.domain.model import Context, Rating
@@ -59,10 +59,10 @@ class OrgScore(Strict):
     previous_period: str | None = None
     deterioration_points: float = 0.0
     shares: list[ShareSignal] = Field(default_factory=list, description=(
-        "Each share measure against its standard, placed in the cohort's funnel (screening statistics; the "
-        "exact verdicts in `outcomes` are unchanged)."))
-    counts: list[ShareCount] = Field(default_factory=list, exclude=True,
-                                           description="The shares as the worker read them, before the cohort is known.")
+        "Each share below its standard, placed in the cohort's funnel (screening statistics; the exact verdicts "
+        "in `outcomes` are unchanged)."))
+    # Every share as the worker read it, before the cohort is known (plain tuples; not in any document).
+    _counts: list[ShareCount] = PrivateAttr(default_factory=list)
     band: str = Field("", description="The score's band: very high, high, moderate or low (see the legend).")
     peer_rank: int = Field(0, description="Place among organisations of the same type (1: highest score).")
     peer_size: int = Field(0, description="How many organisations of this type were screened.")
@@ -200,7 +200,7 @@ def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str,
     for f in findings:
         if f.outcome in FAILING:
             failing[f.severity] += 1
-    return OrgScore(
+    out = OrgScore(
         id=org_id, name=name, type=org_type, local_authorities=local_authorities, file=file,
         local_authority_names=signals.local_authority_names,
         score=round(total, 2), findings_points=round(findings_points, 2), exposure_multiplier=round(mult, 3),
@@ -209,5 +209,6 @@ def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str,
         failing_by_severity=failing,
         outcomes={f.rule_id: f.outcome for f in findings},
         lines_of_enquiry=lines_of_enquiry(findings),
-        counts=counts,
     )
+    out._counts = counts
+    return out

@@ -70,16 +70,18 @@ def _share_component(c: Component, sig: list[ShareSignal], w: Weights) -> tuple[
 def apply_statistics(scores: Sequence[OrgScore], w: Weights, bootstrap: int = BOOTSTRAP,
                      seed: int = 0) -> tuple[list[OrgScore], list[FunnelRule]]:
     """Every score with its shares placed and its share rules counted by their evidence, banded and
-    ranked among its peers; and each rule's funnel. Scores come back in the order given."""
-    counts = [c for s in scores for c in s.counts]
-    signals, funnels = place(counts)
-    per_org: list[list[ShareSignal]] = []
+    ranked among its peers; and each rule's funnel. Scores come back in the order given.
+
+    Only the shares below their standard become `ShareSignal`s on the score (the drivers and flags
+    read them); every share stays in its funnel's points and in the bootstrap."""
+    counts = [c for s in scores for c in s._counts]
+    owners = [s.id for s in scores for _ in s._counts]
+    placed = place(counts, owners)
+    out = []
     i = 0
     for s in scores:
-        per_org.append(signals[i:i + len(s.counts)])
-        i += len(s.counts)
-    out = []
-    for s, sig in zip(scores, per_org):
+        sig = [placed.signal(i + j, c) for j, c in enumerate(s._counts) if placed.band[i + j] != "at_or_above"]
+        i += len(s._counts)
         by_rule: dict[str, list[ShareSignal]] = defaultdict(list)
         for g in sig:
             by_rule[g.rule_id].append(g)
@@ -94,33 +96,33 @@ def apply_statistics(scores: Sequence[OrgScore], w: Weights, bootstrap: int = BO
         critical = sum(1 for e in s.lines_of_enquiry
                        if e.severity.value == "critical" and e.outcome == Outcome.not_met and sure.get(e.rule_id, 1.0) >= 1.0)
         total = found * s.exposure_multiplier + s.context_points + s.data_quality_points + s.deterioration_points
-        out.append(s.model_copy(update={
+        out.append({
             "components": sorted(comps, key=lambda c: (-c.points, c.part, c.key)),
             "findings_points": round(found, 2), "score": round(total, 2), "band": band_of(total, w), "shares": sig,
             "critical_failures": critical, "evidence_points": round(evidence, 2),
             "silence_points": round(found - evidence, 2),
-        }))
-    place_of = peers(out)
-    spans = rank_intervals(out, per_org, funnels, w, bootstrap, seed) if bootstrap and len(out) > 1 else None
-    return [s.model_copy(update={"peer_rank": place_of[i][0], "peer_size": place_of[i][1],
+        })
+    place_of = peers([(s.type, u["score"]) for s, u in zip(scores, out)])
+    spans = rank_intervals(scores, out, placed.funnels, w, bootstrap, seed) if bootstrap and len(out) > 1 else None
+    return [s.model_copy(update={**u, "peer_rank": place_of[i][0], "peer_size": place_of[i][1],
                                  **({"rank_low": spans[i][0], "rank_high": spans[i][1]} if spans else {})})
-            for i, s in enumerate(out)], funnels
+            for i, (s, u) in enumerate(zip(scores, out))], placed.funnels
 
 
-def peers(scores: list[OrgScore]) -> list[tuple[int, int]]:
-    """Each organisation's place among those of its type and the type's size (ties share the better place)."""
+def peers(scores: list[tuple[str, float]]) -> list[tuple[int, int]]:
+    """Each (type, score)'s place among those of its type and the type's size (ties share the better place)."""
     by_type: dict[str, list[float]] = defaultdict(list)
-    for s in scores:
-        by_type[s.type].append(s.score)
+    for t, v in scores:
+        by_type[t].append(v)
     first: dict[str, dict[float, int]] = {}
     for t, group in by_type.items():
         first[t] = {}
         for pos, v in enumerate(sorted(group, reverse=True), start=1):
             first[t].setdefault(v, pos)
-    return [(first[s.type][s.score], len(by_type[s.type])) for s in scores]
+    return [(first[t][v], len(by_type[t])) for t, v in scores]
 
 
-def rank_intervals(scores: list[OrgScore], per_org: list[list[ShareSignal]], funnels: list[FunnelRule], w: Weights,
+def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: list[FunnelRule], w: Weights,
                    reps: int, seed: int) -> list[tuple[int, int]]:
     """A 95% interval for each national rank: each share is redrawn from Binomial(n, x/n), placed in the
     funnel again (normal approximation with the cohort's dispersion, cheap enough for every
@@ -134,17 +136,18 @@ def rank_intervals(scores: list[OrgScore], per_org: list[list[ShareSignal]], fun
     rng = np.random.default_rng(seed)
     tau2 = {(f.rule_id, f.measure, f.standard): f.tau2 for f in funnels}
     org_of, group_of, xs, ns, p0s, bases, lows, t2 = [], [], [], [], [], [], [], []
-    fixed = np.array([s.score for s in scores], dtype=float)
+    fixed = np.array([u["score"] for u in updates], dtype=float)
     mult = np.array([s.exposure_multiplier for s in scores], dtype=float)
     group = 0
-    for k, (s, sig) in enumerate(zip(scores, per_org)):
-        by_rule: dict[str, list[ShareSignal]] = defaultdict(list)
-        for g in sig:
-            if s.outcomes.get(g.rule_id) in (Outcome.met, Outcome.not_met):
-                by_rule[g.rule_id].append(g)
-        points = {c.key: c.points for c in s.components if c.part == "findings"}
+    for k, (s, u) in enumerate(zip(scores, updates)):
+        by_rule: dict[str, list] = defaultdict(list)
+        for c in s._counts:
+            if s.outcomes.get(c.rule_id) in (Outcome.met, Outcome.not_met):
+                by_rule[c.rule_id].append(c)
+        points = {c.key: c.points for c in u["components"] if c.part == "findings"}
+        below = {g.rule_id for g in u["shares"]}
         for rid, gs in by_rule.items():
-            if s.outcomes[rid] == Outcome.not_met and strength(gs) is None:
+            if s.outcomes[rid] == Outcome.not_met and rid not in below:
                 continue  # it fails on something other than its shares: that stays fixed
             fixed[k] -= mult[k] * points.get(rid, 0.0)
             for g in gs:

@@ -242,14 +242,11 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
         {"rule_id": e.rule_id, "title": titles.get(e.rule_id, ""), "severity": e.severity.value,
          "outcome": "not met" if e.outcome.value == "not_met" else "no evidence", "text": e.text}
         for e in o.lines_of_enquiry]} for o in shown]
-    points: dict[tuple[str, str], list[dict]] = {}
-    for o in result.organisations:
-        for sh in o.shares:
-            points.setdefault((sh.rule_id, sh.measure), []).append(
-                {"id": o.id, "name": o.name, "x": sh.x, "n": sh.n, "band": sh.band})
+    org_names = {o.id: o.name for o in result.organisations}
     funnels = []
     for f in result.funnels:
-        plot = funnel_plot(f, points.get((f.rule_id, f.measure), []))
+        plot = funnel_plot(f, [{"id": oid, "name": org_names[oid], "x": x, "n": n, "band": band}
+                               for oid, x, n, band in f.points if oid in org_names])
         if plot:
             funnels.append({"rule": f, "plot": plot, "anchor": f"funnel-{f.rule_id}-{f.measure}"})
     legend = [("c/h/m/l", "Requirements not met or without evidence, by severity: critical / high / medium / low."),
