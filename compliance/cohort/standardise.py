@@ -129,7 +129,7 @@ def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: lis
     replicate), its rule re-counted, and every organisation re-ranked; the interval is the 2.5th to
     97.5th percentile of the ranks. Points not from shares (other failures, context) stay fixed."""
     import numpy as np
-    from scipy.stats import norm, rankdata
+    from scipy.special import ndtr  # the normal CDF
 
     from compliance.cohort.funnel import P95, P998, Z95, Z998
 
@@ -172,7 +172,7 @@ def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: lis
         z = (y - p0[:, None]) / np.sqrt(s2)[:, None]
     sure = p0[:, None] >= 1
     below = y < p0[:, None]
-    between = STRENGTH["below_95"] + 0.5 * np.clip(np.log10(P95 / np.maximum(norm.cdf(z), 1e-300)) / np.log10(P95 / P998), 0, 1)
+    between = STRENGTH["below_95"] + 0.5 * np.clip(np.log10(P95 / np.maximum(ndtr(z), 1e-300)) / np.log10(P95 / P998), 0, 1)
     st = np.where(sure & below, 1.0,
                   np.where(~sure & (z < -Z998), STRENGTH["below_99.8"],
                            np.where(~sure & (z < -Z95), between,
@@ -187,7 +187,12 @@ def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: lis
     totals = np.repeat(fixed[:, None], reps, axis=1)
     np.add.at(totals, first_org, per_group * mult[first_org][:, None])
     # tied organisations share every place of their tie: the interval runs from the best to the worst
-    top = rankdata(-np.round(totals, 6), method="min", axis=0)
-    bottom = rankdata(-np.round(totals, 6), method="max", axis=0)
+    v = -np.round(totals, 6)
+    ordered = np.sort(v, axis=0)
+    top = np.empty_like(v)
+    bottom = np.empty_like(v)
+    for r in range(reps):
+        top[:, r] = np.searchsorted(ordered[:, r], v[:, r], side="left") + 1
+        bottom[:, r] = np.searchsorted(ordered[:, r], v[:, r], side="right")
     lo, hi = np.percentile(top, 2.5, axis=1), np.percentile(bottom, 97.5, axis=1)
     return [(int(np.floor(a)), int(np.ceil(b))) for a, b in zip(lo, hi)]
