@@ -171,7 +171,7 @@ def _screening_overview(ov: Mapping) -> list[str]:
                 "(Spiegelhalter 2005). The HTML page draws each as a funnel plot.", ""]
         out += _table(["Rule", "Measure", "Standard", "Cohort rate", "Organisations", "Below 95%", "Below 99.8%",
                        "Over-dispersed", "Below the 99.8% limit"],
-                      [[f"{f['rule'].rule_id} {f['rule'].title}", f["rule"].measure, f"{f['rule'].standard:g}%",
+                      [[f"{f['rule'].rule_id} {f['rule'].title}", f["rule"].measure.replace("_", " "), f"{f['rule'].standard:g}%",
                         f"{f['rule'].cohort_rate:.1f}%", f["rule"].organisations, f["rule"].below_95, f["rule"].below_998,
                         f"yes (phi {f['rule'].phi:.1f})" if f["rule"].overdispersed else "no",
                         "; ".join(f"{p['name']} ({p['id']}) {p['x']:,}/{p['n']:,}" for p in f["plot"]["outside"]

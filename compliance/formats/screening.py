@@ -81,7 +81,7 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
     for c in shown + [c for c in o.components if c.part == "deterioration" and c not in shown]:
         lines += _wrap(f"driver: {c.detail} = {c.points:.1f}", "      ")
     if o.spc:
-        special = [f"{k}: {v}" for k, v in o.spc.items() if "special cause" in v]
+        special = [f"{k.replace('_', ' ')}: {v}" for k, v in o.spc.items() if "special cause" in v]
         first = next(iter(o.spc.values()))
         lines += [w for t in special for w in _wrap(f"SPC {t}", "      ")] or _wrap(
             "SPC: " + (first if "too few" in first else "common-cause variation only in every share"), "      ")
@@ -142,7 +142,7 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
                   "-" * WIDTH]
         for f in result.funnels:
             od = f"yes (phi {f.phi:.1f})" if f.overdispersed else "no"
-            lines.append(f"{f.rule_id:<8} {f.measure[:18]:<18} {f.standard:>7g}% {f.cohort_rate:>6.1f}% {f.organisations:>5} "
+            lines.append(f"{f.rule_id:<8} {f.measure.replace('_', ' ')[:18]:<18} {f.standard:>7g}% {f.cohort_rate:>6.1f}% {f.organisations:>5} "
                          f"{f.below_95:>5} {f.below_998:>6} {od:>13}"[:WIDTH])
     lines += ["", "National picture (organisations per outcome)",
               f"{'rule':<9} {'met':>7} {'not met':>8} {'no evidence':>12} {'n/a':>7} {'waived':>7}", "-" * WIDTH]
