@@ -169,7 +169,7 @@ def test_screen_by_area_ranks_the_split_area_above_the_clean_one_and_says_why(ru
     assert ranking["NS1"]["area_points"] > 0 == ranking["SV1"]["area_points"]
     assert ranking["NS1"]["components"][0]["key"] == "ARE-001"
     code, out, _ = run_cli("screen", AREAS, "--by", "area", "-j", "1", "--fail-on", "none")
-    assert "Areas ranked by risk" in out and "ARE-001 not met" in out
+    assert "Areas ranked by need" in out and "ARE-001 not met" in out
 
 
 def test_generated_cohorts_form_areas_the_area_rules_can_judge(area_evaluator, tmp_path):

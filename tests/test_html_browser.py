@@ -116,3 +116,61 @@ def test_one_organisations_report_prints_in_at_most_eight_a4_pages(tmp_path, run
                                              preferCSSPageSize=True, displayHeaderFooter=False)["data"])
         pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
         assert 1 <= pages <= 8, (name, pages)
+
+
+@pytest.fixture(scope="module")
+def screening_page(tmp_path_factory):
+    """A screening of a small generated cohort with --by area: funnels, legend, enquiries, areas by need."""
+    from click.testing import CliRunner
+
+    from compliance.app.generate import write_cohort
+    from compliance.cli.main import cli
+
+    folder = tmp_path_factory.mktemp("cohort")
+    write_cohort(folder / "returns", 60, seed=3)
+    out = folder / "screening.html"
+    done = CliRunner().invoke(cli, ["screen", str(folder / "returns"), "-f", "html", "-o", str(out), "--by", "area",
+                                    "--fail-on", "none", "-j", "1", "--details", "5"])
+    assert done.exit_code == 0, done.output
+    return out
+
+
+def test_screening_page_fits_desktop_and_phone_and_filters_without_a_server(screening_page):
+    with Page(CHROMIUM) as page:
+        for width in (1280, 390):
+            page.resize(width)
+            page.open(screening_page)
+            fit = page.overflow()
+            assert fit["scrollWidth"] <= fit["clientWidth"] and fit["wide"] == [], (width, fit)
+            assert page.evaluate("document.querySelectorAll('section.funnel svg').length") > 5
+            assert page.evaluate("document.querySelector('section.funnel svg').getBoundingClientRect().width") <= width
+        # every point is labelled for hover, and the plots name who is outside
+        assert page.evaluate("Array.from(document.querySelectorAll('section.funnel circle')).every(c => c.querySelector('title'))")
+        terms = page.evaluate("Array.from(document.querySelectorAll('#legend dt')).map(d => d.textContent)")
+        assert "c/h/m/l" in terms and any(t.startswith("band:") for t in terms)
+        assert page.evaluate("document.querySelectorAll('#area-need tbody tr').length") >= 1
+        assert page.evaluate("document.querySelectorAll('details.enquiries li').length") > 5
+        # the controls filter the ranking in the page itself
+        assert page.evaluate("document.getElementById('ranking-controls').hidden") is False
+        total = page.evaluate("document.querySelectorAll('#ranking tbody tr').length")
+        shown = page.evaluate("""(() => { const s = document.querySelector('[data-filter=type]');
+            s.value = 'gp_practice'; s.dispatchEvent(new Event('change'));
+            return Array.from(document.querySelectorAll('#ranking tbody tr')).filter(r => !r.hidden).map(r => r.dataset.type); })()""")
+        assert 0 < len(shown) < total and set(shown) == {"gp_practice"}
+        outside = page.evaluate("""(() => { document.querySelector('[data-filter=type]').value = '';
+            const c = document.querySelector('[data-filter=outside]'); c.checked = true; c.dispatchEvent(new Event('change'));
+            return Array.from(document.querySelectorAll('#ranking tbody tr')).filter(r => !r.hidden).map(r => r.dataset.outside); })()""")
+        assert set(outside) <= {"yes"}
+        assert page.console_errors() == []
+
+
+def test_screening_page_without_javascript_shows_the_full_table(screening_page):
+    with Page(CHROMIUM, width=390) as page:
+        page.call("Emulation.setScriptExecutionDisabled", session=True, value=True)
+        page.open(screening_page)
+        rows = page.evaluate("document.querySelectorAll('#ranking tbody tr').length")
+        assert rows == 60
+        fit = page.overflow()
+        assert fit["scrollWidth"] <= fit["clientWidth"], fit
+        html = screening_page.read_text()
+        assert 'id="ranking-controls"' in html and '<div class="controls" hidden id="ranking-controls">' in html

@@ -95,7 +95,7 @@ def test_gap_weighting_on_training(tmp_path):
     trn = {s.id: next(c for c in s.components if c.key == "TRN-001") for s in scores}
     assert trn["LOW"].points == pytest.approx(w.severity.high * (1 + w.gap * 0.5))
     assert trn["NEAR"].points < trn["LOW"].points
-    assert "45 vs 90" in trn["LOW"].detail
+    assert "45 against 90" in trn["LOW"].detail and "Level 1 safeguarding training" in trn["LOW"].detail
 
 
 def test_weights_override_partial_and_errors(tmp_path):
@@ -273,3 +273,17 @@ def test_a_worker_that_dies_ends_the_run_with_an_internal_error_not_a_hang(tmp_p
         faulthandler.cancel_dump_traceback_later()
         _DOOMED.clear()
     assert code == 3 and "worker process died" in err and not (tmp_path / "out.txt").exists()
+
+
+def test_planted_cohorts_record_their_truth_and_refuse_nonsense(tmp_path, run_cli):
+    code, _, err = run_cli("fixtures", "generate", "--count", "20", "--plant", "4", "--seed", "2", "-o", tmp_path / "c")
+    assert code == 0 and "4 planted" in err
+    truth = (tmp_path / "c" / "planted.csv").read_text().splitlines()
+    assert truth[0] == "id,rules" and len(truth) == 5
+    assert all((tmp_path / "c" / f"{line.split(',')[0]}.json").exists() for line in truth[1:])
+    code, _, err = run_cli("fixtures", "generate", "--count", "3", "--plant", "4", "-o", tmp_path / "d")
+    assert code == 2 and "more than --count" in err
+    code, out, err = run_cli("screen", tmp_path / "c", "--by", "area", "--format", "csv")
+    assert code == 2 and "--by area" in err
+    code, out, _ = run_cli("screen", tmp_path / "c", "--quiet", "--fail-on", "none")
+    assert code == 0 and len(out.splitlines()) == 5 + 20 and "driver" not in out

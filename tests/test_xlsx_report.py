@@ -90,7 +90,7 @@ def test_screening_workbook_has_ranking_with_score_parts(run_cli, tmp_path):
     code, _o, err = run_cli("screen", *fixture_files(), bad, "-f", "xlsx", "-o", out, "-j", "1")
     assert code == 2, err  # the broken file
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Ranking", "Findings", "Summary", "Not screened"]
+    assert wb.sheetnames == ["Ranking", "Findings", "Summary", "Not screened", "Lines of enquiry"]
     ranking = list(wb["Ranking"].iter_rows(values_only=True))
     assert ranking[0][:11] == ("rank", "id", "name", "type", "local_authorities", "score", "findings_points",
                                "exposure_multiplier", "children", "context_points", "data_quality_points")

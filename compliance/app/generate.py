@@ -53,8 +53,12 @@ NAMED_ROLES = {"acute": ["named_doctor", "named_nurse", "named_midwife"], "commu
 class _Draw:
     """Helpers over one Random: quality q (0.5-1) pulls every rate towards its range's top."""
 
-    def __init__(self, rng: random.Random, q: float, end: dt.date = PERIOD_END):
-        self.rng, self.q, self.end = rng, q, end
+    def __init__(self, rng: random.Random, q: float, end: dt.date = PERIOD_END, clean: bool = False):
+        self.rng, self.q, self.end, self.clean = rng, (1.0 if clean else q), end, clean
+
+    def chance(self, p: float) -> bool:
+        """True with probability p; always True for a clean organisation (every yes/no requirement met)."""
+        return True if self.clean else self.rng.random() < p
 
     def rate(self, lo: float, hi: float) -> float:
         r = lo + (hi - lo) * (0.7 * self.q + 0.3 * self.rng.random())
@@ -64,7 +68,7 @@ class _Draw:
         return min(whole, round(whole * self.rate(lo, hi)))
 
     def maybe(self, value: Any, p_missing: float = 0.06) -> Any:
-        return None if self.rng.random() < p_missing else value
+        return None if not self.clean and self.rng.random() < p_missing else value
 
     def date_back(self, max_days: int, min_days: int = 0) -> str:
         return (self.end - dt.timedelta(days=self.rng.randint(min_days, max_days))).isoformat()
@@ -83,14 +87,17 @@ def _pair(d: _Draw, whole_key: str, whole: int, part_key: str, lo: float, hi: fl
     return {whole_key: whole, part_key: d.maybe(d.part(whole, lo, hi))}
 
 
-def organisation(rng: random.Random, index: int, q_shift: float = 0.0, years_back: int = 0) -> dict[str, Any]:
+def organisation(rng: random.Random, index: int, q_shift: float = 0.0, years_back: int = 0,
+                 clean: bool = False) -> dict[str, Any]:
     """One fictional return as plain data (valid against SelfAssessment).
 
     `years_back` moves the period (and every date) back that many years; `q_shift` moves the
-    organisation's quality, so earlier periods of one organisation differ by plausible drift."""
+    organisation's quality, so earlier periods of one organisation differ by plausible drift.
+    `clean`: every section returned, every value reported, every yes/no requirement met and neutral
+    context (the base of a planted cohort, whose shares are then redrawn)."""
     kind = rng.choices(list(PROPORTIONS), weights=list(PROPORTIONS.values()))[0]
     start, end = PERIOD_START.replace(year=PERIOD_START.year - years_back), PERIOD_END.replace(year=PERIOD_END.year - years_back)
-    d = _Draw(rng, min(1.0, max(0.5, rng.betavariate(5, 2) * 0.5 + 0.5 + q_shift)), end)
+    d = _Draw(rng, min(1.0, max(0.5, rng.betavariate(5, 2) * 0.5 + 0.5 + q_shift)), end, clean)
     staff = rng.randint(*HEADCOUNT[kind])
     if kind == "acute" and rng.random() < 0.1:
         staff = rng.randint(20000, 26000)  # teaching trusts
@@ -115,7 +122,7 @@ def organisation(rng: random.Random, index: int, q_shift: float = 0.0, years_bac
             "cqc_well_led_rating": d.maybe(rng.choices(["outstanding", "good", "requires_improvement", "inadequate"],
                                                        weights=[8, 62, 24, 6])[0], 0.1),
         },
-        "services": [{"kind": s, "cp_is_live": d.maybe(rng.random() < 0.3 + 0.7 * d.q, 0.05) if s in UNSCHEDULED else None}
+        "services": [{"kind": s, "cp_is_live": d.maybe(d.chance(0.3 + 0.7 * d.q), 0.05) if s in UNSCHEDULED else None}
                      for s in services] or None,
         "training": _training(d, kind, staff, services),
         "was_not_brought": _wnb(d, kind, staff, services),
@@ -126,9 +133,13 @@ def organisation(rng: random.Random, index: int, q_shift: float = 0.0, years_bac
         "missing": _missing(d, kind, staff),
         "looked_after": _looked_after(d, kind),
     }
+    if clean:
+        ret["organisation"]["last_inspection"] = (end - dt.timedelta(days=365)).isoformat()  # the same for all
+        ret["context"] = {"open_practice_reviews": 0, "whistleblowing_concerns": 0, "la_childrens_services_inadequate": False,
+                          "cqc_safe_rating": "good", "cqc_well_led_rating": "good"}
     for section in ("context", "services", "training", "was_not_brought", "alerts", "governance",
                     "information_sharing", "risk_assessment", "missing", "looked_after"):
-        if rng.random() < 0.06:
+        if not clean and rng.random() < 0.06:
             ret[section] = None  # whole sections not returned
     return migrate_v1(_prune(ret))  # drawn in version 1's terms, written as version 2
 
@@ -142,11 +153,11 @@ def _training(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str,
         if level == 3 and services:
             g["service"] = d.rng.choice(services)
         groups.append(g)
-    out: dict[str, Any] = {"groups": groups, "budget_gbp": d.maybe(float(d.rng.randint(0, 200) * 500), 0.2)}
+    out: dict[str, Any] = {"groups": groups, "budget_gbp": d.maybe(float(d.rng.randint(1 if d.clean else 0, 200) * 500), 0.2)}
     if kind != "gp_practice":
         members = d.rng.randint(8, 16)
         out["board"] = {"members": members, "trained_within_12_months": d.maybe(d.part(members, 0.6, 1.0))}
-        out["specialist_posts"] = [{"post": "named nurse", "learning_hours_3y": d.maybe(float(d.rng.randint(12, 40)))}]
+        out["specialist_posts"] = [{"post": "named nurse", "learning_hours_3y": d.maybe(40.0 if d.clean else float(d.rng.randint(12, 40)))}]
     return out
 
 
@@ -157,7 +168,7 @@ def _wnb(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any]
     wnb = d.part(appts, 0.07, 0.15)
     eligible = max(0, wnb // 8)
     return {
-        "policy": {"exists": d.rng.random() < 0.5 + 0.5 * d.q, "last_reviewed": d.maybe(d.date_back(4 * 365), 0.1),
+        "policy": {"exists": d.chance(0.5 + 0.5 * d.q), "last_reviewed": d.maybe(d.date_back(365 if d.clean else 4 * 365), 0.1),
                    "services_covered": services or None},
         "missed_appointments": _pair(d, "total", wnb, "coded_was_not_brought", 0.6, 1.0),
         "follow_up": {"was_not_brought": wnb, "reviewed_within_5_working_days": d.maybe(d.part(wnb, 0.6, 0.95)),
@@ -167,10 +178,12 @@ def _wnb(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str, Any]
 
 
 def _alerts(d: _Draw, kind: str, services: list[str]) -> dict[str, Any] | None:
-    if not set(services) & UNSCHEDULED:
+    if not set(services) & UNSCHEDULED and not (d.clean and kind in ("acute", "community", "mental_health")):
         return None
     out: dict[str, Any] = {}
-    if "emergency_department" in services:
+    if not set(services) & UNSCHEDULED:
+        pass  # a clean provider without unscheduled care still keeps its local alert system
+    elif "emergency_department" in services:
         attend = d.rng.randint(60_000, 200_000)
         under18 = round(attend * d.rng.uniform(0.18, 0.28))
         out["cpis_checks"] = _pair(d, "attendances", under18, "checked", 0.8, 0.99)
@@ -178,8 +191,11 @@ def _alerts(d: _Draw, kind: str, services: list[str]) -> dict[str, Any] | None:
     else:
         attend = d.rng.randint(2_000, 30_000)
         out["cpis_checks"] = _pair(d, "attendances", attend, "checked", 0.8, 0.99)
+        if d.clean:  # a clean urgent treatment centre passes its under-18 attendances on too
+            young = round(attend * 0.25)
+            out["ed_notifications"] = _pair(d, "attendances_under_18", young, "notified_within_2_working_days", 0.7, 0.99)
     active = d.rng.randint(50, 2000)
-    out["local_alerts"] = {"system_exists": d.rng.random() < 0.6 + 0.4 * d.q, "active": d.maybe(active),
+    out["local_alerts"] = {"system_exists": d.chance(0.6 + 0.4 * d.q), "active": d.maybe(active),
                            "reviewed_12_months": d.maybe(d.part(active, 0.6, 1.0)),
                            "past_expiry": d.maybe(round(active * 0.1 * (1 - d.q)))}
     return out
@@ -189,30 +205,30 @@ def _governance(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[st
     lead = "practice_lead" if kind == "gp_practice" else "executive_lead"
     roles = []
     for role in [lead] + NAMED_ROLES[kind]:
-        filled = d.rng.random() < 0.75 + 0.25 * d.q
+        filled = d.chance(0.75 + 0.25 * d.q)
         roles.append({"role": role, "filled": filled,
                       "vacant_since": None if filled else d.date_back(540),
-                      "role_description": d.maybe(d.rng.random() < 0.9), "protected_time": d.maybe(d.rng.random() < 0.85)})
+                      "role_description": d.maybe(d.chance(0.9)), "protected_time": d.maybe(d.chance(0.85))})
     n_meet = d.rng.choice([4, 6, 10])
     out: dict[str, Any] = {
         "roles": roles,
         "dbs": _pair(d, "requiring", max(1, round(staff * 0.6)), "compliant", 0.9, 1.0),
         "supervision": _pair(d, "eligible", max(1, staff // 25), "supervised_3_monthly", 0.6, 1.0),
-        "speak_up": {"policy_in_date": d.maybe(d.rng.random() < 0.9), "guardian_in_post": d.maybe(d.rng.random() < 0.9)},
-        "concern_reporting": {"incident_category": d.maybe(d.rng.random() < 0.9),
-                              "out_of_hours_advice": d.maybe(d.rng.random() < 0.85)},
-        "case_file_audits": d.maybe([{"service": s, "audits": d.rng.choices([0, 1, 2, 4], weights=[15, 45, 25, 15])[0]}
+        "speak_up": {"policy_in_date": d.maybe(d.chance(0.9)), "guardian_in_post": d.maybe(d.chance(0.9))},
+        "concern_reporting": {"incident_category": d.maybe(d.chance(0.9)),
+                              "out_of_hours_advice": d.maybe(d.chance(0.85))},
+        "case_file_audits": d.maybe([{"service": s, "audits": 4 if d.clean else d.rng.choices([0, 1, 2, 4], weights=[15, 45, 25, 15])[0]}
                                      for s in services if s in CHILD_FACING], 0.1),
     }
     if kind == "icb":  # an ICB's guardian arrangement reaches primary care too (no draw: cohorts keep their values)
         out["speak_up"]["primary_care_guardian_access"] = out["speak_up"]["guardian_in_post"]
     if kind != "gp_practice":
-        out["board_assurance"] = {"annual_report": d.maybe(d.rng.random() < 0.9), "other_reports": d.maybe(d.rng.randint(0, 4))}
+        out["board_assurance"] = {"annual_report": d.maybe(d.chance(0.9)), "other_reports": d.maybe(4 if d.clean else d.rng.randint(0, 4))}
         out["partnerships"] = [{"name": "Local safeguarding children partnership",
-                                "section11_submitted": d.maybe(d.date_back(900), 0.1),
-                                "overdue_red_actions": d.maybe(d.rng.choices([0, 1, 3], weights=[70, 20, 10])[0])}]
+                                "section11_submitted": d.maybe(d.date_back(300 if d.clean else 900), 0.1),
+                                "overdue_red_actions": d.maybe(0 if d.clean else d.rng.choices([0, 1, 3], weights=[70, 20, 10])[0])}]
         out["engagements"] = [{"date": d.date_back(360), "attendee": d.rng.choice(["chief_executive", "executive_lead"]),
-                               "counterpart": "chair"} for _ in range(d.rng.randint(0, 4))]
+                               "counterpart": "chair"} for _ in range(4 if d.clean else d.rng.randint(0, 4))]
         out["partnership_meetings"] = _pair(d, "required", n_meet, "attended", 0.5, 1.0)
     return out
 
@@ -239,14 +255,14 @@ def _information_sharing(d: _Draw, kind: str, staff: int, services: list[str]) -
 
 
 def _risk_assessment(d: _Draw, services: list[str]) -> dict[str, Any]:
-    tool = "Spotting the Signs" if d.rng.random() < 0.8 else None
+    tool = "Spotting the Signs" if d.chance(0.8) else None
     tools = []
     for service in ("sexual_health", "school_nursing", "emergency_department", "camhs", "looked_after_children"):
         if service in services:
             eligible = d.rng.randint(20, 2000)
-            name = tool if d.rng.random() < 0.9 else "Local exploitation screening tool"
+            name = tool if d.chance(0.9) else "Local exploitation screening tool"
             tools.append({"service": service, "tool": d.maybe(name), "eligible_contacts": eligible,
-                          "completed": d.maybe(d.part(eligible, 0.6, 1.0))})
+                          "completed": d.maybe(eligible if d.clean else d.part(eligible, 0.6, 1.0))})
     audited = d.rng.randint(10, 80)
     out: dict[str, Any] = {"exploitation_tools": tools or None,
                            "voice_of_child": _pair(d, "audited", audited, "voice_recorded", 0.6, 1.0)}
@@ -260,9 +276,9 @@ def _missing(d: _Draw, kind: str, staff: int) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     if kind in ("acute", "community", "mental_health"):
         left = d.rng.randint(0, 30)
-        out["from_health_settings"] = {"policy_in_date": d.maybe(d.rng.random() < 0.6 + 0.4 * d.q),
+        out["from_health_settings"] = {"policy_in_date": d.maybe(d.chance(0.6 + 0.4 * d.q)),
                                        "episodes": left, "reported_per_protocol": d.maybe(d.part(left, 0.8, 1.0))}
-    if kind not in ("community", "icb", "mental_health"):
+    if kind not in ("community", "icb", "mental_health") and not (d.clean and kind == "acute"):
         return out or None
     repeat = d.rng.randint(0, 60)
     out["repeat"] = {"children": repeat, "exploitation_assessed": d.maybe(d.part(repeat, 0.6, 1.0)),
@@ -272,11 +288,13 @@ def _missing(d: _Draw, kind: str, staff: int) -> dict[str, Any] | None:
                                   "done_within_72h": d.maybe(d.part(episodes, 0.45, 0.8)),
                                   "health_notified_1wd": d.maybe(d.part(episodes, 0.5, 0.95))},
             "episodes": {"missing_medium": episodes // 3, "missing_high": episodes // 10,
-                         "absent": d.rng.choices([0, d.rng.randint(1, 20)], weights=[80, 20])[0]}}
+                         **({"missing_no_apparent_risk": episodes // 3, "missing_low": episodes - episodes // 3 * 2 - episodes // 10,
+                             "missing_ungraded": 0} if d.clean else {}),
+                         "absent": 0 if d.clean else d.rng.choices([0, d.rng.randint(1, 20)], weights=[80, 20])[0]}}
 
 
 def _looked_after(d: _Draw, kind: str) -> dict[str, Any] | None:
-    if kind not in ("community", "icb"):
+    if kind not in ("community", "icb") and not (d.clean and kind == "acute"):
         return None
     entered = d.rng.randint(30, 400)
     due = d.rng.randint(150, 1500)
@@ -296,10 +314,88 @@ def generate(count: int, seed: int) -> list[dict[str, Any]]:
     return cohere([organisation(rng, i) for i in range(1, count + 1)], seed)
 
 
+# --- planted cohorts: where the truth is known ----------------------------------------------------
+
+
+def _binomial(rng: random.Random, n: int, p: float) -> int:
+    if p >= 1:
+        return n
+    if p <= 0:
+        return 0
+    if n <= 200:
+        return sum(rng.random() < p for _ in range(n))
+    return min(n, max(0, round(rng.gauss(n * p, (n * p * (1 - p)) ** 0.5))))
+
+
+def _slot(data: dict[str, Any], path: str) -> list[tuple[dict[str, Any], str]]:
+    """(container, key) for a measure's path in a return: one for a value, one per item for `a.b[].c`."""
+    head, _, tail = path.partition("[].")
+    parts = head.split(".")
+    node: Any = data
+    for p in parts[:-1] if not tail else parts:
+        node = node.get(p) if isinstance(node, dict) else None
+        if node is None:
+            return []
+    if not tail:
+        return [(node, parts[-1])] if isinstance(node, dict) else []
+    return [(item, tail) for item in node if isinstance(item, dict)] if isinstance(node, list) else []
+
+
+def share_slots(rules: list[Any], data: dict[str, Any]) -> list[tuple[str, float, list[tuple[dict, str, str]]]]:
+    """Each share a rule holds to a standard that this return reports: (rule id, standard as a
+    proportion, [(container, numerator key, denominator key)])."""
+    from compliance.cohort.funnel import share_pairs
+
+    out = []
+    for rule in rules:
+        params = rule.parameter_values(None)
+        for _, num, den, param in share_pairs(rule):
+            mn, md = rule.measures[num], rule.measures[den]
+            pn, pd = (mn.value or mn.sum), (md.value or md.sum)
+            if not isinstance(pn, str) or not isinstance(pd, str) or (mn.where or None) != (md.where or None):
+                continue
+            if pn.rpartition(".")[0] != pd.rpartition(".")[0]:
+                continue  # numerator and denominator in different places: not one count of another
+            where = mn.where or {}
+            pairs = []
+            for (c, kn), (_, kd) in zip(_slot(data, pn), _slot(data, pd)):
+                if all(c.get(k) == v for k, v in where.items()) and isinstance(c.get(kd), int) and c[kd] > 0:
+                    pairs.append((c, kn, kd))
+            if pairs:
+                out.append((rule.id, params[param] / 100, pairs))
+    return out
+
+
+def planted(count: int, seed: int, plant: int) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """A cohort where the truth is known: `plant` organisations have true rates below the standard
+    of one or two of their shares (by 5 to 20 points); every other share of every organisation has
+    a true rate at or just above its standard (within 3 points), so it falls below only by chance,
+    more often the smaller its volume. Everything else is clean (see `organisation(clean=True)`).
+    Returns the cohort and, by planted organisation id, the rules planted."""
+    from compliance.catalogue.loading import load_rules
+
+    rng = random.Random(seed)
+    cohort = cohere([organisation(rng, i, clean=True) for i in range(1, count + 1)], seed, clean=True)
+    rules = load_rules().rules
+    draw = random.Random(f"{seed}-plant")
+    chosen = set(draw.sample(range(count), min(plant, count)))
+    truth: dict[str, list[str]] = {}
+    for i, data in enumerate(cohort):
+        slots = share_slots(rules, data)
+        bad = set(draw.sample(range(len(slots)), min(len(slots), draw.choice([1, 1, 2])))) if i in chosen and slots else set()
+        for j, (_rid, p0, pairs) in enumerate(slots):
+            p = p0 - draw.uniform(0.05, 0.20) if j in bad else min(1.0, p0 + draw.uniform(0, 0.03))
+            for c, kn, kd in pairs:
+                c[kn] = _binomial(draw, c[kd], max(0.0, p))
+        if bad:
+            truth[data["organisation"]["id"]] = sorted({slots[j][0] for j in bad})
+    return cohort, truth
+
+
 ORGS_PER_AREA = 43  # ~6,540 organisations over England's 153 local authorities
 
 
-def cohere(cohort: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+def cohere(cohort: list[dict[str, Any]], seed: int, clean: bool = False) -> list[dict[str, Any]]:
     """Make the cohort's areas hang together, as England's do, so area rules have something to judge:
     a cohort of N organisations covers about N/43 local authorities; each area belongs to one ICB,
     whose area is a run of neighbouring authorities; each provider serves neighbouring authorities;
@@ -323,15 +419,15 @@ def cohere(cohort: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
         org["organisation"]["local_authorities"] = sorted(pool[(first + j) % len(pool)] for j in range(k))
         for icb in {id(owner[la]): owner[la] for la in org["organisation"]["local_authorities"] if la in owner}.values():
             governance = icb.get("governance")
-            if governance is None or rng.random() < 1 / 30:
+            if governance is None or (not clean and rng.random() < 1 / 30):
                 continue  # the ICB returned no governance section, or does not know of this provider
             listed = governance.setdefault("providers", [])
             if len(listed) < 500 and all(p["provider"] != org["organisation"]["id"] for p in listed):
                 end = dt.date.fromisoformat(icb["organisation"]["period"]["end"])
                 listed.append(_prune({"provider": org["organisation"]["id"],
                                       "contract": "gms" if org["organisation"]["type"] == "gp_practice" else "nhs_standard",
-                                      "sc32_in_contract": rng.random() < 0.96,
-                                      "last_assurance_return": (end - dt.timedelta(days=rng.randint(20, 330) if rng.random() < 0.9
+                                      "sc32_in_contract": clean or rng.random() < 0.96,
+                                      "last_assurance_return": (end - dt.timedelta(days=rng.randint(20, 330) if clean or rng.random() < 0.9
                                                                             else rng.randint(400, 900))).isoformat()}))
     return cohort
 
@@ -374,11 +470,18 @@ def dump(data: dict[str, Any], fmt: str) -> str:
     return buf.getvalue()
 
 
-def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json", periods: int = 1) -> list[Path]:
-    """One file per organisation; with `periods` > 1, one folder per period (e.g. 2023-24/), oldest first."""
+def write_cohort(folder: Path, count: int, seed: int, fmt: str = "json", periods: int = 1,
+                 plant: int | None = None) -> list[Path]:
+    """One file per organisation; with `periods` > 1, one folder per period (e.g. 2023-24/), oldest first.
+    With `plant`, a planted cohort (see `planted`) and its truth in FOLDER/planted.csv (not a return)."""
     make_folder(folder)
     paths = []
-    cohorts = [generate(count, seed)] if periods == 1 else generate_periods(count, seed, periods)
+    if plant is not None:
+        cohort, truth = planted(count, seed, plant)
+        write_atomic(folder / "planted.csv", "id,rules\n" + "".join(f"{k},{';'.join(v)}\n" for k, v in sorted(truth.items())))
+        cohorts = [cohort]
+    else:
+        cohorts = [generate(count, seed)] if periods == 1 else generate_periods(count, seed, periods)
     for cohort in cohorts:
         target = folder
         if periods > 1:

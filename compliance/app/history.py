@@ -88,5 +88,31 @@ def score_with_history(scores: list[OrgScore], entries: list[RunEntry], path: Pa
         if now is None or before is None:
             out.append(with_history(s, None, [], weights))
         else:
-            out.append(with_history(s, before.period, [(f.rule_id, f.detail) for f in falls(before, now)], weights))
+            fell = [(f.rule_id, f.detail) for f in falls(before, now)]
+            spc, special = process_control(s, runs.get(now.org_id, []), now)
+            fell += [(rid, detail) for rid, detail in special if rid not in {r for r, _ in fell}]
+            out.append(with_history(s, before.period, fell, weights).model_copy(update={"spc": spc}))
     return out
+
+
+def process_control(s: OrgScore, runs: list[RunEntry], now: RunEntry) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Each share's XmR reading over the organisation's recorded periods up to this one (one value a
+    period, the latest recording of each), and the special-cause deteriorations among them."""
+    from compliance.cohort.spc import xmr
+
+    by_period = {r.period_end: r for r in sorted(runs, key=lambda r: r.recorded_at) if r.period_end < now.period_end}
+    ordered = [by_period[k] for k in sorted(by_period)] + [now]
+    notes: dict[str, str] = {}
+    special: list[tuple[str, str]] = []
+    for c in s._counts:
+        series = []
+        for run in ordered:
+            f = next((f for f in run.findings if f.rule_id == c.rule_id), None)
+            v = None if f is None else f.values.get(c.measure)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                series.append(float(v))
+        got = xmr(series)
+        notes[f"{c.rule_id} {c.measure}"] = got.text()
+        if got.verdict == "deterioration":
+            special.append((c.rule_id, f"{c.rule_id} {c.title}: {c.measure.replace('_', ' ')} {got.text()}"))
+    return notes, special

@@ -61,7 +61,11 @@ def screen(paths: list[str], folders: list[Path], profile: Path | None = None, w
             record_runs(history, entries)
     invalid += [InvalidFile(file=m.given, reason=str(m.error())) for m in missing]
     check_filters(scores, org_types, local_authorities)
-    result = build(scores, invalid, weights, top, org_types, local_authorities)
+    from compliance.cohort.standardise import apply_statistics
+
+    scores, funnels = apply_statistics(scores, weights)
+    result = build(scores, invalid, weights, top, org_types, local_authorities, statistics=False)
+    result = result.model_copy(update={"funnels": funnels})
     if by_area:
         result = result.model_copy(update={"area_ranking": area_ranking(files, folders, scores, weights)})
     return ScreenRun(result, reports, select(scores, org_types, local_authorities), evaluator.ruleset.overrides)
@@ -92,4 +96,7 @@ def area_ranking(files: list[Path], folders: list[Path], scores: list[OrgScore],
     evaluator = AreaEvaluator(load_area_rules(folders))
     by_id = {s.id: s for s in scores}
     areas = sorted({la for _, d in returns for la in d.organisation.local_authorities})
-    return rank_areas([score_area(area_report(la, returns, evaluator), by_id, weights) for la in areas])
+    names: dict[str, str] = {}
+    for _, d in returns:
+        names.update({la.code: la.name for la in d.organisation.local_authority_names or []})
+    return rank_areas([score_area(area_report(la, returns, evaluator), by_id, weights) for la in areas], names)

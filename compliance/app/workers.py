@@ -23,7 +23,8 @@ from typing import Any
 
 from compliance.domain.errors import UserError
 from compliance.domain.result import Report
-from compliance.cohort.ranking import InvalidFile, rank_key
+from compliance.cohort.funnel import STRENGTH
+from compliance.cohort.ranking import InvalidFile
 from compliance.cohort.score import OrgScore, score, score_of
 from compliance.cohort.weights import Weights
 from compliance.cohort.signals import signals_of
@@ -68,7 +69,7 @@ class Worker:
                 return score_of(self.evaluator.verdicts(doc), org.id, org.name, org.type.value,
                                 list(org.local_authorities), info.path, signals_of(doc), self.setup.weights)
             report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
-            result = score(report, signals_of(doc), self.setup.weights)
+            result = score(report, signals_of(doc), self.setup.weights, self.evaluator.ruleset.by_id)
             if self.setup.record:
                 from compliance.history.entries import run_entry
 
@@ -204,6 +205,7 @@ def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
     invalid: list[InvalidFile] = []
     details = Reports()
     candidates: list[OrgScore] = []
+    limit = 2 * (keep or 0)
     for r in results:
         if isinstance(r, tuple):
             if len(r) == 3:
@@ -218,19 +220,43 @@ def collect(paths: list[Path], setup: Setup, jobs: int | None = None,
             elif shown is None or shown(r):
                 details.keep(r.file, packed)
                 candidates.append(r)
-                if len(candidates) > 2 * keep:
-                    candidates = _best(candidates, keep, details)
+                if len(candidates) > limit:
+                    candidates = _best(candidates, keep, details, setup.weights)
+                    limit = max(2 * keep, 2 * len(candidates))
         if isinstance(r, InvalidFile):
             invalid.append(r)
         else:
             scores.append(r)
     if keep is not None:
-        _best(candidates, keep, details)
+        _best(candidates, keep, details, setup.weights)
     return scores, invalid, details
 
 
-def _best(candidates: list[OrgScore], keep: int, details: Reports) -> list[OrgScore]:
-    candidates.sort(key=rank_key)
-    for dropped in candidates[keep:]:
-        details.drop(dropped.file)
-    return candidates[:keep]
+def bounds(s: OrgScore, w: Weights) -> tuple[float, float]:
+    """The lowest and highest score the cohort pass can give this organisation: a failing share rule
+    ends between the smallest share of its severity points (consistent with the standard) and its points
+    scaled by the largest gap, whatever the rest of the cohort holds."""
+    below = {c.rule_id: (c.base_severity, c.severity) for c in s._counts if c.failing and 100 * c.x < c.standard * c.n}
+    if not below:
+        return s.score, s.score
+    lo = hi = s.score
+    for c in s.components:
+        if c.part == "findings" and c.key in below:
+            least, most = (getattr(w.severity, v) for v in below[c.key])
+            lo -= s.exposure_multiplier * (c.points - STRENGTH["consistent"] * least)
+            hi += s.exposure_multiplier * (most * (1 + w.gap) - c.points)
+    return lo, hi
+
+
+def _best(candidates: list[OrgScore], keep: int, details: Reports, w: Weights) -> list[OrgScore]:
+    """Those that can still be among the `keep` highest once the cohort is known: any whose highest
+    possible score reaches the `keep`-th highest lowest possible one."""
+    if len(candidates) <= keep:
+        return candidates
+    span = {id(c): bounds(c, w) for c in candidates}
+    floor = sorted((span[id(c)][0] for c in candidates), reverse=True)[keep - 1] if keep else float("inf")
+    kept = [c for c in candidates if span[id(c)][1] >= floor - 1e-9]
+    for dropped in candidates:
+        if span[id(dropped)][1] < floor - 1e-9:
+            details.drop(dropped.file)
+    return kept

@@ -25,6 +25,9 @@ Exit codes (the first that applies):
   0  otherwise"""
 
 
+AREA_FORMATS = ("text", "json", "markdown", "html")
+
+
 @click.command(epilog=SCREEN_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @format_option("screening", "text, csv, json: the ranking. html, markdown, junit: the ranking and every "
@@ -49,6 +52,8 @@ Exit codes (the first that applies):
 @click.option("--details", "details_limit", type=click.IntRange(min=0), default=50, show_default=True,
               help="HTML, Markdown: full findings for this many of the highest-ranked organisations (the ranking "
                    "lists them all; JUnit always has every organisation).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Text: one line per organisation (rank, score, band, name, type, failures), no drivers or legend.")
 @junit_insufficient_option
 @timestamp_option
 @profile_option
@@ -57,8 +62,9 @@ Exit codes (the first that applies):
 @click.pass_context
 def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | None, weights_file: Path | None,
            top: int | None, org_types: tuple[str, ...], by: str, local_authorities: tuple[str, ...], fail_on: str,
-           jobs: int | None, details_limit: int, junit_insufficient: str, timestamp: bool, profile: Path | None,
-           rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None, record: bool) -> None:
+           jobs: int | None, details_limit: int, quiet: bool, junit_insufficient: str, timestamp: bool,
+           profile: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool, history: Path | None,
+           record: bool) -> None:
     """Assess every return under PATHS (files, folders, globs) and rank the organisations by risk."""
     from compliance.app.screen import screen as run_screen
     from compliance.formats import DETAILED, Options, render
@@ -68,6 +74,9 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     framework = by if by in FRAMEWORKS else None
     if framework and fmt not in ("markdown", "html"):
         raise click.UsageError("--by groups each organisation's findings: use it with --format markdown or html")
+    if by == "area" and fmt not in AREA_FORMATS:
+        raise click.UsageError(f"--by area ranks the areas in --format {', '.join(AREA_FORMATS)}; --format {fmt} has no "
+                               "place for it (it would be silently left out)")
     run = run_screen(list(paths), rule_folders(rule_dirs, no_bundled), profile, weights_file, top=top,
                      org_types=org_types, local_authorities=local_authorities, jobs=jobs, detail=fmt in DETAILED,
                      details=None if fmt in ("junit", "xlsx") else details_limit,  # these have everyone
@@ -80,7 +89,7 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
 
         click.echo(f"recorded {len(result.organisations)} organisation(s) in {store_path(history)}", err=True)
     options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,
-                      details=details_limit, by=framework)
+                      details=details_limit, by=framework, quiet=quiet)
     emit(render("screening", fmt, result, options, **({"reports": run.reports} if fmt in DETAILED else {})), output)
     for bad in result.invalid_files:
         click.echo(terminal(f"{'internal error' if bad.internal else 'error'}: {bad.reason}"), err=True)
@@ -122,14 +131,24 @@ def fixtures_group() -> None:
 @click.option("--records", is_flag=True,
               help="Write record extracts too: DIR/<id>.yaml (declarative facts only, YAML) and DIR/<id>/ (its "
                    "extracts at realistic volumes), for `safeguard assess DIR/<id>.yaml --records DIR/<id>`.")
-def generate(count: int, seed: int, folder: Path, fmt: str, periods: int, records: bool) -> None:
+@click.option("--plant", type=click.IntRange(min=0), default=None,
+              help="A cohort where the truth is known, for validating screening: N organisations get true rates "
+                   "5 to 20 points below the standard of one or two shares; every other share sits at or just above "
+                   "its standard and falls short only by chance; everything else is met and context is neutral. "
+                   "The planted ids go to FOLDER/planted.csv.")
+def generate(count: int, seed: int, folder: Path, fmt: str, periods: int, records: bool, plant: int | None) -> None:
     """Write COUNT fictional returns in national proportions of organisation types."""
     from compliance.app.generate import write_cohort, write_records_cohort
 
+    if plant is not None and (records or periods > 1):
+        raise click.UsageError("--plant makes one period of returns: use it without --records and --periods")
+    if plant is not None and plant > count:
+        raise click.UsageError(f"--plant {plant} is more than --count {count}")
     if records:
         paths = write_records_cohort(folder, count, seed)
         click.echo(f"wrote {len(paths)} returns with record extracts to {folder}", err=True)
         return
-    paths = write_cohort(folder, count, seed, fmt, periods)
-    click.echo(f"wrote {len(paths)} returns to {folder}", err=True)
+    paths = write_cohort(folder, count, seed, fmt, periods, plant)
+    click.echo(f"wrote {len(paths)} returns to {folder}" + (f" ({plant} planted, listed in planted.csv)" if plant is not None else ""),
+               err=True)
 

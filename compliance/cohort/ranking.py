@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from compliance.cohort.area_score import AreaScore
+from compliance.cohort.funnel import FunnelRule
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.cohort.score import OrgScore
 from compliance.cohort.weights import Weights
@@ -43,7 +44,7 @@ class Duplicate(Strict):
 
 class RankedOrg(OrgScore):
     rank: int = Field(description="Place in this screening's list (after --org-type / --local-authority filters).")
-    national_rank: int = Field(0, description="Place among every organisation screened, before filters: kept so a "
+    national_rank: int = Field(default=0, description="Place among every organisation screened, before filters: kept so a "
                                              "filtered view still says where each stands nationally.")
 
 
@@ -52,7 +53,8 @@ class LocalAuthorityRollup(Strict):
 
     local_authority: str
     organisations: int
-    total_score: float
+    total_score: float = Field(description="Sum of its organisations' scores (grows with their number: not for ranking).")
+    mean_score: float = 0.0
     max_score: float
     failing_by_severity: dict[Severity, int]
     ranked_ids: list[str] = Field(description="Its organisations, highest score first.")
@@ -78,7 +80,8 @@ class Screening(Strict):
     national: list[RuleTally]
     invalid_files: list[InvalidFile]
     duplicates: list[Duplicate]
-    area_ranking: list[AreaScore] = Field(default_factory=list, description="With --by area: areas ranked by risk.")
+    area_ranking: list[AreaScore] = Field(default_factory=list, description="With --by area: areas ranked by need.")
+    funnels: list[FunnelRule] = Field(default_factory=list, description="Each share measure's funnel across the cohort.")
 
 
 def rank_key(s: OrgScore) -> tuple:
@@ -158,10 +161,11 @@ def by_local_authority(ranked: list[RankedOrg]) -> list[LocalAuthorityRollup]:
     out = []
     for la, orgs in by_la.items():
         failing = {s: sum(o.failing_by_severity.get(s, 0) for o in orgs) for s in Severity}
-        out.append(LocalAuthorityRollup(local_authority=la, organisations=len(orgs), total_score=round(sum(o.score for o in orgs), 2),
-                        max_score=max(o.score for o in orgs), failing_by_severity=failing,
-                        ranked_ids=[o.id for o in orgs]))
-    return sorted(out, key=lambda a: (-a.total_score, a.local_authority))
+        total = sum(o.score for o in orgs)
+        out.append(LocalAuthorityRollup(local_authority=la, organisations=len(orgs), total_score=round(total, 2),
+                                        mean_score=round(total / len(orgs), 2), max_score=max(o.score for o in orgs),
+                                        failing_by_severity=failing, ranked_ids=[o.id for o in orgs]))
+    return sorted(out, key=lambda a: (-a.max_score, -a.mean_score, a.local_authority))
 
 
 def national(scores: list[OrgScore]) -> list[RuleTally]:
@@ -180,14 +184,24 @@ def duplicates(scores: list[OrgScore]) -> list[Duplicate]:
 
 
 def build(scores: list[OrgScore], invalid: list[InvalidFile], weights: Weights, top: int | None = None,
-          org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = ()) -> Screening:
-    """Filters first, then ranking; areas and the national picture cover the filtered set, --top only trims the list."""
+          org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = (), statistics: bool = True) -> Screening:
+    """Filters first, then ranking; areas and the national picture cover the filtered set, --top only trims the list.
+
+    `statistics`: the cohort pass (funnels, evidence-weighted share rules, bands, peer ranks, rank
+    intervals) over every organisation screened, before any filter; False gives the plain weighted
+    sum (kept so the validation benchmark can compare the two)."""
     with no_collection():
+        funnels: list[FunnelRule] = []
+        if statistics:
+            from compliance.cohort.standardise import apply_statistics
+
+            scores, funnels = apply_statistics(scores, weights)
         chosen = select(scores, org_types, local_authorities)
         ranked = rank(chosen, scores if len(chosen) != len(scores) else None)
         return Screening(weights=weights, screened=len(scores), organisations=ranked[:top] if top is not None else ranked,
                          areas=by_local_authority(ranked), national=national(chosen),
-                         invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores))
+                         invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores),
+                         funnels=funnels)
 
 
 @contextmanager

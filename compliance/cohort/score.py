@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from compliance.domain.result import FAILING, Finding, Report
 from compliance.domain.model import Context, Rating
 from compliance.domain.outcomes import Outcome, Severity
+from compliance.cohort.funnel import ShareCount, ShareSignal, share_counts
 from compliance.cohort.signals import Signals
 from compliance.cohort.weights import Weights
 from compliance.domain.base import Strict
@@ -41,6 +42,7 @@ class OrgScore(Strict):
     name: str
     type: str
     local_authorities: list[str]
+    local_authority_names: dict[str, str] = Field(default_factory=dict, description="Names the return gives its area codes.")
     file: str
     score: float
     findings_points: float = Field(description="Sum of finding components, before exposure.")
@@ -56,6 +58,23 @@ class OrgScore(Strict):
         default="not_consulted", description="none: no earlier period recorded (never read as improvement).")
     previous_period: str | None = None
     deterioration_points: float = 0.0
+    shares: list[ShareSignal] = Field(default_factory=list, description=(
+        "Each share below its standard, placed in the cohort's funnel (screening statistics; the exact verdicts "
+        "in `outcomes` are unchanged)."))
+    # Every share as the worker read it, before the cohort is known (plain tuples; not in any document).
+    _counts: list[ShareCount] = PrivateAttr(default_factory=list)
+    band: str = Field(default="", description="The score's band: very high, high, moderate or low (see the legend).")
+    peer_rank: int = Field(default=0, description="Place among organisations of the same type (1: highest score).")
+    peer_size: int = Field(default=0, description="How many organisations of this type were screened.")
+    critical_failures: int = Field(default=0, description="Critical requirements definitely not met (not silence; a share only "
+                                                   "when below its 99.8% limit).")
+    evidence_points: float = Field(default=0.0, description="Findings points from requirements not met (evidence of failure).")
+    silence_points: float = Field(default=0.0, description="Findings points from requirements without evidence.")
+    spc: dict[str, str] = Field(default_factory=dict, description=(
+        "With history: each share's statistical process control reading over the recorded periods (XmR chart), "
+        "by 'rule measure'; with too few periods it says so instead of judging."))
+    rank_low: int = Field(default=0, description="Lower end of the 95% interval of the national rank (bootstrap; 0: not computed).")
+    rank_high: int = Field(default=0, description="Upper end of that interval.")
 
     def drivers(self, n: int = 3) -> list[Component]:
         return [c for c in self.components if c.points > 0][:n]
@@ -74,22 +93,29 @@ def _num(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
+def title_of(f: Finding) -> str:
+    """A finding's title, or a verdict's rule's."""
+    t = getattr(f, "title", None)
+    return t if t is not None else f.rule.title  # type: ignore[attr-defined]
+
+
 def finding_component(f: Finding, w: Weights) -> Component | None:
     if f.outcome not in FAILING:
         return None
     base = getattr(w.severity, f.severity.value)
+    head = f"{f.rule_id} {title_of(f)} ({f.severity.value})"
     if f.outcome == Outcome.insufficient_evidence:
         pts = base * w.insufficient_evidence
         return Component(part="findings", key=f.rule_id, points=pts,
-                         detail=f"{f.rule_id} {f.severity.value} no evidence: {_num(base)} x {_num(w.insufficient_evidence)}")
+                         detail=f"{head}: no evidence; {_num(base)} points x {_num(w.insufficient_evidence)}")
     gap = shortfall(f)
     if gap is None:
-        return Component(part="findings", key=f.rule_id, points=base, detail=f"{f.rule_id} {f.severity.value} not met: {_num(base)}")
+        return Component(part="findings", key=f.rule_id, points=base, detail=f"{head}: not met; {_num(base)} points")
     actual, threshold, rel = gap
     pts = base * (1 + w.gap * rel)
     return Component(part="findings", key=f.rule_id, points=pts,
-                     detail=f"{f.rule_id} {f.severity.value} not met, {_num(actual)} vs {_num(threshold)}: "
-                            f"{_num(base)} x (1 + {_num(w.gap)} x {rel:.2f})")
+                     detail=f"{head}: not met, {_num(actual)} against {_num(threshold)}; "
+                            f"{_num(base)} points x (1 + {_num(w.gap)} x {rel:.2f} shortfall)")
 
 
 def context_components(s: Signals, w: Weights) -> list[Component]:
@@ -146,15 +172,23 @@ def lines_of_enquiry(findings: Sequence[Finding]) -> list[Enquiry]:
     return [Enquiry(rule_id=f.rule_id, severity=f.severity, outcome=f.outcome, text=f.line_of_enquiry.strip()) for f in failing]
 
 
-def score(report: Report, signals: Signals, weights: Weights) -> OrgScore:
+def score(report: Report, signals: Signals, weights: Weights, rules: dict | None = None) -> OrgScore:
     org = report.organisation
     return score_of(report.findings, org.id, org.name, org.type, org.local_authorities, report.input.path,
-                    signals, weights)
+                    signals, weights, rules)
 
 
 def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str, local_authorities: list[str],
-             file: str, signals: Signals, weights: Weights) -> OrgScore:
-    """The score from findings, or from evaluation verdicts (the same attributes), in the findings' order."""
+             file: str, signals: Signals, weights: Weights, rules: dict | None = None) -> OrgScore:
+    """The score from findings, or from evaluation verdicts (the same attributes), in the findings' order.
+
+    `rules` (by id) lets a finding's shares be read for the screening statistics; a verdict carries its rule."""
+    counts: list[ShareCount] = []
+    for f in findings:
+        if f.outcome in (Outcome.not_met, Outcome.met):
+            rule = getattr(f, "rule", None) or (rules or {}).get(f.rule_id)
+            if rule is not None:
+                counts += share_counts(f, rule, f.parameters, f.severity.value)
     found = [c for c in (finding_component(f, weights) for f in findings) if c is not None]
     ctx = context_components(signals, weights)
     mult = exposure_multiplier(signals.children, weights)
@@ -166,8 +200,9 @@ def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str,
     for f in findings:
         if f.outcome in FAILING:
             failing[f.severity] += 1
-    return OrgScore(
+    out = OrgScore(
         id=org_id, name=name, type=org_type, local_authorities=local_authorities, file=file,
+        local_authority_names=signals.local_authority_names,
         score=round(total, 2), findings_points=round(findings_points, 2), exposure_multiplier=round(mult, 3),
         children=signals.children, context_points=round(context_points, 2), data_quality_points=round(dq_points, 2),
         components=sorted(found + ctx, key=lambda c: (-c.points, c.part, c.key)),
@@ -175,3 +210,5 @@ def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str,
         outcomes={f.rule_id: f.outcome for f in findings},
         lines_of_enquiry=lines_of_enquiry(findings),
     )
+    out._counts = counts
+    return out

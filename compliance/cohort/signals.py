@@ -21,6 +21,7 @@ class Signals(Strict):
     last_inspection: dt.date | None
     period_end: dt.date
     children: int | None = Field(description="Children exposed (see exposure in the weights file); None: no volume reported.")
+    local_authority_names: dict[str, str] = Field(default_factory=dict, description="Names the return gives its area codes.")
 
 
 def _sum(*values: int | None) -> int | None:
@@ -39,4 +40,5 @@ def signals_of(doc: SelfAssessment) -> Signals:
     missing = mi.return_interviews.episodes if mi and mi.return_interviews else None
     wnb = wn.escalation.eligible if wn and wn.escalation else None
     return Signals(context=doc.context, last_inspection=doc.organisation.last_inspection,
-                   period_end=doc.organisation.period.end, children=_sum(ed, lac or None, missing, wnb))
+                   period_end=doc.organisation.period.end, children=_sum(ed, lac or None, missing, wnb),
+                   local_authority_names={la.code: la.name for la in doc.organisation.local_authority_names or []})

@@ -30,6 +30,23 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
     return textwrap.wrap(terminal(text), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
+def matrix_view(r: AreaReport) -> tuple[list, list, list]:
+    """The accountability matrix as a reader scans it: requirements in id order (columns), the
+    organisations failing a share first (failures before missing evidence, then by id), and those
+    with nothing failing folded into one list."""
+    order = sorted(range(len(r.findings)), key=lambda i: r.findings[i].rule_id)
+    columns = [r.findings[i] for i in order]
+    rows = [(m, [outcomes[i] for i in order]) for m, outcomes in r.matrix()]
+
+    def weight(outcomes: list[Outcome]) -> tuple[int, int]:
+        return (-sum(o == Outcome.not_met for o in outcomes), -sum(o == Outcome.insufficient_evidence for o in outcomes))
+
+    failing = sorted([x for x in rows if any(o in (Outcome.not_met, Outcome.insufficient_evidence) for o in x[1])],
+                     key=lambda x: (weight(x[1]), x[0].id))
+    fine = [m for m, outcomes in rows if not any(o in (Outcome.not_met, Outcome.insufficient_evidence) for o in outcomes)]
+    return columns, failing, fine
+
+
 def render_text(r: AreaReport, options: Options | None = None) -> str:
     failing = [f for f in r.findings if f.failing]
     lines = [f"Area {r.local_authority}: {len(r.organisations)} organisation(s); "
@@ -38,10 +55,15 @@ def render_text(r: AreaReport, options: Options | None = None) -> str:
         lines.append(_fit(f"{MARK[f.outcome]:<12} {f.severity.value:<9} {f.rule_id}  {f.title}", WIDTH))
         if f.outcome != Outcome.met:
             lines += _wrap(f.message, "    ")
-    lines += ["", "Accountability: each organisation's share (ok, FAIL, ? no evidence, - no part)"]
-    lines.append(f"  {'organisation':<22}" + "".join(f"{f.rule_id[-3:]:>6}" for f in r.findings))
-    for m, outcomes in r.matrix():
+    columns, failing_rows, fine = matrix_view(r)
+    lines += ["", "Accountability: each organisation's share (ok, FAIL, ? no evidence, - no part);",
+              "organisations failing a share first, those with nothing failing listed after"]
+    lines += [w for f in columns for w in _wrap(f"{f.rule_id}: {f.title}", "  ")]
+    lines.append(f"  {'organisation':<22}" + "".join(f"{f.rule_id[-3:]:>6}" for f in columns))
+    for m, outcomes in failing_rows:
         lines.append(f"  {_fit(m.id + ' ' + m.name, 22):<22}" + "".join(f"{SHORT[o]:>6}" for o in outcomes))
+    if fine:
+        lines += _wrap(f"{len(fine)} organisation(s) with nothing failing: " + ", ".join(m.id for m in fine), "  ")
     if r.missing_providers:
         lines += ["", "Listed by the ICB but not among the returns: " + ", ".join(r.missing_providers)]
     if failing:
@@ -63,10 +85,14 @@ def render_markdown(r: AreaReport, options: Options | None = None) -> str:
            "", "| requirement | outcome | severity | finding |", "|---|---|---|---|"]
     out += [f"| {_cell(f.rule_id)} {_cell(f.title)} | {MARK[f.outcome]} | {f.severity.value} | {_cell(f.message)} |"
             for f in r.findings]
-    out += ["", "## Accountability", "", "| organisation | " + " | ".join(_cell(f.rule_id) for f in r.findings) + " |",
-            "|---|" + "---|" * len(r.findings)]
+    columns, failing_rows, fine = matrix_view(r)
+    out += ["", "## Accountability", "", "Organisations failing a share first; those with nothing failing are listed after.", ""]
+    out += [f"- **{_cell(f.rule_id)}**: {_cell(f.title)}" for f in columns] + [""]
+    out += ["| organisation | " + " | ".join(_cell(f.rule_id) for f in columns) + " |", "|---|" + "---|" * len(columns)]
     out += [f"| {_cell(m.name)} ({_cell(m.id)}) | " + " | ".join(MARK[o] for o in outcomes) + " |"
-            for m, outcomes in r.matrix()]
+            for m, outcomes in failing_rows]
+    if fine:
+        out += ["", f"{len(fine)} organisation(s) with nothing failing: " + ", ".join(f"{_cell(m.name)} ({_cell(m.id)})" for m in fine)]
     if r.missing_providers:
         out += ["", "Listed by the ICB but not returned: " + ", ".join(map(_cell, r.missing_providers))]
     failing = [f for f in r.findings if f.failing]
@@ -79,10 +105,15 @@ def render_html(r: AreaReport, options: Options | None = None) -> str:
     e = html.escape
     rows = "".join(f"<tr class='{f.outcome.value}'><td>{e(f.rule_id)}</td><td>{e(f.title)}</td><td>{e(MARK[f.outcome])}</td>"
                    f"<td>{e(f.severity.value)}</td><td>{e(f.message)}</td></tr>" for f in r.findings)
-    head = "".join(f"<th scope='col'>{e(f.rule_id)}</th>" for f in r.findings)
+    columns, failing_rows, fine = matrix_view(r)
+    head = "".join(f"<th scope='col'><abbr title='{e(f.title)}'>{e(f.rule_id)}</abbr><br><small>{e(f.title)}</small></th>"
+                   for f in columns)
     matrix = "".join(f"<tr><th scope='row'>{e(m.name)} ({e(m.id)})</th>"
                      + "".join(f"<td class='{o.value}'>{e(MARK[o])}</td>" for o in outcomes) + "</tr>"
-                     for m, outcomes in r.matrix())
+                     for m, outcomes in failing_rows)
+    if fine:
+        matrix += (f"<tr><td colspan='{len(columns) + 1}'><details><summary>{len(fine)} organisation(s) with nothing "
+                   f"failing</summary>{e(', '.join(f'{m.name} ({m.id})' for m in fine))}</details></td></tr>")
     enquiries = "".join(f"<li><b>{e(f.rule_id)}</b>: {e(f.line_of_enquiry)}</li>" for f in r.findings if f.failing)
     missing = (f"<p>Listed by the ICB but not among the returns: {e(', '.join(r.missing_providers))}</p>"
                if r.missing_providers else "")

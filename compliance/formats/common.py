@@ -263,7 +263,8 @@ def text_parts(rows: Sequence[RankingRow]) -> set[str]:
 # The score's parts as a reader knows them (the ranking's columns); the names stay in JSON and CSV for tools.
 PART_LABELS = {"findings_points": "Findings", "exposure_multiplier": "× exposure", "context_points": "+ context",
                "data_quality_points": "+ data quality", "deterioration_points": "+ deterioration",
-               "failing_critical_high": "Critical or high failing", "top_driver": "Top driver"}
+               "failing_critical_high": "Critical or high failing", "top_driver": "Top driver",
+               "band": "Band", "rank_interval": "National rank (95% interval)", "peer_rank": "Peer rank"}
 
 
 def part_label(name: str) -> str:

@@ -116,7 +116,7 @@ def render_markdown(reports: Report | Sequence[Report], timestamp: dt.datetime |
 
 def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[RankingRow | Mapping] | None = None,
                               timestamp: dt.datetime | None = None, invalid: Sequence[str] = (),
-                              by: str | None = None) -> str:
+                              by: str | None = None, overview: Mapping | None = None) -> str:
     """The ranking (score and its parts, linking to each organisation), then each organisation's summary.
 
     `invalid` lists files that could not be screened (one reason each), shown before the ranking.
@@ -139,6 +139,8 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
         out += ["", "Organisations: " + ", ".join(f"[{md(r.id)}](#{anchor(r.id)})" for r in rows if r.id in shown), ""]
         if len(shown) < len(rows):
             out += [f"Full findings follow for the {len(shown)} highest-ranked; the others are in the table only.", ""]
+    if overview:
+        out += _screening_overview(overview)
     for report in ordered:
         out += _organisation(report, 2, timestamp, by=by)
     return "\n".join(out)
@@ -147,3 +149,41 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
 def render_markdown_assessment(report: Report, options: Options, history=None) -> str:
     """`history`: a compliance.history.trends.ReportHistory (plain data), or None."""
     return render_markdown(report, timestamp=options.timestamp, history=history, by=options.by)
+
+
+def _screening_overview(ov: Mapping) -> list[str]:
+    """The legend, areas by need, lines of enquiry and each funnel's summary, as the HTML page has them."""
+    out = ["## What the abbreviations and terms mean", ""]
+    out += [f"- **{md(term)}**: {md(meaning)}" for term, meaning in ov.get("legend", [])] + [""]
+    if ov.get("area_ranking"):
+        out += ["## Areas ranked by need", "",
+                "Evidenced critical failures first; then evidenced need (area requirements not met + the mean of its "
+                "organisations' evidence points + half the worst one's); then deterioration, context, exposure; "
+                "silence (no evidence) last, counted once.", ""]
+        out += _table(["Rank", "Local authority", "Critical failures", "Evidenced need", "Deterioration", "Context",
+                       "Silence", "Organisations", "Top area finding"],
+                      [[a["rank"], f"{a['name']} ({a['code']})" if a["name"] else a["code"], a["critical"],
+                        number_text(a["need"]), number_text(a["deterioration"]), number_text(a["context"]),
+                        number_text(a["silence"]), a["organisations"], a["top"]] for a in ov["area_ranking"]],
+                      right={0, 2, 3, 4, 5, 6, 7}) + [""]
+    if ov.get("enquiries"):
+        out += ["## Lines of enquiry", "",
+                "For each organisation shown in full, in ranking order: most severe first, failures before "
+                "requirements without evidence.", ""]
+        for o in ov["enquiries"]:
+            out += [f"### {o['rank']}. {md(o['name'])} ({md(o['id'])})", ""]
+            out += [f"{i}. **{md(e['rule_id'])}** {md(e['title'])} ({e['severity']}; {e['outcome']}): {md(e['text'])}"
+                    for i, e in enumerate(o["items"], 1)] or ["Nothing failing: no line of enquiry."]
+            out += [""]
+    if ov.get("funnels"):
+        out += ["## Funnels", "", "Each share against its standard; outside = below the lower 95% or 99.8% limit "
+                "(Spiegelhalter 2005). The HTML page draws each as a funnel plot.", ""]
+        out += _table(["Rule", "Measure", "Standard", "Cohort rate", "Organisations", "Below 95%", "Below 99.8%",
+                       "Over-dispersed", "Below the 99.8% limit"],
+                      [[f"{f['rule'].rule_id} {f['rule'].title}", f["rule"].measure.replace("_", " "), f"{f['rule'].standard:g}%",
+                        f"{f['rule'].cohort_rate:.1f}%", f["rule"].organisations, f["rule"].below_95, f["rule"].below_998,
+                        f"yes (phi {f['rule'].phi:.1f})" if f["rule"].overdispersed else "no",
+                        "; ".join(f"{p['name']} ({p['id']}) {p['x']:,}/{p['n']:,}" for p in f["plot"]["outside"]
+                                  if p["band"] == "below_99.8")[:2000]]
+                       for f in ov["funnels"]], right={2, 3, 4, 5, 6}) + [""]
+    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import csv
 import io
 import textwrap
@@ -18,7 +20,8 @@ WIDTH = 80
 SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
 CSV_COLUMNS = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
                "children", "context_points", "data_quality_points", "critical", "high", "medium", "low",
-               "drivers", "lines_of_enquiry", "file", "status", "error"]
+               "drivers", "lines_of_enquiry", "file", "status", "error", "band", "national_rank", "rank_low",
+               "rank_high", "peer_rank", "peer_size"]
 
 
 def render_csv(result: Screening, options: Options | None = None) -> str:
@@ -35,7 +38,8 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
             **{s.value: o.failing_by_severity.get(s, 0) for s in SEVS},
             "drivers": " | ".join(f"{c.detail} = {c.points:.1f}" for c in o.drivers()),
             "lines_of_enquiry": " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry),
-            "file": o.file, "status": "screened", "error": "",
+            "file": o.file, "status": "screened", "error": "", "band": o.band, "national_rank": o.national_rank,
+            "rank_low": o.rank_low, "rank_high": o.rank_high, "peer_rank": o.peer_rank, "peer_size": o.peer_size,
         }))
     for bad in result.invalid_files:
         w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
@@ -52,47 +56,97 @@ def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
 
 
+def rank_text(o: RankedOrg) -> str:
+    """The national rank with its 95% interval, e.g. "3 (95% interval 1-7)"."""
+    if not o.rank_high or (o.rank_low == o.rank_high == o.national_rank):
+        return str(o.national_rank)
+    return f"{o.national_rank} (95% interval {o.rank_low}-{o.rank_high})"
+
+
 def _org(o: RankedOrg, enquiries: int) -> list[str]:
     fs = o.failing_by_severity
-    head = f"{o.rank:>4} {o.score:>7.1f}  {terminal(o.id + ' ' + o.name)[:37]:<37} {terminal(value_label(o.type))[:13]:<13}" \
-           f" {fs.get(Severity.critical, 0):>2}/{fs.get(Severity.high, 0)}/{fs.get(Severity.medium, 0)}/{fs.get(Severity.low, 0)}"
+    head = f"{o.rank:>4} {o.score:>7.1f} {o.band or '':<9} {terminal(o.id + ' ' + o.name)[:30]:<30} " \
+           f"{terminal(value_label(o.type))[:12]:<12} {fs.get(Severity.critical, 0)}/{fs.get(Severity.high, 0)}/" \
+           f"{fs.get(Severity.medium, 0)}/{fs.get(Severity.low, 0)}"
     lines = [head[:WIDTH]]
-    mult = f" x {o.exposure_multiplier:.2f} exposure ({o.children} children)" if o.exposure_multiplier != 1 else ""
+    if o.peer_size:
+        lines += _wrap(f"national rank {rank_text(o)}; {o.peer_rank} of {o.peer_size} "
+                       f"{value_label(o.type)} organisations", "      ")
+    mult = f" x {o.exposure_multiplier:.2f} exposure ({o.children:,} children and young people seen)" \
+        if o.exposure_multiplier != 1 else ""
     hist = {"none": "; no earlier period recorded",
             "compared": f" + deterioration {o.deterioration_points:.1f} since {o.previous_period}"}.get(o.history, "")
+    names = [f"{la} {o.local_authority_names[la]}" if la in o.local_authority_names else la for la in o.local_authorities]
     lines += _wrap(f"score = findings {o.findings_points:.1f}{mult} + context {o.context_points:.1f}"
-                   f" + data quality {o.data_quality_points:.1f}{hist}; areas: {', '.join(o.local_authorities)}", "      ")
+                   f" + data quality {o.data_quality_points:.1f}{hist}; areas: {', '.join(names)}", "      ")
     shown = o.drivers()
     for c in shown + [c for c in o.components if c.part == "deterioration" and c not in shown]:
         lines += _wrap(f"driver: {c.detail} = {c.points:.1f}", "      ")
+    if o.spc:
+        special = [f"{k.replace('_', ' ')}: {v}" for k, v in o.spc.items() if "special cause" in v]
+        first = next(iter(o.spc.values()))
+        lines += [w for t in special for w in _wrap(f"SPC {t}", "      ")] or _wrap(
+            "SPC: " + (first if "too few" in first else "common-cause variation only in every share"), "      ")
     for e in o.lines_of_enquiry[:enquiries]:
         lines += _wrap(f"ask ({e.rule_id}, {e.severity.value}): {e.text}", "      ")
     if len(o.lines_of_enquiry) > enquiries:
-        lines.append(f"      ... and {len(o.lines_of_enquiry) - enquiries} more lines of enquiry (see --format json)")
+        lines.append(f"      ... and {len(o.lines_of_enquiry) - enquiries} more lines of enquiry "
+                     "(--format markdown, html or xlsx)")
     return lines
 
 
-def render_text(result: Screening, enquiries: int = 3) -> str:
+LEGEND = ("c/h/m/l: requirements not met or without evidence, by severity (critical/high/medium/low). "
+          "band: very high = at least a definite critical failure's points, high = a definite high failure's, "
+          "moderate = a medium failure's or context alone, low = less. A share below its standard counts in full "
+          "only when below the funnel's 99.8% limit (chance cannot explain it), a quarter between the 95% and 99.8% "
+          "limits, and a twentieth when consistent with the standard. national rank (a-b): the 95% interval of the "
+          "rank when each share is redrawn by chance; organisations whose intervals overlap widely are not surely "
+          "ordered.")
+
+
+def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> str:
     lines = [f"Screened {result.screened} organisation{'s' if result.screened != 1 else ''}; "
              f"{len(result.invalid_files)} invalid file(s); {len(result.duplicates)} duplicate id(s).",
-             "score = findings x exposure + context + data quality (see --weights)", "",
-             f"{'rank':>4} {'score':>7}  {'organisation':<37} {'type':<13} {'c/h/m/l':>7}", "-" * WIDTH]
+             "score = findings x exposure + context + data quality (see --weights)"]
+    if not quiet:
+        lines += _wrap(LEGEND, "")
+    lines += ["", f"{'rank':>4} {'score':>7} {'band':<9} {'organisation':<30} {'type':<12} c/h/m/l", "-" * WIDTH]
     for o in result.organisations:
-        lines += _org(o, enquiries)
-    lines += ["", "Areas (an organisation counts in every area it serves)",
-              f"{'local authority':<24} {'orgs':>5} {'total':>9} {'max':>8} {'c/h/m/l failing':>20}", "-" * WIDTH]
-    for a in result.areas:
-        fs = a.failing_by_severity
-        counts = "/".join(str(fs.get(s, 0)) for s in SEVS)
-        lines.append(f"{terminal(a.local_authority)[:24]:<24} {a.organisations:>5} {a.total_score:>9.1f} {a.max_score:>8.1f} {counts:>20}")
+        if quiet:
+            fs = o.failing_by_severity
+            lines.append(f"{o.rank:>4} {o.score:>7.1f} {o.band or '':<9} {terminal(o.id + ' ' + o.name)[:30]:<30} "
+                         f"{terminal(value_label(o.type))[:12]:<12} {fs.get(Severity.critical, 0)}/{fs.get(Severity.high, 0)}/"
+                         f"{fs.get(Severity.medium, 0)}/{fs.get(Severity.low, 0)}"[:WIDTH])
+        else:
+            lines += _org(o, enquiries)
     if result.area_ranking:
-        lines += ["", "Areas ranked by risk (score = area findings + mean of its organisations' scores)",
-                  f"{'rank':>4} {'score':>7}  {'local authority':<16} {'orgs':>5} {'area':>7} {'orgs':>7}  top area finding",
+        lines += [""] + _wrap("Areas ranked by need: evidenced critical failures first, then evidenced need (area "
+                              "requirements not met + the mean of its organisations' evidence points + half the worst "
+                              "one's), then deterioration, context, exposure, and silence (no evidence) last", "")
+        lines += [f"{'rank':>4} {'crit':>4} {'need':>7} {'silence':>7}  {'local authority':<24} {'orgs':>4}  top area finding",
                   "-" * WIDTH]
-        for ar in result.area_ranking:
-            top_driver = ar.components[0].detail if ar.components else "none failing"
-            lines.append(_fit(f"{ar.rank:>4} {ar.score:>7.1f}  {terminal(ar.local_authority)[:16]:<16} {ar.organisations:>5} "
-                              f"{ar.area_points:>7.1f} {ar.organisations_points:>7.1f}  {terminal(top_driver)}", WIDTH))
+        for a in result.area_ranking:
+            top_driver = a.components[0].detail if a.components else "none failing"
+            la = a.local_authority + (f" {a.name}" if a.name else "")
+            lines.append(_fit(f"{a.rank:>4} {a.critical:>4} {a.score:>7.1f} {a.silence:>7.1f}  {terminal(la)[:24]:<24} "
+                              f"{a.organisations:>4}  {terminal(top_driver)}", WIDTH))
+    if quiet:
+        return "\n".join(lines) + "\n"
+    lines += ["", "Areas (an organisation counts in every area it serves; worst score first)",
+              f"{'local authority':<24} {'orgs':>5} {'mean':>9} {'max':>8} {'c/h/m/l failing':>20}", "-" * WIDTH]
+    for area in result.areas:
+        fs = area.failing_by_severity
+        counts = "/".join(str(fs.get(s, 0)) for s in SEVS)
+        lines.append(f"{terminal(area.local_authority)[:24]:<24} {area.organisations:>5} {area.mean_score:>9.1f} "
+                     f"{area.max_score:>8.1f} {counts:>20}")
+    if result.funnels:
+        lines += ["", "Funnels (each share against its standard; below = outside the lower limit)",
+                  f"{'rule':<8} {'measure':<18} {'standard':>8} {'cohort':>7} {'orgs':>5} {'<95%':>5} {'<99.8%':>6} {'overdispersed':>13}",
+                  "-" * WIDTH]
+        for f in result.funnels:
+            od = f"yes (phi {f.phi:.1f})" if f.overdispersed else "no"
+            lines.append(f"{f.rule_id:<8} {f.measure.replace('_', ' ')[:18]:<18} {f.standard:>7g}% {f.cohort_rate:>6.1f}% {f.organisations:>5} "
+                         f"{f.below_95:>5} {f.below_998:>6} {od:>13}"[:WIDTH])
     lines += ["", "National picture (organisations per outcome)",
               f"{'rule':<9} {'met':>7} {'not met':>8} {'no evidence':>12} {'n/a':>7} {'waived':>7}", "-" * WIDTH]
     for t in result.national:
@@ -112,7 +166,9 @@ def render_text(result: Screening, enquiries: int = 3) -> str:
 def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
     """The score's parts as the detailed renderers' ranking columns show them."""
     fs = o.failing_by_severity
-    return {"findings_points": o.findings_points, "exposure_multiplier": o.exposure_multiplier,
+    return {**({"band": o.band, "rank_interval": rank_text(o), "peer_rank": f"{o.peer_rank} of {o.peer_size} {value_label(o.type)}"}
+               if o.peer_size else {}),
+            "findings_points": o.findings_points, "exposure_multiplier": o.exposure_multiplier,
             "context_points": o.context_points, "data_quality_points": o.data_quality_points,
             "failing_critical_high": fs.get(Severity.critical, 0) + fs.get(Severity.high, 0),
             "top_driver": next((c.detail for c in o.drivers(1)), ""),
@@ -143,7 +199,7 @@ def score_formula(w) -> list[tuple[str, str]]:
     ]
 
 
-def overview(result: Screening, reports: dict[str, Report]) -> dict:
+def overview(result: Screening, reports: Mapping[str, Report], limit: int | None = None) -> dict:
     """What the screening page shows besides the ranking: the formula, the areas, the national picture."""
     names: dict[str, str] = {}
     titles: dict[str, str] = {}
@@ -160,12 +216,72 @@ def overview(result: Screening, reports: dict[str, Report]) -> dict:
                  "insufficient_evidence": t.insufficient_evidence, "not_applicable": t.not_applicable,
                  "waived": t.waived} for t in result.national]
     filtered = any(o.rank != o.national_rank for o in result.organisations) or len(result.organisations) < result.screened
+    for o in result.organisations:
+        names.update(o.local_authority_names)
     return {"formula": score_formula(result.weights), "areas": areas, "national": national,
-            "part_labels": PART_LABELS, "filtered": filtered, "screened": result.screened}
+            "part_labels": PART_LABELS, "filtered": filtered, "screened": result.screened,
+            **screening_extras(result, titles, names, reports, limit)}
+
+
+def screening_extras(result: Screening, titles: dict[str, str], names: dict[str, str], reports: Mapping[str, Report],
+                     limit: int | None = None) -> dict:
+    """The screening page's own parts: each row's filters and status, the legend, the lines of enquiry
+    of the organisations shown in full, a funnel plot per rule and, with --by area, the areas by need."""
+    from compliance.cohort.funnel import BAND_LABELS
+    from compliance.cohort.standardise import band_legend
+    from compliance.formats.funnel_svg import funnel_plot
+
+    rows: dict[str, dict[str, Any]] = {}
+    for o in result.organisations:
+        fs = o.failing_by_severity
+        outside = any(s.band == "below_99.8" for s in o.shares if s.failing)
+        rows[o.id] = {"type": o.type, "type_label": value_label(o.type), "areas": o.local_authorities,
+                      "area_names": [f"{names[la]} ({la})" if la in names else la for la in o.local_authorities],
+                      "band": o.band, "rank_text": rank_text(o), "peer": f"{o.peer_rank} of {o.peer_size}" if o.peer_size else "",
+                      "deteriorated": o.deterioration_points > 0, "outside": outside,
+                      "status": f"{sum(fs.values())} failing ({'/'.join(str(fs.get(s, 0)) for s in SEVS)})"}
+    shown = [o for o in result.organisations if o.file in reports][:limit]
+    enquiries = [{"rank": o.rank, "id": o.id, "name": o.name, "items": [
+        {"rule_id": e.rule_id, "title": titles.get(e.rule_id, ""), "severity": e.severity.value,
+         "outcome": "not met" if e.outcome.value == "not_met" else "no evidence", "text": e.text}
+        for e in o.lines_of_enquiry]} for o in shown]
+    org_names = {o.id: o.name for o in result.organisations}
+    funnels = []
+    for f in result.funnels:
+        plot = funnel_plot(f, [{"id": oid, "name": org_names[oid], "x": x, "n": n, "band": band}
+                               for oid, x, n, band in f.points if oid in org_names])
+        if plot:
+            funnels.append({"rule": f, "plot": plot, "anchor": f"funnel-{f.rule_id}-{f.measure}"})
+    legend = [("c/h/m/l", "Requirements not met or without evidence, by severity: critical / high / medium / low."),
+              *[(f"band: {b}", text) for b, text in band_legend(result.weights)],
+              ("National rank (a–b)", "The place among every organisation screened, with its 95% interval: each share "
+                                      "redrawn by chance (bootstrap) and every organisation ranked again. Where two "
+                                      "intervals overlap widely, the order between them is not sure."),
+              ("Peer rank", "The place among organisations of the same type (practices with practices, trusts with trusts)."),
+              ("Funnel limits", "Around the standard, the range a share would fall in by chance alone at 95% and 99.8%, "
+                                "narrowing as the denominator grows (Spiegelhalter 2005); widened when the cohort varies "
+                                "more than chance explains (over-dispersed: phi, tau²)."),
+              *[(k.replace("_", " "), v) for k, v in BAND_LABELS.items()],
+              ("z", "How many standard deviations the share lies from the standard (with over-dispersion added)."),
+              ("P(true rate below standard)", "The probability, given the counts, that the organisation's true rate is "
+                                              "below the standard (Jeffreys prior)."),
+              ("Exposure", "Children and young people seen: under-18 ED attendances, looked-after children, missing "
+                           "episodes and was-not-brought escalations, as the return counts them."),
+              ("LA", "Local authority (the area an inspection covers)."),
+              ("ED / UTC", "Emergency department / urgent treatment centre."),
+              ("ICB", "Integrated care board.")]
+    areas = [{"rank": a.rank, "code": a.local_authority, "name": a.name or names.get(a.local_authority),
+              "critical": a.critical, "need": a.score, "area_points": a.area_points, "orgs_points": a.organisations_points,
+              "deterioration": a.deterioration, "context": a.context, "exposure": a.exposure, "silence": a.silence,
+              "organisations": a.organisations,
+              "top": a.components[0].detail if a.components else "none failing"} for a in result.area_ranking]
+    return {"rows": rows, "types": sorted({(r["type"], r["type_label"]) for r in rows.values()}),
+            "all_areas": sorted({(la, names.get(la, la)) for r in rows.values() for la in r["areas"]}),
+            "legend": legend, "enquiries": enquiries, "funnels": funnels, "area_ranking": areas}
 
 
 def render_text_screening(result: Screening, options: Options | None = None) -> str:
-    return render_text(result)
+    return render_text(result, quiet=bool(options and options.quiet))
 
 
 def _detailed(result: Screening, reports: dict[str, Report], limit: int | None
@@ -194,7 +310,8 @@ def render_detailed_html(result: Screening, options: Options, reports: dict[str,
     from compliance.formats.html import render_html_screening
 
     rows, shown, invalid = _detailed(result, reports, options.details)
-    return render_html_screening(shown, rows, options.timestamp, invalid=invalid, overview=overview(result, reports),
+    return render_html_screening(shown, rows, options.timestamp, invalid=invalid,
+                                 overview=overview(result, reports, options.details),
                                  by=options.by)
 
 
@@ -202,7 +319,8 @@ def render_detailed_markdown(result: Screening, options: Options, reports: dict[
     from compliance.formats.markdown import render_markdown_screening
 
     rows, shown, invalid = _detailed(result, reports, options.details)
-    return render_markdown_screening(shown, rows, options.timestamp, invalid=invalid, by=options.by)
+    return render_markdown_screening(shown, rows, options.timestamp, invalid=invalid, by=options.by,
+                                     overview=overview(result, reports, options.details))
 
 
 def render_detailed_junit(result: Screening, options: Options, reports: Mapping[str, Report]) -> Iterator[str]:

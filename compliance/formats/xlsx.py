@@ -75,7 +75,19 @@ def render_xlsx_screening(result: Screening, options: Options | None = None,
     _findings_sheet(wb.create_sheet("Findings"), ranked)
     _summary_sheet(wb.create_sheet("Summary"), ranked, options, result)
     _not_screened_sheet(wb.create_sheet("Not screened"), result)
+    titles = {f.rule_id: f.title for r in ranked for f in r.findings}
+    _enquiries_sheet(wb.create_sheet("Lines of enquiry"), result, titles)
     return workbook_bytes(wb)
+
+
+def _enquiries_sheet(ws: Worksheet, result: Screening, titles: dict[str, str]) -> None:
+    """One row per organisation and line of enquiry, in ranking order: the visit's questions."""
+    names = ["rank", "id", "name", "type", "local_authorities", "band", "rule_id", "title", "severity", "outcome",
+             "line_of_enquiry"]
+    rows = [[o.rank, o.id, o.name, o.type, ", ".join(o.local_authorities), o.band, e.rule_id, titles.get(e.rule_id, ""),
+             e.severity.value, "not met" if e.outcome.value == "not_met" else "no evidence", e.text]
+            for o in result.organisations for e in o.lines_of_enquiry]
+    _table(ws, names, rows, {"name": 30, "local_authorities": 20, "title": 45, "line_of_enquiry": 90})
 
 
 # --- sheets -----------------------------------------------------------------------------------------
@@ -111,12 +123,13 @@ def _ranking_sheet(ws: Worksheet, result: Screening) -> None:
     ws.title = "Ranking"
     names = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
              "children", "context_points", "data_quality_points", *[s.value for s in SEVS], "drivers",
-             "lines_of_enquiry", "file"]
+             "lines_of_enquiry", "file", "band", "national_rank", "rank_low", "rank_high", "peer_rank", "peer_size"]
     rows = [[o.rank, o.id, o.name, o.type, ", ".join(o.local_authorities), o.score, o.findings_points,
              o.exposure_multiplier, o.children, o.context_points, o.data_quality_points,
              *[o.failing_by_severity.get(s, 0) for s in SEVS],
              " | ".join(f"{c.detail} = {c.points:.1f}" for c in o.drivers()),
-             " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry), o.file]
+             " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry), o.file,
+             o.band, o.national_rank, o.rank_low, o.rank_high, o.peer_rank, o.peer_size]
             for o in result.organisations]
     widths = {"name": 30, "local_authorities": 20, "drivers": 60, "lines_of_enquiry": 60, "file": 40}
     _table(ws, names, rows, widths)
