@@ -10,7 +10,13 @@ return, such as its services, or one object per organisation) and states, as dat
 * `listed_by`: every item must be matched by an entry of another organisation's list (every
   provider serving the area is one its ICB lists);
 * `requires`: values that must be present among the items (a health-visiting and a school-nursing
-  service to receive ED notifications).
+  service to receive ED notifications), optionally only `when` another value is present (an ED);
+* `items.required`: entries each organisation of a type must list (an ICB's designated posts, a
+  trust's named posts): one that is not listed fails.
+
+Silence is never compliance: an organisation `expected_from` that leaves the list unreported leaves
+the rule without evidence, unless what the others reported already decides it (a failure, or every
+required value present).
 
 `evaluation/area.py` turns each of these into durable-rules patterns, joins across item facts
 included; nothing here is executed.
@@ -18,6 +24,8 @@ included; nothing here is executed.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated
 
 from pydantic import Field
@@ -30,6 +38,17 @@ from compliance.domain.model import OrgType
 from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity, Source
 
 AreaRuleId = Annotated[str, Field(pattern=r"^ARE-[0-9]{3}$")]
+
+
+class RequiredEntries(Strict):
+    """Entries each organisation must list, by its type and the services it runs (as GOV-002 does):
+    each one named in the list parameters given; one not listed fails the area."""
+
+    key: Name = Field(description="The item field naming the entry, e.g. role.")
+    org_types: dict[OrgType, Name] = Field(default_factory=dict, description="A list parameter per organisation type.")
+    services: dict[Name, Name] = Field(default_factory=dict,
+                                       description="A list parameter per service kind: needed where that service runs.")
+    labels: dict[Name, str] = Field(default_factory=dict, description="How each entry reads in a message.")
 
 
 class Items(Strict):
@@ -50,6 +69,21 @@ class Items(Strict):
     expected_from: list[OrgType] = Field(
         default_factory=list, description="Organisations of these types are expected to report the list: one "
         "that leaves it unreported leaves the rule without evidence (it might hold what is missing or failing).")
+    empty_is_unreported: bool = Field(default=False, description="An expected organisation whose list is empty "
+                                      "has shown nothing (an ICB that lists no providers), as if unreported.")
+    full_months_since: list[Name] = Field(
+        default_factory=list, max_length=3,
+        description="Date fields read as whole calendar months completed by the period end, as field "
+                    "`<name>_full_months` ('shorter than 3 months' is fewer than 3 completed).")
+    cutover: Name | None = Field(
+        default=None, description="A date parameter: field `period_after_cutover` is true for a period that starts "
+        "on or after it, false for one that ends before it, and unknown for one that contains it (counts of such "
+        "a period cannot say which side of the date they fall).")
+    required: RequiredEntries | None = None
+    unstated: dict[Name, Scalar] = Field(
+        default_factory=dict, max_length=3,
+        description="Fields whose absence is itself an answer, as the organisation rule reads it: interim "
+                    "cover a return does not state has not been recorded (false).")
 
 
 class ListedBy(Strict):
@@ -65,6 +99,9 @@ class Requires(Strict):
 
     field: Name
     values: list[Scalar] = Field(min_length=1, max_length=10)
+    when: list[Scalar] = Field(default_factory=list, max_length=10,
+                               description="Only when one of these values is present (an ED or UTC): an area "
+                               "without any is not applicable.")
 
 
 class AreaMessages(Strict):
@@ -72,6 +109,7 @@ class AreaMessages(Strict):
     not_met: str = Field(min_length=3, max_length=400, description="Followed by the items that fail.")
     insufficient_evidence: str = Field(min_length=3, max_length=400, description="Followed by the items not reported.")
     not_applicable: str = Field(min_length=3, max_length=400)
+    # A parameter is shown as {name}, never as its default written in: a profile may change it.
 
 
 class AreaCase(Strict):
@@ -113,8 +151,19 @@ class AreaRule(Strict):
         unknown += [n for n in self.same if n not in readable]
         if self.requires is not None and self.requires.field not in readable:
             unknown.append(self.requires.field)
+        req = self.items.required
+        if req is not None:
+            unknown += [req.key] if req.key not in readable else []
+            unknown += [n for n in [*req.org_types.values(), *req.services.values()]
+                        if not isinstance(self.parameters.get(n, None) and self.parameters[n].default, list)]
+        if self.items.cutover is not None and not isinstance(
+                self.parameters.get(self.items.cutover) and self.parameters[self.items.cutover].default, dt.date):
+            unknown.append(self.items.cutover)
+        unknown += [n for n in self.items.unstated if n not in self.items.fields]
+        for text in self.messages.model_dump().values():
+            unknown += [n for n in re.findall(r"\{(\w+)\}", text) if n not in self.parameters]
         if unknown:
-            raise PydanticCustomError("unknown_name", "names that are neither item fields nor parameters: {n}",
+            raise PydanticCustomError("unknown_name", "names that are neither item fields nor parameters of the right kind: {n}",
                                       {"n": ", ".join(sorted(set(unknown)))})
         if len({c.name for c in self.cases}) != len(self.cases):
             raise PydanticCustomError("case_names", "case names must be unique")
@@ -124,6 +173,9 @@ class AreaRule(Strict):
     def item_fields(self) -> list[str]:
         """The fields item facts carry: those read, the derived month counts, and the label."""
         return list(dict.fromkeys(self.items.fields + [f"{m}_months" for m in self.items.months_since]
+                                  + [f"{m}_full_months" for m in self.items.full_months_since]
+                                  + (["period_after_cutover"] if self.items.cutover else [])
+                                  + ([self.items.required.key] if self.items.required else [])
                                   + self.items.label))
 
     @property
