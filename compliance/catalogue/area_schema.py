@@ -46,9 +46,12 @@ class RequiredEntries(Strict):
 
     key: Name = Field(description="The item field naming the entry, e.g. role.")
     org_types: dict[OrgType, Name] = Field(default_factory=dict, description="A list parameter per organisation type.")
-    services: dict[Name, Name] = Field(default_factory=dict,
-                                       description="A list parameter per service kind: needed where that service runs.")
+    services: dict[Name, Name | list[Scalar]] = Field(
+        default_factory=dict, description="Per service kind, a list parameter or the entries themselves: needed "
+        "where the organisation's list of services says that service runs.")
     labels: dict[Name, str] = Field(default_factory=dict, description="How each entry reads in a message.")
+    unlisted: str = Field(default="{entry} not listed", min_length=8, max_length=100, pattern=r"\{entry\}",
+                          description="What an entry not listed means, with {entry} for the entry's words.")
 
 
 class Items(Strict):
@@ -58,7 +61,8 @@ class Items(Strict):
                                      "an object gives one item per organisation, reported or not.")
     org_types: list[OrgType] | None = Field(default=None, description="Only organisations of these types.")
     reported_only: bool = Field(default=False, description="An object path: only organisations that report it.")
-    where: dict[Name, list[Scalar]] | None = Field(default=None, description="Only items whose field has one of these values.")
+    where: dict[Name, list[Scalar] | Name] | None = Field(
+        default=None, description="Only items whose field has one of these values (or of a list parameter's).")
     fields: list[Name] = Field(default_factory=list, max_length=10, description="Item fields the rule reads.")
     months_since: list[Name] = Field(
         default_factory=list, max_length=3,
@@ -151,11 +155,13 @@ class AreaRule(Strict):
         unknown += [n for n in self.same if n not in readable]
         if self.requires is not None and self.requires.field not in readable:
             unknown.append(self.requires.field)
+        unknown += [n for n in (self.items.where or {}).values() if isinstance(n, str)
+                    and not isinstance(self.parameters.get(n, None) and self.parameters[n].default, list)]
         req = self.items.required
         if req is not None:
             unknown += [req.key] if req.key not in readable else []
-            unknown += [n for n in [*req.org_types.values(), *req.services.values()]
-                        if not isinstance(self.parameters.get(n, None) and self.parameters[n].default, list)]
+            unknown += [n for n in [*req.org_types.values(), *req.services.values()] if isinstance(n, str)
+                        and not isinstance(self.parameters.get(n, None) and self.parameters[n].default, list)]
         if self.items.cutover is not None and not isinstance(
                 self.parameters.get(self.items.cutover) and self.parameters[self.items.cutover].default, dt.date):
             unknown.append(self.items.cutover)
@@ -177,6 +183,23 @@ class AreaRule(Strict):
                                   + (["period_after_cutover"] if self.items.cutover else [])
                                   + ([self.items.required.key] if self.items.required else [])
                                   + self.items.label))
+
+    @property
+    def parameters_read(self) -> set[str]:
+        """The parameters the rule's logic reads: in its check, its filter, its required entries, its cut-over."""
+        read = set(condition_names(self.check)) if self.check is not None else set()
+        read |= {n for n in (self.items.where or {}).values() if isinstance(n, str)}
+        req = self.items.required
+        if req is not None:
+            read |= set(req.org_types.values()) | {n for n in req.services.values() if isinstance(n, str)}
+        return read | ({self.items.cutover} if self.items.cutover else set())
+
+    @property
+    def always_applies(self) -> bool:
+        """Whether every organisation owes the rule something (ARE-007's posts): then no area it
+        judges can be not applicable, and no case can show it."""
+        req = self.items.required
+        return req is not None and set(req.org_types) == set(OrgType)
 
     @property
     def measures(self) -> dict[str, None]:

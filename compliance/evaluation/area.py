@@ -98,10 +98,11 @@ def _required_keys(rule: AreaRule, doc: SelfAssessment, params: dict[str, Any]) 
     req = rule.items.required
     if req is None:
         return []
-    names = [req.org_types[doc.organisation.type]] if doc.organisation.type in req.org_types else []
+    lists: list[Any] = [req.org_types[doc.organisation.type]] if doc.organisation.type in req.org_types else []
     runs = {_scalar(s.kind) for s in (doc.services or [])}
-    names += [n for kind, n in req.services.items() if kind in runs]
-    return list(dict.fromkeys(str(k) for n in names for k in params.get(n, rule.parameters[n].default)))
+    lists += [n for kind, n in req.services.items() if kind in runs]
+    return list(dict.fromkeys(str(k) for n in lists
+                              for k in (params.get(n, rule.parameters[n].default) if isinstance(n, str) else n)))
 
 
 def gather(rule: AreaRule, docs: list[SelfAssessment], params: dict[str, Any] | None = None) -> Gathered:
@@ -150,7 +151,8 @@ def gather(rule: AreaRule, docs: list[SelfAssessment], params: dict[str, Any] | 
             if rule.items.cutover is not None:
                 values["period_after_cutover"] = _period_side(org.period.start, org.period.end,
                                                               params[rule.items.cutover])
-            if rule.items.where and any(values.get(k, _scalar(getattr(obj, k, None))) not in allowed
+            if rule.items.where and any(values.get(k, _scalar(getattr(obj, k, None))) not in
+                                        (params[allowed] if isinstance(allowed, str) else allowed)
                                         for k, allowed in rule.items.where.items()):
                 continue
             shown = [str(values[f]).replace("_", " ") for f in rule.items.label if values.get(f) is not None]
@@ -271,7 +273,7 @@ def verdict(rule: AreaRule, gathered: Gathered, matches: list[tuple[Branch, dict
     req = rule.items.required
     for j, (org, label, key) in enumerate(gathered.required, start=first_required):
         if j not in supplied_ids and req is not None:
-            failing.append(f"{label}: {req.labels.get(key, key.replace('_', ' '))} not listed")
+            failing.append(f"{label}: " + req.unlisted.replace("{entry}", req.labels.get(key, key.replace("_", " "))))
             bad_orgs.add(org)
     for f in dict.fromkeys(f for _, _, f in sorted(conflicts)):
         involved = sorted({i for a, b, g in conflicts if g == f for i in (a, b)})
