@@ -222,7 +222,7 @@ def _facts(rule: AreaRule, g: Gathered) -> list[dict[str, Any]]:
 
 
 def _field_words(rule: AreaRule, f: str) -> str:
-    """An item field as a reader calls it ('tool' of the exploitation tools: 'risk assessment tool')."""
+    """An item field as a reader calls it: the exploitation tools' 'tool' is 'exploitation risk tool'."""
     from compliance.domain.labels import label_or_name, lower_first
 
     return lower_first(label_or_name(rule.items.path.replace("[]", "") + "." + f))
