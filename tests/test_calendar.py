@@ -56,3 +56,12 @@ def test_working_days_skip_england_and_wales_bank_holidays():
 @given(dates, st.integers(-400, 400))
 def test_working_days_between_inverts_add_working_days(d, n):
     assert cal.working_days_between(d, cal.add_working_days(d, n)) == n
+
+
+@given(st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31)), st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31)),
+       st.integers(1, 36))
+def test_under_n_months_is_within_n_months_but_not_exactly_n(date, end, n):
+    """A vacancy 'shorter than 3 months' excludes one that began exactly 3 months before the end."""
+    from compliance.domain.calendar import add_months, under_months, within_months
+
+    assert under_months(date, end, n) == (within_months(date, end, n) and date != add_months(end, -n))

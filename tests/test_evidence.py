@@ -100,3 +100,18 @@ def test_required_posts_depend_on_the_organisation_and_its_services(ruleset):
     assert f.outcome.value == "not_met" and "named midwife (not listed)" in f.message
     f = assess(ruleset, "GOV-002", {"services": [{"kind": "paediatrics"}], "governance": {"roles": posts}})
     assert f.outcome.value == "met"
+
+
+def test_a_waiver_sets_aside_only_a_requirement_that_applies(ruleset):
+    """Waiving a rule that does not apply leaves it not applicable; a waived rule keeps the outcome
+    it was evaluated as, as data."""
+    from compliance.domain.result import Waiver
+    from compliance.evaluation.evaluator import Evaluator
+    from conftest import minimal_return
+
+    ev = Evaluator(ruleset, waivers={"GOV-011": Waiver(reason="not ours"), "TRN-001": Waiver(reason="agreed")})
+    doc = SelfAssessment.model_validate(minimal_return(training={"groups": [
+        {"group": "All", "level": 1, "staff_in_post": 100, "in_date": 50}]}))
+    found = {f.rule_id: f for f in ev.evaluate(doc)}
+    assert found["GOV-011"].outcome.value == "not_applicable" and found["GOV-011"].evaluated_outcome is None
+    assert found["TRN-001"].outcome.value == "waived" and found["TRN-001"].evaluated_outcome.value == "not_met"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compliance import __version__
 from compliance.evaluation.evaluator import Evaluator
@@ -64,7 +64,7 @@ def training_coverage(assessment: SelfAssessment, findings: list[Finding], rules
     groups = (assessment.training.groups if assessment.training else None) or []
     if not groups:
         return []
-    thresholds: dict[int, tuple[float, str]] = {}
+    thresholds: dict[int, tuple[Any, str]] = {}
     for f in findings:
         if "threshold" not in f.parameters:
             continue

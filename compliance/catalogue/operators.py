@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import operator as op_
 import re
-from typing import Any, Callable, ClassVar, Literal, Optional
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, Optional
 
 from pydantic import Field, create_model
 
@@ -208,6 +208,29 @@ class OlderThanMonths(Operator):
 
 
 @register
+class UnderMonths(Operator):
+    name = "under_months"
+    argument = Number | Name
+    takes_parameter = True
+    swap = "within_months"
+    description = ("The date is less than this many months before the period end: strictly, so a date exactly that "
+                   "many months before has been that long (a vacancy since then is not shorter).")
+
+    def test(self, have: Any, arg: Any, ctx: Context) -> bool | None:
+        return calendar.under_months(have, ctx.doc.organisation.period.end, arg)
+
+    def words(self, label: str, arg: Any, params: dict[str, Any]) -> str:
+        n = self.resolve(arg, params)
+        return f"{label} less than {_number_words(n)} {'month' if n == 1 else 'months'} before the period end"
+
+    def why(self, label: str, have: Any, arg: Any, params: dict[str, Any]) -> str:
+        if have is None:
+            return f"{label}: not reported"
+        n = self.resolve(arg, params)
+        return f"{label} {said(have)}, {_number_words(n)} {'month' if n == 1 else 'months'} or more before the period end"
+
+
+@register
 class InPeriod(Operator):
     name = "in_period"
     argument = Literal[True]
@@ -269,12 +292,15 @@ def _compare_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for o in OPERATORS.values():
         alias = {"alias": o.name} if o.field != o.name else {}
-        fields[o.field] = (Optional[o.argument], Field(default=None, description=o.description, **alias))
+        fields[o.field] = (Optional[o.argument], Field(None, description=o.description, **alias))  # type: ignore[call-overload]
     return fields
 
 
-Compare = create_model("Compare", __base__=_CompareBase, __module__=__name__, **_compare_fields())
-Compare.__doc__ = """A comparison inside a `where` filter or a `passes` test: exactly one operator (see the registry)."""
+if TYPE_CHECKING:
+    Compare = _CompareBase
+else:
+    Compare = create_model("Compare", __base__=_CompareBase, __module__=__name__, **_compare_fields())
+    Compare.__doc__ = """A comparison inside a `where` filter or a `passes` test: exactly one operator (see the registry)."""
 
 
 def plain_matches(have: Any, want: Any) -> bool | None:
@@ -293,15 +319,33 @@ def field_matches(have: Any, want: Any, ctx: Context) -> bool | None:
     return plain_matches(have, want)
 
 
-def item_matches(item: Any, where: dict[str, Any], ctx: Context) -> bool | None:
+def range_matches(lo: Any, hi: Any, want: Any, ctx: Context) -> bool | None:
+    """A test of a value known only to lie in [lo, hi] (a count made over a wider window than the
+    standard's is at most what it says): decided when both ends agree, for the ordered tests."""
+    if lo == hi:
+        return field_matches(lo, want, ctx)
+    if isinstance(want, _CompareBase) and want.op in _FUNCS:
+        at_lo, at_hi = want.operator.matches(lo, want.arg, ctx), want.operator.matches(hi, want.arg, ctx)
+        if want.op in ("eq", "ne"):
+            inside = lo <= scalar(want.arg) <= hi
+            return (None if inside else want.op == "ne") if at_lo is not None else None
+        return at_lo if at_lo == at_hi else None
+    wanted = want if isinstance(want, list) else [want]
+    return None if any(isinstance(w, (int, float)) and lo <= w <= hi for w in wanted) else False
+
+
+def item_matches(item: Any, where: dict[str, Any], ctx: Context,
+                 upper: frozenset[str] = frozenset()) -> bool | None:
     """Whether a list item passes a filter; None when only an unreported value could decide it.
 
     A part of the filter that is definitely false excludes the item even when another part needs an
-    unreported value: a definite "no" always decides.
+    unreported value: a definite "no" always decides. A field in `upper` is an upper bound (counted
+    with a wider window than the standard's): its true value lies between 0 and what it says.
     """
     unknown = False
     for field, want in where.items():
-        ok = field_matches(scalar(getattr(item, field)), want, ctx)
+        have = scalar(getattr(item, field))
+        ok = range_matches(0, have, want, ctx) if field in upper and have is not None else field_matches(have, want, ctx)
         if ok is None:
             unknown = True
         elif not ok:

@@ -13,7 +13,7 @@ import math
 import re
 import string
 from functools import cached_property
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Union
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -135,6 +135,14 @@ class Measure(Strict):
     by: Name | None = Field(
         default=None, description="With `min_percent`: add parts and wholes up per value of this item field "
         "(one share per service, say) before taking the lowest.")
+    on_or_after: Name | None = Field(
+        default=None, description="With `value`: the part of a count over the period that falls on or after this date "
+        "parameter. All of it when the period starts on or after the date, none when it ends before, and when the "
+        "period contains the date, anything from none to all (a count cannot say when its episodes happened).")
+    expect: Literal["services_run"] | None = Field(
+        default=None, description="With `min_percent` and `by: service`: every service the organisation runs that "
+        "the filter admits must have a line; a service run without one has no known share (not evidenced), so it "
+        "can never pass unseen.")
     absent: Path_ | None = Field(
         default=None, description="How many of `values` do not appear as this field of the (filtered) list items."
     )
@@ -189,6 +197,11 @@ class Measure(Strict):
         return self.spec.path(self)
 
     @cached_property
+    def is_date(self) -> bool:
+        """A day number to the engine, a date to people (read for every value shown)."""
+        return self.spec.is_date(self)
+
+    @cached_property
     def derived_from(self) -> tuple[str, ...]:
         """Other measures this one is computed from (read for every measure of every evaluation)."""
         return self.spec.derived_from(self)
@@ -240,6 +253,19 @@ class Condition(OneKey):
 
 
 
+def comparisons(c: Condition) -> Iterator[tuple[str, str, Any]]:
+    """Every comparison of a condition, as (operator, measure, operand), in order: the one walk of
+    the condition tree that checks, words and lint share."""
+    if c.op in ("all", "any"):
+        for sub in getattr(c, c.op):
+            yield from comparisons(sub)
+    elif c.op == "not":
+        yield from comparisons(c.not_)  # type: ignore[arg-type]
+    else:
+        left, right = getattr(c, c.op)
+        yield c.op, left, right
+
+
 def condition_names(c: Condition) -> list[str]:
     """Every name (measure or parameter) a condition reads, in order of first use."""
     out: list[str] = []
@@ -251,18 +277,9 @@ def condition_names(c: Condition) -> list[str]:
             for x in getattr(o, o.op):
                 operand(x)
 
-    def walk(x: Condition) -> None:
-        if x.op in ("all", "any"):
-            for sub in getattr(x, x.op):
-                walk(sub)
-        elif x.op == "not":
-            walk(x.not_)  # type: ignore[arg-type]
-        else:
-            left, right = getattr(x, x.op)
-            out.append(left)
-            operand(right)
-
-    walk(c)
+    for _, left, right in comparisons(c):
+        out.append(left)
+        operand(right)
     return list(dict.fromkeys(out))
 
 
@@ -430,24 +447,18 @@ class Rule(Strict):
 
 def where_parameters(m: Measure) -> list[str]:
     """Parameter names a measure's filter, windows and (for `each`) its requirement and tests read."""
-    out = [w.parameter for w in m.window or []]
+    out = [w.parameter for w in m.window or []] + ([m.on_or_after] if m.on_or_after else [])
     out += m.required.parameter_names() if m.required else []
     tests = [v for alt in ([m.where or {}] + list(m.passes or [])) for v in alt.values()]
     return out + [p for v in tests for p in test_parameters(v)]
 
 
 def _check_left_sides(c: Condition, measures: set[str], label: str) -> None:
-    if c.op in ("all", "any"):
-        for sub in getattr(c, c.op):
-            _check_left_sides(sub, measures, label)
-    elif c.op == "not":
-        _check_left_sides(c.not_, measures, label)  # type: ignore[arg-type]
-    else:
-        left = getattr(c, c.op)[0]
+    for op, left, _ in comparisons(c):
         if left not in measures:
             raise PydanticCustomError(
                 "left_side", "{label}: the left side of '{op}' must be a measure, not '{n}'",
-                {"label": label, "op": c.op, "n": left, "at": label},
+                {"label": label, "op": op, "n": left, "at": label},
             )
 
 

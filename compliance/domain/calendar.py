@@ -73,6 +73,12 @@ def within_months(date: dt.date, end: dt.date, n: int | float) -> bool:
     return date >= add_months(end, -int(n))
 
 
+def under_months(date: dt.date, end: dt.date, n: int | float) -> bool:
+    """Whether `date` is less than n months before `end`: strictly, so a date exactly n calendar
+    months before the end has been n months and is not under (a vacancy since then has lasted n)."""
+    return date > add_months(end, -int(n))
+
+
 def months_elapsed(date: dt.date, end: dt.date) -> int:
     """The age of `date` at `end` in months: the smallest n >= 0 with within_months(date, end, n).
 

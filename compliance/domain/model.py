@@ -46,7 +46,7 @@ class Record(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        cls.bounds = {name: extra["part_of"] for name, f in cls.model_fields.items()
+        cls.bounds = {name: str(extra["part_of"]) for name, f in cls.model_fields.items()
                       if isinstance(extra := f.json_schema_extra, dict) and "part_of" in extra}
 
     @model_validator(mode="after")

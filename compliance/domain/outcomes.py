@@ -23,7 +23,10 @@ class Severity(str, Enum):
 
     @property
     def rank(self) -> int:
-        return {"critical": 4, "high": 3, "medium": 2, "low": 1}[self.value]
+        return _RANK[self.value]
+
+
+_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 
 
 class KeyQuestion(str, Enum):

@@ -88,7 +88,7 @@ def num(v: Any) -> Number | None:
 Loc = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MeasureResult:
     """One measure worked out from one return: its range, and what lies behind it as data.
 
@@ -104,3 +104,6 @@ class MeasureResult:
     missing: tuple[Loc, ...] = ()
     listed: bool = True  # False: the list the measure reads was not reported at all
     detail: Any = field(default=None, compare=False)  # kind-specific facts for words (e.g. each's verdicts)
+
+    # Built for every measure of every organisation screened: not frozen (a frozen dataclass's
+    # __init__ costs several times as much); nothing changes one after it is made.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from compliance.domain.base import Strict
 from pydantic import Field
@@ -11,7 +11,7 @@ from pydantic import Field
 from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity
 from compliance.domain.outcomes import Source
 
-REPORT_VERSION = "1"
+REPORT_VERSION: Literal["1"] = "1"
 # Outcomes that count against --fail-on: silence is never compliance.
 FAILING = (Outcome.not_met, Outcome.insufficient_evidence)
 
@@ -178,6 +178,21 @@ class Report(Strict):
     records: list[Provenance] | None = Field(default=None, description="The extracts read (--records), if any.")
 
 
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Area, then failing before passing, then most severe, then id: the order people read in."""
+class _Sortable(Protocol):
+    @property
+    def area(self) -> str: ...
+    @property
+    def failing(self) -> bool: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def rule_id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Sortable)
+
+
+def sort_findings(findings: list[T]) -> list[T]:
+    """Area, then failing before passing, then most severe, then id: the order people read in (for
+    findings and for the verdicts they are dressed from)."""
     return sorted(findings, key=lambda f: (f.area, not f.failing, -f.severity.rank, f.rule_id))

@@ -83,8 +83,11 @@ class Evaluator:
         self.params = {r.id: r.parameter_values(overrides.get(r.id)) for r in ruleset.rules}
         # (measure, where it comes from, whether the condition reads it): the same for every organisation
         self.sources = {r.id: [(name, describe_source(m), name in r.used_measures,
-                                measure_label(r, name, self.params[r.id])) for name, m in r.measures.items()]
+                                measure_label(r, name, self.params[r.id]), kind_of(m).unit(m))
+                               for name, m in r.measures.items()]
                         for r in ruleset.rules}
+        # what each share is judged against, so it is never shown on the wrong side of it
+        self.limits = {r.id: thresholds(r, self.params[r.id]) for r in ruleset.rules}
         for r in ruleset.rules:
             broken = path_problems(r, ruleset.files.get(r.id))
             if broken:
@@ -115,10 +118,12 @@ class Evaluator:
         out = []
         for rule, branch, results in self._run(doc):
             waiver = self.waivers.get(rule.id)
-            outcome = Outcome.waived if waiver is not None and not waiver.expired else branch.outcome
+            # a waiver sets aside a requirement that applies; one that does not apply stays not applicable
+            live = waiver is not None and not waiver.expired and branch.outcome != Outcome.not_applicable
+            outcome = Outcome.waived if live else branch.outcome
             out.append(Verdict(rule, outcome, branch.severity, {n: r.range for n, r in results.items()},
                                self.params[rule.id], branch.outcome, branch, results))
-        return sort_findings(out)  # type: ignore[arg-type]
+        return sort_findings(out)
 
     def facts(self, doc: SelfAssessment) -> tuple[list[list[dict[str, Any]]], dict[str, dict[str, MeasureResult]]]:
         """The facts the engine is given, per ruleset chunk, and each rule's measures (the
@@ -162,18 +167,18 @@ class Evaluator:
         range, unit and words, shares by the one display rule), and what is still to report, each
         input with its place in the return. A waived rule keeps the outcome it was evaluated as."""
         rule, params, results = v.rule, v.parameters, v.results
-        text = message(rule, v.branch, results, ctx)
+        limits = self.limits[rule.id]
+        text = message(rule, v.branch, results, ctx, limits)
         if v.outcome == Outcome.waived:
             text = f"Waived (evaluated as {v.evaluated.value.replace('_', ' ')}): {text}"
-        limits = thresholds(rule, params)
         evidence = []
-        for name, source, used, label in self.sources[rule.id]:
+        for name, source, used, label, unit in self.sources[rule.id]:
             r = v.ranges[name]
             m = rule.measures[name]
             evidence.append(Evidence(
                 measure=name, label=label, value=display_value(rule, name, r), source=source, used=used,
-                text=value_text(rule, name, r, limits.get(name)), low=_plain(r.lo), high=_plain(r.hi),
-                unit=kind_of(m).unit(m) or ("text" if r.text is not None else "count"),
+                text=value_text(rule, name, r, limits.get(name), unit), low=_plain(r.lo), high=_plain(r.hi),
+                unit=unit or ("text" if r.text is not None else "count"),
                 reported=r.exact or r.text is not None,
                 provenance=provenance(m.path) if provenance is not None and m.path else None))
         missing: list[MissingInput] = []
@@ -204,9 +209,13 @@ class Evaluator:
             missing=missing,
             threshold=None if rule.threshold is None else ThresholdResult(
                 measure=rule.threshold.measure, parameter=rule.threshold.parameter,
-                actual=display_value(rule, rule.threshold.measure, v.ranges[rule.threshold.measure]),
+                actual=_plain(_exact_number(v.ranges[rule.threshold.measure])),
                 required=params[rule.threshold.parameter]),
         )
+
+
+def _exact_number(r: Range) -> Any:
+    return r.lo if r.exact and r.text is None else None
 
 
 def _plain(v: Any) -> int | float | None:

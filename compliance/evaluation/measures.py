@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.catalogue.kinds import kind_of
-from compliance.catalogue.kinds.base import filtered, get, label_or_name, split
+from compliance.catalogue.kinds.base import filtered, get, label_or_name, list_path, split
 from compliance.catalogue.operators import Context
 from compliance.catalogue.schema import Measure, Rule
 from compliance.domain.errors import Problem
@@ -39,7 +39,7 @@ def compute_results(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | No
             continue
         kind = m.spec
         result = kind.compute(m, rule, ctx)
-        if m.window:
+        if m.window and not kind.listy:  # a list's items are judged each by its own window (kinds/base.windowed)
             breach = _window_breach(m, ctx)
             if breach is not None:
                 r = result.range
@@ -49,6 +49,8 @@ def compute_results(rule: Rule, doc: SelfAssessment, params: dict[str, Any] | No
                     capped = Range() if kind.engine_type(rule, m) == "text" else UNKNOWN
                 result = MeasureResult(capped, result.sure, result.maybe, listed=result.listed, detail=result.detail)
         out[name] = result
+    if len(out) == len(rule.measures):
+        return out
     ranges = {n: r.range for n, r in out.items()}
     for name, m in rule.measures.items():
         if m.derived_from:
@@ -75,8 +77,7 @@ def measure_type(rule: Rule, name: str) -> str:
 
 def is_date(rule: Rule, name: str) -> bool:
     """A measure whose value is a date: a day number to the engine, a date to people."""
-    m = rule.measures[name]
-    return kind_of(m).is_date(m)
+    return rule.measures[name].is_date
 
 
 def display_value(rule: Rule, name: str, r: Range) -> Value:
@@ -136,7 +137,7 @@ def _window_breach(m: Measure, ctx: Context) -> _Breach | None:
         else:
             split_ = filtered(ctx.doc, m, ctx)
             items = [] if split_ is None else [i for _, i in split_[0] + split_[1]]
-            stated = [(getattr(i, w.field), i) for i in items]
+            stated = [(getattr(i, str(w.field)), i) for i in items]
             label = ".".join(split(m.path)[0]) + f"[].{w.field}"  # type: ignore[arg-type]
         for v, item in stated:
             if v is None or (v <= want if w.max else v == want):
@@ -164,6 +165,10 @@ def window_problem(rule: Rule, name: str, doc: SelfAssessment, params: dict[str,
         return f"{n} {unit}".strip()
 
     what, window = label_or_name(m.path), lower_first(label_or_name(b.label))  # type: ignore[arg-type]
+    if b.item is not None:  # the count the item states with that window, e.g. its learning hours
+        counts = [c for c, fields in getattr(type(b.item), "windows", {}).items() if b.label.rsplit(".", 1)[-1] in fields]
+        if counts:
+            what = label_or_name(f"{list_path(m.path)}[].{counts[0]}")  # type: ignore[arg-type]
     where = f" ({item_name(b.item)})" if b.item is not None else ""
     if b.max:
         return (f"{what}{where} was counted with a {window} of {amount(b.stated)}, wider than the "

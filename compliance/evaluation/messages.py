@@ -22,7 +22,7 @@ from typing import Any
 from compliance.catalogue.kinds import kind_of, measure_label
 from compliance.catalogue.kinds.base import join_names
 from compliance.catalogue.operators import Context
-from compliance.catalogue.schema import Condition, Rule
+from compliance.catalogue.schema import Rule, comparisons
 from compliance.domain.display import count_text, share_number
 from compliance.domain.labels import lower_first, value_label
 from compliance.domain.model import SelfAssessment
@@ -94,30 +94,19 @@ def thresholds(rule: Rule, params: dict[str, Any]) -> dict[str, Number]:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             out[rule.threshold.measure] = Fraction(repr(v)) if isinstance(v, float) else v
 
-    def walk(c: Condition | None) -> None:
-        if c is None:
-            return
-        if c.op in ("all", "any"):
-            for sub in getattr(c, c.op):
-                walk(sub)
-        elif c.op == "not":
-            walk(c.not_)
-        else:
-            left, right = getattr(c, c.op)
+    for cond in (rule.condition, rule.applies_when, rule.escalate.when if rule.escalate else None):
+        for _, left, right in comparisons(cond) if cond is not None else ():
             v = params.get(right) if isinstance(right, str) else right
             if isinstance(v, (int, float)) and not isinstance(v, bool) and left in rule.measures:
                 out.setdefault(left, Fraction(repr(v)) if isinstance(v, float) else v)
-
-    for cond in (rule.condition, rule.applies_when, rule.escalate.when if rule.escalate else None):
-        walk(cond)
     return out
 
 
-def value_text(rule: Rule, name: str, r: Range, threshold: Number | None = None) -> str:
-    """A measure's value next to its label: '97.6%', 'yes', '£86,000', 'at most 80', 'not reported'."""
+def value_text(rule: Rule, name: str, r: Range, threshold: Number | None = None, unit: str | None = "") -> str:
+    """A measure's value next to its label: '97.6%', 'yes', '£86,000', 'at most 80', 'not reported'
+    (`unit`: the measure's, when the caller has it)."""
     m = rule.measures[name]
-    kind = kind_of(m)
-    unit = kind.unit(m)
+    unit = kind_of(m).unit(m) if unit == "" else unit
     percent = unit == "percent"
     exact = r.lo if r.exact and r.text is None else None
     if exact is not None and percent:
@@ -133,9 +122,10 @@ def value_text(rule: Rule, name: str, r: Range, threshold: Number | None = None)
 
 
 def fill(template: str, rule: Rule, results: dict[str, MeasureResult], params: dict[str, Any],
-         ctx: Context | None) -> str:
-    """A template with every placeholder read as a person would write it."""
-    limits = thresholds(rule, params)
+         ctx: Context | None, limits: dict[str, Number] | None = None) -> str:
+    """A template with every placeholder read as a person would write it; `limits`: the rule's
+    `thresholds` (worked out here when not given)."""
+    limits = thresholds(rule, params) if limits is None else limits
     out: list[str] = []
     swallow_percent = one = False
     for literal, field, spec, _ in string.Formatter().parse(template):
@@ -189,6 +179,10 @@ def fill(template: str, rule: Rule, results: dict[str, MeasureResult], params: d
     return tidy("".join(out))
 
 
+_VERB = r"(?:were|was|are|is|have|has|had|reach|reaches|carry|carries|do|does|without)\b"
+_NOT_A_NOUN = r"(?:of|for|in|and|or|by|at|to|on|from|with)\b"
+
+
 _PLURAL_UNIT = re.compile(r"^( (?:working day|day|month|hour|year|episode|week|post|service|group|referral))s\b")
 
 
@@ -198,11 +192,16 @@ def _money_parameter(rule: Rule, name: str) -> bool:
 
 
 def tidy(text: str) -> str:
-    """A count and its share both unreported read once: 'not reported of not reported (not reported)'
-    -> 'not reported'; 'not reported of 40 (not reported)' -> 'not reported of 40'."""
+    """An unreported count reads as the sentence around it needs: a count and its share both
+    unreported read once ('not reported of not reported (not reported)' -> 'not reported'), an
+    unreported share in brackets is dropped, and inside a sentence an unreported count is 'an
+    unreported number' ('an unreported number of staff', 'an unreported number were referred',
+    'an unreported number of 200 staff'); before punctuation it stays 'not reported'."""
     text = re.sub(rf"{NOT_REPORTED} of {NOT_REPORTED}( \({NOT_REPORTED}\))?", NOT_REPORTED, text)
     text = text.replace(f" ({NOT_REPORTED})", "").replace(f"({NOT_REPORTED}; ", "(")
-    return text
+    text = re.sub(rf"\b{NOT_REPORTED} (?=of\b|{_VERB})", "an unreported number ", text)
+    text = re.sub(rf"\b(only |Only )?{NOT_REPORTED} (?!{_NOT_A_NOUN})(?=[a-z])", lambda m: (m.group(1) or "") + "an unreported number of ", text)
+    return re.sub(r"(^|[.!?] )([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 # --- what is still missing -----------------------------------------------------------------------------
@@ -274,7 +273,8 @@ def window_problems(rule: Rule, results: dict[str, MeasureResult], ctx: Context)
     return out
 
 
-def message(rule: Rule, branch: Branch, results: dict[str, MeasureResult], ctx: Context) -> str:
+def message(rule: Rule, branch: Branch, results: dict[str, MeasureResult], ctx: Context,
+            limits: dict[str, Number] | None = None) -> str:
     doc, params = ctx.doc, ctx.params
     if branch.outcome == Outcome.insufficient_evidence:
         if branch.gate == "services":
@@ -298,7 +298,7 @@ def message(rule: Rule, branch: Branch, results: dict[str, MeasureResult], ctx: 
         template = rule.messages.not_applicable or "Out of scope in this period."
     else:
         template = rule.messages.met if branch.outcome == Outcome.met else rule.messages.not_met
-    text = fill(template, rule, results, params, ctx)
+    text = fill(template, rule, results, params, ctx, limits)
     if branch.gate == "escalate" and rule.escalate is not None:
         text += f" Severity raised to {branch.severity.value}: {rule.escalate.reason}"
     return text
@@ -360,8 +360,8 @@ def template_problems(rule: Rule) -> list[tuple[str, str]]:
         for literal_after, name in _fields_followed_by(template):
             m = rule.measures.get(name)
             if literal_after.startswith("%") and (m is None or kind_of(m).unit(m) != "percent"):
-                p = rule.parameters.get(name)
-                if p is None or (p.unit or "").strip() != "%":
+                param = rule.parameters.get(name)
+                if param is None or (param.unit or "").strip() != "%":
                     out.append((outcome, f"'%' after {{{name}}}, which is not a share"))
     for name in rule.measures:  # evidence labels are read by people too
         for p in identifier_problems(measure_label(rule, name, params), rule):

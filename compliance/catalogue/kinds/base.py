@@ -74,6 +74,34 @@ def bounded_part(owner: Any, field: str) -> Number | None:
     return None if whole is None else num(getattr(owner, whole, None))
 
 
+def windowed(item: Any, m: Measure, params: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields of an item counted with a window other than the standard's: (those counted with a
+    wider one, so at most what they say; those counted by another definition, so unknown)."""
+    upper: set[str] = set()
+    unknown: set[str] = set()
+    for w in m.window or []:
+        if w.field is None:
+            continue
+        stated, want = getattr(item, w.field, None), params[w.parameter]
+        if stated is None or (stated <= want if w.max else stated == want):
+            continue
+        counts = {c for c, fields in getattr(type(item), "windows", {}).items() if w.field in fields}
+        (upper if w.max else unknown).update(counts)
+    return frozenset(upper - unknown), frozenset(unknown)
+
+
+def item_value(item: Any, tail: tuple[str, ...], m: Measure, params: dict[str, Any]) -> tuple[Any, Any]:
+    """(lowest, highest) a field of an item may be: a value counted with a wider window is between
+    0 and what it says; one counted by another definition, or unreported, is (None, None)."""
+    v = scalar(get(item, tail))
+    if v is None or not m.window or len(tail) != 1:
+        return v, v
+    upper, unknown = windowed(item, m, params)
+    if tail[0] in unknown:
+        return None, None
+    return (0, v) if tail[0] in upper else (v, v)
+
+
 def filtered(doc: Any, m: Measure, ctx: Context) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]] | None:
     """(items surely in the filter, items that may be in it), each with its position in the list, or
     None when the list is not reported."""
@@ -85,7 +113,11 @@ def filtered(doc: Any, m: Measure, ctx: Context) -> tuple[list[tuple[int, Any]],
         return list(enumerate(items)), []
     sure, maybe = [], []
     for n, item in enumerate(items):
-        ok = item_matches(item, m.where, ctx)
+        upper, unknown = windowed(item, m, ctx.params) if m.window else (frozenset(), frozenset())
+        if unknown & set(m.where):
+            maybe.append((n, item))
+            continue
+        ok = item_matches(item, m.where, ctx, upper)
         if ok is None:
             maybe.append((n, item))
         elif ok:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.catalogue.kinds.base import (Measure, Rule, Kind, get, join_names, label_or_name, list_label, list_path, register,
+from compliance.catalogue.kinds.base import (Measure, Rule, Kind, get, join_names, label_or_name, leaf_type, list_label, list_path, register,
                                              split)
 from compliance.catalogue.operators import Context, field_matches, item_matches, test_why
 from compliance.domain.ranges import Loc, MeasureResult, Range, scalar
@@ -81,8 +81,20 @@ class Each(Kind):
         lo = sum(1 for _, surely, ok, _, _ in verdicts if surely and ok is False)
         return MeasureResult(Range(lo, sum(1 for _, _, ok, _, _ in verdicts if ok is not True)), detail=verdicts)
 
-    def value_name(self, m: Measure, value: Any) -> str:
-        return (m.labels or {}).get(str(value)) or str(value).replace("_", " ")
+    def value_name(self, m: Measure, value: Any, ctx: Context | None = None) -> str:
+        """A required value in words: the rule's label for it, else (for a value required because a
+        service is run) the organisation's own name for that service, else the code in words."""
+        from compliance.domain.labels import item_name, value_label
+
+        named = (m.labels or {}).get(str(value))
+        if named:
+            return named
+        if ctx is not None and m.required is not None and ctx.doc.services:
+            own = [item_name(s) for s in ctx.doc.services if scalar(s.kind) == value and value in _listed(
+                m.required.services.get(s.kind), ctx.params)]
+            if own:
+                return join_names(own)
+        return value_label(value)
 
     def why(self, item: Any, m: Measure, ctx: Context) -> str:
         """The tests an item fails, in words, from the alternative its first field selects."""
@@ -100,6 +112,8 @@ class Each(Kind):
             if field_matches(scalar(have), want, ctx) is True:
                 continue
             label = lower_first(label_or_name(f"{head}[].{field}"))
+            if isinstance(have, int) and not isinstance(have, bool) and leaf_type(f"{head}[].{field}") != "flag":
+                have = f"{have:,}"  # a count reads as a number, never as yes/no
             out.append("vacant" if field == "filled" and scalar(have) == 0 else test_why(label, have, want, ctx.params))
         return "; ".join(out) or "does not pass"
 
@@ -108,9 +122,9 @@ class Each(Kind):
         verdicts = result.detail
         if verdicts is None:
             return "none listed (the list was not reported)"
-        failing = [f"{self.value_name(m, v)} ({self.why(item, m, ctx)})" for v, surely, ok, item, _ in verdicts
+        failing = [f"{self.value_name(m, v, ctx)} ({self.why(item, m, ctx)})" for v, surely, ok, item, _ in verdicts
                    if surely and ok is False]
-        open_ = [self.value_name(m, v) for v, surely, ok, _, _ in verdicts if ok is None or (ok is False and not surely)]
+        open_ = [self.value_name(m, v, ctx) for v, surely, ok, _, _ in verdicts if ok is None or (ok is False and not surely)]
         text = "; ".join(failing) if failing else "none"
         if open_:
             text += f" (not known for {', '.join(open_)})"

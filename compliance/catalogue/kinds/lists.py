@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.catalogue.kinds.base import (Measure, Rule, Kind, filter_words, filtered, get, join_names, label_or_name, leaf_type,
+from compliance.catalogue.kinds.base import (Measure, Rule, Kind, filter_words, filtered, get, item_value, join_names,
+                                             label_or_name, leaf_type,
                                              list_label, register, split, whole_of)
 from compliance.catalogue.operators import Context
 from compliance.domain.ranges import UNDEFINED, UNKNOWN, MeasureResult, Number, Range, num, scalar
@@ -25,17 +26,18 @@ class _ListKind(Kind):
         if split_ is None:
             return MeasureResult(self.unlisted(m, rule), listed=False)
         sure, maybe = split_
-        return MeasureResult(self.over(m, rule, sure, maybe), tuple(sure), tuple(maybe))
+        return MeasureResult(self.over(m, rule, sure, maybe, ctx), tuple(sure), tuple(maybe))
 
     def unlisted(self, m: Measure, rule: Rule) -> Range:
         return UNKNOWN
 
-    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]]) -> Range:
+    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]], ctx: Context) -> Range:
         raise NotImplementedError(self.name)
 
-    def values(self, m: Measure, items: list[tuple[int, Any]]) -> list[Any]:
+    def values(self, m: Measure, items: list[tuple[int, Any]], ctx: Context) -> list[Any]:
+        """Each item's value, None where it is unreported or not known exactly (another window)."""
         _, tail = split(m.path)  # type: ignore[arg-type]
-        return [scalar(get(i, tail or ())) for _, i in items]
+        return [low if low == high else None for _, i in items for low, high in [item_value(i, tail or (), m, ctx.params)]]
 
 
 @register
@@ -43,7 +45,7 @@ class Count(_ListKind):
     name = "count"
     description = "Number of items of a list (path ending in [])."
 
-    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]]) -> Range:
+    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]], ctx: Context) -> Range:
         return Range(len(sure), len(sure) + len(maybe))
 
     def label(self, rule: Rule, name: str, m: Measure, params: dict[str, Any]) -> str:
@@ -62,19 +64,20 @@ class Sum(_ListKind):
         t = leaf_type(m.path)  # type: ignore[arg-type]
         return "int" if t in ("flag", "date") else t
 
-    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]]) -> Range:
+    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]], ctx: Context) -> Range:
         _, tail = split(m.path)  # type: ignore[arg-type]
         field = tail[0] if tail and len(tail) == 1 else None
         lo: Number = 0
         extra: Number | None = 0  # what the items that may count, and the unreported values, could add
         for items, surely in ((sure, True), (maybe, False)):
             for _, item in items:
-                v = num(scalar(get(item, tail or ())))
+                low, high = item_value(item, tail or (), m, ctx.params)
+                v, top = num(low), num(high)
                 if v is not None:
                     if surely:
                         lo += v
-                    elif extra is not None:
-                        extra += v
+                    if extra is not None:
+                        extra += top - v if surely else top  # type: ignore[operator]
                     continue
                 # An unreported part is at most its reported whole (in date <= staff in post).
                 whole = whole_of(type(item), field) if field else None
@@ -115,8 +118,8 @@ class _Extreme(_ListKind):
         except KeyError:
             return None
 
-    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]]) -> Range:
-        sure_v, maybe_v = self.values(m, sure), self.values(m, maybe)
+    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]], ctx: Context) -> Range:
+        sure_v, maybe_v = self.values(m, sure, ctx), self.values(m, maybe, ctx)
         unknown_n = sum(v is None for v in sure_v + maybe_v)
         if self.engine_type(rule, m) == "text":  # min or max of dates or codes: known only when all are
             if maybe or unknown_n or not sure_v:
@@ -179,8 +182,8 @@ class Distinct(_ListKind):
     name = "distinct"
     description = "Number of distinct values of a field over a list."
 
-    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]]) -> Range:
-        sure_v, maybe_v = self.values(m, sure), self.values(m, maybe)
+    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]], ctx: Context) -> Range:
+        sure_v, maybe_v = self.values(m, sure, ctx), self.values(m, maybe, ctx)
         unknown_n = sum(v is None for v in sure_v + maybe_v)
         known = {v for v in sure_v if v is not None}
         lo = len(known) or (1 if any(v is None for v in sure_v) else 0)
@@ -225,20 +228,20 @@ class Absent(_ListKind):
     def unlisted(self, m: Measure, rule: Rule) -> Range:
         return Range(0, len(m.values))  # type: ignore[arg-type]
 
-    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]]) -> Range:
-        sure_v, maybe_v = self.values(m, sure), self.values(m, maybe)
+    def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]], ctx: Context) -> Range:
+        sure_v, maybe_v = self.values(m, sure, ctx), self.values(m, maybe, ctx)
         unknown_n = sum(v is None for v in sure_v + maybe_v)
         wanted = {scalar(v) for v in m.values}  # type: ignore[union-attr]
         surely = {v for v in sure_v if v is not None}
         possibly = surely | {v for v in maybe_v if v is not None}
         return Range(max(0, len(wanted - possibly) - unknown_n), len(wanted - surely))
 
-    def gone(self, m: Measure, result: Any) -> list[Any] | None:
+    def gone(self, m: Measure, result: Any, ctx: Context) -> list[Any] | None:
         """The values surely missing from the list (no item, sure or possible, holds them), or None
         when the list was not reported."""
         if not result.listed:
             return None
-        present = set(self.values(m, list(result.sure) + list(result.maybe)))
+        present = set(self.values(m, list(result.sure) + list(result.maybe), ctx))
         if None in present:
             return []  # an item with an unreported value could be any of them
         return [v for v in m.values or [] if scalar(v) not in present]
@@ -246,7 +249,7 @@ class Absent(_ListKind):
     def names(self, m: Measure, result: Any, ctx: Context) -> str:
         from compliance.domain.labels import value_label
 
-        gone = self.gone(m, result)
+        gone = self.gone(m, result, ctx)
         return "not reported" if gone is None else join_names([value_label(v) for v in gone])
 
     def source(self, m: Measure) -> str:

@@ -10,7 +10,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from compliance.catalogue.kinds.base import Measure, Rule, Kind, filter_words, get, label_or_name, list_label, register, whole_of
+from pydantic_core import PydanticCustomError
+
+from compliance.catalogue.kinds.base import (Measure, Rule, Kind, filter_words, get, item_value, join_names, label_or_name,
+                                             list_label, register, whole_of)
 from compliance.catalogue.kinds.lists import _ListKind
 from compliance.catalogue.operators import Context
 from compliance.domain.ranges import UNDEFINED, MeasureResult, Number, Range, num, scalar, sum_ranges
@@ -143,7 +146,7 @@ class MinPercent(_ListKind):
     name = "min_percent"
     description = ("Lowest per-item percentage over a list (path ending in []), of `fields`: [part, whole]; "
                    "items with whole 0 are skipped.")
-    extras = frozenset({"fields", "by"})
+    extras = frozenset({"fields", "by", "expect"})
     required_extras = frozenset({"fields"})
 
     def engine_type(self, rule: Rule, m: Measure) -> str:
@@ -158,7 +161,47 @@ class MinPercent(_ListKind):
     def item_fields(self, m: Measure) -> list[tuple[str, str]]:
         return super().item_fields(m) + [("fields", f) for f in m.fields or ()] + ([("by", m.by)] if m.by else [])
 
-    def over(self, m: Measure, rule: Rule, sure_: list[tuple[int, Any]], maybe_: list[tuple[int, Any]]) -> Range:
+    def check(self, m: Measure) -> None:
+        super().check(m)
+        if m.expect is not None and m.by != "service":
+            raise PydanticCustomError("measure_expect", "'expect: services_run' goes with 'by: service'")
+
+    def compute(self, m: Measure, rule: Rule, ctx: Context) -> MeasureResult:
+        result = super().compute(m, rule, ctx)
+        unlined = self.unlined(m, result, ctx) if m.expect is not None and result.listed else None
+        if not unlined:
+            return result
+        # A service run without a line has a share nobody reported: anything from 0 up.
+        r = result.range
+        low = Range(0, r.hi if result.listed and r.hi is not None and r != UNDEFINED else None)
+        return MeasureResult(low, result.sure, result.maybe, listed=result.listed, detail=unlined)
+
+    def unlined(self, m: Measure, result: MeasureResult, ctx: Context) -> list[Any]:
+        """The services the organisation runs (or may run: services not reported) that the filter
+        admits and no line surely or possibly covers."""
+        allowed = (m.where or {}).get(m.by)
+        admits = (lambda k: k in [scalar(a) for a in allowed]) if isinstance(allowed, list) else (lambda k: True)
+        covered = {scalar(get(i, (m.by,))) for _, i in list(result.sure) + list(result.maybe)}
+        if None in covered:
+            return []  # a line whose service is not reported could be any service's: the join rule covers it
+        if ctx.doc.services is None:
+            return ["services"]
+        return [k for k in dict.fromkeys(scalar(s.kind) for s in ctx.doc.services) if admits(k) and k not in covered]
+
+    def missing(self, m: Measure, result: MeasureResult, ctx: Context) -> list:
+        from compliance.domain.labels import label_or_name, value_label
+
+        out = [] if result.detail else super().missing(m, result, ctx)
+        head = tuple((m.path or "").split("[]")[0].split("."))
+        for k in result.detail or []:
+            if k == "services":
+                out.append((("services",), label_or_name("services")))
+            else:
+                name = value_label(k)
+                out.append((head, f"{name[:1].upper()}{name[1:]}: a line for the service ({filter_words(m, ctx.params)})"))
+        return out
+
+    def over(self, m: Measure, rule: Rule, sure_: list[tuple[int, Any]], maybe_: list[tuple[int, Any]], ctx: Context) -> Range:
         """The lowest share over the list's items, or over groups of them (`by`: parts and wholes
         added up per value of that field). A group whose whole is 0 has no share. An item that may
         belong to a group (its filter or its `by` field unreported) can move that group's share only
@@ -169,7 +212,9 @@ class MinPercent(_ListKind):
         part, whole = m.fields  # type: ignore[misc]
         sure = [i for _, i in sure_]
         items = sure + [i for _, i in maybe_]
-        pw = [(num(get(i, (part,))), num(get(i, (whole,)))) for i in items]
+        # a part counted with another window than the standard's is not known (at most its whole)
+        pw = [(num(lo) if lo == hi else None, num(get(i, (whole,))))
+              for i in items for lo, hi in [item_value(i, (part,), m, ctx.params)]]
         bounded = bool(items) and whole_of(type(items[0]), part) == whole
         cap: Number | None = 100 if bounded else None
 
@@ -204,7 +249,7 @@ class MinPercent(_ListKind):
             p_hi: Number | None = None if None in parts else p_lo
             if p_hi is None and bounded and w_hi is not None:
                 # every unreported part is at most its own (reported) whole
-                p_hi = p_lo + sum(w for p, w in zip(parts, wholes) if p is None)  # type: ignore[misc]
+                p_hi = p_lo + sum(w for p, w in zip(parts, wholes) if p is None)  # type: ignore[misc, operator]
             lo: Number = Fraction(100 * p_lo) / w_hi if w_hi else 0
             hi: Number | None = Fraction(100 * p_hi) / w_lo if p_hi is not None and w_lo else cap
             for j in joiners.get(k, []) + (joiners.get(None, []) if m.by is not None else []):
@@ -242,7 +287,11 @@ class MinPercent(_ListKind):
         else:
             shares = [(Fraction(getattr(i, part) * 100, getattr(i, whole)), item_name(i)) for i in items
                       if getattr(i, whole) and getattr(i, part) is not None]
-        return min(shares)[1] if shares else "none"
+        lowest = min(shares)[1] if shares else "none"
+        unlined = [value_label(k) for k in result.detail or [] if k != "services"]
+        if unlined:  # services run with no line at all: named, since they may be lower still
+            lowest += f" (and with no line at all: {join_names([u[:1].upper() + u[1:] for u in unlined])})"
+        return lowest
 
     def source(self, m: Measure) -> str:
         return super().source(m) + f" {m.fields[0]}/{m.fields[1]}"  # type: ignore[index]

@@ -49,6 +49,27 @@ class Value(_Single):
     name = "value"
     description = "A single reported value (booleans become 1/0)."
     counts_in_time = True
+    extras = frozenset({"on_or_after"})
+
+    def compute(self, m: Measure, rule: Rule, ctx: Context) -> MeasureResult:
+        result = super().compute(m, rule, ctx)
+        if m.on_or_after is None:
+            return result
+        cut, period = ctx.params[m.on_or_after], ctx.doc.organisation.period
+        if period.end < cut:
+            return MeasureResult(exact(0))  # nothing in the period falls on or after the date
+        if period.start >= cut or result.range == exact(0):
+            return result
+        return MeasureResult(Range(0, result.range.hi))  # the period contains the date: any part of it
+
+    def label(self, rule: Rule, name: str, m: Measure, params: dict[str, Any]) -> str:
+        from compliance.catalogue.operators import said
+        from compliance.domain.labels import lower_first
+
+        text = label_or_name(m.path)  # type: ignore[arg-type]
+        if m.on_or_after is None:
+            return text
+        return f"{text}, on or after {said(params.get(m.on_or_after))}" if params.get(m.on_or_after) else lower_first(text)
 
     def unreported(self, m: Measure, ctx: Context) -> Range:
         if leaf_type(m.path) == "flag":  # type: ignore[arg-type]
@@ -73,8 +94,6 @@ class Value(_Single):
         except KeyError:  # a path outside the model: lint reports it
             return None
 
-    def label(self, rule: Rule, name: str, m: Measure, params: dict[str, Any]) -> str:
-        return label_or_name(m.path)  # type: ignore[arg-type]
 
 
 @register
