@@ -4,6 +4,7 @@ person reads, never a model path; providers are missing only when no return name
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -222,3 +223,68 @@ def test_a_listed_provider_is_missing_only_when_no_return_names_it(evaluator):
     returns = [(ROOT, icb), (ROOT, doc("A1", "acute", ["LA1"])), (ROOT, doc("B2", "community", ["LA2"]))]
     assert area_report("LA1", returns, evaluator).missing_providers == ["C3"]
     assert area_report("LA2", returns, evaluator).missing_providers == ["C3"]
+
+
+# --- one standard: the area rule and the organisation rule agree on the same facts --------------------
+
+_ORG: dict[str, Any] = {}
+
+
+def _org_outcome(rule_id: str, doc: SelfAssessment) -> Outcome:
+    if not _ORG:
+        from compliance.catalogue.loading import load_rules
+        from compliance.evaluation.evaluator import Evaluator
+
+        _ORG["e"] = Evaluator(load_rules())
+        _ORG["a"] = AreaEvaluator(load_area_rules())
+    return next(f for f in _ORG["e"].evaluate(doc) if f.rule_id == rule_id).outcome
+
+
+_DAYS = st.integers(min_value=0, max_value=200)
+
+
+@settings(max_examples=30)
+@given(days=_DAYS, cover=st.sampled_from([True, False, None]))
+def test_are007_judges_a_vacancy_as_gov002_does(days, cover):
+    """A trust whose named doctor post fell vacant `days` before the period end: ARE-007 fails it
+    exactly when GOV-002 does (the area's other posts all filled)."""
+    end = dt.date(2026, 3, 31)
+    doctor = {"role": "named_doctor", "filled": False, "vacant_since": (end - dt.timedelta(days=days)).isoformat()}
+    if cover is not None:
+        doctor["interim_cover"] = cover
+    full = {"filled": True, "role_description": True, "protected_time": True}
+    trust = {"organisation": {"id": "A1", "type": "acute"}, "services": [{"kind": "paediatrics"}],
+             "governance": {"roles": [doctor, {"role": "named_nurse", **full}]}}
+    icb = {"organisation": {"id": "I1", "type": "icb"}, "governance": {"roles": [
+        {"role": r, **full} for r in ("designated_doctor", "designated_nurse", "designated_doctor_lac",
+                                      "designated_nurse_lac")]}}
+    docs = _docs([trust, icb])
+    org = _org_outcome("GOV-002", docs[0])
+    area = _ORG["a"].evaluate(docs)["ARE-007"][0].outcome
+    assert (org, area) in ((Outcome.met, Outcome.met), (Outcome.not_met, Outcome.not_met)), (days, cover, org, area)
+
+
+_COUNT = st.one_of(st.none(), st.integers(min_value=0, max_value=3))
+
+
+@settings(max_examples=40)
+@given(start=st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2018, 12, 31)),
+       ungraded=_COUNT, absent=_COUNT, low=st.integers(min_value=0, max_value=3))
+def test_are008_never_fails_where_mis001_passes_nor_passes_where_it_fails(start, ungraded, absent, low):
+    """One standard for the cut-over and grading: over any period around MIS-001's cut-over, an
+    organisation's missing episodes fail the area only if MIS-001 fails them, and pass it only if
+    MIS-001 does not fail them."""
+    end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
+    episodes = {"missing_no_apparent_risk": 0, "missing_low": low, "missing_medium": 0, "missing_high": 0}
+    episodes |= {k: v for k, v in (("missing_ungraded", ungraded), ("absent", absent)) if v is not None}
+    docs = _docs([{"organisation": {"id": "C1", "type": "community",
+                                    "period": {"start": start.isoformat(), "end": end.isoformat()}},
+                   "missing": {"episodes": episodes}}])
+    org = _org_outcome("MIS-001", docs[0])
+    area = _ORG["a"].evaluate(docs)["ARE-008"][0].outcome
+    if area == Outcome.not_met:
+        assert org == Outcome.not_met, (start, episodes, org)
+    if org == Outcome.not_met:
+        assert area == Outcome.not_met, (start, episodes, area)
+    if area == Outcome.met:
+        assert org in (Outcome.met, Outcome.not_applicable), (start, episodes, org)
