@@ -109,11 +109,13 @@ class Requires(Strict):
 
 
 class AreaMessages(Strict):
+    """What a reader is told; a parameter is shown as {name}, never as its default written in (a
+    profile may change it)."""
+
     met: str = Field(min_length=3, max_length=400)
     not_met: str = Field(min_length=3, max_length=400, description="Followed by the items that fail.")
     insufficient_evidence: str = Field(min_length=3, max_length=400, description="Followed by the items not reported.")
     not_applicable: str = Field(min_length=3, max_length=400)
-    # A parameter is shown as {name}, never as its default written in: a profile may change it.
 
 
 class AreaCase(Strict):
@@ -155,15 +157,15 @@ class AreaRule(Strict):
         unknown += [n for n in self.same if n not in readable]
         if self.requires is not None and self.requires.field not in readable:
             unknown.append(self.requires.field)
-        unknown += [n for n in (self.items.where or {}).values() if isinstance(n, str)
-                    and not isinstance(self.parameters.get(n, None) and self.parameters[n].default, list)]
+        def not_a(kind: type, name: str) -> bool:
+            return name not in self.parameters or not isinstance(self.parameters[name].default, kind)
+
         req = self.items.required
-        if req is not None:
-            unknown += [req.key] if req.key not in readable else []
-            unknown += [n for n in [*req.org_types.values(), *req.services.values()] if isinstance(n, str)
-                        and not isinstance(self.parameters.get(n, None) and self.parameters[n].default, list)]
-        if self.items.cutover is not None and not isinstance(
-                self.parameters.get(self.items.cutover) and self.parameters[self.items.cutover].default, dt.date):
+        lists = [*(self.items.where or {}).values(), *(req.org_types.values() if req else []),
+                 *(req.services.values() if req else [])]
+        unknown += [n for n in lists if isinstance(n, str) and not_a(list, n)]
+        unknown += [req.key] if req is not None and req.key not in readable else []
+        if self.items.cutover is not None and not_a(dt.date, self.items.cutover):
             unknown.append(self.items.cutover)
         unknown += [n for n in self.items.unstated if n not in self.items.fields]
         for text in self.messages.model_dump().values():
