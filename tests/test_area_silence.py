@@ -152,6 +152,7 @@ def test_area_messages_never_show_model_paths_or_field_identifiers(rules, evalua
         for f in report.findings:
             seen += 1
             assert not IDENTIFIER.search(f.message), (f.rule_id, f.message)
+            assert not re.search(r"\. [a-z]", f.message), (f.rule_id, f.message)  # sentences start with a capital
     assert seen > 400
 
 

@@ -298,7 +298,7 @@ def verdict(rule: AreaRule, gathered: Gathered, matches: list[tuple[Branch, dict
         elif missing and gathered.unreported:  # a silent organisation might run it: no evidence, not a gap
             unknown.extend(f"a {m.replace('_', ' ')} service in the area" for m in missing)
         elif missing:
-            failing.extend(f"no {m.replace('_', ' ')} service reported in the area" for m in missing)
+            failing.extend(f"No {m.replace('_', ' ')} service reported in the area" for m in missing)
     for i in sorted(unknown_ids - false_ids, key=lambda i: by_id[i].label):
         unknown.append(by_id[i].label)
     # A silent organisation counts where it could change the outcome (see silence_matters), or
