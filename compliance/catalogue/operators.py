@@ -163,71 +163,61 @@ register(type("Op_not_in", (_Membership,), dict(name="not_in", argument=Path_, t
                                                  description="None of the values of this other list of the return.")))
 
 
-@register
-class WithinMonths(Operator):
-    name = "within_months"
+class _Months(Operator):
+    """A date's age against N months before the period end. Each operator is its calendar test and
+    two phrases: what passing means, and why a date fails ('{n}' is N months in words)."""
+
     argument = Number | Name
     takes_parameter = True
+    holds: ClassVar[Any]  # (date, period end, n) -> bool, as a staticmethod
+    passing: ClassVar[str]
+    failing: ClassVar[str]
+
+    def test(self, have: Any, arg: Any, ctx: Context) -> bool | None:
+        return type(self).holds(have, ctx.doc.organisation.period.end, arg)
+
+    def _n(self, arg: Any, params: dict[str, Any]) -> str:
+        n = self.resolve(arg, params)
+        return f"{_number_words(n)} {'month' if n == 1 else 'months'}"
+
+    def words(self, label: str, arg: Any, params: dict[str, Any]) -> str:
+        return f"{label} {self.passing.format(n=self._n(arg, params))}"
+
+    def why(self, label: str, have: Any, arg: Any, params: dict[str, Any]) -> str:
+        if have is None:
+            return f"{label}: not reported"
+        return f"{label} {said(have)}, {self.failing.format(n=self._n(arg, params))}"
+
+
+@register
+class WithinMonths(_Months):
+    name = "within_months"
     swap = "older_than_months"
     description = "The date is within this many months of the period end (inclusive; see compliance/domain/calendar.py)."
-
-    def test(self, have: Any, arg: Any, ctx: Context) -> bool | None:
-        return calendar.within_months(have, ctx.doc.organisation.period.end, arg)
-
-    def words(self, label: str, arg: Any, params: dict[str, Any]) -> str:
-        n = self.resolve(arg, params)
-        return f"{label} within {_number_words(n)} {'month' if n == 1 else 'months'} of the period end"
-
-    def why(self, label: str, have: Any, arg: Any, params: dict[str, Any]) -> str:
-        if have is None:
-            return f"{label}: not reported"
-        n = self.resolve(arg, params)
-        return f"{label} {said(have)}, more than {_number_words(n)} {'month' if n == 1 else 'months'} before the period end"
+    holds = staticmethod(calendar.within_months)
+    passing = "within {n} of the period end"
+    failing = "more than {n} before the period end"
 
 
 @register
-class OlderThanMonths(Operator):
+class OlderThanMonths(_Months):
     name = "older_than_months"
-    argument = Number | Name
-    takes_parameter = True
     swap = "within_months"
     description = "The date is not within this many months of the period end: strictly older."
-
-    def test(self, have: Any, arg: Any, ctx: Context) -> bool | None:
-        return not calendar.within_months(have, ctx.doc.organisation.period.end, arg)
-
-    def words(self, label: str, arg: Any, params: dict[str, Any]) -> str:
-        n = self.resolve(arg, params)
-        return f"{label} more than {_number_words(n)} {'month' if n == 1 else 'months'} before the period end"
-
-    def why(self, label: str, have: Any, arg: Any, params: dict[str, Any]) -> str:
-        if have is None:
-            return f"{label}: not reported"
-        n = self.resolve(arg, params)
-        return f"{label} {said(have)}, within {_number_words(n)} {'month' if n == 1 else 'months'}"
+    holds = staticmethod(lambda date, end, n: not calendar.within_months(date, end, n))
+    passing = "more than {n} before the period end"
+    failing = "within {n}"
 
 
 @register
-class UnderMonths(Operator):
+class UnderMonths(_Months):
     name = "under_months"
-    argument = Number | Name
-    takes_parameter = True
     swap = "within_months"
     description = ("The date is less than this many months before the period end: strictly, so a date exactly that "
                    "many months before has been that long (a vacancy since then is not shorter).")
-
-    def test(self, have: Any, arg: Any, ctx: Context) -> bool | None:
-        return calendar.under_months(have, ctx.doc.organisation.period.end, arg)
-
-    def words(self, label: str, arg: Any, params: dict[str, Any]) -> str:
-        n = self.resolve(arg, params)
-        return f"{label} less than {_number_words(n)} {'month' if n == 1 else 'months'} before the period end"
-
-    def why(self, label: str, have: Any, arg: Any, params: dict[str, Any]) -> str:
-        if have is None:
-            return f"{label}: not reported"
-        n = self.resolve(arg, params)
-        return f"{label} {said(have)}, {_number_words(n)} {'month' if n == 1 else 'months'} or more before the period end"
+    holds = staticmethod(calendar.under_months)
+    passing = "less than {n} before the period end"
+    failing = "{n} or more before the period end"
 
 
 @register

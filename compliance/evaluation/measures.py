@@ -171,10 +171,14 @@ def window_problem(rule: Rule, name: str, doc: SelfAssessment, params: dict[str,
             what = label_or_name(f"{list_path(m.path)}[].{counts[0]}")  # type: ignore[arg-type]
     where = f" ({item_name(b.item)})" if b.item is not None else ""
     if b.max:
-        return (f"{what}{where} was counted with a {window} of {amount(b.stated)}, wider than the "
+        return (f"{what}{where} was counted with {_article(window)} {window} of {amount(b.stated)}, wider than the "
                 f"{amount(b.want)} the standard allows, so it cannot show the standard is met")
-    return (f"{what}{where} was counted with a {window} of {amount(b.stated)}, not the {amount(b.want)} "
+    return (f"{what}{where} was counted with {_article(window)} {window} of {amount(b.stated)}, not the {amount(b.want)} "
             f"the standard uses, so it cannot show the standard is met")
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeio" else "a"
 
 
 def describe_source(m: Measure) -> str:

@@ -60,6 +60,17 @@ def leaf_type(path: str) -> str:
     return "int"
 
 
+def unit_at(path: str) -> str | None:
+    """How the field a path ends at reads ('flag', 'date', 'GBP', 'hours'), None for a plain number
+    or text, or for a path outside the model (lint reports it)."""
+    from compliance.domain.labels import unit_of
+
+    try:
+        return unit_of(path)
+    except KeyError:
+        return None
+
+
 def whole_of(item_type: type, field: str) -> str | None:
     """The field that bounds `field` of the same record (a part never exceeds its whole)."""
     bounds = getattr(item_type, "bounds", None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.catalogue.kinds.base import (Measure, Rule, Kind, filter_words, filtered, get, item_value, join_names,
+from compliance.catalogue.kinds.base import (Measure, Rule, unit_at, Kind, filter_words, filtered, get, item_value, join_names,
                                              label_or_name, leaf_type,
                                              list_label, register, split, whole_of)
 from compliance.catalogue.operators import Context
@@ -86,12 +86,7 @@ class Sum(_ListKind):
         return Range(lo, None if extra is None else lo + extra)
 
     def unit(self, m: Measure) -> str | None:
-        from compliance.domain.labels import unit_of
-
-        try:
-            return "GBP" if unit_of(m.path) == "GBP" else None  # type: ignore[arg-type]
-        except KeyError:
-            return None
+        return "GBP" if unit_at(m.path) == "GBP" else None  # type: ignore[arg-type]
 
     def label(self, rule: Rule, name: str, m: Measure, params: dict[str, Any]) -> str:
         return f"{label_or_name(m.path)}{self.suffix(m, params)}"  # type: ignore[arg-type]
@@ -111,12 +106,7 @@ class _Extreme(_ListKind):
         return Range() if self.engine_type(rule, m) == "text" else UNDEFINED
 
     def unit(self, m: Measure) -> str | None:
-        from compliance.domain.labels import unit_of
-
-        try:
-            return unit_of(m.path)  # type: ignore[arg-type]
-        except KeyError:
-            return None
+        return unit_at(m.path)  # type: ignore[arg-type]
 
     def over(self, m: Measure, rule: Rule, sure: list[tuple[int, Any]], maybe: list[tuple[int, Any]], ctx: Context) -> Range:
         sure_v, maybe_v = self.values(m, sure, ctx), self.values(m, maybe, ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.catalogue.kinds.base import Measure, Rule, Kind, bounded_part, get, label_or_name, leaf_type, register, split
+from compliance.catalogue.kinds.base import Measure, Rule, unit_at, Kind, bounded_part, get, label_or_name, leaf_type, register, split
 from compliance.catalogue.operators import Context
 from compliance.domain.ranges import UNKNOWN, Loc, MeasureResult, Range, exact, num, scalar
 
@@ -87,12 +87,7 @@ class Value(_Single):
         return leaf_type(m.path) == "date"  # type: ignore[arg-type]
 
     def unit(self, m: Measure) -> str | None:
-        from compliance.domain.labels import unit_of
-
-        try:
-            return unit_of(m.path)  # type: ignore[arg-type]
-        except KeyError:  # a path outside the model: lint reports it
-            return None
+        return unit_at(m.path)  # type: ignore[arg-type]
 
 
 
