@@ -148,13 +148,11 @@ def evaluate(rules: list[Rule], params: dict[str, dict[str, Any]], doc: SelfAsse
 
 def area_outcome(rule: Any, docs: list[SelfAssessment], params: dict[str, Any]) -> str:
     """An area rule's outcome by direct interpretation: the oracle for the engine's joins."""
-    from compliance.evaluation.area import gather
+    from compliance.evaluation.area import gather, silence_matters
 
-    g = gather(rule, docs)
+    g = gather(rule, docs, params)
     items, listings = g.items, g.listings
-    if not items and not g.unreported:
-        return "not_applicable"
-    fail, unknown = False, bool(g.unreported)
+    fail, unknown = False, False
     for it in items:
         env = {**params, **{k: v for k, v in it.values.items() if v is not None}}
         verdict = holds(rule.check, env) if rule.check is not None else True
@@ -167,11 +165,20 @@ def area_outcome(rule: Any, docs: list[SelfAssessment], params: dict[str, Any]) 
     if rule.listed_by is not None:
         codes = {code for _, code in listings}
         if not listings:
-            unknown = True
+            unknown |= bool(items)
         else:
             fail |= any(it.org_id not in codes for it in items)
+    req = rule.items.required
+    if req is not None:
+        listed = {(it.org_id, str(it.values.get(req.key))) for it in items}
+        fail |= any((org, key) not in listed for org, _, key in g.required)
+    applicable = bool(items) or bool(g.required)
     if rule.requires is not None:
         present = {str(it.values.get(rule.requires.field)) for it in items}
-        gap = any(str(v) not in present for v in rule.requires.values)
+        applicable = any(str(v) in present for v in rule.requires.when) if rule.requires.when else bool(items)
+        gap = applicable and any(str(v) not in present for v in rule.requires.values)
         fail |= gap and not g.unreported  # an organisation that did not report might run it
-    return "not_met" if fail else "insufficient_evidence" if unknown else "met"
+        unknown |= (gap or not applicable) and bool(g.unreported)
+    unknown |= silence_matters(rule) and bool(g.unreported)
+    return ("not_met" if fail else "insufficient_evidence" if unknown
+            else "not_applicable" if not applicable else "met")

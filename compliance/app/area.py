@@ -7,6 +7,8 @@ findings do not depend on it (tests/test_area.py permutes them).
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,20 @@ from compliance.intake.discovery import input_files
 from compliance.intake.returns import load_assessment
 
 
-def _message(rule: AreaRule, v: AreaVerdict) -> str:
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _message(rule: AreaRule, v: AreaVerdict, params: dict[str, Any] | None = None) -> str:
+    """The rule's message for the outcome, with each {parameter} as the value in force (a profile's,
+    not the default written into the text), then the items that fail or were not reported."""
     text = {Outcome.met: rule.messages.met, Outcome.not_met: rule.messages.not_met,
             Outcome.insufficient_evidence: rule.messages.insufficient_evidence,
             Outcome.not_applicable: rule.messages.not_applicable}[v.outcome]
+    values = params if params is not None else {k: p.default for k, p in rule.parameters.items()}
+    text = re.sub(r"\{(\w+)\}", lambda m: _shown(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
     if v.outcome == Outcome.not_met:
         text += " " + _grouped(v.failing) + "."
     elif v.outcome == Outcome.insufficient_evidence:
@@ -54,10 +66,12 @@ def area_report(la: str, returns: list[tuple[Path, SelfAssessment]], evaluator: 
         v, _ = verdicts[rule.id]
         findings.append(AreaFinding(
             rule_id=rule.id, title=rule.title, outcome=v.outcome, severity=rule.severity,
-            key_question=rule.key_question, message=_message(rule, v), failures=v.failing, unknown=v.unknown,
+            key_question=rule.key_question, message=_message(rule, v, evaluator.params[rule.id]), failures=v.failing, unknown=v.unknown,
             shares=v.by_org, remediation=rule.remediation, line_of_enquiry=rule.line_of_enquiry, sources=rule.sources,
             mappings=rule.mappings))
-    returned = {d.organisation.id for _, d in members}
+    # Missing only when no return given names it: a listed provider whose return names another area
+    # (it serves that one too, or only) was returned, just not for this area.
+    returned = {d.organisation.id for _, d in returns}
     listed = {p.provider for _, d in members if d.organisation.type == OrgType.icb
               for p in ((d.governance.providers if d.governance else None) or [])}
     findings.sort(key=lambda f: (not f.failing, -f.severity.rank, f.rule_id))

@@ -275,11 +275,10 @@ def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[
         weak += [(path, Problem(t, "mappings", None, code="mapping")) for t in no_maps]
         outcomes = {c.expect.value for c in rule.cases}
         weak += [(path, Problem(f"no case expecting {o}", "cases", doc.line_of(("cases",)), code="missing-case"))
-                 for o in AREA_OUTCOMES if o not in outcomes]
-        read = set(condition_names(rule.check)) if rule.check is not None else set()
+                 for o in AREA_OUTCOMES if o not in outcomes and not (o == "not_applicable" and rule.always_applies)]
         weak += [(path, Problem(f"parameter '{n}' is never read, so changing it changes nothing", f"parameters.{n}",
                                 doc.line_of(("parameters", n)), code="unread-parameter"))
-                 for n in rule.parameters if n not in read]
+                 for n in rule.parameters if n not in rule.parameters_read]
         failing = [r for r in run_area_cases([rule]) if not r.passed]
         names = [c.name for c in rule.cases]
         found += [(path, Problem(f"case '{r.case}' expects {r.expected}, the rule gives {r.actual}",

@@ -157,6 +157,40 @@ def mutations(rule: Rule | AreaRule) -> Iterator[tuple[Mutation, dict[str, Any]]
             mutant = copy.deepcopy(data)
             _set(mutant, loc, replace)
             yield Mutation(rule.id, loc, text), mutant
+    if isinstance(rule, AreaRule):
+        for loc, replace, text in _area_mutations(data):
+            mutant = copy.deepcopy(data)
+            _set(mutant, loc, replace)
+            yield Mutation(rule.id, loc, text), mutant
+
+
+# An area rule's own logic beyond its check: who must report, what must be present or listed, what
+# absence means. Each is mutated by leaving out one entry (or switching a flag off), so a case must
+# show each organisation type's silence, each required value and each required entry mattering.
+AREA_LISTS: tuple[Loc, ...] = (("items", "expected_from"), ("items", "required", "org_types"),
+                               ("items", "required", "services"), ("items", "unstated"), ("requires", "values"),
+                               ("requires", "when"), ("listed_by", "org_types"), ("same",))
+AREA_FLAGS: tuple[Loc, ...] = (("items", "empty_is_unreported"), ("items", "reported_only"))
+
+
+def _area_mutations(data: dict[str, Any]) -> Iterator[tuple[Loc, Any, str]]:
+    def at(loc: Loc) -> Any:
+        node: Any = data
+        for part in loc:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+
+    for loc in AREA_LISTS:
+        node = at(loc)
+        if isinstance(node, list):
+            for x in node:
+                yield loc, [y for y in node if y != x], f"without {x}"
+        elif isinstance(node, dict):
+            for k in node:
+                yield loc, {j: v for j, v in node.items() if j != k}, f"without {k}"
+    for loc in AREA_FLAGS:
+        if at(loc) is True:
+            yield loc, False, "true -> false"
 
 
 def _logic_mutations(node: Any, loc: Loc) -> Iterator[tuple[Loc, Any, str]]:

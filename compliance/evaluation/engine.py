@@ -52,7 +52,8 @@ from compliance.domain.errors import EngineError
 
 SID = "0"
 # Area rules read which item facts a branch matched (compliance/evaluation/area.py).
-MATCH_GATES = frozenset({"item_true", "item_false", "item_unknown", "conflict", "listed", "present"})
+MATCH_GATES = frozenset({"item_true", "item_false", "item_unknown", "conflict", "listed", "present", "trigger",
+                         "supplied"})
 SENTINEL = "@sentinel"
 MAX_PROPERTIES = 100
 MAX_INT = 2**52  # integers the engine compares exactly (see compiler.BIG)

@@ -375,7 +375,7 @@ def _alias_cases(root: Path, quick: list[str], good: Path) -> list[Case]:
     loops = {"seq": "loop: &l [*l]\n", "map": "loop: &m {a: *m}\n", "nested": "loop: &o {a: [1, {b: *o}]}\n",
              "block": "loop: &b\n  - x\n  - *b\n", "merge": "loop: &g {a: 1, <<: *g}\n",
              "inner": "loop: &o [&i [*o]]\n"}
-    where = r"line \d+, column \d+: the alias"
+    where = r"(line \d+, column \d+|:\d+:\d+): (error: )?the alias"  # a message, or lint's file:line:col
     for label, text in loops.items():
         for kind, name, args in (
                 ("return", f"alias-{label}.yaml", lambda p: ["assess", *quick, str(p)]),
