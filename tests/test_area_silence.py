@@ -112,7 +112,8 @@ def test_silence_property_holds_in_areas_mixed_from_every_rules_cases(data):
     rules, evaluator, pool = _SHARED["rules"], _SHARED["evaluator"], _SHARED["pool"]
     docs = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=5,
                               unique_by=lambda d: d.organisation.id))
-    _check_silence(rules, evaluator, docs)
+    expected = sum(1 for d in docs for r in rules if _reads(r, d.organisation.type))
+    assert _check_silence(rules, evaluator, docs) == expected  # every expected organisation silenced, each rule checked
 
 
 _SHARED: dict[str, Any] = {}

@@ -71,7 +71,10 @@ def test_any_recursive_alias_is_refused_with_its_place(tmp_path_factory, depth, 
 def test_an_alias_to_a_finished_anchor_still_reads():
     from compliance.intake.documents import Budget, scan_yaml
 
-    scan_yaml("a: &a [1, 2]\nb: [*a, *a]\nc: &c {x: 1}\nd: {<<: *c, y: 2}\n", Budget("f", InputError))
+    try:
+        scan_yaml("a: &a [1, 2]\nb: [*a, *a]\nc: &c {x: 1}\nd: {<<: *c, y: 2}\n", Budget("f", InputError))
+    except InputError as e:
+        pytest.fail(f"an alias to a finished anchor was refused: {e}")
 
 
 # --- class 2 and 4: extracts through the reading layer; paths, never patterns ----------------------

@@ -221,6 +221,18 @@ def _plain(msg: str) -> str:
     return re.sub(r"String should match pattern '[^']*'", "text in the form this field takes", msg)
 
 
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -348,7 +360,8 @@ def _single(err: dict) -> str:
         keys = list(got) if isinstance(got, dict) else []
         return f"{_plain(err['msg'])}; this one has {', '.join(keys) if keys else 'none'}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of fields (got {_show(got)})"
+        # only the kind of value: a file that is not a rule at all (/etc/passwd) is never quoted
+        return f"expected a mapping of fields (got {_kind_of(got)})"
     alt = _alternative(err, {})
     if alt == _plain(err["msg"]):
         return alt + ("" if got is None or isinstance(got, (dict, list)) else f" (got {_show(got)})")

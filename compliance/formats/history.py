@@ -8,6 +8,7 @@ itself. Every value from the store is escaped for the format it goes into.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,7 +40,9 @@ class Doc:
 
 
 def _cell(v: object) -> str:
-    return "–" if v is None or v == "" else " ".join(number_text(v).split())
+    """A value for a table cell: runs of spaces collapsed, and a line break shown as the escaper
+    writes it ('\\n', no space beside it), so wrapping never starts a forged row with what followed it."""
+    return "–" if v is None or v == "" else re.sub(" +", " ", terminal(number_text(v)).strip())
 
 
 _terminal = terminal  # no control characters from the store reach a terminal (compliance.formats.escape)
