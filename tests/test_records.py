@@ -196,3 +196,43 @@ def test_conference_invitations_are_counted_for_inf002(tmp_path):
     got = measure(tmp_path, Windows(), (dt.date(2025, 4, 1), dt.date(2026, 3, 31)), [])
     assert got.fragment["information_sharing"]["conferences"] == {"invited": 3, "attended_or_reported": 2}
     assert got.provenance_of("information_sharing.conferences.invited") is not None
+
+
+def test_sql_and_python_agree_on_working_day_deadlines_and_month_windows():
+    """One calendar, for SQL too (issue: findings right at every edge): on random dates across
+    weekends and bank holidays, "within N working days" and "within N months/years of the period end"
+    are decided the same in counts.sql's terms as in compliance.domain.calendar."""
+    import random
+
+    import duckdb
+
+    from compliance.app.records import bank_holidays
+    from compliance.domain import calendar as cal
+    from compliance.intake.records.measure import build_calendar
+
+    con = duckdb.connect()
+    build_calendar(con, dt.date(2020, 1, 1), dt.date(2028, 12, 31), bank_holidays(2020, 2028))
+    rng = random.Random(11)
+    pairs = [(dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(900)), rng.randrange(12), rng.randrange(4))
+             for _ in range(400)]
+    # the catalogue's examples: Friday -> Sunday, 24 -> 28 December 2020, Saturday -> Monday
+    pairs += [(dt.date(2026, 3, 6), 2, 0), (dt.date(2020, 12, 24), 4, 0), (dt.date(2026, 3, 7), 2, 0)]
+    for event, later, n in pairs:
+        done = event + dt.timedelta(days=later)
+        sql = con.execute("SELECT t.due_no - e.due_no <= ? FROM calendar e, calendar t WHERE e.day = ? AND t.day = ?",
+                          [n, event, done]).fetchone()[0]
+        assert sql == cal.within_working_days(event, done, n), (event, done, n)
+    assert not cal.within_working_days(dt.date(2026, 3, 6), dt.date(2026, 3, 8), 0)  # Friday concern, Sunday referral
+    assert not cal.within_working_days(dt.date(2020, 12, 24), dt.date(2020, 12, 28), 0)  # 28 Dec 2020 a bank holiday
+    assert cal.within_working_days(dt.date(2026, 3, 7), dt.date(2026, 3, 9), 0)  # Saturday concern, Monday referral
+    end = dt.date(2026, 3, 31)
+    for _ in range(300):
+        day = end - dt.timedelta(days=rng.randrange(1, 2000))
+        months = rng.choice([3, 12, 24, 36])
+        sql = con.execute("SELECT CAST(? AS DATE) >= CAST(? AS DATE) - to_months(?)", [day, end, months]).fetchone()[0]
+        assert sql == cal.within_months(day, end, months), (day, months)
+        years = rng.choice([1, 3, 5])
+        sql = con.execute("SELECT CAST(? AS DATE) >= CAST(? AS DATE) - to_years(?)", [day, end, years]).fetchone()[0]
+        assert sql == (day >= cal.add_years(end, -years)), (day, years)
+    exactly = cal.add_months(end, -36)
+    assert cal.within_months(exactly, end, 36)  # training exactly 36 months before the end is in date

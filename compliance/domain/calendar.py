@@ -19,8 +19,10 @@ exactly 24 months). So the counting is defined once, here:
   as an age is counted; 29 February moves to 28 February in a year without it).
 * **Working days** are Monday to Friday except the bank holidays of England and Wales, taken from
   the `holidays` package (which follows the published UK lists, including substitute days) rather
-  than a hand-written list. "Within N working days of an event" counts the working days after the
-  event day (`working_days_between(event, done) <= n`); the event day itself is day 0.
+  than a hand-written list. "Within N working days of an event" (`within_working_days`) is on or
+  before the end of the Nth working day after the event's day, counting from the next working day
+  when the event falls on a weekend or holiday: a Friday concern referred on the Sunday is late for
+  "the same working day", a Saturday concern referred on the Monday is in time.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from functools import lru_cache
 __all__ = [
     "add_months", "add_years", "add_working_days", "in_period", "is_working_day", "months_between",
     "months_elapsed", "within_months", "working_days_between", "years_between", "bank_holidays",
+    "within_working_days",
 ]
 
 
@@ -132,6 +135,13 @@ def add_working_days(date: dt.date, n: int) -> dt.date:
         if is_working_day(day):
             left -= 1
     return day
+
+
+def within_working_days(event: dt.date, done: dt.date, n: int) -> bool:
+    """Whether `done` is on or before the end of the Nth working day after the event's day, counting
+    from the next working day when the event falls on a day off (n = 0: the same working day)."""
+    start = event if is_working_day(event) else add_working_days(event, 1)
+    return done <= add_working_days(start, n)
 
 
 def working_days_between(a: dt.date, b: dt.date) -> int:

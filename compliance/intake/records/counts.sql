@@ -4,10 +4,12 @@
 -- rows were reported and excluded before). Parameters ($name) are the windows of the rules in
 -- force, so a profile that changes a window changes these counts. Working days come from the
 -- `calendar` table (weekends and England and Wales bank holidays are not working days), whose
--- working_day_no counts working days up to and including the day, so
---   action.working_day_no - event.working_day_no
--- is the working days after the event up to and including the action, as
--- compliance.domain.calendar.working_days_between counts them (0: the same working day).
+-- due_no counts working days up to and including the day, a day off counting as the next working
+-- day, so
+--   action.due_no - event.due_no <= N
+-- is "within N working days" exactly as compliance.domain.calendar.within_working_days says (on or
+-- before the end of the Nth working day after the event's day, counted from the next working day
+-- when the event falls on a day off; N = 0: the same working day).
 -- An empty date means "not done": it is never counted as in time.
 --
 -- Every count is per organisation (`org_code`): one row per organisation that has rows, and references
@@ -31,7 +33,7 @@ GROUP BY org_code;
 -- WNB-003: every missed appointment of a child, reviewed by a clinician within the window.
 SELECT o.org_code,
        count(*)                                                                          AS was_not_brought,
-       count(*) FILTER (WHERE reviewed.working_day_no - missed.working_day_no <= $review_working_days) AS reviewed_in_time,
+       count(*) FILTER (WHERE reviewed.due_no - missed.due_no <= $review_working_days) AS reviewed_in_time,
        count(*) FILTER (WHERE o.discharged_without_review)                               AS discharged_without_review
 FROM outpatients o
 JOIN calendar missed        ON missed.day = o.appointment_date
@@ -53,7 +55,7 @@ WITH sequence AS (
 )
 SELECT s.org_code,
        count(*)                                                                               AS eligible,
-       count(*) FILTER (WHERE told.working_day_no - missed.working_day_no <= $notify_working_days) AS notified_in_time
+       count(*) FILTER (WHERE told.due_no - missed.due_no <= $notify_working_days) AS notified_in_time
 FROM sequence s
 JOIN calendar missed    ON missed.day = s.appointment_date
 LEFT JOIN calendar told ON told.day = s.lead_professional_told
@@ -68,7 +70,7 @@ SELECT e.org_code,
        count(*)                                                                                      AS attendances,
        count(*) FILTER (WHERE e.cpis_checked)                                                        AS cpis_checked,
        count(*) FILTER (WHERE e.safeguarding_screen)                                                 AS screened,
-       count(*) FILTER (WHERE told.working_day_no - arrived.working_day_no <= $ed_notify_working_days) AS notified_in_time
+       count(*) FILTER (WHERE told.due_no - arrived.due_no <= $ed_notify_working_days) AS notified_in_time
 FROM ed_attendances e
 JOIN calendar arrived   ON arrived.day = CAST(e.arrival AS DATE)
 LEFT JOIN calendar told ON told.day = e.gp_hv_sn_told
@@ -80,7 +82,7 @@ GROUP BY e.org_code;
 -- confirmed in writing within the window in hours (elapsed time).
 SELECT r.org_code,
        count(*)                                                                                       AS total,
-       count(*) FILTER (WHERE referred.working_day_no - concern.working_day_no <= $referral_working_days) AS referred_in_time,
+       count(*) FILTER (WHERE referred.due_no - concern.due_no <= $referral_working_days) AS referred_in_time,
        count(*) FILTER (WHERE r.confirmed_in_writing <= r.referred + to_hours($written_hours))         AS confirmed_in_time
 FROM referrals r
 JOIN calendar concern       ON concern.day = CAST(r.concern_identified AS DATE)
@@ -118,7 +120,7 @@ SELECT m.org_code,
        count(*)                                                                                        AS episodes,
        count(*) FILTER (WHERE m.interview_offered IS NOT NULL)                                         AS offered,
        count(*) FILTER (WHERE m.interview_done <= m.returned + to_hours($interview_hours))               AS done_in_time,
-       count(*) FILTER (WHERE told.working_day_no - back.working_day_no <= $health_told_working_days)     AS health_notified_in_time
+       count(*) FILTER (WHERE told.due_no - back.due_no <= $health_told_working_days)     AS health_notified_in_time
 FROM missing_episodes m
 JOIN calendar back      ON back.day = CAST(m.returned AS DATE)
 LEFT JOIN calendar told ON told.day = m.health_told
@@ -166,7 +168,7 @@ GROUP BY org_code;
 -- LAC-001: children who entered care in the period; assessed within the working-day window, by a doctor.
 SELECT l.org_code,
        count(*)                                                                                           AS entered_care,
-       count(*) FILTER (WHERE assessed.working_day_no - entered.working_day_no <= $lac_initial_working_days) AS assessed_in_time,
+       count(*) FILTER (WHERE assessed.due_no - entered.due_no <= $lac_initial_working_days) AS assessed_in_time,
        count(*) FILTER (WHERE l.assessed_by = 'medical_practitioner')                                    AS by_medical_practitioner
 FROM lac_health l
 JOIN calendar entered       ON entered.day = l.entered_care
@@ -205,7 +207,7 @@ SELECT org_code,
        CAST(level AS INTEGER)                                         AS level,
        service,
        count(*)                                                       AS staff_in_post,
-       count(*) FILTER (WHERE last_completed <= $period_end AND last_completed > $period_end - to_months(
+       count(*) FILTER (WHERE last_completed <= $period_end AND last_completed >= $period_end - to_months(
            CASE level WHEN '1' THEN $renewal_months_1 WHEN '2' THEN $renewal_months_2 ELSE $renewal_months_3 END))
                                                                       AS in_date,
        CASE level WHEN '1' THEN $renewal_months_1 WHEN '2' THEN $renewal_months_2 ELSE $renewal_months_3 END
@@ -224,7 +226,7 @@ FROM training t
 LEFT JOIN learning_log l
        ON l.org_code = t.org_code
       AND l.staff_ref = t.staff_ref
-      AND l.date <= $period_end AND l.date > $period_end - to_years($learning_years)
+      AND l.date <= $period_end AND l.date >= $period_end - to_years($learning_years)
 WHERE t.level IN ('4', '5')
 GROUP BY t.org_code, t.staff_ref, t.staff_group
 ORDER BY t.org_code, t.staff_group, t.staff_ref;

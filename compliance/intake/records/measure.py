@@ -75,7 +75,9 @@ flags AS (
 numbered AS (
     SELECT day, working, sum(CAST(working AS INTEGER)) OVER (ORDER BY day) AS working_day_no FROM flags
 )
-SELECT day, working, working_day_no FROM numbered
+-- due_no: a day off counts as the next working day, so
+-- action.due_no - event.due_no <= N is "within N working days" as calendar.within_working_days says
+SELECT day, working, working_day_no, working_day_no + CASE WHEN working THEN 0 ELSE 1 END AS due_no FROM numbered
 """
 
 

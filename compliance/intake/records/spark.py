@@ -148,8 +148,10 @@ def measure_national_spark(folder: Path, windows: Windows, period: tuple[dt.date
     spark = spark or session()
     con = duckdb.connect()
     build_calendar(con, period[0] - dt.timedelta(days=400), period[1] + dt.timedelta(days=400), holidays)
-    calendar = con.execute("SELECT day, working, CAST(working_day_no AS BIGINT) FROM calendar").fetchall()
-    spark.createDataFrame(calendar, "day date, working boolean, working_day_no bigint").createOrReplaceTempView("calendar")
+    calendar = con.execute("SELECT day, working, CAST(working_day_no AS BIGINT), CAST(due_no AS BIGINT) "
+                           "FROM calendar").fetchall()
+    spark.createDataFrame(calendar, "day date, working boolean, working_day_no bigint, due_no bigint"
+                          ).createOrReplaceTempView("calendar")
     reads = {name: _load(spark, con, name, paths) for name, paths in files.items()}
     con.close()
     check_limits(reads, folder, bad_row_limit)
