@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
 from compliance.domain.labels import value_label
 from compliance.domain.outcomes import OUTCOME_LABELS, STILL_TO_REPORT, Outcome, Severity
@@ -24,7 +23,7 @@ from compliance.formats.assurance import assurance
 from compliance.formats.common import SERIOUS, key_risks, still_to_report, to_report_lines, waiver_label
 from compliance.formats.escape import terminal
 
-FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+from compliance.intake.files import FIXED_TIME  # one fixed time for every document
 RISKS_SHOWN = 8  # the paper names at most this many requirements not met; the rest are counted
 
 
@@ -213,13 +212,8 @@ def _changes(report: Report, history) -> list[tuple[Finding, str]]:
 
 def _fixed_zip(doc) -> bytes:
     """The document with every zip entry's time fixed, so the same report gives the same bytes."""
+    from compliance.intake.files import fixed_time_zip
+
     first = io.BytesIO()
     doc.save(first)
-    out = io.BytesIO()
-    with zipfile.ZipFile(first) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    return fixed_time_zip(first)
