@@ -21,7 +21,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -233,6 +233,21 @@ def _kind_of(value: Any) -> str:
     return "a list" if isinstance(value, list) else type(value).__name__
 
 
+def _raw_comparisons(c: Any, loc: Loc, comparisons: Any) -> Iterator[tuple[str, list, Loc]]:
+    """Every comparison of a condition as written (before validation): (operator, its arguments,
+    where the operator stands), through all/any/not; the one walk of both rule kinds' raw checks."""
+    if not isinstance(c, dict):
+        return
+    for op, arg in c.items():
+        if op in ("all", "any") and isinstance(arg, list):
+            for i, sub in enumerate(arg):
+                yield from _raw_comparisons(sub, loc + (op, i), comparisons)
+        elif op == "not":
+            yield from _raw_comparisons(arg, loc + (op,), comparisons)
+        elif op in comparisons and isinstance(arg, list):
+            yield op, arg, loc + (op,)
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -421,24 +436,17 @@ def name_problems(data: Any, doc: Document | None) -> list[Problem]:
                     operand(a, loc + (op, i))
 
     def walk(c: Any, loc: Loc) -> None:
-        if not isinstance(c, dict):
-            return
-        for op, arg in c.items():
-            if op in ("all", "any") and isinstance(arg, list):
-                for i, sub in enumerate(arg):
-                    walk(sub, loc + (op, i))
-            elif op == "not":
-                walk(arg, loc + (op,))
-            elif op in comparisons and isinstance(arg, list) and arg:
+        for op, arg, at in _raw_comparisons(c, loc, comparisons):
+            if arg:
                 left = arg[0]
                 if isinstance(left, str) and name_re.match(left) and left not in measures and left != "org_type":
                     if left in params:
                         problem(f"the left side of '{op}' must be a measure, and '{left}' is a parameter "
-                                f"(write [measure, {left}])", loc + (op, 0))
+                                f"(write [measure, {left}])", at + (0,))
                     else:
-                        unknown(left, loc + (op, 0), "measures", measures)
+                        unknown(left, at + (0,), "measures", measures)
                 if len(arg) > 1:
-                    operand(arg[1], loc + (op, 1))
+                    operand(arg[1], at + (1,))
 
     for key in ("condition", "applies_when"):
         walk(data.get(key), (key,))
@@ -599,17 +607,9 @@ def area_name_problems(data: Any, doc: Document | None) -> list[Problem]:
     _, comparisons = _condition_ops()
 
     def walk(c: Any, loc: Loc) -> None:
-        if not isinstance(c, dict):
-            return
-        for op, arg in c.items():
-            if op in ("all", "any") and isinstance(arg, list):
-                for i, sub in enumerate(arg):
-                    walk(sub, loc + (op, i))
-            elif op == "not":
-                walk(arg, loc + (op,))
-            elif op in comparisons and isinstance(arg, list):
-                for i, x in enumerate(arg[:2]):
-                    check(x, loc + (op, i), fields + params)
+        for _, arg, at in _raw_comparisons(c, loc, comparisons):
+            for i, x in enumerate(arg[:2]):
+                check(x, at + (i,), fields + params)
 
     walk(data.get("check"), ("check",))
     for i, name in enumerate(data.get("same") or [] if isinstance(data.get("same"), list) else []):

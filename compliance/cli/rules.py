@@ -6,12 +6,22 @@ import io
 import json
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import click
 
 from compliance.cli.options import SEVERITY_CHOICES, announce_overrides, rule_folders, rules_options
 from compliance.domain.errors import Problem, RuleError
 
+
+
+def _sources(rule: Any) -> list[str]:
+    """The 'Sources' block of `rules show`, for organisation and area rules alike."""
+    out = [click.style("Sources", bold=True)]
+    for s in rule.sources:
+        section_text = f", {s.section}" if s.section else ""
+        out += _wrap(f"{s.document}{section_text} ({s.year}; {s.confidence.replace('_', ' ')})")
+    return out + [""]
 
 
 def _wrap(text: str) -> list[str]:
@@ -96,11 +106,7 @@ def _area_page(rule, file: Path) -> str:
         for name, p in rule.parameters.items():
             out += _wrap(f"{name} = {p.default}{p.unit or ''}: {p.description}")
         out.append("")
-    out.append(click.style("Sources", bold=True))
-    for s in rule.sources:
-        section_text = f", {s.section}" if s.section else ""
-        out += _wrap(f"{s.document}{section_text} ({s.year}; {s.confidence.replace('_', ' ')})")
-    out.append("")
+    out += _sources(rule)
     section("What to do", rule.remediation)
     section("Line of enquiry", rule.line_of_enquiry)
     section("Cases", "; ".join(f"{c.name} ({c.expect.value})" for c in rule.cases))
@@ -165,11 +171,7 @@ def show(rule_id: str, paths: tuple[Path, ...], rule_dirs, no_bundled: bool) -> 
     for name, m in rule.measures.items():
         out += _wrap(f"{name}: {describe_source(m)}")
     out.append("")
-    out.append(click.style("Sources", bold=True))
-    for s in rule.sources:
-        section_text = f", {s.section}" if s.section else ""
-        out += _wrap(f"{s.document}{section_text} ({s.year}; {s.confidence.replace('_', ' ')})")
-    out.append("")
+    out += _sources(rule)
     section("What to do", rule.remediation)
     section("Line of enquiry", rule.line_of_enquiry)
     yaml = YAML()
