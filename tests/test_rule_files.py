@@ -21,13 +21,13 @@ def test_cached_rules_equal_freshly_parsed_rules(tmp_path, monkeypatch):
         assert load_rule_file(p) == rule  # fills the cache
         assert load_rule_file(p) == rule  # reads it back (line map included: models compare private parts)
         assert load_rule_file(p).lines.position(("id",)) == (1, 1) and len(rule.lines) > 20
-    assert len(list(tmp_path.glob("rule-*.pickle"))) == len(fresh)
+    assert len(list(tmp_path.glob("Rule-*.pickle"))) == len(fresh)
 
 
 def test_a_damaged_cache_entry_is_ignored(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path))
     rule = load_rule_file(TRN001)
-    entries = list(tmp_path.glob("rule-*.pickle"))
+    entries = list(tmp_path.glob("Rule-*.pickle"))
     assert entries
     for entry in entries:
         entry.write_bytes(b"{broken")
@@ -53,7 +53,7 @@ def test_a_catalogue_comes_back_from_the_cache_equal_and_only_while_its_files_ar
     assert [r.model_dump() for r in again.rules] == [r.model_dump() for r in fresh.rules]
     assert (again.digest, again.files, again.overrides) == (fresh.digest, fresh.files, fresh.overrides)
     assert again.content_key == first.content_key
-    assert len(list((tmp_path / "cache").glob("rule-*.pickle"))) == len(fresh.rules)  # one entry a file, nothing else
+    assert len(list((tmp_path / "cache").glob("Rule-*.pickle"))) == len(fresh.rules)  # one entry a file, nothing else
     # an edited rule is a new catalogue: loaded afresh, under another key
     folder = tmp_path / "rules" / "training"
     folder.mkdir(parents=True)

@@ -5,7 +5,9 @@ broken prerequisites once."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -13,6 +15,7 @@ from compliance.intake.documents import Document, decode_text, parse_document, r
 from compliance.domain.errors import Problem, RuleError
 from compliance.catalogue import cache
 from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
+from compliance.catalogue.language import FromFile
 from compliance.catalogue.schema import Rule
 from compliance.domain.result import RuleOverride
 
@@ -72,23 +75,16 @@ def load_area_rule_file(path: Path):  # -> AreaRule (imported lazily: area rules
     from compliance.catalogue.area_schema import AreaRule
     from compliance.catalogue.explain import area_name_problems, explain
 
-    raw = read_bytes(path, RuleError, MAX_RULE_BYTES)
-    name = cache.key("area-rule", raw)
-    rule = cache.get(name)
-    if not isinstance(rule, AreaRule):
-        doc = parse_document(path, decode_text(path, raw, RuleError), RuleError)
-        try:
-            rule = AreaRule.model_validate(doc.data).located(doc.lines)
-        except ValidationError as e:
-            problems = explain(AreaRule, e, doc)
-            names = area_name_problems(doc.data, doc)
-            if names:  # each name at its place, with suggestions, rather than the model's one list at the top
-                problems = [p for p in problems if "neither item fields nor parameters" not in p.message] + names
-            raise RuleError(str(path), problems) from None
-        cache.put(name, rule)
+    def problems(e: ValidationError, doc: Document) -> list[Problem]:
+        found = explain(AreaRule, e, doc)
+        names = area_name_problems(doc.data, doc)
+        if names:  # each name at its place, with suggestions, rather than the model's one list at the top
+            found = [p for p in found if "neither item fields nor parameters" not in p.message] + names
+        return found
+
+    rule = _validated(path, read_bytes(path, RuleError, MAX_RULE_BYTES), AreaRule, problems)
     if path.stem != rule.id:
-        raise RuleError(str(path), [Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id",
-                                            *rule.lines.position(("id",)), code="file-name")])
+        raise RuleError(str(path), [_misnamed(rule)])
     return rule
 
 
@@ -101,29 +97,42 @@ class InvalidRule(RuleError):
         self.document = document
 
 
-def load_rule_file(path: Path, folder: Path | None = None, raw: bytes | None = None) -> Rule:
-    """Parse and validate one rule file (whose bytes the caller may have read already).
+M = TypeVar("M", bound=FromFile)
+
+
+def _validated(path: Path, raw: bytes, model: type[M],
+               problems: Callable[[ValidationError, Document], list[Problem]]) -> M:
+    """The model a rule file holds, with the line map of its one parse.
 
     Parsing YAML costs ~10 ms a file, which across a catalogue would dominate the start-up of every
-    command, so a validated rule, with its line map, is cached under the hash of its bytes: a
-    changed file has a new hash, and the cache is only ever a copy of what the file says.
+    command, so a validated rule is cached under the hash of its bytes: a changed file has a new
+    hash, and the cache is only ever a copy of what the file says.
     """
-    raw = read_bytes(path, RuleError, MAX_RULE_BYTES) if raw is None else raw
-    name = cache.key("rule", raw)
+    name = cache.key(model.__name__, raw)
     rule = cache.get(name)
-    if not isinstance(rule, Rule):
-        doc = parse_document(path, decode_text(path, raw, RuleError), RuleError)
-        try:
-            rule = Rule.model_validate(doc.data).located(doc.lines)
-        except ValidationError as e:
-            from compliance.catalogue.explain import rule_problems
+    if isinstance(rule, model):
+        return rule
+    doc = parse_document(path, decode_text(path, raw, RuleError), RuleError)
+    try:
+        rule = model.model_validate(doc.data).located(doc.lines)
+    except ValidationError as e:
+        raise InvalidRule(str(path), problems(e, doc), doc) from None
+    cache.put(name, rule)
+    return rule
 
-            raise InvalidRule(str(path), rule_problems(Rule, e, doc), doc) from None
-        cache.put(name, rule)
-    problems = []
-    if path.stem != rule.id:
-        problems.append(Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id",
-                                *rule.lines.position(("id",)), code="file-name"))
+
+def _misnamed(rule: FromFile) -> Problem:
+    return Problem(f"the file name must be the rule id ('{getattr(rule, 'id', '')}.yaml')", "id",
+                   *rule.lines.position(("id",)), code="file-name")
+
+
+def load_rule_file(path: Path, folder: Path | None = None, raw: bytes | None = None) -> Rule:
+    """One rule file (whose bytes the caller may have read already), validated, with its line map."""
+    from compliance.catalogue.explain import rule_problems
+
+    raw = read_bytes(path, RuleError, MAX_RULE_BYTES) if raw is None else raw
+    rule = _validated(path, raw, Rule, lambda e, doc: rule_problems(Rule, e, doc))
+    problems = [_misnamed(rule)] if path.stem != rule.id else []
     if folder is not None and path.parent != folder and path.parent.name != rule.area:
         problems.append(Problem(f"a rule in folder '{path.parent.name}' must have area '{path.parent.name}'", "area",
                                 *rule.lines.position(("area",)), code="file-name"))
