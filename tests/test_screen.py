@@ -286,4 +286,4 @@ def test_planted_cohorts_record_their_truth_and_refuse_nonsense(tmp_path, run_cl
     code, out, err = run_cli("screen", tmp_path / "c", "--by", "area", "--format", "csv")
     assert code == 2 and "--by area" in err
     code, out, _ = run_cli("screen", tmp_path / "c", "--quiet", "--fail-on", "none")
-    assert code == 0 and len(out.splitlines()) == 5 + 20 and "driver" not in out
+    assert code == 0 and len(out.splitlines()) == 6 + 20 and "driver" not in out and "not a sure order" in out
