@@ -287,3 +287,35 @@ def test_planted_cohorts_record_their_truth_and_refuse_nonsense(tmp_path, run_cl
     assert code == 2 and "--by area" in err
     code, out, _ = run_cli("screen", tmp_path / "c", "--quiet", "--fail-on", "none")
     assert code == 0 and len(out.splitlines()) == 6 + 20 and "driver" not in out and "not a sure order" in out
+
+
+def test_enquiries_csv_is_one_row_per_organisation_and_enquiry_with_fixed_columns(tmp_path, run_cli):
+    from compliance.formats.screening import ENQUIRY_COLUMNS
+
+    folder = tmp_path / "cohort"
+    write_cohort(folder, 12, seed=3)
+    evil = _org("EVIL")
+    evil["organisation"]["name"] = "=HYPERLINK(\"http://x\",\"click\")"
+    _write(folder, "evil.json", evil)
+    (folder / "broken.yaml").write_text("organisation: [unclosed\n")
+    out_json, out_csv = tmp_path / "s.json", tmp_path / "e.csv"
+    run_cli("screen", folder, "-f", "json", "-o", out_json, "-j", "1", "--fail-on", "none")
+    code, _, _ = run_cli("screen", folder, "-f", "enquiries-csv", "-o", out_csv, "-j", "1", "--fail-on", "none")
+    assert code == 2  # the broken file: listed, and everything else still written
+    from compliance.cohort.ranking import Screening
+
+    doc = Screening.model_validate_json(out_json.read_text())
+    with out_csv.open(newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == ENQUIRY_COLUMNS
+        rows = list(reader)
+    screened = [r for r in rows if r["status"] == "screened"]
+    expected = []
+    for o in doc.organisations:  # in list order; each organisation's enquiries in its own order, or one empty row
+        expected += [(o.id, str(i), e.rule_id, e.title, e.severity.value, e.outcome.value, e.text)
+                     for i, e in enumerate(o.lines_of_enquiry, start=1)] or [(o.id, "0", "", "", "", "", "")]
+    assert [(r["id"], r["enquiry"], r["rule_id"], r["title"], r["severity"], r["outcome"], r["line_of_enquiry"])
+            for r in screened] == expected
+    assert all(r["title"] for r in screened if r["rule_id"])  # every enquiry names its rule's title
+    assert {r["name"] for r in screened if r["id"] == "EVIL"} == {"'=HYPERLINK(\"http://x\",\"click\")"}
+    assert [Path(r["file"]).name for r in rows if r["status"] == "invalid"] == ["broken.yaml"]

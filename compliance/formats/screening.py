@@ -47,6 +47,36 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
     return buf.getvalue()
 
 
+ENQUIRY_COLUMNS = ["list", "national_rank", "rank_low", "rank_high", "rank_group", "id", "name", "type",
+                   "local_authorities", "band", "score", "enquiry", "rule_id", "title", "severity", "outcome",
+                   "line_of_enquiry", "file", "status", "error"]
+
+
+def render_enquiries_csv(result: Screening, options: Options | None = None) -> str:
+    """What to probe on each visit, tidy: one row per organisation and line of enquiry, in list order,
+    most severe first within an organisation (`enquiry` numbers them from 1). An organisation with
+    nothing to probe has one row with `enquiry` 0 and the enquiry's columns empty, and each file that
+    could not be screened one row with `status` invalid, so no organisation silently drops out.
+    Columns are fixed (ENQUIRY_COLUMNS); text that a spreadsheet would run as a formula is escaped."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=ENQUIRY_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for o in result.organisations:
+        head = {"list": o.rank, "national_rank": o.national_rank, "rank_low": o.rank_low or "",
+                "rank_high": o.rank_high or "", "rank_group": o.rank_group or "", "id": o.id, "name": o.name,
+                "type": o.type, "local_authorities": ";".join(o.local_authorities), "band": o.band, "score": o.score,
+                "file": o.file, "status": "screened", "error": ""}
+        if not o.lines_of_enquiry:
+            w.writerow(csv_row({**head, "enquiry": 0}))
+        for i, e in enumerate(o.lines_of_enquiry, start=1):
+            w.writerow(csv_row({**head, "enquiry": i, "rule_id": e.rule_id, "title": e.title,
+                                "severity": e.severity.value, "outcome": e.outcome.value, "line_of_enquiry": e.text}))
+    for bad in result.invalid_files:
+        w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
+                            "error": bad.reason}))
+    return buf.getvalue()
+
+
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
