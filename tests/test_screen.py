@@ -319,3 +319,29 @@ def test_enquiries_csv_is_one_row_per_organisation_and_enquiry_with_fixed_column
     assert all(r["title"] for r in screened if r["rule_id"])  # every enquiry names its rule's title
     assert {r["name"] for r in screened if r["id"] == "EVIL"} == {"'=HYPERLINK(\"http://x\",\"click\")"}
     assert [Path(r["file"]).name for r in rows if r["status"] == "invalid"] == ["broken.yaml"]
+
+
+@pytest.mark.parametrize("code,problem", [
+    ("E06000001", None), ("E08000025", None), ("E09000001", None), ("E10000014", None),  # the upper-tier shapes
+    ("LA1", None), ("northfield", None), ("E0600001", None),  # not GSS codes: local labels, accepted as written
+    ("E07000123", "lower-tier district"), ("W06000015", "outside England"), ("E05000123", "not an upper-tier"),
+])
+def test_area_codes_are_checked_for_the_upper_tier_shape_only(code, problem):
+    from compliance.domain.areas import code_problem
+
+    got = code_problem(code)
+    assert (got is None) if problem is None else (problem in got and code in got)
+
+
+def test_screening_accepts_any_area_code_and_says_which_are_not_upper_tier(tmp_path, run_cli):
+    _write(tmp_path, "a.json", _org("A", la="E07000123"))
+    _write(tmp_path, "b.json", _org("B", la="E10000014"))
+    _write(tmp_path, "c.json", _org("C", la="riverside"))
+    code, out, err = run_cli("screen", tmp_path, "-f", "json", "-j", "1", "--fail-on", "none")
+    doc = json.loads(out)
+    assert code == 0 and {la for o in doc["organisations"] for la in o["local_authorities"]} == {
+        "E07000123", "E10000014", "riverside"}
+    assert len(doc["area_code_problems"]) == 1 and "E07000123" in doc["area_code_problems"][0]
+    assert "warning: area code E07000123" in err and "E10000014" not in err and "riverside" not in err
+    code, out, _ = run_cli("screen", tmp_path, "-j", "1", "--fail-on", "none")
+    assert "Area code: E07000123 is a lower-tier district" in out

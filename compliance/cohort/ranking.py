@@ -86,6 +86,9 @@ class Screening(Strict):
     duplicates: list[Duplicate]
     area_ranking: list[AreaScore] = Field(default_factory=list, description="With --by area: areas ranked by need.")
     funnels: list[FunnelRule] = Field(default_factory=list, description="Each share measure's funnel across the cohort.")
+    area_code_problems: list[str] = Field(default_factory=list, description=(
+        "Area codes that look like ONS (GSS) codes but not an upper-tier authority's in England (E06, E08, E09 or "
+        "E10 and six digits), each with why; such areas are still grouped by the code as written."))
 
 
 def rank_key(s: OrgScore) -> tuple:
@@ -242,7 +245,18 @@ def build(scores: list[OrgScore], invalid: list[InvalidFile], weights: Weights, 
         return Screening(weights=weights, screened=len(scores), organisations=ranked[:top] if top is not None else ranked,
                          areas=by_local_authority(ranked), national=national(chosen),
                          invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores),
-                         funnels=funnels)
+                         funnels=funnels, area_code_problems=area_code_problems(scores))
+
+
+def area_code_problems(scores: list[OrgScore]) -> list[str]:
+    """Each GSS-like area code that is not an upper-tier authority's, once, naming an organisation that gave it."""
+    from compliance.domain.areas import code_problem
+
+    first: dict[str, str] = {}
+    for s in scores:
+        for la in s.local_authorities:
+            first.setdefault(la, s.id)
+    return [f"{why} (given by {first[la]})" for la in sorted(first) if (why := code_problem(la))]
 
 
 @contextmanager

@@ -174,6 +174,8 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
                               f"{a.organisations:>4}  {terminal(top_driver)}", WIDTH))
     if quiet:
         return "\n".join(lines) + "\n"
+    for why in result.area_code_problems:
+        lines += [""] + _wrap(f"Area code: {why}; grouped by the code as written.", "")
     lines += ["", "Areas (an organisation counts in every area it serves; worst score first)",
               f"{'local authority':<24} {'orgs':>5} {'mean':>9} {'max':>8} {'c/h/m/l failing':>20}", "-" * WIDTH]
     for area in result.areas:
@@ -311,7 +313,12 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
                                               "below the standard (Jeffreys prior)."),
               ("Exposure", "Children and young people seen: under-18 ED attendances, looked-after children, missing "
                            "episodes and was-not-brought escalations, as the return counts them."),
-              ("LA", "Local authority (the area an inspection covers)."),
+              ("LA", "Local authority (the area an inspection covers): an upper-tier authority in England has an ONS "
+                     "code of E06, E08, E09 or E10 followed by six digits; other codes are shown as the returns give "
+                     "them, and names only where a return gives one (no table of names is bundled)."
+                     + ("" if not result.area_code_problems else
+                        " Codes here that look like ONS codes but are not an upper-tier authority's: "
+                        + "; ".join(result.area_code_problems) + ".")),
               ("ED / UTC", "Emergency department / urgent treatment centre."),
               ("ICB", "Integrated care board.")]
     areas = [{"rank": a.rank, "code": a.local_authority, "name": a.name or names.get(a.local_authority),
