@@ -140,7 +140,7 @@ def rank_groups(spans: list[tuple[int, int]]) -> list[int]:
         low = min(low, spans[i][0] or i + 1)
         later_low[i] = low
     out, group, reach = [], 1, 0
-    for i, (lo, hi) in enumerate(spans):
+    for i, (_lo, hi) in enumerate(spans):
         if i and reach < later_low[i]:
             group += 1
         out.append(group)

@@ -153,9 +153,9 @@ def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: lis
             if s.outcomes.get(c.rule_id) in (Outcome.met, Outcome.not_met):
                 by_rule[c.rule_id].append(c)
         points = {c.key: c.points for c in u["components"] if c.part == "findings"}
-        below = {g.rule_id for g in u["shares"]}
+        short = {g.rule_id for g in u["shares"]}
         for rid, gs in by_rule.items():
-            if s.outcomes[rid] == Outcome.not_met and rid not in below:
+            if s.outcomes[rid] == Outcome.not_met and rid not in short:
                 continue  # it fails on something other than its shares: that stays fixed
             fixed[k] -= mult[k] * points.get(rid, 0.0)
             for g in gs:
@@ -174,9 +174,9 @@ def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: lis
     x, n, p0, base, low = (np.array(v, dtype=float) for v in (xs, ns, p0s, bases, lows))
     tau = np.array(t2)
     org_idx, grp = np.array(org_of), np.array(group_of)
-    k = rng.binomial(n.astype(np.int64)[:, None], (x / n)[:, None], size=(len(x), reps))
-    y = k / n[:, None]
-    p_exact = bdtr(k, n.astype(np.int64)[:, None], p0[:, None])
+    drawn = rng.binomial(n.astype(np.int64)[:, None], (x / n)[:, None], size=(len(x), reps))
+    y = drawn / n[:, None]
+    p_exact = bdtr(drawn, n.astype(np.int64)[:, None], p0[:, None])
     s2 = p0 * (1 - p0) / n + tau
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (y - p0[:, None]) / np.sqrt(s2)[:, None]
