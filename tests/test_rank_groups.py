@@ -59,6 +59,11 @@ def test_two_organisations_whose_ranges_overlap_are_not_shown_as_ranked_above_ea
     assert f"national rank {a.rank_low}–{a.rank_high} (group {a.rank_group})" in text
     assert f"national rank {b.rank_low}–{b.rank_high} (group {b.rank_group})" in text
     assert "not surely in the order listed" in text
+    import csv
+    import io
+
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(render("screening", "csv", result, Options())))}
+    assert rows["A"]["rank_group"] == rows["B"]["rank_group"] != rows["C"]["rank_group"]
     from compliance.formats.screening import render_detailed_html, render_detailed_markdown
 
     for page in (render_detailed_html(result, Options(), {}), render_detailed_markdown(result, Options(), {})):

@@ -21,7 +21,7 @@ SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
 CSV_COLUMNS = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
                "children", "context_points", "data_quality_points", "critical", "high", "medium", "low",
                "drivers", "lines_of_enquiry", "file", "status", "error", "band", "national_rank", "rank_low",
-               "rank_high", "peer_rank", "peer_size"]
+               "rank_high", "peer_rank", "peer_size", "rank_group"]
 
 
 def render_csv(result: Screening, options: Options | None = None) -> str:
@@ -40,6 +40,7 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
             "lines_of_enquiry": " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry),
             "file": o.file, "status": "screened", "error": "", "band": o.band, "national_rank": o.national_rank,
             "rank_low": o.rank_low, "rank_high": o.rank_high, "peer_rank": o.peer_rank, "peer_size": o.peer_size,
+            "rank_group": o.rank_group,
         }))
     for bad in result.invalid_files:
         w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
