@@ -27,7 +27,7 @@ SMALL = {
     "bench_national_records.py": ["--scales", "0.0002,0.0005", "--repeat", "1"],  # Spark left out: its start-up
     "bench_records.py": ["--only", "1", "--rounds", "1"],
     "bench_screen.py": ["--count", "40"],
-    "bench_screening_validity.py": ["--count", "60", "--plant", "10", "--seeds", "1", "--k", "5", "--jobs", "1"],
+    "bench_screening_validity.py": ["--counts", "60", "--seeds", "1", "--k", "5", "--jobs", "1"],
 }
 
 

@@ -35,6 +35,7 @@ class Enquiry(Strict):
     severity: Severity
     outcome: Outcome
     text: str
+    title: str = Field(default="", description="The rule's title, as the finding gives it.")
 
 
 class OrgScore(Strict):
@@ -169,7 +170,8 @@ def lines_of_enquiry(findings: Sequence[Finding]) -> list[Enquiry]:
     """Failed before unevidenced within a severity, most severe first."""
     failing = [f for f in findings if f.outcome in FAILING]
     failing.sort(key=lambda f: (-f.severity.rank, f.outcome != Outcome.not_met, f.rule_id))
-    return [Enquiry(rule_id=f.rule_id, severity=f.severity, outcome=f.outcome, text=f.line_of_enquiry.strip()) for f in failing]
+    return [Enquiry(rule_id=f.rule_id, severity=f.severity, outcome=f.outcome, text=f.line_of_enquiry.strip(),
+                    title=title_of(f)) for f in failing]
 
 
 def score(report: Report, signals: Signals, weights: Weights, rules: dict | None = None) -> OrgScore:

@@ -131,7 +131,10 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
         out += [f"- {md(reason)}" for reason in invalid] + [""]
     if rows:
         parts = part_names(rows)
-        out += _table(["Rank", "Organisation", "Score", *(md(part_label(p)) for p in parts)],
+        ranged = "rank_group" in parts
+        if ranged and overview and overview.get("rank_note"):
+            out += [f"**Not a strict order.** {md(overview['rank_note'])}", ""]
+        out += _table(["List" if ranged else "Rank", "Organisation", "Score", *(md(part_label(p)) for p in parts)],
                       [[i, f"{r.name} ({r.id})", number_text(r.score), *(number_text(r.parts.get(p)) for p in parts)]
                        for i, r in enumerate(rows, 1)],
                       right={0, 2, *(3 + i for i, p in enumerate(parts) if p not in text_parts(rows))})
