@@ -13,11 +13,12 @@ from pydantic import Field, PrivateAttr
 
 from compliance.domain.result import FAILING, Finding, Report
 from compliance.domain.model import Context, Rating
-from compliance.domain.outcomes import Outcome, Severity
+from compliance.domain.outcomes import OUTCOME_LABELS, Outcome, Severity
 from compliance.cohort.funnel import ShareCount, ShareSignal, share_counts
 from compliance.cohort.signals import Signals
 from compliance.cohort.weights import Weights
 from compliance.domain.base import Strict
+from compliance.domain.labels import value_label
 
 
 Part = Literal["findings", "context", "data_quality", "deterioration"]
@@ -107,14 +108,14 @@ def finding_component(f: Finding, w: Weights) -> Component | None:
     if f.outcome == Outcome.insufficient_evidence:
         pts = base * w.insufficient_evidence
         return Component(part="findings", key=f.rule_id, points=pts,
-                         detail=f"{head}: no evidence; {_num(base)} points x {_num(w.insufficient_evidence)}")
+                         detail=f"{head}: {OUTCOME_LABELS[f.outcome].lower()}; {_num(base)} points x {_num(w.insufficient_evidence)}")
     gap = shortfall(f)
     if gap is None:
-        return Component(part="findings", key=f.rule_id, points=base, detail=f"{head}: not met; {_num(base)} points")
+        return Component(part="findings", key=f.rule_id, points=base, detail=f"{head}: {OUTCOME_LABELS[f.outcome].lower()}; {_num(base)} points")
     actual, threshold, rel = gap
     pts = base * (1 + w.gap * rel)
     return Component(part="findings", key=f.rule_id, points=pts,
-                     detail=f"{head}: not met, {_num(actual)} against {_num(threshold)}; "
+                     detail=f"{head}: {OUTCOME_LABELS[f.outcome].lower()}, {_num(actual)} against {_num(threshold)}; "
                             f"{_num(base)} points x (1 + {_num(w.gap)} x {rel:.2f} shortfall)")
 
 
@@ -124,7 +125,7 @@ def context_components(s: Signals, w: Weights) -> list[Component]:
     out: list[Component] = []
 
     def missing(key: str) -> None:
-        out.append(Component(part="data_quality", key=key, points=dq, detail=f"{key} not reported"))
+        out.append(Component(part="data_quality", key=key, points=dq, detail=f"{_CONTEXT_TITLES[key]}: not reported"))
 
     if s.last_inspection is None:
         missing("last_inspection")
@@ -155,8 +156,19 @@ def context_components(s: Signals, w: Weights) -> list[Component]:
             missing(key)
         else:
             out.append(Component(part="context", key=key, points=getattr(table, r.value),
-                                 detail=f"{label} rated {r.value.replace('_', ' ')}"))
+                                 detail=f"{label} rated {value_label(r)}"))
     return out
+
+
+def _context_titles() -> dict[str, str]:
+    """The context values' titles from the model (one source of words for the return and the screening)."""
+    from compliance.domain.model import Organisation
+
+    fields = {**Context.model_fields, "last_inspection": Organisation.model_fields["last_inspection"]}
+    return {k: f.title or k for k, f in fields.items()}
+
+
+_CONTEXT_TITLES = _context_titles()
 
 
 def exposure_multiplier(children: int | None, w: Weights) -> float:
