@@ -152,6 +152,31 @@ def with_suggested_actions(data: dict[str, Any], findings: list) -> tuple[dict[s
     return ({**data, "actions": actions} if actions else data), added
 
 
+def open_plan(data: dict[str, Any], history: Any, org_id: str, period_end: dt.date) -> tuple[dict[str, Any], str]:
+    """Next year's action plan: the open actions of the plan recorded for this return's period in the
+    history store (the return's own, and those carried from earlier years), else the return's own
+    open actions; done and closed ones are left out. And a sentence saying where they came from."""
+    from compliance.app.history import plan_for
+
+    run, where = plan_for(history, org_id, period_end)
+    if run is not None and run.actions:
+        kept = [{"rule": a.rule_id, "action": a.action, "owner": a.owner, "due": a.due, "status": a.status,
+                 "progress": a.progress} for a in run.actions if a.open]
+        said = (f"carried {len(kept)} open action{'s' if len(kept) != 1 else ''} of {run.org_id} {run.period} from the "
+                f"history store ({where}) to the Action plan sheet")
+    else:
+        given = [a for a in data.get("actions") or [] if isinstance(a, dict)]
+        kept = [a for a in given if str(getattr(a.get("status"), "value", a.get("status"))) != "done"]
+        said = f"kept {len(kept)} open action{'s' if len(kept) != 1 else ''} of the return" if given else ""
+    left = (len(run.actions) if run is not None and run.actions else len(data.get("actions") or [])) - len(kept)
+    if left:
+        said += f"; {left} done or closed left out"
+    out = {**data, "actions": [{k: v for k, v in a.items() if v is not None} for a in kept]}
+    if not kept:
+        out.pop("actions", None)
+    return out, said
+
+
 def next_year(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """Last year's return as the start of next year's: the period moved on by a year (29 February
     becomes 28), everything else, notes too, kept for the lead to update; and a sentence saying so."""

@@ -287,3 +287,48 @@ def history_markdown(h: ReportHistory, level: int, changes: Sequence[tuple[str, 
     else:
         out.append("- None: every finding is as it was.")
     return out + [""]
+
+
+# --- the action plans in the store ---------------------------------------------------------------
+
+
+def actions_doc(plans: Sequence[dict], as_of, path: str, everything: bool) -> Doc:
+    """`safeguard history actions`: each organisation's action plan as last recorded (the current run
+    of its latest period), one row an action, overdue judged at `as_of`. `plans`: as `actions_json` gives."""
+    n = sum(len(p["actions"]) for p in plans)
+    overdue = sum(a["overdue"] for p in plans for a in p["actions"])
+    lines = [f"{n} {'' if everything else 'open '}action{'s' if n != 1 else ''} of {len(plans)} "
+             f"organisation{'s' if len(plans) != 1 else ''}, {overdue} overdue on {as_of:%d %B %Y}.",
+             f"From the history store {path}: each organisation's latest recorded period."]
+    sections = [Section(f"{p['org_name']} ({p['org_id']}), {p['period']}",
+                        ["Requirement", "Action", "Owner", "Due", "Status", "First recorded", "What changed"],
+                        [[f"{a['title']} ({a['rule_id']})" if a["title"] else a["rule_id"], a["action"]
+                          + (f" Progress: {a['progress']}" if a["progress"] else ""), a["owner"] or "not set",
+                          a["due"] or "not set", a["status_label"], a["since"], a["change"]] for a in p["actions"]],
+                        "" if everything else "Done and closed actions are left out (--all shows them).")
+                for p in plans]
+    if not plans:
+        lines.append("No action plan is recorded (record a return with an Action plan sheet or an actions list: "
+                     "safeguard assess FILE --record).")
+    return Doc("Action plans", lines, sections)
+
+
+def actions_json(runs: Sequence[RunEntry], as_of, everything: bool, overdue_only: bool) -> list[dict]:
+    """Each run's actions with their status in words and whether each is overdue at `as_of`."""
+    from compliance.domain.actions import is_overdue
+    from compliance.domain.outcomes import ACTION_STATUS_LABELS
+
+    out = []
+    for run in runs:
+        titles = {f.rule_id: f.title for f in run.findings}
+        actions = []
+        for a in run.actions:
+            late = is_overdue(a.status, a.due, as_of)
+            if (not everything and not a.open) or (overdue_only and not late):
+                continue
+            actions.append({**a.model_dump(mode="json"), "title": titles.get(a.rule_id, ""), "overdue": late,
+                            "status_label": ACTION_STATUS_LABELS["overdue" if late else a.status]})
+        if actions:
+            out.append({"org_id": run.org_id, "org_name": run.org_name, "period": run.period, "run_id": run.run_id,
+                        "actions": actions})
+    return out
