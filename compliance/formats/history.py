@@ -30,6 +30,7 @@ class Section:
     columns: list[str]
     rows: Sequence[Sequence[object]]
     note: str = ""
+    ratios: Sequence[int] = ()  # text: each column's share of the width (default: the first 2, the others 1)
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ def doc_text(d: Doc, width: int = 100) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=max(width, 60), force_terminal=False, no_color=True, color_system=None,
                       highlight=False, markup=False, emoji=False, soft_wrap=False)
-    for line in [d.title, ""] + [textwrap.fill(_terminal(line), width=max(width, 60)) for line in d.lines]:
-        console.print(Text(_terminal(line)))
+    for line in [_terminal(d.title), ""] + [textwrap.fill(_terminal(line), width=max(width, 60)) for line in d.lines]:
+        console.print(Text(line))  # escaped before it was wrapped: the breaks are the wrapping's own
     for s in d.sections:
         console.print()
         console.print(Text(_terminal(s.heading)))
@@ -72,7 +73,13 @@ def doc_text(d: Doc, width: int = 100) -> str:
         else:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), expand=True)
             for i, h in enumerate(s.columns):  # the first column (the requirement) gets the most room
-                table.add_column(_terminal(h), overflow="fold", ratio=2 if i == 0 else 1)
+                ratio = s.ratios[i] if i < len(s.ratios) else 2 if i == 0 else 1
+                short = [len(_cell(row[i])) for row in s.rows if i < len(row)]
+                least = max(short) if s.ratios and short and max(short) <= 12 else None  # a date or a status kept whole
+                if least:
+                    table.add_column(_terminal(h), overflow="fold", width=max(least, 5))
+                else:
+                    table.add_column(_terminal(h), overflow="fold", ratio=ratio)
             for row in s.rows:
                 table.add_row(*(Text(_terminal(_cell(c))) for c in row))
             console.print(table)
@@ -301,11 +308,12 @@ def actions_doc(plans: Sequence[dict], as_of, path: str, everything: bool) -> Do
              f"organisation{'s' if len(plans) != 1 else ''}, {overdue} overdue on {as_of:%d %B %Y}.",
              f"From the history store {path}: each organisation's latest recorded period."]
     sections = [Section(f"{p['org_name']} ({p['org_id']}), {p['period']}",
-                        ["Requirement", "Action", "Owner", "Due", "Status", "First recorded", "What changed"],
+                        ["Requirement", "Action", "Owner", "Due", "Status", "Since", "What changed"],
                         [[f"{a['title']} ({a['rule_id']})" if a["title"] else a["rule_id"], a["action"]
                           + (f" Progress: {a['progress']}" if a["progress"] else ""), a["owner"] or "not set",
                           a["due"] or "not set", a["status_label"], a["since"], a["change"]] for a in p["actions"]],
-                        "" if everything else "Done and closed actions are left out (--all shows them).")
+                        "" if everything else "Done and closed actions are left out (--all shows them).",
+                        ratios=(3, 4, 2, 2, 2, 2, 3))
                 for p in plans]
     if not plans:
         lines.append("No action plan is recorded (record a return with an Action plan sheet or an actions list: "

@@ -1,0 +1,146 @@
+"""The action plan in the history store (issue 28): actions filed under the finding's stable key,
+carried over while the requirement is still not met, closed when it is met, shown with what changed,
+listed by `safeguard history actions`, offered again in next year's template, and counted as
+overdue by screening."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import FIXTURES
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compliance.app.assess import report_for
+from compliance.catalogue.loading import BUNDLED_RULES
+from compliance.domain.actions import finding_key
+from compliance.domain.outcomes import ACTION_STATUS_LABELS, Outcome
+from compliance.history.actions import carry_actions
+from compliance.history.entries import ActionEntry, run_entry
+from compliance.intake.documents import read_document
+from compliance.intake.returns import load_assessment
+
+_codes = st.from_regex(r"[A-Z]{3}[0-9]{2}", fullmatch=True)
+
+
+@given(_codes, st.sampled_from(["ALR-001", "TRN-003", "GOV-002"]), st.sampled_from([str.lower, str.upper, str.title]))
+def test_the_key_is_the_organisation_and_requirement_whatever_the_case(org, rule, case):
+    assert finding_key(case(org), rule) == finding_key(org, rule) == finding_key(f" {org} ", rule.lower())
+    assert finding_key(org, rule) != finding_key(org + "X", rule)
+
+
+def _yaml(tmp_path, data, name):
+    from ruamel.yaml import YAML
+
+    path = tmp_path / name
+    with path.open("w") as fh:
+        YAML(typ="safe").dump(data, fh)
+    return path
+
+
+def _year(data: dict, start: int, actions: list[dict] | None) -> dict:
+    out = json.loads(json.dumps(data, default=str))
+    out["organisation"]["period"] = {"start": f"{start}-04-01", "end": f"{start + 1}-03-31"}
+    if actions is None:
+        out.pop("actions", None)
+    else:
+        out["actions"] = actions
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(evaluator):
+    assessment, info = load_assessment(FIXTURES / "northfield-acute.yaml")
+    return report_for(assessment, info, evaluator, [BUNDLED_RULES])
+
+
+def _before(report, actions: list[dict]):
+    entry = run_entry(report).model_copy(update={"period_start": dt.date(2024, 4, 1), "period_end": dt.date(2025, 3, 31)})
+    org = report.organisation.id
+    return entry.model_copy(update={"actions": [ActionEntry(finding_key=finding_key(org, a["rule_id"]), since="2024/25",
+                                                            **a) for a in actions]})
+
+
+def test_open_actions_carry_over_while_not_met_and_close_when_met(report):
+    failing = [f.rule_id for f in report.findings if f.outcome == Outcome.not_met]
+    carried, closed, done, kept = failing[:4]
+    before = _before(report, [
+        {"rule_id": carried, "action": "Carried one", "owner": "Head of IT", "due": dt.date(2025, 12, 31),
+         "status": "in_progress"},
+        {"rule_id": closed, "action": "Closed one", "status": "not_started"},
+        {"rule_id": done, "action": "Done one", "status": "done"},
+        {"rule_id": kept, "action": "Kept one", "status": "not_started", "due": dt.date(2026, 9, 30)},
+    ])
+    from compliance.domain.actions import planned_action
+
+    end = report.organisation.period_end
+    now = report.model_copy(update={
+        # this year the lead met `closed`; her return repeats `kept` (now in progress) and adds a new one
+        "findings": [f.model_copy(update={"outcome": Outcome.met}) if f.rule_id == closed else f for f in report.findings],
+        "actions": [planned_action(report.organisation.id, kept, "Kept one", status="in_progress", as_of=end,
+                                   due=dt.date(2026, 9, 30)),
+                    planned_action(report.organisation.id, failing[4], "A new one", status="not_started", as_of=end)]})
+    plan = {a.action: a for a in carry_actions(now, before).actions}
+    assert set(plan) == {"Carried one", "Closed one", "Kept one", "A new one"}  # a done action is not carried
+    c = plan["Carried one"]
+    assert c.carried and c.status == "in_progress" and c.overdue and c.status_label == "Overdue"
+    assert c.change == "Carried over from 2024/25: the requirement is still not met" and c.since == "2024/25"
+    assert plan["Closed one"].status == "closed" and not plan["Closed one"].overdue
+    assert plan["Closed one"].change.startswith("Closed: the requirement is met now")
+    assert plan["Kept one"].change == "Was not started in 2024/25, in progress now" and plan["Kept one"].since == "2024/25"
+    assert plan["A new one"].change == "New since 2024/25" and plan["A new one"].since is None
+    assert carry_actions(now, before).overdue_actions == 1
+    assert carry_actions(now, None) is now  # nothing recorded before: the return's plan as it is
+
+
+def test_a_leads_actions_across_two_years_in_the_store(run_cli, tmp_path):
+    store = tmp_path / "h.sqlite"
+    base = read_document(FIXTURES / "northfield-acute.yaml").data
+    first = _yaml(tmp_path, _year(base, 2025, [
+        {"rule": "ALR-001", "action": "Connect Eastmoor UTC to CP-IS", "owner": "Head of IT", "due": "2026-12-31",
+         "status": "in_progress"},
+        {"rule": "GOV-002", "action": "Appoint a named doctor", "owner": "Medical director", "due": "2025-09-30",
+         "status": "not_started"},
+        {"rule": "INF-001", "action": "Audit the late referrals", "status": "done"},
+    ]), "y1.yaml")
+    code, _o, err = run_cli("assess", first, "--record", "--history", store, "--fail-on", "none", "-q")
+    assert code == 0, err
+
+    code, out, err = run_cli("history", "actions", "rxn01", "--history", store, "--as-of", "2026-04-01", "-f", "json")
+    assert code == 0, err
+    plan = json.loads(out)["organisations"][0]["actions"]
+    assert [a["rule_id"] for a in plan] == ["ALR-001", "GOV-002"]  # open ones; the done one with --all
+    assert [a["overdue"] for a in plan] == [False, True] and plan[1]["status_label"] == "Overdue"
+    assert plan[0]["finding_key"] == finding_key("RXN01", "ALR-001")
+    code, out, _e = run_cli("history", "actions", "--history", store, "--as-of", "2026-04-01", "--all")
+    assert code == 0 and "3 actions of 1 organisation, 1 overdue on 01 April 2026." in " ".join(out.split())
+    md = run_cli("history", "actions", "--history", store, "--as-of", "2026-04-01", "--all", "-f", "markdown")[1]
+    assert "| Audit the late referrals | not set | not set | Done | 2025/26 |" in md
+
+    # next year's template offers the recorded open actions (the done one left out)
+    nxt = tmp_path / "y2.xlsx"
+    code, _o, err = run_cli("template", "--type", "acute", "--from", first, "--history", store, "-o", nxt)
+    assert code == 0, err
+    assert "carried 2 open actions of RXN01 2025/26 from the history store" in err and "1 done or closed left out" in err
+    model, _ = load_assessment(nxt)
+    offered = {a.rule: a for a in model.actions}
+    assert offered["ALR-001"].owner == "Head of IT" and offered["ALR-001"].status.value == "in_progress"
+    assert "INF-001" not in offered or offered["INF-001"].action != "Audit the late referrals"
+
+    # year two's return forgets GOV-002's action and moves ALR-001 on: the store carries GOV-002 over
+    second = _yaml(tmp_path, _year(base, 2026, [
+        {"rule": "ALR-001", "action": "Connect Eastmoor UTC to CP-IS", "owner": "Head of IT", "due": "2026-12-31",
+         "status": "done"}]), "y2.yaml")
+    code, out, err = run_cli("assess", second, "--record", "--history", store, "--fail-on", "none", "-f", "json")
+    assert code == 0, err
+    actions = {a["rule_id"]: a for a in json.loads(out)["actions"]}
+    assert actions["ALR-001"]["change"] == "Was in progress in 2025/26, done now"
+    assert actions["GOV-002"]["carried"] and actions["GOV-002"]["overdue"]
+    assert actions["GOV-002"]["change"] == "Carried over from 2025/26: the requirement is still not met"
+    assert json.loads(out)["overdue_actions"] == 1
+    code, out, _e = run_cli("history", "actions", "RXN01", "--history", store, "--as-of", "2027-04-01")
+    flat = " ".join(out.split())
+    assert "1 open action of 1 organisation, 1 overdue on 01 April 2027." in flat and "2026/27" in flat
+    assert ACTION_STATUS_LABELS["overdue"] in flat
