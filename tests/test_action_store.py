@@ -144,3 +144,52 @@ def test_a_leads_actions_across_two_years_in_the_store(run_cli, tmp_path):
     flat = " ".join(out.split())
     assert "1 open action of 1 organisation, 1 overdue on 01 April 2027." in flat and "2026/27" in flat
     assert ACTION_STATUS_LABELS["overdue"] in flat
+
+
+def test_screening_counts_overdue_actions_and_never_reads_an_unknown_plan_as_zero(run_cli, tmp_path):
+    import csv
+    import io
+
+    import openpyxl
+
+    base = read_document(FIXTURES / "northfield-acute.yaml").data
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    _yaml(folder, _year(base, 2025, [
+        {"rule": "ALR-001", "action": "Connect Eastmoor UTC to CP-IS", "due": "2025-09-30", "status": "in_progress"},
+        {"rule": "GOV-002", "action": "Appoint a named doctor", "due": "2025-10-31", "status": "overdue"},
+        {"rule": "INF-001", "action": "Audit", "due": "2025-10-31", "status": "done"}]), "with-plan.yaml")
+    other = read_document(FIXTURES / "brookside-acute.yaml").data
+    assert "actions" not in other
+    _yaml(folder, other, "no-plan.yaml")
+    code, out, err = run_cli("screen", folder, "-f", "json", "--fail-on", "none")
+    assert code == 0, err
+    orgs = {o["id"]: o for o in json.loads(out)["organisations"]}
+    assert orgs["RXN01"]["overdue_actions"] == 2 and orgs["RXB01"]["overdue_actions"] is None
+    driver = next(c for c in orgs["RXN01"]["components"] if c["key"] == "overdue_actions")
+    assert driver["points"] > 0 and driver["detail"].startswith("2 overdue actions in its own plan")
+    text = " ".join(run_cli("screen", folder, "--fail-on", "none")[1].split())
+    assert "overdue actions: not reported" in text and ("2 overdue actions in its own plan" in text
+                                                         or "overdue actions: 2 in its own plan" in text)
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(run_cli("screen", folder, "-f", "csv", "--fail-on", "none")[1]))}
+    assert rows["RXN01"]["overdue_actions"] == "2" and rows["RXB01"]["overdue_actions"] == "not reported"
+    for fmt in ("markdown", "html"):
+        page = run_cli("screen", folder, "-f", fmt, "--fail-on", "none")[1]
+        assert "Overdue actions" in page and "not reported" in page, fmt
+    book = tmp_path / "s.xlsx"
+    assert run_cli("screen", folder, "-f", "xlsx", "-o", book, "--fail-on", "none")[0] == 0
+    ranking = list(openpyxl.load_workbook(book)["Ranking"].iter_rows(values_only=True))
+    col = ranking[0].index("overdue_actions")
+    assert sorted(str(r[col]) for r in ranking[1:]) == ["2", "not reported"]
+
+    # with the history store: a return with no plan is counted from the plan recorded last year
+    store = tmp_path / "h.sqlite"
+    assert run_cli("screen", folder, "--record", "--history", store, "--fail-on", "none")[0] == 0
+    year2 = tmp_path / "year2"
+    year2.mkdir()
+    _yaml(year2, _year(base, 2026, None), "with-plan.yaml")
+    _yaml(year2, _year(other, 2026, None), "no-plan.yaml")
+    out = run_cli("screen", year2, "--history", store, "-f", "json", "--fail-on", "none")[1]
+    orgs = {o["id"]: o for o in json.loads(out)["organisations"]}
+    assert orgs["RXN01"]["overdue_actions"] == 2 and "last recorded" in orgs["RXN01"]["overdue_actions_text"]
+    assert orgs["RXB01"]["overdue_actions"] is None

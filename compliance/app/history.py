@@ -95,30 +95,22 @@ def plan_for(path: Path | None, org_id: str, period_end) -> tuple[RunEntry | Non
     return (max(runs, key=lambda r: (r.period_end, r.period_start)) if runs else None), where
 
 
-def overdue_from_store(path: Path | None, entries: list[RunEntry]) -> dict[str, int]:
-    """For screening: each organisation whose return gives no action plan, the actions of its last
-    recorded plan overdue at this return's period end (due before it, not done). An organisation with
-    no recorded plan is left out: unknown, never 0."""
-    from compliance.history.actions import is_overdue_now
-
-    runs = earlier_runs(path, [e.org_id for e in entries])
-    out: dict[str, int] = {}
-    for e in entries:
-        before = previous(runs.get(e.org_id, []), e)
-        if before is not None and before.actions:
-            out[e.input_path] = sum(is_overdue_now(a, e.period_end) for a in before.actions)
-    return out
-
-
 def score_with_history(scores: list[OrgScore], entries: list[RunEntry], path: Path | None,
                        weights: Weights) -> list[OrgScore]:
-    """Each score with its deterioration since the organisation's last recorded period."""
+    """Each score with its deterioration since the organisation's last recorded period, and, when its
+    return gives no action plan, the overdue actions of the plan last recorded for it (due before this
+    return's period end, not done); with no plan anywhere the count stays unknown, never 0."""
+    from compliance.cohort.score import with_overdue
+    from compliance.history.actions import is_overdue_now
+
     by_file = {e.input_path: e for e in entries}
     runs = earlier_runs(path, [e.org_id for e in entries])
     out = []
     for s in scores:
         now = by_file.get(s.file)
         before = previous(runs.get(now.org_id, []), now) if now is not None else None
+        if now is not None and before is not None and before.actions and s.overdue_actions is None:
+            s = with_overdue(s, sum(is_overdue_now(a, now.period_end) for a in before.actions), weights)
         if now is None or before is None:
             out.append(with_history(s, None, [], weights))
         else:

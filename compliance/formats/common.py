@@ -266,7 +266,8 @@ def text_parts(rows: Sequence[RankingRow]) -> set[str]:
 PART_LABELS = {"findings_points": "Findings", "exposure_multiplier": "× exposure", "context_points": "+ context",
                "data_quality_points": "+ data quality", "deterioration_points": "+ deterioration",
                "failing_critical_high": "Critical or high failing", "top_driver": "Top driver",
-               "band": "Band", "rank_interval": "National rank (95% interval)", "peer_rank": "Peer rank"}
+               "band": "Band", "rank_interval": "National rank (95% interval)", "peer_rank": "Peer rank",
+               "overdue_actions": "Overdue actions"}
 
 
 def part_label(name: str) -> str:

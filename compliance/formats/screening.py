@@ -21,7 +21,8 @@ SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
 CSV_COLUMNS = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
                "children", "context_points", "data_quality_points", "critical", "high", "medium", "low",
                "drivers", "lines_of_enquiry", "file", "status", "error", "band", "national_rank", "rank_low",
-               "rank_high", "peer_rank", "peer_size"]
+               "rank_high", "peer_rank", "peer_size", "overdue_actions"]
+NOT_REPORTED = "not reported"  # an unknown count, never written as 0 or left blank
 
 
 def render_csv(result: Screening, options: Options | None = None) -> str:
@@ -40,6 +41,7 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
             "lines_of_enquiry": " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry),
             "file": o.file, "status": "screened", "error": "", "band": o.band, "national_rank": o.national_rank,
             "rank_low": o.rank_low, "rank_high": o.rank_high, "peer_rank": o.peer_rank, "peer_size": o.peer_size,
+            "overdue_actions": NOT_REPORTED if o.overdue_actions is None else o.overdue_actions,
         }))
     for bad in result.invalid_files:
         w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
@@ -82,6 +84,8 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
     shown = o.drivers()
     for c in shown + [c for c in o.components if c.part == "deterioration" and c not in shown]:
         lines += _wrap(f"driver: {c.detail} = {c.points:.1f}", "      ")
+    if not any(c.key == "overdue_actions" for c in shown):  # always said, the count or that it is unknown
+        lines += _wrap(o.overdue_actions_text, "      ")
     if o.spc:
         special = [f"{k.replace('_', ' ')}: {v}" for k, v in o.spc.items() if "special cause" in v]
         first = next(iter(o.spc.values()))
@@ -175,6 +179,7 @@ def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
             "context_points": o.context_points, "data_quality_points": o.data_quality_points,
             "failing_critical_high": fs.get(Severity.critical, 0) + fs.get(Severity.high, 0),
             "top_driver": next((c.detail for c in o.drivers(1)), ""),
+            "overdue_actions": NOT_REPORTED if o.overdue_actions is None else o.overdue_actions,
             **({} if o.history == "not_consulted" else
                {"deterioration_points": o.deterioration_points if o.history == "compared" else "no history"})}
 
