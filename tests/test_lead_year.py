@@ -317,3 +317,66 @@ def test_a_safeguarding_leads_year_end_to_end(ruleset, run_cli, tmp_path):
     # nothing she reads has a field name, a code, an underscore, a backtick or an unfilled brace
     for text in (body, _docx_text(paper.read_bytes())):
         assert not re.search(r"[_`{}]", text), re.search(r".{30}[_`{}].{30}", text)
+
+
+# --- the workbook asks only about the services the organisation runs ----------------------------------
+
+
+def _keys(layout) -> set[str]:
+    return {leaf.key for s in layout for leaf in s.leaves} | {t.key for s in layout for t in s.tables}
+
+
+@pytest.mark.parametrize("org_type", [t.value for t in __import__("compliance.domain.model", fromlist=["OrgType"]).OrgType])
+def test_the_workbook_asks_only_about_the_services_the_organisation_runs(ruleset, evaluator, org_type):
+    """Every organisation type with each service alone: no question is asked that only rules limited
+    to other services read, and a return listing that service gets no to-do for them."""
+    from compliance.app.cases import BASE_RETURN, merge
+    from compliance.app.template import ALWAYS, _asked, applies, layout_for, paths_read
+    from compliance.domain.model import OrgType, SelfAssessment, ServiceKind
+
+    kind_of = OrgType(org_type)
+    everything = _keys(layout_for(ruleset, kind_of))
+    for service in ServiceKind:
+        runs = frozenset({service})
+        layout = layout_for(ruleset, kind_of, None, runs)
+        asked = _keys(layout)
+        assert asked <= everything
+        read = paths_read(ruleset, kind_of, runs)
+        for s in layout:
+            if s.name in ALWAYS:
+                continue
+            # a part's questions are asked together when a rule reads any of them (as the template does)
+            parts = {".".join(leaf.path[:-1] if len(leaf.path) > 2 else leaf.path) for leaf in s.leaves}
+            for key in parts | {t.key for t in s.tables}:
+                assert _asked(key, read) or key == "services", (org_type, service.value, key)
+        # what only rules for other services read is not asked
+        left_out = [r for r in ruleset.rules if kind_of in r.applies_to.org_types and not applies(r, kind_of, runs)]
+        for rule in left_out:
+            for m in rule.measures.values():
+                if m.path and not _asked(m.path.replace("[]", ""), read):
+                    assert not any(k == m.path.replace("[]", "") or k.startswith(m.path.replace("[]", "") + ".")
+                                   for k in asked), (org_type, service.value, rule.id, m.path)
+        # and a return listing only that service gets no to-do from those rules
+        data = merge(BASE_RETURN, {"services": [{"kind": service.value}]})
+        data["organisation"] = {**data["organisation"], "type": org_type}
+        findings = {f.rule_id: f for f in evaluator.evaluate(SelfAssessment.model_validate(data))}
+        for rule in left_out:
+            if rule.id in findings:
+                assert findings[rule.id].outcome == Outcome.not_applicable and not findings[rule.id].missing, \
+                    (org_type, service.value, rule.id)
+    if any(r.applies_to.services and kind_of in r.applies_to.org_types for r in ruleset.rules):
+        assert any(_keys(layout_for(ruleset, kind_of, None, frozenset({s}))) < everything for s in ServiceKind), org_type
+
+
+def test_template_services_names_the_services_in_words_and_refuses_a_misspelt_one(ruleset, run_cli, tmp_path):
+    out = tmp_path / "t.xlsx"
+    code, _o, err = run_cli("template", "--type", "acute", "--services", "Maternity, emergency_department", "-o", out)
+    assert code == 0, err
+    wb = openpyxl.load_workbook(out)
+    sheet = wb["Services"]
+    header = _row(sheet, "services") + 2
+    assert [sheet.cell(header + i, 1).value for i in (1, 2, 3)] == ["maternity", "emergency department", None]
+    cover = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value)
+    assert "Only the questions for the services it runs: emergency department, maternity." in cover
+    code, _o, err = run_cli("template", "--type", "acute", "--services", "paedatrics", "-o", tmp_path / "u.xlsx")
+    assert code == 2 and "did you mean 'paediatrics'" in err and not (tmp_path / "u.xlsx").exists()

@@ -23,9 +23,13 @@ from compliance.cli.options import ORG_TYPE_CHOICES, rule_folders, rules_options
               help="With --from: the history store whose recorded action plan is carried into next year's Action plan "
                    "sheet (its open actions) [default: the store safeguard assess --record writes to; env: "
                    "SAFEGUARD_HISTORY].")
+@click.option("--services", "services", metavar="LIST",
+              help="The services the organisation runs, in words or codes, separated by commas (e.g. 'emergency "
+                   "department, maternity'): the workbook asks only about those [default: the services --from's return "
+                   "lists, else every service].")
 @rules_options
 def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool,
-             same_period: bool, history: Path | None) -> None:
+             same_period: bool, history: Path | None, services: str | None) -> None:
     """Write an Excel workbook to fill in and assess with `safeguard assess FILE.xlsx`.
 
     A sheet per section of the return (only those the rules for the organisation type read), one
@@ -61,5 +65,9 @@ def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[
         if not same_period:
             data, moved = next_year(data)
             click.echo(moved, err=True)
+    if services is not None:
+        from compliance.app.template import with_services
+
+        data = with_services(data or {"organisation": {"type": org_type}}, services)
     write_atomic(output, template_workbook(ruleset, OrgType(org_type), data, str(source)))
     click.echo(f"wrote {output} ({org_type} template)", err=True)
