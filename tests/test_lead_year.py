@@ -111,6 +111,55 @@ def test_each_outcome_has_one_label_in_every_format_a_person_reads(reports, name
         assert not _CODES.search(text), (fmt, _CODES.search(text).group())
 
 
+_PROGRAMMER = re.compile(r".{0,40}[_`{}].{0,30}")
+
+
+@pytest.mark.parametrize("name", [p.stem for p in fixture_files()])
+def test_nothing_she_reads_has_a_field_name_underscore_backtick_or_unfilled_brace(reports, name):
+    """Every format a person reads (text, Markdown, the HTML page as shown, the xlsx report, the docx
+    paper), every fixture, with to-dos and with actions carried from last year: no underscore (field
+    names, codes like gp_practice), backtick or brace (an unfilled or half-filled '{placeholder}')."""
+    import datetime as dt
+
+    from compliance.domain.actions import planned_action
+
+    report = _with_todo(reports[name])
+    org = report.organisation
+    failing = [f.rule_id for f in report.findings if f.outcome == Outcome.not_met][:1] or [report.findings[0].rule_id]
+    report = report.model_copy(update={"actions": [planned_action(
+        org.id, failing[0], "Agree a plan", status="in_progress", as_of=org.period_end, owner="Named nurse",
+        due=dt.date(2020, 1, 1), progress="Half done", since="2024/25", change="Was not started in 2024/25, in progress now",
+        carried=True)]})
+    for fmt, text in _all_formats(report).items():
+        found = _PROGRAMMER.search(text)
+        assert not found, (fmt, found.group())
+    book = render("assessment", "xlsx", report, Options())
+    wb = openpyxl.load_workbook(io.BytesIO(book))
+    assert all("_" not in ws.title for ws in wb.worksheets)
+
+
+def test_the_workbook_she_fills_in_has_no_field_name_where_she_reads(ruleset, tmp_path, run_cli):
+    """The template's questions, hints, headers, dropdowns and cover, for every fixture filled in (its
+    figures, notes and suggested actions): column A holds the references the tool reads, and the hidden
+    sheet its settings; everything else is for her."""
+    for path in fixture_files():
+        org_type = load_assessment(path)[0].organisation.type.value
+        out = tmp_path / f"{path.stem}.xlsx"
+        code, _o, err = run_cli("template", "--type", org_type, "--from", path, "--history", tmp_path / "none.sqlite",
+                                "-o", out)
+        assert code == 0, err
+        wb = openpyxl.load_workbook(out)
+        for ws in wb.worksheets:
+            if ws.sheet_state == "hidden":
+                continue
+            for row in ws.iter_rows():
+                for c in row:
+                    reference = c.column == 1 and re.fullmatch(r"[a-z][a-z0-9_.]*", str(c.value))
+                    if isinstance(c.value, str) and not reference:
+                        found = _PROGRAMMER.search(c.value)
+                        assert not found, (path.stem, ws.title, c.coordinate, found.group())
+
+
 def test_the_board_paper_reads_back_in_the_order_boards_expect(reports):
     report = reports["northfield-acute"]
     data = render("assessment", "docx", report, Options())
