@@ -59,15 +59,20 @@ def _xlsx_text(data: bytes) -> str:
     return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
 
 
+def _shown(page: str) -> str:
+    """What an HTML page shows: its text without scripts and styles."""
+    doc = lxml_html.fromstring(page)
+    for el in doc.xpath("//script | //style"):
+        el.drop_tree()
+    return doc.text_content()
+
+
 def _all_formats(report: Report) -> dict[str, str]:
     out = {}
     for fmt in ("text", "markdown", "html", "xlsx", "docx"):
         got = render("assessment", fmt, report, Options(width=200))
         if fmt == "html":  # what the page shows: no script or style
-            doc = lxml_html.fromstring(got)
-            for el in doc.xpath("//script | //style"):
-                el.drop_tree()
-            got = doc.text_content()
+            got = _shown(got)
         out[fmt] = {"xlsx": _xlsx_text, "docx": _docx_text}.get(fmt, lambda t: t)(got)
     return out
 
@@ -331,24 +336,32 @@ def test_a_safeguarding_leads_year_end_to_end(ruleset, run_cli, tmp_path):
     code, _o, err = run_cli("assess", filled, "--record", "--history", store, "--fail-on", "none")
     assert code == 0 and f"in {store.resolve()}" in err
 
-    # next year: the template from last year's workbook, the period moved on, her notes carried
+    # next year: the template from last year's workbook, the period moved on, her notes and her open
+    # actions carried from the history store (recorded from last year's Action plan sheet)
     following = tmp_path / "next.xlsx"
-    code, _o, err = run_cli("template", "--type", "acute", "--from", filled, "-o", following)
+    code, _o, err = run_cli("template", "--type", "acute", "--from", filled, "--history", store, "-o", following)
     assert code == 0 and "moved the period on by a year" in err
+    assert re.search(r"carried \d+ open actions of RXN01 2025/26 from the history store", err), err
     wb = openpyxl.load_workbook(following)
     training = wb["Training"]
     assert training.cell(first, notes).value == "ESR extract 31/03/2026, checked by HR"
     training.cell(first, in_date, 0)  # this year, nobody in that group is in date
-    plan = wb["Action plan"]  # last year's failures come back as suggested actions; she owns one
+    plan = wb["Action plan"]  # last year's open actions come back; she owns one
     plan_header = _row(plan, "actions") + 2
     rule_col, owner_col = _col(plan, plan_header, "Requirement code"), _col(plan, plan_header, "Owner")
     status_col, due_col = _col(plan, plan_header, "Status"), _col(plan, plan_header, "Due date")
+    action_col = _col(plan, plan_header, "Action")
     suggested = [plan.cell(r, rule_col).value for r in range(plan_header + 1, plan_header + 40)
                  if plan.cell(r, rule_col).value]
     assert "ALR-001" in suggested and plan.cell(plan_header + 1, status_col).value == "not started"
+    assert len(suggested) == len(set(suggested))  # each action once: carried, not suggested again
+    owned_rule, owned_action = plan.cell(plan_header + 1, rule_col).value, plan.cell(plan_header + 1, action_col).value
     plan.cell(plan_header + 1, owner_col, "Named nurse for safeguarding")
     plan.cell(plan_header + 1, status_col, "in progress")
     plan.cell(plan_header + 1, due_col, "2027-06-30")
+    dropped = plan.cell(plan_header + 2, rule_col).value  # she deletes a row by mistake: the store keeps it
+    for col in range(1, 8):
+        plan.cell(plan_header + 2, col).value = None
     wb.save(following)
     paper2 = tmp_path / "paper-next.docx"
     code, _o, err = run_cli("assess", following, "--record", "--history", store, "-f", "docx", "-o", paper2,
@@ -360,12 +373,21 @@ def test_a_safeguarding_leads_year_end_to_end(ruleset, run_cli, tmp_path):
     assert "Level" in changed and "2025/26" in changed
     d = docx.Document(paper2)
     plan_table = next(t for t in d.tables if t.rows[0].cells[1].text == "Action")
+    assert [c.text for c in plan_table.rows[0].cells] == ["Requirement", "Action", "Owner", "Due", "Status", "What changed"]
     owned = next(r for r in plan_table.rows[1:] if r.cells[2].text == "Named nurse for safeguarding")
     assert owned.cells[3].text == "2027-06-30" and owned.cells[4].text == "In progress"
+    assert owned_rule in owned.cells[0].text and owned.cells[1].text.startswith(" ".join(owned_action.split()))
+    assert owned.cells[5].text.startswith("Was not started in 2025/26, in progress now; due date moved from")
+    carried = [r for r in plan_table.rows[1:] if r.cells[5].text.startswith("Carried over from 2025/26")]
+    assert any(dropped in r.cells[0].text for r in carried)  # the row she deleted, carried by the store
+    assert any(r.cells[5].text == "Unchanged since 2025/26" for r in plan_table.rows[1:])
     assert "not started" in body.split("Action plan", 1)[1]
+    # the store lists her plan, with what changed, for the committee
+    code, out, err = run_cli("history", "actions", "rxn01", "--history", store, "--as-of", "2027-04-01", "-f", "markdown")
+    assert code == 0 and "Named nurse for safeguarding" in out and "Was not started in 2025/26" in out
     # nothing she reads has a field name, a code, an underscore, a backtick or an unfilled brace
-    for text in (body, _docx_text(paper.read_bytes())):
-        assert not re.search(r"[_`{}]", text), re.search(r".{30}[_`{}].{30}", text)
+    for text in (body, _docx_text(paper.read_bytes()), _shown(page.read_text()), out):
+        assert not re.search(r"[`{}]|\w_\w", text), re.search(r".{30}([`{}]|\w_\w).{30}", text)
 
 
 # --- the workbook asks only about the services the organisation runs ----------------------------------
