@@ -451,3 +451,27 @@ def test_template_services_names_the_services_in_words_and_refuses_a_misspelt_on
     assert "Only the questions for the services it runs: emergency department, maternity." in cover
     code, _o, err = run_cli("template", "--type", "acute", "--services", "paedatrics", "-o", tmp_path / "u.xlsx")
     assert code == 2 and "did you mean 'paediatrics'" in err and not (tmp_path / "u.xlsx").exists()
+
+
+def test_area_and_screening_reports_speak_the_organisation_reports_words(run_cli):
+    """The area report (text, Markdown, HTML as shown) and the screening (text, Markdown, HTML, CSV)
+    name outcomes with the one vocabulary (domain/outcomes.py), never NOT MET, FAIL or 'no evidence'."""
+    from conftest import FIXTURES
+
+    from compliance.domain.outcomes import OUTCOME_LABELS
+
+    areas = ROOT / "fixtures" / "areas"
+    words = re.compile(_CODES.pattern + r"|\bFAIL\b")
+    for area, folder in (("NS1", areas / "northshire"), ("SV1", areas / "southvale")):
+        for fmt in ("text", "markdown", "html"):
+            code, out, err = run_cli("area", area, folder, "--format", fmt, "--fail-on", "none")
+            assert code == 0, err
+            shown = _shown(out) if fmt == "html" else out
+            assert not words.search(shown), (area, fmt, words.search(shown).group())
+            assert OUTCOME_LABELS[Outcome.not_met] in shown or OUTCOME_LABELS[Outcome.not_met].lower() in shown
+    for fmt in ("text", "markdown", "html", "csv"):
+        code, out, err = run_cli("screen", FIXTURES, "-f", fmt, "--fail-on", "none", "-j", "1")
+        assert code == 0, err
+        shown = _shown(out) if fmt == "html" else out
+        assert not words.search(shown), (fmt, words.search(shown).group())
+    assert "not evidenced yet" in run_cli("screen", FIXTURES, "--fail-on", "none", "-j", "1")[1]

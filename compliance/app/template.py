@@ -93,10 +93,10 @@ def with_services(data: dict[str, Any], given: str) -> dict[str, Any]:
     return already says of each; a name that is no service is refused with the choices (exit 2)."""
     from difflib import get_close_matches
 
-    by_word = {}
-    for kind in ServiceKind:
-        by_word[kind.value] = by_word[value_label(kind).lower()] = kind
-    kinds = []
+    by_word: dict[str, ServiceKind] = {}
+    for k in ServiceKind:
+        by_word[k.value] = by_word[value_label(k).lower()] = k
+    kinds: list[ServiceKind] = []
     for word in filter(None, (w.strip() for w in given.split(","))):
         kind = by_word.get(word.lower()) or by_word.get(word.lower().replace(" ", "_"))
         if kind is None:

@@ -158,7 +158,14 @@ def show_doc(run: RunEntry, revisions: Sequence[tuple[str, str, bool]]) -> Doc:
                          None if f.threshold is None else f.threshold.required] for f in run.findings])
     revs = Section("Runs for this period", ["Run", "Recorded", "Status"],
                    [[r, at[:19], "current" if cur else "revision"] for r, at, cur in revisions])
-    return Doc(f"Run {run.run_id}", lines, [findings, revs])
+    sections = [findings, revs]
+    if run.actions:
+        from compliance.domain.outcomes import ACTION_STATUS_LABELS
+
+        sections.insert(1, Section("Action plan", ["Requirement", "Action", "Owner", "Due", "Status", "What changed"],
+                                   [[a.rule_id, a.action, a.owner or "not set", a.due or "not set",
+                                     ACTION_STATUS_LABELS.get(a.status, a.status), a.change] for a in run.actions]))
+    return Doc(f"Run {run.run_id}", lines, sections)
 
 
 def _trend_cell(c) -> str:

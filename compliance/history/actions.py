@@ -80,15 +80,13 @@ def carry_actions(report: Report, before: RunEntry | None) -> Report:
         if i in used or b.status not in OPEN:
             continue
         outcome = outcomes.get(b.rule_id)
-        common = dict(owner=b.owner, due=b.due, progress=b.progress, since=b.since or period, carried=True)
         if outcome in CLOSING:
-            plan.append(planned_action(org.id, b.rule_id, b.action, status="closed", as_of=end, **common,
-                                       change=f"Closed: {CLOSING[outcome]} (it was {_status(b.status)} in {period})"))
+            status, change = "closed", f"Closed: {CLOSING[outcome]} (it was {_status(b.status)} in {period})"
         else:
-            now = ("not assessed now" if outcome is None else
-                   f"still {OUTCOME_LABELS[outcome].lower()}")
-            plan.append(planned_action(org.id, b.rule_id, b.action, status=b.status, as_of=end, **common,
-                                       change=f"Carried over from {period}: the requirement is {now}"))
+            now = "not assessed now" if outcome is None else f"still {OUTCOME_LABELS[outcome].lower()}"
+            status, change = b.status, f"Carried over from {period}: the requirement is {now}"
+        plan.append(planned_action(org.id, b.rule_id, b.action, status=status, as_of=end, owner=b.owner, due=b.due,
+                                   progress=b.progress, since=b.since or period, change=change, carried=True))
     return report.model_copy(update={"actions": plan, "overdue_actions": overdue_count(plan)})
 
 
