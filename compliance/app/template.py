@@ -10,6 +10,7 @@ what the template asks for is exactly what the reader reads back.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
@@ -65,10 +66,10 @@ def sections_read(ruleset: RuleSet, org_type: OrgType, services: Services = None
     """Top-level sections that some rule applying to this organisation (type and services) reads, plus ALWAYS."""
     read = set(ALWAYS)
     for rule in ruleset.rules:
+        if org_type in rule.applies_to.org_types and rule.applies_to.services:
+            read.add("services")  # asked whenever a rule for the type is limited to services, run or not
         if applies(rule, org_type, services):
             read |= _sections_of(rule)
-        elif services is not None and rule.applies_to.services and org_type in rule.applies_to.org_types:
-            read.add("services")  # where the services run are listed, so the next template knows them
     return [s.name for s in sections() if s.name in read]
 
 
@@ -121,8 +122,6 @@ def paths_read(ruleset: RuleSet, org_type: OrgType, services: Services = None) -
             paths.add("services")
         if not applies(rule, org_type, services):
             continue
-        if rule.applies_to.services:
-            paths.add("services")
         for m in rule.measures.values():
             found = [m.path] + [getattr(w, "path", None) for w in (getattr(m, "window", None) or [])]
             for w in (getattr(m, "where", None) or {}).values():
@@ -204,7 +203,7 @@ def with_suggested_actions(data: dict[str, Any], findings: list) -> tuple[dict[s
     return ({**data, "actions": actions} if actions else data), added
 
 
-def open_plan(data: dict[str, Any], history: Any, org_id: str, period_end: dt.date) -> tuple[dict[str, Any], str]:
+def open_plan(data: dict[str, Any], history: Path | None, org_id: str, period_end: dt.date) -> tuple[dict[str, Any], str]:
     """Next year's action plan: the open actions of the plan recorded for this return's period in the
     history store (the return's own, and those carried from earlier years), else the return's own
     open actions; done and closed ones are left out. And a sentence saying where they came from."""
