@@ -193,3 +193,46 @@ def test_screening_counts_overdue_actions_and_never_reads_an_unknown_plan_as_zer
     orgs = {o["id"]: o for o in json.loads(out)["organisations"]}
     assert orgs["RXN01"]["overdue_actions"] == 2 and "last recorded" in orgs["RXN01"]["overdue_actions_text"]
     assert orgs["RXB01"]["overdue_actions"] is None
+
+
+_STATUSES = ["not_started", "in_progress", "overdue", "done"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(_STATUSES), st.booleans()), max_size=12),
+       st.lists(st.sampled_from(list(Outcome)), min_size=6, max_size=6),
+       st.sets(st.integers(0, 11), max_size=6))
+def test_every_open_action_is_repeated_carried_or_closed_exactly_once(report, before_plan, outcomes, repeated):
+    """Any plan last period, any outcomes now, any of its actions repeated in this return: each open
+    action of last period is in the plan once (repeated, carried over, or closed when its requirement
+    is met, no longer applies or is waived), a done one is never carried, and the overdue count is the
+    plan's own."""
+    from compliance.domain.actions import OPEN, planned_action
+
+    rules = [f.rule_id for f in report.findings][:6]
+    end = report.organisation.period_end
+    actions = [{"rule_id": rules[r], "action": f"Action {i}", "status": s,
+                "due": dt.date(2020, 1, 1) if late else None} for i, (r, s, late) in enumerate(before_plan)]
+    before = _before(report, actions)
+    findings = [f.model_copy(update={"outcome": outcomes[rules.index(f.rule_id)]}) if f.rule_id in rules else f
+                for f in report.findings]
+    again = [a for i, a in enumerate(actions) if i in repeated]
+    now = report.model_copy(update={"findings": findings, "actions": [
+        planned_action(report.organisation.id, a["rule_id"], a["action"], status="in_progress", as_of=end)
+        for a in again]})
+    plan = carry_actions(now, before).actions if actions else now.actions
+    texts = [a.action for a in plan]
+    assert len(texts) == len(set(texts))
+    for i, a in enumerate(actions):
+        got = [p for p in plan if p.action == a["action"]]
+        if i in repeated:
+            assert len(got) == 1 and not got[0].carried
+        elif a["status"] not in OPEN:
+            assert not got  # done: not carried
+        else:
+            [p] = got
+            outcome = outcomes[rules.index(a["rule_id"])]
+            closes = outcome in (Outcome.met, Outcome.not_applicable, Outcome.waived)
+            assert p.carried and (p.status == "closed") == closes and p.finding_key == finding_key("RXN01", a["rule_id"])
+            assert p.overdue == (not closes and (a["status"] == "overdue" or a["due"] is not None))
+    if actions:
+        assert carry_actions(now, before).overdue_actions == sum(p.overdue for p in plan)
