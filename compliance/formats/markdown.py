@@ -162,7 +162,7 @@ def _screening_overview(ov: Mapping) -> list[str]:
         out += ["## Areas ranked by need", "",
                 "Evidenced critical failures first; then evidenced need (area requirements not met + the mean of its "
                 "organisations' evidence points + half the worst one's); then deterioration, context, exposure; "
-                "silence (no evidence) last, counted once.", ""]
+                "silence (not evidenced yet) last, counted once.", ""]
         out += _table(["Rank", "Local authority", "Critical failures", "Evidenced need", "Deterioration", "Context",
                        "Silence", "Organisations", "Top area finding"],
                       [[a["rank"], f"{a['name']} ({a['code']})" if a["name"] else a["code"], a["critical"],
@@ -172,7 +172,7 @@ def _screening_overview(ov: Mapping) -> list[str]:
     if ov.get("enquiries"):
         out += ["## Lines of enquiry", "",
                 "For each organisation shown in full, in ranking order: most severe first, failures before "
-                "requirements without evidence.", ""]
+                "requirements not evidenced yet.", ""]
         for o in ov["enquiries"]:
             out += [f"### {o['rank']}. {md(o['name'])} ({md(o['id'])})", ""]
             out += [f"{i}. **{md(e['rule_id'])}** {md(e['title'])} ({e['severity']}; {e['outcome']}): {md(e['text'])}"

@@ -9,7 +9,7 @@ import io
 import textwrap
 from collections.abc import Iterator, Mapping
 from compliance.domain.labels import value_label
-from compliance.domain.outcomes import Severity
+from compliance.domain.outcomes import FAILING_WORDS, OUTCOME_LABELS, Outcome, Severity
 from compliance.cohort.ranking import RankedOrg, Screening
 from compliance.domain.result import Report
 from compliance.formats import Options
@@ -21,7 +21,8 @@ SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
 CSV_COLUMNS = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
                "children", "context_points", "data_quality_points", "critical", "high", "medium", "low",
                "drivers", "lines_of_enquiry", "file", "status", "error", "band", "national_rank", "rank_low",
-               "rank_high", "peer_rank", "peer_size", "rank_group"]
+               "rank_high", "peer_rank", "peer_size", "rank_group", "overdue_actions"]
+NOT_REPORTED = "not reported"  # an unknown count, never written as 0 or left blank
 
 
 def render_csv(result: Screening, options: Options | None = None) -> str:
@@ -41,6 +42,7 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
             "file": o.file, "status": "screened", "error": "", "band": o.band, "national_rank": o.national_rank,
             "rank_low": o.rank_low, "rank_high": o.rank_high, "peer_rank": o.peer_rank, "peer_size": o.peer_size,
             "rank_group": o.rank_group,
+            "overdue_actions": NOT_REPORTED if o.overdue_actions is None else o.overdue_actions,
         }))
     for bad in result.invalid_files:
         w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
@@ -125,6 +127,8 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
     shown = o.drivers()
     for c in shown + [c for c in o.components if c.part == "deterioration" and c not in shown]:
         lines += _wrap(f"driver: {c.detail} = {c.points:.1f}", "      ")
+    if not any(c.key == "overdue_actions" for c in shown):  # always said, the count or that it is unknown
+        lines += _wrap(o.overdue_actions_text, "      ")
     if o.spc:
         special = [f"{k.replace('_', ' ')}: {v}" for k, v in o.spc.items() if "special cause" in v]
         first = next(iter(o.spc.values()))
@@ -138,11 +142,14 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
     return lines
 
 
-LEGEND = ("c/h/m/l: requirements not met or without evidence, by severity (critical/high/medium/low). "
+LEGEND = (f"c/h/m/l: requirements {FAILING_WORDS}, by severity (critical/high/medium/low). "
           "band: very high = at least a definite critical failure's points, high = a definite high failure's, "
           "moderate = a medium failure's or context alone, low = less. A share below its standard counts in full "
           "only when below the funnel's 99.8% limit (chance cannot explain it), a quarter between the 95% and 99.8% "
           "limits, and a twentieth when consistent with the standard. list: the order by score. " + RANK_NOTE)
+
+
+_NATIONAL = [(o, max(7, len(OUTCOME_LABELS[o]))) for o in Outcome]  # each column as wide as its label
 
 
 def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> str:
@@ -165,7 +172,7 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
     if result.area_ranking:
         lines += [""] + _wrap("Areas ranked by need: evidenced critical failures first, then evidenced need (area "
                               "requirements not met + the mean of its organisations' evidence points + half the worst "
-                              "one's), then deterioration, context, exposure, and silence (no evidence) last", "")
+                              f"one's), then deterioration, context, exposure, and silence ({OUTCOME_LABELS[Outcome.insufficient_evidence].lower()}) last", "")
         lines += [f"{'rank':>4} {'crit':>4} {'need':>7} {'silence':>7}  {'local authority':<24} {'orgs':>4}  top area finding",
                   "-" * WIDTH]
         for a in result.area_ranking:
@@ -193,9 +200,9 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
             lines.append(f"{f.rule_id:<8} {f.measure.replace('_', ' ')[:18]:<18} {f.standard:>7g}% {f.cohort_rate:>6.1f}% {f.organisations:>5} "
                          f"{f.below_95:>5} {f.below_998:>6} {od:>13}"[:WIDTH])
     lines += ["", "National picture (organisations per outcome)",
-              f"{'rule':<9} {'met':>7} {'not met':>8} {'no evidence':>12} {'n/a':>7} {'waived':>7}", "-" * WIDTH]
+              f"{'rule':<9} " + " ".join(f"{OUTCOME_LABELS[o].lower():>{w}}" for o, w in _NATIONAL), "-" * WIDTH]
     for t in result.national:
-        lines.append(f"{t.rule_id:<9} {t.met:>7} {t.not_met:>8} {t.insufficient_evidence:>12} {t.not_applicable:>7} {t.waived:>7}")
+        lines.append(f"{t.rule_id:<9} " + " ".join(f"{getattr(t, o.value):>{w}}" for o, w in _NATIONAL))
     if result.invalid_files:
         lines += ["", "Invalid files (not screened)"]
         for bad in result.invalid_files:
@@ -218,6 +225,7 @@ def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
             "context_points": o.context_points, "data_quality_points": o.data_quality_points,
             "failing_critical_high": fs.get(Severity.critical, 0) + fs.get(Severity.high, 0),
             "top_driver": next((c.detail for c in o.drivers(1)), ""),
+            "overdue_actions": NOT_REPORTED if o.overdue_actions is None else o.overdue_actions,
             **({} if o.history == "not_consulted" else
                {"deterioration_points": o.deterioration_points if o.history == "compared" else "no history"})}
 
@@ -230,7 +238,7 @@ def score_formula(w) -> list[tuple[str, str]]:
     return [
         ("Score", "findings × exposure + context + data quality"),
         ("Findings", f"each requirement not met scores its severity's points (critical {sev.critical:g}, high "
-                     f"{sev.high:g}, medium {sev.medium:g}, low {sev.low:g}); one without evidence scores "
+                     f"{sev.high:g}, medium {sev.medium:g}, low {sev.low:g}); one {OUTCOME_LABELS[Outcome.insufficient_evidence].lower()} scores "
                      f"{w.insufficient_evidence:g} of that, since silence is risk; a shortfall against a single "
                      f"threshold scales the points by up to {1 + w.gap:g}×."),
         ("Exposure", f"1 + {w.exposure.max_uplift:g} × min(1, children ÷ {w.exposure.children_for_max:,.0f}), where "
@@ -289,7 +297,7 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
     shown = [o for o in result.organisations if o.file in reports][:limit]
     enquiries = [{"rank": o.rank, "id": o.id, "name": o.name, "items": [
         {"rule_id": e.rule_id, "title": titles.get(e.rule_id, ""), "severity": e.severity.value,
-         "outcome": "not met" if e.outcome.value == "not_met" else "no evidence", "text": e.text}
+         "outcome": OUTCOME_LABELS[e.outcome].lower(), "text": e.text}
         for e in o.lines_of_enquiry]} for o in shown]
     org_names = {o.id: o.name for o in result.organisations}
     funnels = []
@@ -298,7 +306,7 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
                                for oid, x, n, band in f.points if oid in org_names])
         if plot:
             funnels.append({"rule": f, "plot": plot, "anchor": f"funnel-{f.rule_id}-{f.measure}"})
-    legend = [("c/h/m/l", "Requirements not met or without evidence, by severity: critical / high / medium / low."),
+    legend = [("c/h/m/l", f"Requirements {FAILING_WORDS}, by severity: critical / high / medium / low."),
               *[(f"band: {b}", text) for b, text in band_legend(result.weights)],
               ("National rank (a–b)", "The place among every organisation screened, as its 95% range: each share "
                                       "redrawn by chance (bootstrap) and every organisation ranked again."),
