@@ -236,6 +236,29 @@ def test_a_missing_snapshot_says_so(run_cli, tmp_path):
     assert code == 1 and "no snapshot yet: run `safeguard snapshot update`" in out and "@@" not in out
 
 
+def test_snapshots_use_the_projects_rules_as_lint_does(run_cli, tmp_path, monkeypatch):
+    """snapshot check/update find their rules as `rules lint` does: ./rules when there is one (a
+    change there is seen), else the bundled catalogue; and say which."""
+    shutil.copytree(ROOT / "fixtures" / "organisations", tmp_path / "fixtures" / "organisations")
+    shutil.copytree(ROOT / "fixtures" / "expected", tmp_path / "fixtures" / "expected")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("snapshot", "check")
+    assert code == 0 and out.strip() == "all fixtures match" and "checking the bundled catalogue" in err
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    trn = tmp_path / "rules" / "training" / "TRN-001.yaml"
+    trn.write_text(trn.read_text().replace("severity: high", "severity: critical", 1))
+    code, out, err = run_cli("snapshot", "check")
+    assert code == 1 and "note: snapshots made with the rules in ./rules (48 rule files in rules)" in err
+    assert re.search(r"^\+  TRN-001: \{outcome: \w+, severity: critical\}$", out, re.M)
+    code, out, _ = run_cli("snapshot", "update")
+    assert code == 0 and "updated fixtures/expected/northfield-acute.yaml" in out
+    assert "severity: critical" in (tmp_path / "fixtures" / "expected" / "northfield-acute.yaml").read_text()
+    assert run_cli("snapshot", "check")[0] == 0
+    # --rules still chooses as assess does: the bundled catalogue plus the folder given.
+    code, out, err = run_cli("snapshot", "check", "--rules", ROOT / "rules" / "alerts")
+    assert code == 1 and "./rules" not in err
+
+
 def _fenced(lang: str) -> list[str]:
     text = (ROOT / "README.md").read_text()
     return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
@@ -338,21 +361,19 @@ def test_the_readme_workflow_runs_in_order_on_a_changed_repository(run_cli, tmp_
     from ruamel.yaml import YAML
 
     # A copy of the repository cut to one area of rules (so the test stays fast), its snapshots
-    # made for that catalogue. CI installs the copy (`pip install .`), so its rules are the
-    # catalogue; here the installed catalogue is this checkout's, so snapshot steps name the copy's.
+    # made for that catalogue: snapshot steps use the copy's ./rules, as lint and test do.
     shutil.copytree(ROOT / "rules" / "training", tmp_path / "rules" / "training")
     shutil.copytree(ROOT / "fixtures" / "organisations", tmp_path / "fixtures" / "organisations")
     monkeypatch.chdir(tmp_path)
-    installed = ["--rules", "rules", "--no-bundled"]
-    assert run_cli("snapshot", "update", *installed)[0] == 0
+    assert run_cli("snapshot", "update")[0] == 0
     _git(tmp_path, "init", "-q", "-b", "main")
     _git(tmp_path, "add", "-A")
     _git(tmp_path, "commit", "-q", "-m", "base")
     _git(tmp_path, "update-ref", "refs/remotes/origin/main", "HEAD")
     trn = tmp_path / "rules" / "training" / "TRN-001.yaml"
     trn.write_text(trn.read_text().replace("severity: high", "severity: critical"))
-    assert run_cli("snapshot", "check", *installed)[0] == 1  # the drift CI must catch, until updated
-    assert run_cli("snapshot", "update", *installed)[0] == 0
+    assert run_cli("snapshot", "check")[0] == 1  # the drift CI must catch, until updated
+    assert run_cli("snapshot", "update")[0] == 0
     block = next(b for b in _fenced("yaml") if "on: pull_request" in b)
     steps = YAML(typ="safe").load(block)["jobs"]["rules"]["steps"]
     ran = 0
@@ -361,7 +382,7 @@ def test_the_readme_workflow_runs_in_order_on_a_changed_repository(run_cli, tmp_
         if not command.startswith("safeguard "):
             continue
         args = shlex.split(command.split("#")[0])[1:]
-        code, out, err = run_cli(*args, *(installed if args[0] == "snapshot" else []))
+        code, out, err = run_cli(*args)
         assert code == 0, (command, out[-2000:], err[-2000:])
         ran += 1
     assert ran >= 6
