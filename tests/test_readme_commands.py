@@ -11,7 +11,6 @@ import json
 import re
 import shlex
 import shutil
-import subprocess
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from test_rule_authoring import _git
 
 README = ROOT / "README.md"
 R = "fixtures/organisations/northfield-acute.yaml"
@@ -186,33 +186,30 @@ EXPECTED: dict[str, Expect] = {
 }
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
-                   cwd=cwd, check=True, capture_output=True)
-
-
-def _project(tmp_path: Path, monkeypatch) -> Path:
-    """A rule author's project: the example returns and their snapshots, a ./rules of the training
-    rules (snapshots made for it), and a git history whose last commit made TRN-001 critical."""
+@pytest.fixture(scope="module")
+def project_template(tmp_path_factory) -> Path:
+    """A rule author's project, made once and copied for each block: the example returns and their
+    snapshots, a ./rules of the training rules (snapshots made for it), and a git history whose
+    last commit made TRN-001 critical (origin/main is the commit before)."""
     from click.testing import CliRunner
 
     from compliance.cli.main import cli
 
-    shutil.copytree(ROOT / "fixtures", tmp_path / "fixtures")
-    shutil.copytree(ROOT / "rules" / "training", tmp_path / "rules" / "training")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SAFEGUARD_HISTORY", str(tmp_path / "history.sqlite"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert CliRunner().invoke(cli, ["snapshot", "update"]).exit_code == 0
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "base")
-    _git(tmp_path, "update-ref", "refs/remotes/origin/main", "HEAD")
-    trn = tmp_path / "rules" / "training" / "TRN-001.yaml"
+    folder = tmp_path_factory.mktemp("readme") / "project"
+    shutil.copytree(ROOT / "fixtures", folder / "fixtures")
+    shutil.copytree(ROOT / "rules" / "training", folder / "rules" / "training")
+    update = ["snapshot", "update", "--fixtures", folder / "fixtures" / "organisations", "--rules", folder / "rules",
+              "--no-bundled"]
+    assert CliRunner().invoke(cli, list(map(str, update))).exit_code == 0
+    _git(folder, "init", "-q", "-b", "main")
+    _git(folder, "add", "-A")
+    _git(folder, "commit", "-q", "-m", "base")
+    _git(folder, "update-ref", "refs/remotes/origin/main", "HEAD")
+    trn = folder / "rules" / "training" / "TRN-001.yaml"
     trn.write_text(trn.read_text().replace("severity: high", "severity: critical", 1))
-    assert CliRunner().invoke(cli, ["snapshot", "update"]).exit_code == 0
-    _git(tmp_path, "commit", "-q", "-am", "TRN-001 critical")
-    return tmp_path
+    assert CliRunner().invoke(cli, list(map(str, update))).exit_code == 0
+    _git(folder, "commit", "-q", "-am", "TRN-001 critical")
+    return folder
 
 
 BLOCKS = [b for b in _blocks() if b.heading != SET_UP and b.commands]
@@ -223,6 +220,7 @@ def test_every_readme_command_has_its_expectation():
     written = {c for b in BLOCKS for c in b.commands}
     assert len(written) > 50
     assert written == set(EXPECTED), (sorted(written - set(EXPECTED)), sorted(set(EXPECTED) - written))
+    assert SLOW <= {b.heading for b in BLOCKS}
 
 
 def test_the_set_up_commands_are_what_ci_runs():
@@ -239,13 +237,23 @@ def test_the_set_up_commands_are_what_ci_runs():
     assert install.endswith(f".venv/bin/safeguard assess {R} --fail-on none") and "[test]" not in install
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[f"{i}-{b.heading}" for i, b in enumerate(BLOCKS)])
-def test_readme_block_runs_as_written(block: Block, tmp_path, monkeypatch):
+# Blocks over about 5 s on a 2-core machine (screening, records, mutation testing, reports).
+SLOW = {"Rule authors", "National extracts: every organisation in one run", "Reports", "History",
+        "Reports in the frameworks people answer to"}
+
+
+@pytest.mark.parametrize("block", [pytest.param(b, marks=[pytest.mark.slow] if b.heading in SLOW else [],
+                                                id=f"{i}-{b.heading}") for i, b in enumerate(BLOCKS)])
+def test_readme_block_runs_as_written(block: Block, project_template, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from compliance.cli.main import cli
 
-    _project(tmp_path, monkeypatch)
+    tmp_path = tmp_path / "project"
+    shutil.copytree(project_template, tmp_path, symlinks=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SAFEGUARD_HISTORY", str(tmp_path / "history.sqlite"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     run_id = None
     for command in block.commands:
         words = shlex.split(command)[1:]
