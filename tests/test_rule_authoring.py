@@ -405,6 +405,43 @@ def test_framework_clauses_are_checked_against_the_shipped_lists(run_cli, tmp_pa
     assert "'Levl 1' is not a clause of intercollegiate; did you mean 'Level 1'?" in out
 
 
+DOMAIN = ROOT.parent / "shared" / "domain"
+# How requirements.md names each framework in its sources column.
+CITED_AS = {"saaf": ("SAAF",), "working-together": ("WT23",), "section11": ("section 11", "CA04 s11"),
+            "intercollegiate": ("IC19", "IC25"), "cqc-saf": ("CQC SAF",)}
+
+
+@pytest.mark.skipif(not DOMAIN.is_dir(), reason="needs ../shared/domain beside the project")
+def test_framework_clause_status_holds_against_the_reference_material(ruleset):
+    """A clause marked named is in the reference's words; one marked cited rests on requirements the
+    reference cites this framework for, read in the document ([V]), whose rules map to the clause."""
+    from compliance.catalogue.explain import framework_clause_entries
+    from compliance.catalogue.loading import load_area_rule_file
+
+    text = " ".join(" ".join(p.read_text().split()) for p in sorted(DOMAIN.glob("*.md")))
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| ([A-Z]{3}-\d{3}) \|.*\| ([^|]*) \|$",
+                                                          (DOMAIN / "requirements.md").read_text(), re.M)}
+    assert len(rows) >= 45
+    mapped: dict[str, set[tuple[str, str]]] = {}
+    for rule in ruleset.rules:
+        mapped[rule.id] = {(m.framework, m.clause) for m in rule.mappings}
+    for f in sorted((ROOT / "rules" / "area").glob("*.yaml")):
+        rule = load_area_rule_file(f)
+        mapped[rule.id] = {(m.framework, m.clause) for m in rule.mappings}
+    statuses: dict[str, int] = {}
+    for framework, entries in framework_clause_entries().items():
+        for e in entries:
+            statuses[e.status] = statuses.get(e.status, 0) + 1
+            if e.status == "named":
+                assert " ".join(str(e.basis).split()) in text, (framework, e.clause)
+            elif e.status == "cited":
+                for rid in e.basis or []:
+                    sources = [s.strip() for s in rows[rid].split(";")]
+                    assert any(name in s and "[V]" in s for s in sources for name in CITED_AS[framework]), (rid, e.clause)
+                    assert (framework, e.clause) in mapped[rid], (rid, e.clause)
+    assert statuses["named"] + statuses["cited"] >= 15 and statuses["unverified"] > 0
+
+
 def test_the_readme_profile_and_each_examples_run(run_cli, tmp_path):
     from ruamel.yaml import YAML
 
