@@ -36,9 +36,10 @@ def snapshot_rules(rule_dirs: tuple[Path, ...], no_bundled: bool) -> list[Path]:
 
 @click.group("snapshot")
 def snapshot_group() -> None:
-    """Compare or rewrite the expected findings of the fixture organisations, with the project's
-    ./rules when there is one (as `rules lint` and `rules test`), else the bundled catalogue; --rules
-    and --no-bundled choose the rules as `assess` does."""
+    """Compare or rewrite the expected findings of the fixture organisations.
+
+    With the project's ./rules when there is one (as `rules lint` and `rules test`), else the
+    bundled catalogue; --rules and --no-bundled choose the rules as `assess` does."""
 
 
 @snapshot_group.command("check")
