@@ -21,6 +21,7 @@ SMALL = {
     "bench_assess.py": ["--repeat", "1", "--only", "elm-tree-gp"],  # one fixture: every step still runs
     "bench_cache.py": ["--repeat", "1"],
     "bench_coldstart.py": ["--repeat", "1"],
+    "bench_formats.py": ["--size", "30", "--repeat", "1"],
     "bench_history.py": ["--count", "40", "--periods", "2", "--sample", "10"],
     "bench_mutate.py": ["--rounds", "1"],
     "bench_national.py": ["--sizes", "20,40", "--repeat", "1"],  # two sizes: the slopes and the ranking report

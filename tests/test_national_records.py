@@ -159,3 +159,39 @@ def test_paths_are_never_patterns_and_only_regular_files_are_read(run_cli, tmp_p
     code, _, err = run_cli("records", "aggregate", plain, *args)
     assert code == 0, err
     assert "invited: 1" in (tmp_path / "r" / "XA1.yaml").read_text()
+
+
+def test_parquet_columns_held_typed_are_checked_as_their_text_would_be(tmp_path):
+    """A Parquet DATE, BOOLEAN or integer is taken as it is rather than parsed from text: every bad
+    value and cross-column check still gives the same exclusions and the same words as in a CSV."""
+    from compliance.intake.records.national import connect, load_national, national_files
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE t AS SELECT * FROM (VALUES
+        ('XA1', 'A1', 'C1', 5::BIGINT, DATE '2025-05-02', 'paediatrics', '3', 'was_not_brought', NULL::DATE, false, false, NULL::DATE),
+        ('XA1', 'A2', 'C2', 25, DATE '2025-05-02', 'paediatrics', '3', NULL, NULL, false, true, NULL),
+        ('XA1', 'A3', 'C3', -1, DATE '2025-05-02', 'paediatrics', '5', NULL, NULL, NULL, false, NULL),
+        ('XA1', 'A4', 'C 4', 5000000000, NULL, 'paediatrics', '9', NULL, NULL, false, false, NULL),
+        ('XB2', 'A5', 'C5', NULL, DATE '2025-05-02', 'nowhere', '3', 'was_not_brought', DATE '2025-05-01', true, false,
+         DATE '2025-04-30'),
+        ('XB2', 'A6', 'C6', 17, DATE '2025-05-03', 'paediatrics', '3', 'did_not_attend', DATE '2025-05-03', false, false,
+         NULL)
+        ) v(org_code, appointment_ref, child_ref, age, appointment_date, service, attendance_code, recorded_as,
+            reviewed_date, discharged_without_review, on_plan_or_looked_after, lead_professional_told)""")
+    seen = {}
+    for fmt in ("csv", "parquet"):
+        (tmp_path / fmt).mkdir()
+        con.execute(f"COPY t TO '{tmp_path / fmt / ('outpatients.' + fmt)}' (FORMAT {fmt})")
+        (tmp_path / f"work-{fmt}").mkdir()
+        db = connect(tmp_path / f"work-{fmt}")
+        read = load_national(db, "outpatients", national_files(tmp_path / fmt)["outpatients"])
+        seen[fmt] = ([(p.row, p.column, p.reason) for p in read.problems],
+                     {org: (p.rows_read, p.excluded_because) for org, p in read.by_org.items()},
+                     db.execute("SELECT * FROM outpatients ORDER BY appointment_ref").fetchall())
+        db.close()
+    assert seen["parquet"] == seen["csv"]
+    problems, by_org, good = seen["csv"]
+    assert (3, "age", "impossible age: 25 (must be at most 17)") in problems
+    assert (5, "age", "bad value: 5000000000 (expected a whole number)") in problems
+    assert (6, "reviewed_date", "review before the appointment") in problems
+    assert by_org["XA1"][0] == 4 and sum(by_org["XB2"][1].values()) == 1 and len(good) == 2

@@ -6,7 +6,7 @@ Kept out of the CLI so that another front end (or a test) screens exactly as the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compliance.app.evaluators import make_evaluator
@@ -46,7 +46,11 @@ def screen(paths: list[str], folders: list[Path], profile: Path | None = None, w
 
         earlier_runs(history, [])
     files, missing = discover(paths)
-    setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=detail,
+    # With `details` (HTML, Markdown), only the top `details` organisations are shown in full: every
+    # organisation is scored from its verdicts alone, as for JSON, and only those shown are then
+    # assessed in full (a full report for every organisation made HTML 3x slower than JSON).
+    later = detail and details is not None and not (use_history or record)
+    setup = Setup(folders=tuple(folders), profile=profile, weights=weights, detail=detail and not later,
                   record=use_history or record)
     entries: list = []
     # With `details`, only the reports of the organisations a detailed view can show are kept.
@@ -68,6 +72,9 @@ def screen(paths: list[str], folders: list[Path], profile: Path | None = None, w
     result = result.model_copy(update={"funnels": funnels})
     if by_area:
         result = result.model_copy(update={"area_ranking": area_ranking(files, folders, scores, weights)})
+    if later:
+        shown = [Path(o.file) for o in result.organisations[:details]]
+        _, _, reports = collect(shown, replace(setup, detail=True), jobs, made=made)
     return ScreenRun(result, reports, select(scores, org_types, local_authorities), evaluator.ruleset.overrides)
 
 

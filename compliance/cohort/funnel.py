@@ -221,12 +221,21 @@ def exact_limit(p0: float, n: int, p: float) -> float:
 
     r_p is the smallest r with F(r) >= p; alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1)); the limit
     on the proportion scale is (r_p - alpha) / n."""
+    return float(exact_limit_many(p0, [n], p)[0])
+
+
+def exact_limit_many(p0: float, n: Any, p: float) -> Any:
+    """`exact_limit` for an array of denominators at once (a funnel plot's curve: one scipy call,
+    not a hundred and fifty)."""
+    import numpy as np
     from scipy.stats import binom
 
-    r = float(binom.ppf(p, n, p0))
-    f_r, f_before = float(binom.cdf(r, n, p0)), float(binom.cdf(r - 1, n, p0))
-    alpha = 0.0 if f_r == f_before else (f_r - p) / (f_r - f_before)
-    return max(0.0, min(1.0, (r - alpha) / n))
+    n = np.asarray(n, dtype=float)
+    r = binom.ppf(p, n, p0)
+    f_r, f_before = binom.cdf(r, n, p0), binom.cdf(r - 1, n, p0)
+    same = f_r == f_before
+    alpha = np.where(same, 0.0, (f_r - p) / np.where(same, 1.0, f_r - f_before))
+    return np.clip((r - alpha) / n, 0.0, 1.0)
 
 
 def exact_limits(p0: float, n: int) -> dict[str, float]:

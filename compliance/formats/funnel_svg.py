@@ -10,23 +10,28 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from compliance.cohort.funnel import P95, P998, Z95, Z998, FunnelRule, exact_limit, normal_limits
+from compliance.cohort.funnel import P95, P998, Z95, Z998, FunnelRule, exact_limit_many, normal_limits
 
 W, H = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 40
 MAX_POINTS = 1500  # beyond this, every point outside the limits and an even sample of the rest
 
 
-def _limits(f: FunnelRule, n: float) -> tuple[float, float, float, float]:
+def _limits(f: FunnelRule, grid: list[float]) -> list[tuple[float, float, float, float]]:
+    """(lo 99.8, lo 95, hi 95, hi 99.8) at each denominator of `grid`."""
     p0 = f.standard / 100
     if p0 >= 1:
-        return 1.0, 1.0, 1.0, 1.0
-    if f.tau2 == 0 and n <= 2000:
-        k = max(1, int(round(n)))
-        return (exact_limit(p0, k, P998), exact_limit(p0, k, P95), exact_limit(p0, k, 1 - P95), exact_limit(p0, k, 1 - P998))
-    lo998, hi998 = normal_limits(p0, n, Z998, f.tau2)
-    lo95, hi95 = normal_limits(p0, n, Z95, f.tau2)
-    return float(lo998), float(lo95), float(hi95), float(hi998)
+        return [(1.0, 1.0, 1.0, 1.0)] * len(grid)
+    out: list[tuple[float, float, float, float]] = []
+    exact = [max(1, int(round(n))) for n in grid if f.tau2 == 0 and n <= 2000]
+    if exact:
+        curves = [exact_limit_many(p0, exact, p) for p in (P998, P95, 1 - P95, 1 - P998)]
+        out = [tuple(float(c[i]) for c in curves) for i in range(len(exact))]  # type: ignore[misc]
+    for n in grid[len(exact):]:
+        lo998, hi998 = normal_limits(p0, n, Z998, f.tau2)
+        lo95, hi95 = normal_limits(p0, n, Z95, f.tau2)
+        out.append((float(lo998), float(lo95), float(hi95), float(hi998)))
+    return out
 
 
 def funnel_plot(f: FunnelRule, points: list[dict[str, Any]]) -> dict[str, Any]:
@@ -39,7 +44,7 @@ def funnel_plot(f: FunnelRule, points: list[dict[str, Any]]) -> dict[str, Any]:
         n_hi = n_lo * 10
     lx_lo, lx_hi = math.log10(n_lo), math.log10(n_hi)
     grid = [10 ** (lx_lo + (lx_hi - lx_lo) * i / 48) for i in range(49)]
-    lims = [_limits(f, n) for n in grid]
+    lims = _limits(f, grid)  # the grid rises, so the exact limits (n <= 2000) come first
     y_min = min([p["x"] / p["n"] for p in points] + [lims[-1][0], f.standard / 100 - 0.05])
     y_min = max(0.0, math.floor(y_min * 20) / 20)
     y_max = 1.0

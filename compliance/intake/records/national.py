@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import duckdb
 
@@ -31,8 +31,8 @@ from compliance.domain.model import Code
 from compliance.domain.records import BY_NAME, Extract, Windows
 from compliance.domain.result import Provenance
 from compliance.intake.records.measure import (DEFAULT_BAD_ROW_LIMIT, Counts, build_calendar, count, parameters)
-from compliance.intake.records.reader import (DATE_LITERAL, MAX_SHOWN, Column, RowProblem, _cast, _ident, _printable,
-                                              _problem_sql, _q, columns)
+from compliance.intake.records.reader import (MAX_SHOWN, RowProblem, _ident, _printable, _q, checked_rows, columns,
+                                              is_native)
 
 ORG_COLUMN = "org_code"
 PARTITION_KEYS = ("org_code", "org")
@@ -132,39 +132,60 @@ def national_files(folder: Path) -> dict[str, list[NationalFile]]:
     return found
 
 
-def _header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _csv_header(path: Path) -> dict[str, str]:
+    import csv
+
     try:
-        if path.suffix.lower() == ".parquet":
-            return [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)",
-                                              [str(path)]).fetchall()]
-        import csv
-
         with path.open(newline="", encoding="utf-8-sig") as f:
-            return [h.strip() for h in next(csv.reader(f), [])]
-    except (OSError, UnicodeDecodeError, duckdb.Error, ValueError) as e:
-        raise InputError(str(path), [Problem(f"cannot be read as {path.suffix.lstrip('.')}: {e}")]) from None
+            return {h.strip(): "VARCHAR" for h in next(csv.reader(f), [])}
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as e:
+        raise InputError(str(path), [Problem(f"cannot be read as csv: {e}")]) from None
 
 
-def _problems(model: type[Extract], cols: list[Column]) -> list[str]:
-    """Every cell's problem and every cross-column check of a row, in column order (as the per-trust
-    reader builds them: a row is excluded once, under its first problem)."""
-    types_ = {c.name: c.sql_type for c in cols}
-    out = [f"struct_pack(col := {_q(c.name)}, reason := {_problem_sql(c)})" for c in cols]
-    for chk in model.checks:
-        this = _ident(chk.column)
-        other = f"DATE {_q(chk.not_before)}" if DATE_LITERAL.match(chk.not_before) else _ident(chk.not_before)
-        if types_.get(chk.not_before, "DATE") != types_[chk.column]:
-            this, other = f"CAST({this} AS DATE)", f"CAST({other} AS DATE)"
-        out.append(f"struct_pack(col := {_q(chk.column)}, reason := CASE WHEN {this} < {other} THEN {_q(chk.reason)} END)")
+def _parquet_headers(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[str, dict[str, str]]:
+    """Each Parquet file's columns and their types, read from all the files' footers in one query
+    (a query per file cost a national year seconds); a file that cannot be read is named alone."""
+    if not paths:
+        return {}
+    try:
+        rows = con.execute("SELECT file_name, column_id, name, num_children, duckdb_type FROM parquet_schema(?)",
+                           [[str(p) for p in paths]]).fetchall()
+    except duckdb.Error as e:
+        for path in paths:  # which one
+            try:
+                con.execute("SELECT 1 FROM parquet_schema(?) LIMIT 1", [str(path)]).fetchall()
+            except duckdb.Error as one:
+                raise InputError(str(path), [Problem(f"cannot be read as parquet: {one}")]) from None
+        raise InputError(str(paths[0].parent), [Problem(f"cannot be read as parquet: {e}")]) from None
+    elements: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for file, _, name, children, type_ in sorted(rows, key=lambda r: (r[0], r[1])):
+        elements[file].append((name, children or 0, type_ or "STRUCT"))
+    out = {}
+    for file, schema in elements.items():
+        top, i = {}, 1
+        for _ in range(schema[0][1]):  # the root's children are the columns; a nested one's own are skipped
+            top[schema[i][0]] = schema[i][2]
+            i = _after(schema, i)
+        out[file] = top
     return out
 
 
-def check_headers(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> list[list[str]]:
-    """Each file's header, every one checked against the extract's columns (and an organisation code)."""
+def _after(schema: list[tuple[str, int, str]], i: int) -> int:
+    """The index after element i and everything nested in it."""
+    j = i + 1
+    for _ in range(schema[i][1]):
+        j = _after(schema, j)
+    return j
+
+
+def check_headers(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> list[dict[str, str]]:
+    """Each file's columns and their types as the file holds them (a CSV's all text), every file
+    checked against the extract's columns (and an organisation code)."""
     names = [ORG_COLUMN] + [c.name for c in columns(BY_NAME[name])]
+    parquet = _parquet_headers(con, [nf.path for nf in files if nf.path.suffix.lower() == ".parquet"])
     headers = []
     for nf in files:
-        header = _header(con, nf.path)
+        header = parquet[str(nf.path)] if nf.path.suffix.lower() == ".parquet" else _csv_header(nf.path)
         missing = [c for c in names[1:] if c not in header]
         if ORG_COLUMN not in header and nf.org is None:
             missing.insert(0, ORG_COLUMN)
@@ -178,17 +199,10 @@ def check_headers(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
     return headers
 
 
-def check_sql(name: str) -> str:
-    """The rows of `_raw` (every value as text, with _file and _row) checked and typed, in DuckDB's
-    dialect (the Spark engine transpiles it): `_problems` is NULL for a good row."""
-    model = BY_NAME[name]
-    cols = columns(OrgCode) + columns(model)
-    raw = ", ".join(f"{_ident(c.name)} AS {_ident('r$' + c.name)}" for c in cols)
-    typed = ", ".join(f"{_cast(c, _ident('r$' + c.name))} AS {_ident(c.name)}" for c in cols)
-    listed = ", ".join(_ident(c.name) for c in cols)
-    return (f"SELECT _file, _row, {listed}, CASE WHEN array_length(_p) > 0 THEN _p END AS _problems FROM ("
-            f"SELECT *, list_filter([{', '.join(_problems(model, cols))}], lambda p: p.reason IS NOT NULL) AS _p FROM ("
-            f"SELECT *, {typed} FROM (SELECT _file, _row, {raw} FROM _raw) r1) r2) r3")
+def check_sql(name: str, source: str = "_raw", native: Collection[str] = ()) -> str:
+    """The rows of `source` (with _file and _row) checked and typed, in DuckDB's dialect (the Spark
+    engine transpiles it): the per-trust reader's checks, with the organisation code in front."""
+    return checked_rows(BY_NAME[name], columns(OrgCode) + columns(BY_NAME[name]), source, native)
 
 
 def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[NationalFile]) -> NationalRead:
@@ -198,7 +212,7 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
     names = [c.name for c in cols]
     headers = check_headers(con, name, files)
     con.execute(f"DROP TABLE IF EXISTS checked_{name}")
-    con.execute(f"CREATE TABLE checked_{name} (_file INTEGER, _row BIGINT, "
+    con.execute(f"CREATE TEMP TABLE checked_{name} (_file INTEGER, _row BIGINT, "
                 + ", ".join(f"{_ident(c.name)} {c.sql_type}" for c in cols)
                 + ", _problems STRUCT(col VARCHAR, reason VARCHAR)[])")
     check = check_sql(name)
@@ -219,8 +233,7 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
         except duckdb.Error as e:
             raise InputError(str(nf.path), [Problem(f"cannot be read as csv: {e}")]) from None
     if parquet:
-        has_org = any(ORG_COLUMN in headers[i] for i, _ in parquet)
-        _load_parquet(con, name, parquet, names, check, has_org)
+        _load_parquet(con, name, parquet, names, headers)
     con.execute("DROP TABLE IF EXISTS _one")
     read = read_provenance(lambda sql: con.execute(sql).fetchall(), name, files)
     con.execute(good_rows_sql(name))
@@ -228,21 +241,25 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, name: str, parquet: list[tuple[int, NationalFile]],
-                  names: list[str], check: str, has_org: bool) -> None:
+                  names: list[str], headers: list[dict[str, str]]) -> None:
     """All Parquet files of an extract in one parallel scan of an explicit list (the row number is
     the file's own, so a problem names the file and row as a per-file read would)."""
+    has_org = any(ORG_COLUMN in headers[i] for i, _ in parquet)
     con.execute("CREATE OR REPLACE TEMP TABLE _files (_file INTEGER, path VARCHAR, org VARCHAR)")
     con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(i, str(nf.path), nf.org) for i, nf in parquet])
-    paths = "[" + ", ".join(_q(str(nf.path)) for _, nf in parquet) + "]"
-    # a file without the org_code column is a partition: union_by_name gives NULL, the folder gives the code
-    text = ", ".join(f"NULLIF(trim(CAST(p.{_ident(c)} AS VARCHAR)), '') AS {_ident(c)}" for c in names[1:])
-    org = f"coalesce(NULLIF(trim(CAST(p.{_ident(ORG_COLUMN)} AS VARCHAR)), ''), f.org)" if has_org else "f.org"
+    # a column every file holds typed as the model wants it (a DATE, a BOOLEAN) is taken as it is,
+    # not printed as text and parsed back; any other is read as text, as a CSV cell is
+    native = {c.name for c in columns(BY_NAME[name]) if all(is_native(c, headers[i][c.name]) for i, _ in parquet)}
+    scan = (f"read_parquet([{', '.join(_q(str(nf.path)) for _, nf in parquet)}], filename = true, "
+            "file_row_number = true, union_by_name = true, hive_partitioning = false)")
     try:
+        values = ", ".join(f"p.{_ident(c)}" if c in native else f"NULLIF(trim(CAST(p.{_ident(c)} AS VARCHAR)), '') AS {_ident(c)}"
+                           for c in names[1:])
+        # a file without the org_code column is a partition: union_by_name gives NULL, the folder gives the code
+        org = f"coalesce(NULLIF(trim(CAST(p.{_ident(ORG_COLUMN)} AS VARCHAR)), ''), f.org)" if has_org else "f.org"
         con.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT f._file, p.file_row_number + 2 AS _row, "
-                    f"{org} AS {_ident(ORG_COLUMN)}, {text} "
-                    f"FROM read_parquet({paths}, filename = true, file_row_number = true, union_by_name = true, "
-                    f"hive_partitioning = false) p JOIN _files f ON f.path = p.filename")
-        con.execute(f"INSERT INTO checked_{name} {check}")
+                    f"{org} AS {_ident(ORG_COLUMN)}, {values} FROM {scan} p JOIN _files f ON f.path = p.filename")
+        con.execute(f"INSERT INTO checked_{name} {check_sql(name, native=native)}")
     except duckdb.Error as e:
         raise InputError(str(parquet[0][1].path.parent), [Problem(f"cannot be read as parquet: {e}")]) from None
 

@@ -3,9 +3,11 @@
 Why checks are SQL generated from the models rather than pydantic per row: a trust's year is
 hundreds of thousands of rows and pydantic would take seconds where DuckDB takes milliseconds; the
 model stays the single source of truth because the SQL is derived from its fields (type, allowed
-codes, ranges, pattern, required) and its cross-column `checks`. Every value is read as text first,
-so nothing is coerced silently: a value that does not parse is a problem with file, row and
-column, and its row is excluded and counted, never dropped unseen.
+codes, ranges, pattern, required) and its cross-column `checks`, in one function (`checked_rows`)
+that the per-trust reader, the national reader and (transpiled) Spark all run. A value is read as
+text and parsed unless the file already holds it as the model's type (a Parquet DATE), so nothing
+is coerced silently: a value that does not parse is a problem with file, row and column, and its
+row is excluded and counted, never dropped unseen.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Collection
 from typing import Any, Literal, cast
 
 import duckdb
@@ -163,11 +166,11 @@ _WHAT = {"BOOLEAN": "true or false", "DATE": "a date YYYY-MM-DD", "TIMESTAMP": "
          "INTEGER": "a whole number", "DOUBLE": "a number"}
 
 
-def _problem_sql(col: Column) -> str:
+def _problem_sql(col: Column, native: bool = False) -> str:
     """A CASE naming what is wrong with one cell, NULL when it is fine."""
-    v = _ident("r$" + col.name)  # the text as read
+    v = _ident("r$" + col.name)  # the text as read (or the file's own typed value: `native`)
     t = _ident(col.name)  # the typed value
-    shown = f"left({v}, 40)"
+    shown = f"left(CAST({v} AS VARCHAR), 40)" if native else f"left({v}, 40)"
     cases = []
     if col.required:
         cases.append(f"WHEN {v} IS NULL THEN 'empty: the column is required'")
@@ -188,6 +191,49 @@ def _problem_sql(col: Column) -> str:
         cases.append(f"WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, {_q(col.pattern)}) "
                      f"THEN 'not a pseudonymous reference: ' || {shown} || ' (letters, digits, . _ - only)'")
     return "CASE " + " ".join(cases) + " END" if cases else "NULL"
+
+
+# Types a file may hold a column in that need no parsing (a Parquet DATE is a date): the value is
+# taken as it is, only range-checked. Anything else is read as text and parsed as a CSV cell is.
+NATIVE = {"INTEGER": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"),
+          "DATE": ("DATE",), "TIMESTAMP": ("TIMESTAMP",), "BOOLEAN": ("BOOLEAN",)}
+
+
+def is_native(col: Column, file_type: str) -> bool:
+    """Whether a column the file holds as `file_type` is read as it is (else: as text, then parsed)."""
+    return file_type.upper() in NATIVE.get(col.sql_type, ())
+
+
+def checked_rows(model: type[Extract], cols: list[Column], source: str, native: Collection[str] = ()) -> str:
+    """The one definition of the row checks, for a trust's extracts, national ones and (transpiled)
+    Spark: `SELECT _file, _row, <every column typed>, _problems FROM source`, where `source` has
+    `_file`, `_row` and every column of `cols` as text (trimmed, empty as NULL) or, for the names in
+    `native`, as the file's own typed value (see `is_native`). `_problems` is NULL for a good row;
+    for a bad one, every cell problem and cross-column check that fails, in column order (a row is
+    excluded once, under its first problem). The list is built only for bad rows: a good row costs
+    the conditions alone."""
+    types_ = {c.name: c.sql_type for c in cols}
+    cells = [(c.name, _problem_sql(c, c.name in native)) for c in cols]
+    for chk in model.checks:
+        this = _ident(chk.column)
+        other = f"DATE {_q(chk.not_before)}" if DATE_LITERAL.match(chk.not_before) else _ident(chk.not_before)
+        if types_.get(chk.not_before, "DATE") != types_[chk.column]:  # a date against a date-time: compare days
+            this, other = f"CAST({this} AS DATE)", f"CAST({other} AS DATE)"
+        cells.append((chk.column, f"CASE WHEN {this} < {other} THEN {_q(chk.reason)} END"))
+    raw = ", ".join(f"{_ident(c.name)} AS {_ident('r$' + c.name)}" for c in cols)
+    typed = ", ".join(f"{_typed(c, c.name in native)} AS {_ident(c.name)}" for c in cols)
+    listed = ", ".join(_ident(c.name) for c in cols)
+    reasons = [sql for _, sql in cells if sql != "NULL"]
+    any_bad = f"coalesce({', '.join(reasons)}) IS NOT NULL" if reasons else "false"
+    every = ", ".join(f"struct_pack(col := {_q(col)}, reason := {sql})" for col, sql in cells)
+    return (f"SELECT _file, _row, {listed}, CASE WHEN {any_bad} THEN "
+            f"list_filter([{every}], lambda p: p.reason IS NOT NULL) END AS _problems FROM ("
+            f"SELECT *, {typed} FROM (SELECT _file, _row, {raw} FROM {source}) r1) r2")
+
+
+def _typed(col: Column, native: bool) -> str:
+    v = _ident("r$" + col.name)
+    return f"TRY_CAST({v} AS {col.sql_type})" if native else _cast(col, v)
 
 
 def extract_files(folder: Path) -> dict[str, list[Path]]:
@@ -377,19 +423,6 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
     read = ExtractRead(name=name, files=[str(p) for p in files])
     if not files:
         raise InputError(name, [Problem("the extract's folder holds no .csv, .xlsx or .parquet file")])
-    # One pass: every cell's problem (NULL when fine) and every cross-column check, kept as a list
-    # per row in column order, so a row is excluded once, under its first problem.
-    types_ = {c.name: c.sql_type for c in cols}
-    problems = [f"struct_pack(col := {_q(c.name)}, reason := {_problem_sql(c)})" for c in cols]
-    for chk in model.checks:
-        this = _ident(chk.column)
-        other = f"DATE {_q(chk.not_before)}" if DATE_LITERAL.match(chk.not_before) else _ident(chk.not_before)
-        if types_.get(chk.not_before, "DATE") != types_[chk.column]:  # a date against a date-time: compare days
-            this, other = f"CAST({this} AS DATE)", f"CAST({other} AS DATE)"
-        problems.append(f"struct_pack(col := {_q(chk.column)}, reason := CASE WHEN {this} < {other} THEN {_q(chk.reason)} END)")
-    raw = ", ".join(f"{_ident(c.name)} AS {_ident('r$' + c.name)}" for c in cols)
-    typed = ", ".join(f"{_cast(c, _ident('r$' + c.name))} AS {_ident(c.name)}" for c in cols)
-    names = ", ".join(_ident(c.name) for c in cols)
     with tempfile.TemporaryDirectory(prefix="safeguard-") as tmpdir:
         copy = _Copy(Path(tmpdir))
         for path in files:
@@ -402,20 +435,20 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
                 raise _duckdb_problem(path, e) from None
             # rowid follows the file's order; +2 is the row a spreadsheet shows (row 1 is the header)
             into = f"INSERT INTO checked_{name}" if path != files[0] else f"CREATE OR REPLACE TEMP TABLE checked_{name} AS"
-            con.execute(f"{into} SELECT _file, _row, {names}, "
-                        f"list_filter([{', '.join(problems)}], lambda p: p.reason IS NOT NULL) AS _problems "
-                        f"FROM (SELECT *, {typed} FROM (SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, {raw} FROM _one))")
+            source = f"(SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, * FROM _one)"
+            con.execute(f"{into} {checked_rows(model, cols, source)}")
         read.sha256 = list(copy.digests)
     read.rows_read = (con.execute(f"SELECT count(*) FROM checked_{name}").fetchone() or (0,))[0]
     for kind, n in con.execute(
             f"SELECT _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
-            f"FROM checked_{name} WHERE len(_problems) > 0 GROUP BY kind ORDER BY kind").fetchall():
+            f"FROM checked_{name} WHERE _problems IS NOT NULL GROUP BY kind ORDER BY kind").fetchall():
         read.excluded[kind] = n
     for f, row, col, reason in con.execute(
             f"SELECT _file, _row, p.col, p.reason FROM (SELECT _file, _row, unnest(_problems) AS p FROM checked_{name} "
-            f"WHERE len(_problems) > 0) ORDER BY _file, _row, p.col LIMIT {MAX_SHOWN}").fetchall():
+            f"WHERE _problems IS NOT NULL) ORDER BY _file, _row, p.col LIMIT {MAX_SHOWN}").fetchall():
         read.problems.append(RowProblem(file=f, row=row, column=col, reason=_printable(reason)))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {names} FROM checked_{name} WHERE len(_problems) = 0")
+    names = ", ".join(_ident(c.name) for c in cols)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {names} FROM checked_{name} WHERE _problems IS NULL")
     con.execute("DROP TABLE IF EXISTS _one")
     return read
 
