@@ -60,6 +60,8 @@ class ExtractRead:
     sha256: list[str] = field(default_factory=list)  # of each file as read (once), in the order of `files`
     excluded: dict[str, int] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
+    duplicates: int = 0  # rows repeating an earlier row whole: counted once
+    duplicate_rows: list[str] = field(default_factory=list)  # the first of them, each with the row it repeats
 
     @property
     def rows_excluded(self) -> int:
@@ -68,7 +70,19 @@ class ExtractRead:
     def provenance(self) -> Provenance:
         return Provenance(extract=self.name, files=self.files, rows_read=self.rows_read,
                           rows_excluded=self.rows_excluded, excluded_because=dict(sorted(self.excluded.items())),
-                          examples=[p.render() for p in self.problems])
+                          examples=[p.render() for p in self.problems], duplicates=self.duplicates,
+                          duplicate_rows=self.duplicate_rows)
+
+
+def repeat_text(file: str, row: int, of_file: str, of_row: int) -> str:
+    """A duplicate row in words: where it is and which row it repeats."""
+    return f"{file} row {row} repeats " + (f"row {of_row}" if of_file == file else f"{of_file} row {of_row}")
+
+
+def over_limit(excluded: int, rows_read: int, duplicates: int, limit_percent: float) -> bool:
+    """More bad rows than --bad-rows allows, as a share of the distinct rows (a repeated row is one
+    row: repeating rows never decides whether a run stops)."""
+    return excluded > (rows_read - duplicates) * limit_percent / 100
 
 
 @dataclass
@@ -188,6 +202,40 @@ def _problem_sql(col: Column) -> str:
         cases.append(f"WHEN {v} IS NOT NULL AND NOT regexp_full_match({v}, {_q(col.pattern)}) "
                      f"THEN 'not a pseudonymous reference: ' || {shown} || ' (letters, digits, . _ - only)'")
     return "CASE " + " ".join(cases) + " END" if cases else "NULL"
+
+
+DUPLICATE_KEY_REASON = "repeated reference"
+
+
+def repeats_sql(model: type[Extract], source: str, good: str, org: str | None = None) -> str:
+    """The checked rows of `source` (`_file`, `_row`, [`org`], the model's columns, `_problems`) with
+    repeats marked, in DuckDB's dialect (the Spark engine transpiles it), so nothing is counted twice:
+
+    * a good row equal in every column to an earlier good row (file order) is a duplicate
+      (`_duplicate`, with `_of_file`/`_of_row` the row it repeats): counted once, reported;
+    * good rows that differ but share the extract's unique reference (`model.key`) are bad rows: each
+      gains a problem on that column (which of them is right is unknowable), so they are excluded,
+      reported with file and row and counted against --bad-rows like any bad row.
+
+    `good` is the predicate of a row with no problem (the readers keep problems differently).
+    """
+    cols = [c.name for c in columns(model)]
+    part = ([org] if org else []) + cols
+    listed = ", ".join(_ident(c) for c in ["_file", "_row", *([org] if org else []), *cols])
+    copies = f"PARTITION BY _good, {', '.join(map(_ident, part))} ORDER BY _file, _row"
+    copy_no = (f"SELECT *, row_number() OVER ({copies}) AS _copy, first_value(_file) OVER ({copies}) AS _of_file, "
+               f"first_value(_row) OVER ({copies}) AS _of_row FROM (SELECT *, {good} AS _good FROM {source}) s0")
+    if model.key is None:
+        problems, versions = "_problems", copy_no
+    else:
+        by_key = ", ".join(map(_ident, ([org] if org else []) + [model.key]))
+        versions = (f"SELECT *, sum(CASE WHEN _copy = 1 THEN 1 ELSE 0 END) OVER (PARTITION BY _good, {by_key}) AS _versions "
+                    f"FROM ({copy_no}) s1")
+        problems = (f"CASE WHEN _good AND _copy = 1 AND _versions > 1 THEN [struct_pack(col := {_q(model.key)}, "
+                    f"reason := '{DUPLICATE_KEY_REASON}: ' || CAST(_versions AS VARCHAR) || ' different rows have this "
+                    f"{model.key}; none of them is counted')] ELSE _problems END")
+    return (f"SELECT {listed}, {problems} AS _problems, _good AND _copy > 1 AS _duplicate, _of_file, _of_row "
+            f"FROM ({versions}) s2")
 
 
 def extract_files(folder: Path) -> dict[str, list[Path]]:
@@ -401,12 +449,20 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
             except duckdb.Error as e:
                 raise _duckdb_problem(path, e) from None
             # rowid follows the file's order; +2 is the row a spreadsheet shows (row 1 is the header)
-            into = f"INSERT INTO checked_{name}" if path != files[0] else f"CREATE OR REPLACE TEMP TABLE checked_{name} AS"
+            into = f"INSERT INTO _loaded_{name}" if path != files[0] else f"CREATE OR REPLACE TEMP TABLE _loaded_{name} AS"
             con.execute(f"{into} SELECT _file, _row, {names}, "
                         f"list_filter([{', '.join(problems)}], lambda p: p.reason IS NOT NULL) AS _problems "
                         f"FROM (SELECT *, {typed} FROM (SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, {raw} FROM _one))")
         read.sha256 = list(copy.digests)
-    read.rows_read = (con.execute(f"SELECT count(*) FROM checked_{name}").fetchone() or (0,))[0]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked_{name} AS "
+                + repeats_sql(model, f"_loaded_{name}", "len(_problems) = 0"))
+    con.execute(f"DROP TABLE _loaded_{name}")
+    read.rows_read, read.duplicates = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE _duplicate) FROM checked_{name}").fetchone() or (0, 0)
+    for f, row, of_file, of_row in con.execute(
+            f"SELECT _file, _row, _of_file, _of_row FROM checked_{name} WHERE _duplicate "
+            f"ORDER BY _file, _row LIMIT {MAX_SHOWN}").fetchall():
+        read.duplicate_rows.append(repeat_text(f, row, of_file, of_row))
     for kind, n in con.execute(
             f"SELECT _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
             f"FROM checked_{name} WHERE len(_problems) > 0 GROUP BY kind ORDER BY kind").fetchall():
@@ -415,7 +471,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
             f"SELECT _file, _row, p.col, p.reason FROM (SELECT _file, _row, unnest(_problems) AS p FROM checked_{name} "
             f"WHERE len(_problems) > 0) ORDER BY _file, _row, p.col LIMIT {MAX_SHOWN}").fetchall():
         read.problems.append(RowProblem(file=f, row=row, column=col, reason=_printable(reason)))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {names} FROM checked_{name} WHERE len(_problems) = 0")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {names} FROM checked_{name} "
+                "WHERE len(_problems) = 0 AND NOT _duplicate")
     con.execute("DROP TABLE IF EXISTS _one")
     return read
 
