@@ -25,6 +25,7 @@ from compliance.catalogue.operators import Context
 from compliance.catalogue.schema import Rule, comparisons
 from compliance.domain.display import count_text, share_number
 from compliance.domain.labels import lower_first, value_label
+from compliance.evaluation.relevance import live_measures
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome
 from compliance.domain.ranges import Loc, MeasureResult, Number, Range
@@ -234,9 +235,11 @@ def missing_inputs(rule: Rule, results: dict[str, MeasureResult], ctx: Context |
     def windowed(name: str) -> bool:
         return name in skip or any(windowed(n) for n in rule.measures[name].derived_from if not known(n))
 
+    # only inputs that could still change the outcome (given the organisation and what it reported)
+    live = None if ctx is None else live_measures(rule, results, params, _org_type(ctx))
     zero: list[str] = []
     for name in rule.used_measures:
-        if known(name) or name in skip:
+        if known(name) or name in skip or (live is not None and name not in live):
             continue
         m = rule.measures[name]
         if m.derived_from:
@@ -249,6 +252,11 @@ def missing_inputs(rule: Rule, results: dict[str, MeasureResult], ctx: Context |
     if zero_out is not None:
         zero_out.extend(dict.fromkeys(zero))
     return list(dict.fromkeys(out))
+
+
+def _org_type(ctx: Context) -> str | None:
+    t = ctx.doc.organisation.type
+    return None if t is None else getattr(t, "value", str(t))
 
 
 def missing_sources(rule: Rule, results: dict[str, MeasureResult], doc: SelfAssessment | None = None,

@@ -6,6 +6,7 @@ from typing import Any
 
 from compliance.catalogue.kinds.base import Measure, Rule, unit_at, Kind, bounded_part, get, label_or_name, leaf_type, register, split
 from compliance.catalogue.operators import Context
+from compliance.domain.labels import distinct_label
 from compliance.domain.ranges import UNKNOWN, Loc, MeasureResult, Range, exact, num, scalar
 
 
@@ -31,7 +32,7 @@ class _Single(Kind):
         return UNKNOWN
 
     def missing(self, m: Measure, result: MeasureResult, ctx: Context) -> list[tuple[Loc, str]]:
-        return [(split(m.path)[0], label_or_name(m.path))]  # type: ignore[arg-type]
+        return [(split(m.path)[0], distinct_label(m.path))]  # type: ignore[arg-type]
 
     def names(self, m: Measure, result: MeasureResult, ctx: Context) -> str:
         return "not reported"  # a single value names no items
