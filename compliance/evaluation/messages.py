@@ -107,6 +107,9 @@ def value_text(rule: Rule, name: str, r: Range, threshold: Number | None = None,
     """A measure's value next to its label: '97.6%', 'yes', '£86,000', 'at most 80', 'not reported'
     (`unit`: the measure's, when the caller has it)."""
     m = rule.measures[name]
+    words = kind_of(m).value_words(m, r)
+    if words is not None:
+        return words
     unit = kind_of(m).unit(m) if unit == "" else unit
     percent = unit == "percent"
     exact = r.lo if r.exact and r.text is None else None
@@ -272,12 +275,21 @@ def window_problems(rule: Rule, results: dict[str, MeasureResult], ctx: Context)
     """Measures reported with a window the standard cannot use, each with why."""
     needed = [x for n in rule.used_measures for x in [n, *rule.measures[n].derived_from]]
     out = {}
+    live: set[str] | None = None
     for n in dict.fromkeys(needed):
         r = results[n].range
-        if rule.measures[n].window and not (r.exact or r.text is not None):
+        m = rule.measures[n]
+        if r.exact or r.text is not None:
+            continue
+        if m.window:
             p = window_problem(rule, n, ctx.doc, ctx.params)
-            if p:
-                out[n] = p
+        else:  # open for a reason no input can settle (a period spanning a cut-over), when it matters
+            p = kind_of(m).why_open(rule, m, ctx)
+            if p is not None:
+                live = live_measures(rule, results, ctx.params, _org_type(ctx)) if live is None else live
+                p = p if n in live else None
+        if p:
+            out[n] = p
     return out
 
 
