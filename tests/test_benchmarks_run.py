@@ -19,6 +19,7 @@ from conftest import ROOT
 SMALL = {
     "bench_area.py": ["--count", "100"],
     "bench_assess.py": ["--repeat", "1", "--only", "elm-tree-gp"],  # one fixture: every step still runs
+    "bench_cache.py": ["--repeat", "1"],
     "bench_coldstart.py": ["--repeat", "1"],
     "bench_history.py": ["--count", "40", "--periods", "2", "--sample", "10"],
     "bench_mutate.py": ["--rounds", "1"],

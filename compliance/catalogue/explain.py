@@ -37,33 +37,8 @@ Loc = tuple
 
 
 def position(doc: Document | None, loc: Iterable[str | int], value: bool = False) -> tuple[int | None, int | None]:
-    """1-based (line, column) of the deepest part of `loc` present in the document (of its value,
-    when `value` and it is a plain value); the start of the document when not even the first part is
-    there (a missing top-level field)."""
-    if doc is None:
-        return None, None
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    doc.line_of(())  # parses the tree once
-    node = doc._tree  # noqa: SLF001 - the document's own round-trip tree, read only
-    if node is None:
-        return None, None
-    pos: tuple[int, int] = (0, 0)
-    for part in loc:
-        try:
-            if isinstance(node, CommentedMap) and part in node:
-                pos = node.lc.key(part)
-                if value and not isinstance(node[part], (CommentedMap, CommentedSeq)):
-                    pos = node.lc.value(part)
-                node = node[part]
-            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-                pos = node.lc.item(part)
-                node = node[part]
-            else:
-                break
-        except (AttributeError, KeyError, TypeError):
-            break
-    return pos[0] + 1, pos[1] + 1
+    """1-based (line, column) of the deepest part of `loc` present in the document (see LineMap.position)."""
+    return (None, None) if doc is None else doc.lines.position(loc, value)
 
 
 def parse_path(path: str) -> Loc:
