@@ -32,7 +32,8 @@ from compliance.domain.records import BY_NAME, Extract, Windows
 from compliance.domain.result import Provenance
 from compliance.intake.records.measure import (DEFAULT_BAD_ROW_LIMIT, Counts, build_calendar, count, parameters)
 from compliance.intake.records.reader import (DATE_LITERAL, MAX_SHOWN, Column, RowProblem, _cast, _ident, _printable,
-                                              _problem_sql, _q, columns, over_limit, repeat_text, repeats_sql)
+                                              _problem_sql, _q, columns, mark_repeats, over_limit, repeat_text,
+                                              repeats_sql)
 
 ORG_COLUMN = "org_code"
 PARTITION_KEYS = ("org_code", "org")
@@ -197,7 +198,6 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
     cols = [columns(OrgCode)[0]] + columns(BY_NAME[name])
     names = [c.name for c in cols]
     headers = check_headers(con, name, files)
-    con.execute(f"DROP TABLE IF EXISTS checked_{name}")
     con.execute(f"DROP TABLE IF EXISTS _loaded_{name}")
     con.execute(f"CREATE TABLE _loaded_{name} (_file INTEGER, _row BIGINT, "
                 + ", ".join(f"{_ident(c.name)} {c.sql_type}" for c in cols)
@@ -223,8 +223,8 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
         has_org = any(ORG_COLUMN in headers[i] for i, _ in parquet)
         _load_parquet(con, name, parquet, names, check, has_org)
     con.execute("DROP TABLE IF EXISTS _one")
-    con.execute(f"CREATE TABLE checked_{name} AS {checked_sql(name, f'_loaded_{name}')}")
-    con.execute(f"DROP TABLE _loaded_{name}")
+    mark_repeats(con, BY_NAME[name], f"_loaded_{name}", f"checked_{name}", "_problems IS NULL", org=ORG_COLUMN,
+                 temp=False)
     read = read_provenance(lambda sql: con.execute(sql).fetchall(), name, files)
     con.execute(good_rows_sql(name))
     return read

@@ -238,6 +238,31 @@ def repeats_sql(model: type[Extract], source: str, good: str, org: str | None = 
             f"FROM ({versions}) s2")
 
 
+def mark_repeats(con: duckdb.DuckDBPyConnection, model: type[Extract], loaded: str, checked: str, good: str,
+                 org: str | None = None, temp: bool = True) -> None:
+    """`checked` as `repeats_sql` makes it from the table `loaded` (which it then owns). When every
+    good row's unique reference is unique, no row can repeat another or share its reference, so
+    `checked` is a view marking none (no window over every column, no copy: the common case costs
+    one distinct count); otherwise the rows are marked by `repeats_sql`."""
+    kind = "TEMP " if temp else ""
+    drop_relation(con, checked)  # a table or a view of an earlier load on this connection
+    if model.key is not None:
+        key = ", ".join(map(_ident, ([org] if org else []) + [model.key]))
+        found = con.execute(f"SELECT count(*) = count(DISTINCT ({key})) FROM {loaded} WHERE {good}").fetchone()
+        if found and found[0]:
+            con.execute(f"CREATE {kind}VIEW {checked} AS SELECT *, false AS _duplicate, _file AS _of_file, "
+                        f"_row AS _of_row FROM {loaded}")
+            return
+    con.execute(f"CREATE {kind}TABLE {checked} AS {repeats_sql(model, loaded, good, org)}")
+    con.execute(f"DROP TABLE {loaded}")
+
+
+def drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the table or view `name` if there is one (DuckDB refuses to drop or replace one kind as the other)."""
+    for (kind,) in con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]).fetchall():
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {name}")
+
+
 def extract_files(folder: Path) -> dict[str, list[Path]]:
     """`<extract>.<type>` or `<extract>/*.<type>`; anything else in the folder is an error (a typo
     in a file name must not silently leave an extract out). The names found are only names: each is
@@ -454,9 +479,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
                         f"list_filter([{', '.join(problems)}], lambda p: p.reason IS NOT NULL) AS _problems "
                         f"FROM (SELECT *, {typed} FROM (SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, {raw} FROM _one))")
         read.sha256 = list(copy.digests)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE checked_{name} AS "
-                + repeats_sql(model, f"_loaded_{name}", "len(_problems) = 0"))
-    con.execute(f"DROP TABLE _loaded_{name}")
+    mark_repeats(con, model, f"_loaded_{name}", f"checked_{name}", "len(_problems) = 0")
     read.rows_read, read.duplicates = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE _duplicate) FROM checked_{name}").fetchone() or (0, 0)
     for f, row, of_file, of_row in con.execute(
