@@ -238,12 +238,15 @@ def missing_inputs(rule: Rule, results: dict[str, MeasureResult], ctx: Context |
     def windowed(name: str) -> bool:
         return name in skip or any(windowed(n) for n in rule.measures[name].derived_from if not known(n))
 
-    # only inputs that could still change the outcome (given the organisation and what it reported)
+    # only inputs that could still change the outcome (given the organisation and what it reported);
+    # should the walk leave none where the engine found the rule open, every open input is asked for
     live = None if ctx is None else live_measures(rule, results, params, _org_type(ctx))
+    open_ = [n for n in rule.used_measures if not known(n) and n not in skip
+             and (ctx is None or kind_of(rule.measures[n]).why_open(rule, rule.measures[n], ctx) is None)]
+    if live is not None and any(n in live for n in open_):
+        open_ = [n for n in open_ if n in live]
     zero: list[str] = []
-    for name in rule.used_measures:
-        if known(name) or name in skip or (live is not None and name not in live):
-            continue
+    for name in open_:
         m = rule.measures[name]
         if m.derived_from:
             parts = sources(name)
