@@ -78,7 +78,9 @@ def test_any_extract_ends_0_1_or_2_in_bounded_time_with_every_excluded_row_repor
         raise AssertionError("the CLI accepted what the reader refuses") from None
     kept = con.execute("SELECT count(*) FROM training").fetchone()[0]
     assert read.rows_excluded == sum(read.excluded.values())
-    assert kept + read.rows_excluded == read.rows_read  # every row read is counted or excluded, never dropped
+    # every row read is counted, excluded or counted once as a duplicate, never dropped
+    assert kept + read.rows_excluded + read.duplicates == read.rows_read
+    assert len(read.duplicate_rows) == min(read.duplicates, 20)
     assert bool(read.problems) == bool(read.rows_excluded)
     assert all(p.row >= 2 and p.column for p in read.problems)
     expected = _python_rows(data)

@@ -70,3 +70,28 @@ def test_the_transpiled_checks_find_the_bad_rows_duckdb_finds(spark, tmp_path):
     assert on_spark.reads["cp_conferences"].by_org == duck.reads["cp_conferences"].by_org
     assert on_spark.reads["cp_conferences"].unattributed == 1
     assert on_spark.counts.rows == duck.counts.rows
+
+
+def test_repeated_rows_and_repeated_references_are_marked_as_duckdb_marks_them(spark, tmp_path):
+    import duckdb
+
+    from compliance.intake.records.spark import measure_national_spark
+
+    ext = tmp_path / "extracts"
+    ext.mkdir()
+    # XA1: C1 three times whole (two duplicates); XB2: C3 twice with different dates (two bad rows), C4 once
+    rows = ("('XA1','C1','2025-05-01','true','false'), ('XA1','C1','2025-05-01','true','false'), "
+            "('XA1','C2','2025-05-02','false','false'), ('XA1','C1','2025-05-01','true','false'), "
+            "('XB2','C3','2025-06-01','true','false'), ('XB2','C3','2025-06-09','true','false'), "
+            "('XB2','C4','2025-06-02','false','true'), ('XA1','C3','2025-06-01','true','false')")
+    duckdb.connect().execute(f"COPY (SELECT * FROM (VALUES {rows}) t(org_code, conference_ref, conference_date, attended, "
+                             f"report_sent)) TO '{ext / 'cp_conferences.parquet'}' (FORMAT parquet)")
+    holidays = bank_holidays(2024, 2027)
+    duck = measure_national(ext, Windows(), (START, END), holidays, bad_row_limit=100)
+    on_spark = measure_national_spark(ext, Windows(), (START, END), holidays, bad_row_limit=100, spark=spark)
+    a, b = duck.reads["cp_conferences"].by_org["XA1"], duck.reads["cp_conferences"].by_org["XB2"]
+    assert (a.duplicates, a.rows_excluded, b.duplicates, b.rows_excluded) == (2, 0, 0, 2)
+    assert duck.counts.one("conferences", "XA1")["invited"] == 3  # C1 once, C2, C3 (XB2's C3 is another organisation's)
+    assert duck.counts.one("conferences", "XB2")["invited"] == 1
+    assert on_spark.reads["cp_conferences"].by_org == duck.reads["cp_conferences"].by_org
+    assert on_spark.counts.rows == duck.counts.rows

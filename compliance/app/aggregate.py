@@ -71,9 +71,10 @@ def provenance_comment(org: str, provenance: dict[str, Provenance], engine: str)
     for name, p in sorted(provenance.items()):
         why = ", ".join(f"{k} {v}" for k, v in p.excluded_because.items())
         lines.append(f"{name}: {p.rows_read} rows read from {len(p.files)} file(s), {p.rows_excluded} excluded"
-                     + (f" ({why})" if why else ""))
+                     + (f" ({why})" if why else "")
+                     + (f"; {p.duplicates} repeated a row whole and were counted once" if p.duplicates else ""))
         lines += [f"  file: {f}" for f in p.files[:5]] + ([f"  ... and {len(p.files) - 5} more"] if len(p.files) > 5 else [])
-        lines += [f"  excluded: {e}" for e in p.examples[:5]]
+        lines += [f"  excluded: {e}" for e in p.examples[:5]] + [f"  duplicate: {d}" for d in p.duplicate_rows[:5]]
     return "".join("# " + "".join(ch if ch.isprintable() else "?" for ch in line) + "\n" for line in lines)
 
 

@@ -132,6 +132,10 @@ class Measure(Strict):
     )
     months_since: Path_ | None = Field(default=None, description="Age of a date at the period end in months: `age <= N` exactly when the date is within N months.")
     year: Path_ | None = Field(default=None, description="The calendar year of a date (for cut-over dates).")
+    in_force: Name | None = Field(
+        default=None, description="Which version of a requirement that changed on a date (a date parameter) judges "
+        "the period: 1 (the later) for a period starting on or after it, 0 (the earlier) for one ending before it, "
+        "and for a period that spans it either (0 to 1), so only an answer both versions agree on decides.")
     total: list[Name] | None = Field(default=None, min_length=2, max_length=20,
                                      description="Sum of other measures; unknown when any of them is.")
     min_percent: Path_ | None = Field(
@@ -454,6 +458,7 @@ class Rule(FromFile):
 def where_parameters(m: Measure) -> list[str]:
     """Parameter names a measure's filter, windows and (for `each`) its requirement and tests read."""
     out = [w.parameter for w in m.window or []] + ([m.on_or_after] if m.on_or_after else [])
+    out += [m.in_force] if m.in_force else []
     out += m.required.parameter_names() if m.required else []
     tests = [v for alt in ([m.where or {}] + list(m.passes or [])) for v in alt.values()]
     return out + [p for v in tests for p in test_parameters(v)]

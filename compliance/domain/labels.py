@@ -85,6 +85,44 @@ def label_or_name(path: str) -> str:
         return path.replace("[]", "").split(".")[-1].replace("_", " ").capitalize()
 
 
+@lru_cache(maxsize=1)
+def _title_chains() -> dict[str, tuple[str, ...]]:
+    """Every value field of the return (a field holding no section; lists as `[]`-free names), with
+    the titles from its section down to the field."""
+    out: dict[str, tuple[str, ...]] = {}
+
+    def walk(model: type[BaseModel], prefix: str, titles: tuple[str, ...]) -> None:
+        for name in [*model.model_fields, *model.model_computed_fields]:
+            path = f"{prefix}{name}"
+            chain = (*titles, _info(model, name).title or name.replace("_", " ").capitalize())
+            found = models_in(model.model_fields[name].annotation) if name in model.model_fields else []
+            if not found:
+                out[path] = chain
+            elif len(chain) < 8:
+                walk(found[0], path + ".", chain)
+
+    walk(SelfAssessment, "", ())
+    return out
+
+
+@lru_cache(maxsize=1024)
+def distinct_label(path: str) -> str:
+    """A field's label that no other field of the return shares, for a to-do: the field's own title,
+    led by its nearest sections' titles when another field has the same one ('CAMHS referrals:
+    referrals seen in time', since substance-misuse referrals have 'Referrals seen in time' too)."""
+    key = path.replace("[]", "")
+    chains = _title_chains()
+    chain = chains.get(key)
+    if chain is None:
+        return label_or_name(path)
+    for k in range(1, len(chain) + 1):
+        tail = tuple(t.lower() for t in chain[-k:])
+        if sum(1 for c in chains.values() if tuple(t.lower() for t in c[-k:]) == tail) <= 1:
+            break
+    head, *rest = chain[-k:]
+    return ": ".join([head, *(lower_first(t) for t in rest)])
+
+
 def list_label(path: str) -> str:
     """The label of the list a path goes through ('Staff groups' for 'training.groups[].in_date')."""
     from compliance.domain.paths import list_path

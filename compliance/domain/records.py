@@ -43,10 +43,16 @@ class Extract(Strict):
     source: ClassVar[str]
     feeds: ClassVar[str]
     checks: ClassVar[tuple[Check, ...]] = ()
+    # The extract's grain: the reference no two different rows of one organisation may share (None: an
+    # entry log, where only a row repeated whole is a duplicate). A row repeated whole is counted once
+    # and reported as a duplicate; different rows with one reference are bad rows (which is right is
+    # unknowable), so nothing is ever counted twice.
+    key: ClassVar[str | None] = None
 
 
 class TrainingRecord(Extract):
     name = "training"
+    key = "staff_ref"
     source = "Electronic Staff Record competence compliance report or learning management system"
     feeds = "TRN-001..003 (levels 1-3), TRN-005 (board)"
 
@@ -72,6 +78,7 @@ class LearningLog(Extract):
 
 class OutpatientAppointment(Extract):
     name = "outpatients"
+    key = "appointment_ref"
     source = "patient administration system (PAS), children's outpatient appointments"
     feeds = "WNB-002 (coding), WNB-003 (clinical review), WNB-004 (escalation)"
 
@@ -100,6 +107,7 @@ class OutpatientAppointment(Extract):
 
 class EdAttendance(Extract):
     name = "ed_attendances"
+    key = "attendance_ref"
     source = "Emergency Care Data Set (ECDS) feed / ED system, attendances of under-18s"
     feeds = "ALR-002 (CP-IS checked), ALR-004 (GP/HV/SN told), RSK-002 (safeguarding screen)"
 
@@ -115,6 +123,7 @@ class EdAttendance(Extract):
 
 class Referral(Extract):
     name = "referrals"
+    key = "referral_ref"
     source = "the safeguarding team's log of referrals to children's social care"
     feeds = "INF-001 (referred the same working day, confirmed in writing in time)"
 
@@ -130,6 +139,7 @@ class Referral(Extract):
 
 class Conference(Extract):
     name = "cp_conferences"
+    key = "conference_ref"
     source = "the safeguarding team's log of invitations to initial and review child-protection conferences"
     feeds = "INF-002 (attended or sent a report)"
 
@@ -141,6 +151,7 @@ class Conference(Extract):
 
 class MissingEpisode(Extract):
     name = "missing_episodes"
+    key = "episode_ref"
     source = "community providers' and the looked-after children team's missing-episode logs"
     feeds = "MIS-001 (classification), MIS-002 (return interviews), MIS-003 (health settings), MIS-004 (repeats)"
 
@@ -165,6 +176,7 @@ class MissingEpisode(Extract):
 
 class LookedAfterHealth(Extract):
     name = "lac_health"
+    key = "child_ref"
     source = "the looked-after children health team's tracker"
     feeds = "LAC-001 (initial assessments), LAC-002 (reviews, out-of-area moves), LAC-003 (plans, SDQ)"
 
@@ -196,9 +208,11 @@ def json_schema() -> dict[str, Any]:
         "description": (
             "A folder with one file per extract, named <extract>.csv, <extract>.xlsx or <extract>.parquet, "
             "or a sub-folder <extract>/ of such files (read together). Missing extracts are simply not "
-            "measured. Each row is checked against its columns; a bad row is reported with file, row and column."),
+            "measured. Each row is checked against its columns; a bad row is reported with file, row and column. "
+            "A row repeated whole is counted once and reported as a duplicate; different rows with the same "
+            "unique_reference are bad rows."),
         "extracts": {
-            e.name: {"source": e.source, "feeds": e.feeds,
+            e.name: {"source": e.source, "feeds": e.feeds, "unique_reference": e.key,
                      "checks": [f"{c.column} not before {c.not_before} ({c.reason})" for c in e.checks],
                      "row": e.model_json_schema()}
             for e in EXTRACTS

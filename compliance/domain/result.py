@@ -25,6 +25,8 @@ class Provenance(Strict):
     rows_excluded: int
     excluded_because: dict[str, int] = Field(description="'column: reason' -> rows excluded for it.")
     examples: list[str] = Field(default_factory=list, description="The first excluded rows: file, row, column, why.")
+    duplicates: int = Field(default=0, description="Rows repeating an earlier row in every column: each counted once.")
+    duplicate_rows: list[str] = Field(default_factory=list, description="The first duplicate rows: file, row, and the row each repeats.")
 
 
 class MissingInput(Strict):

@@ -25,6 +25,7 @@ from compliance.catalogue.operators import Context
 from compliance.catalogue.schema import Rule, comparisons
 from compliance.domain.display import count_text, share_number
 from compliance.domain.labels import lower_first, value_label
+from compliance.evaluation.relevance import live_measures
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome
 from compliance.domain.ranges import Loc, MeasureResult, Number, Range
@@ -106,6 +107,9 @@ def value_text(rule: Rule, name: str, r: Range, threshold: Number | None = None,
     """A measure's value next to its label: '97.6%', 'yes', '£86,000', 'at most 80', 'not reported'
     (`unit`: the measure's, when the caller has it)."""
     m = rule.measures[name]
+    words = kind_of(m).value_words(m, r)
+    if words is not None:
+        return words
     unit = kind_of(m).unit(m) if unit == "" else unit
     percent = unit == "percent"
     exact = r.lo if r.exact and r.text is None else None
@@ -234,10 +238,15 @@ def missing_inputs(rule: Rule, results: dict[str, MeasureResult], ctx: Context |
     def windowed(name: str) -> bool:
         return name in skip or any(windowed(n) for n in rule.measures[name].derived_from if not known(n))
 
+    # only inputs that could still change the outcome (given the organisation and what it reported);
+    # should the walk leave none where the engine found the rule open, every open input is asked for
+    live = None if ctx is None else live_measures(rule, results, params, _org_type(ctx))
+    open_ = [n for n in rule.used_measures if not known(n) and n not in skip
+             and (ctx is None or kind_of(rule.measures[n]).why_open(rule, rule.measures[n], ctx) is None)]
+    if live is not None and any(n in live for n in open_):
+        open_ = [n for n in open_ if n in live]
     zero: list[str] = []
-    for name in rule.used_measures:
-        if known(name) or name in skip:
-            continue
+    for name in open_:
         m = rule.measures[name]
         if m.derived_from:
             parts = sources(name)
@@ -249,6 +258,11 @@ def missing_inputs(rule: Rule, results: dict[str, MeasureResult], ctx: Context |
     if zero_out is not None:
         zero_out.extend(dict.fromkeys(zero))
     return list(dict.fromkeys(out))
+
+
+def _org_type(ctx: Context) -> str | None:
+    t = ctx.doc.organisation.type
+    return None if t is None else getattr(t, "value", str(t))
 
 
 def missing_sources(rule: Rule, results: dict[str, MeasureResult], doc: SelfAssessment | None = None,
@@ -264,12 +278,21 @@ def window_problems(rule: Rule, results: dict[str, MeasureResult], ctx: Context)
     """Measures reported with a window the standard cannot use, each with why."""
     needed = [x for n in rule.used_measures for x in [n, *rule.measures[n].derived_from]]
     out = {}
+    live: set[str] | None = None
     for n in dict.fromkeys(needed):
         r = results[n].range
-        if rule.measures[n].window and not (r.exact or r.text is not None):
+        m = rule.measures[n]
+        if r.exact or r.text is not None:
+            continue
+        if m.window:
             p = window_problem(rule, n, ctx.doc, ctx.params)
-            if p:
-                out[n] = p
+        else:  # open for a reason no input can settle (a period spanning a cut-over), when it matters
+            p = kind_of(m).why_open(rule, m, ctx)
+            if p is not None:
+                live = live_measures(rule, results, ctx.params, _org_type(ctx)) if live is None else live
+                p = p if n in live else None
+        if p:
+            out[n] = p
     return out
 
 

@@ -212,6 +212,14 @@ class Kind:
         """The inputs a reader must still fill in for the value to be known: (where, in words)."""
         return list_gaps(m, result, ctx)
 
+    def value_words(self, m: Measure, r: Range) -> str | None:
+        """The value in words where the kind has its own (None: the usual display rule)."""
+        return None
+
+    def why_open(self, rule: Rule, m: Measure, ctx: Context) -> str | None:
+        """Why a value no input can settle is open (a period spanning a cut-over), for the message."""
+        return None
+
     def source(self, m: Measure) -> str:
         """Where the value comes from, for tools ('sum(training.groups[level=1].in_date)')."""
         text = self.path(m) or ""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 from compliance.catalogue.kinds.base import Measure, Rule, unit_at, Kind, bounded_part, get, label_or_name, leaf_type, register, split
 from compliance.catalogue.operators import Context
+from compliance.domain.labels import distinct_label
 from compliance.domain.ranges import UNKNOWN, Loc, MeasureResult, Range, exact, num, scalar
 
 
@@ -31,7 +34,7 @@ class _Single(Kind):
         return UNKNOWN
 
     def missing(self, m: Measure, result: MeasureResult, ctx: Context) -> list[tuple[Loc, str]]:
-        return [(split(m.path)[0], label_or_name(m.path))]  # type: ignore[arg-type]
+        return [(split(m.path)[0], distinct_label(m.path))]  # type: ignore[arg-type]
 
     def names(self, m: Measure, result: MeasureResult, ctx: Context) -> str:
         return "not reported"  # a single value names no items
@@ -119,3 +122,65 @@ class MonthsSince(_Single):
         from compliance.domain.labels import lower_first
 
         return f"Months from {lower_first(label_or_name(m.path))} to the period end"  # type: ignore[arg-type]
+
+
+@register
+class InForce(Kind):
+    """Why a kind and not a condition on the period's dates: comparing the period with a date in the
+    rule would more than double the engine rules a check compiles to (the engine has a cap per rule);
+    worked out here once, it is one more bounded value, and a period that spans the date is simply
+    either version, so the engine's three-valued matching decides it exactly when both versions agree."""
+
+    name = "in_force"
+    description = ("Which version of a requirement changed on a date parameter judges the period: 1 from the date "
+                   "on, 0 before it, either for a period spanning it.")
+
+    def check(self, m: Measure) -> None:
+        if m.where is not None or m.window is not None:
+            raise PydanticCustomError("measure_where", "'in_force' reads a date parameter: no 'where' or 'window'")
+
+    def path(self, m: Measure) -> str | None:
+        return None
+
+    def compute(self, m: Measure, rule: Rule, ctx: Context) -> MeasureResult:
+        cut = _date(ctx.params[m.in_force])
+        period = ctx.doc.organisation.period
+        if period.end < cut:
+            return MeasureResult(exact(0))
+        if period.start >= cut:
+            return MeasureResult(exact(1))
+        return MeasureResult(Range(0, 1))
+
+    def unit(self, m: Measure) -> str | None:
+        return "flag"
+
+    def label(self, rule: Rule, name: str, m: Measure, params: dict[str, Any]) -> str:
+        from compliance.catalogue.operators import said
+
+        return f"The requirement as in force from {said(params.get(m.in_force))}"
+
+    def missing(self, m: Measure, result: MeasureResult, ctx: Context) -> list[tuple[Loc, str]]:
+        return []  # nothing to enter: the period decides it
+
+    def value_words(self, m: Measure, r: Range) -> str | None:
+        return None if r.exact else "either (the period spans the date)"
+
+    def why_open(self, rule: Rule, m: Measure, ctx: Context) -> str | None:
+        """Why the value is open, for the message: the period spans the date."""
+        from compliance.catalogue.operators import said
+
+        period = ctx.doc.organisation.period
+        return (f"the period ({said(period.start)} to {said(period.end)}) spans {said(_date(ctx.params[m.in_force]))}, "
+                "when the requirement changed, so only an answer both versions agree on decides it")
+
+    def source(self, m: Measure) -> str:
+        return f"in_force({m.in_force})"
+
+    def lint(self, name: str, m: Measure) -> list[str]:
+        return []
+
+
+def _date(v: Any) -> Any:
+    import datetime as dt
+
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))

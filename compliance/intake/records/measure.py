@@ -21,7 +21,7 @@ import duckdb
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.records import Windows
 from compliance.domain.result import Provenance
-from compliance.intake.records.reader import ExtractRead, extract_files, load_extract
+from compliance.intake.records.reader import ExtractRead, extract_files, load_extract, over_limit
 
 SQL_FILE = Path(__file__).with_name("counts.sql")
 # Return paths the extracts measure: a return used with --records leaves these out.
@@ -245,8 +245,7 @@ def measure(folder: Path, windows: Windows, period: tuple[dt.date, dt.date], hol
     reads: dict[str, ExtractRead] = {}
     for name, paths in files.items():
         read = load_extract(con, name, paths)
-        limit = read.rows_read * bad_row_limit / 100
-        if read.rows_excluded > limit:
+        if over_limit(read.rows_excluded, read.rows_read, read.duplicates, bad_row_limit):
             raise InputError(str(folder / name), [Problem(
                 f"{read.rows_excluded} of {read.rows_read} rows of {name} are invalid, more than the limit of "
                 f"{bad_row_limit:g}% (--bad-rows); first: " + "; ".join(p.render() for p in read.problems[:5]))])

@@ -32,7 +32,7 @@ from compliance.domain.records import BY_NAME, Extract, Windows
 from compliance.domain.result import Provenance
 from compliance.intake.records.measure import (DEFAULT_BAD_ROW_LIMIT, Counts, build_calendar, count, parameters)
 from compliance.intake.records.reader import (MAX_SHOWN, RowProblem, _ident, _printable, _q, checked_rows, columns,
-                                              is_native)
+                                              is_native, mark_repeats, over_limit, repeat_text, repeats_sql)
 
 ORG_COLUMN = "org_code"
 PARTITION_KEYS = ("org_code", "org")
@@ -211,8 +211,8 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
     cols = [columns(OrgCode)[0]] + columns(BY_NAME[name])
     names = [c.name for c in cols]
     headers = check_headers(con, name, files)
-    con.execute(f"DROP TABLE IF EXISTS checked_{name}")
-    con.execute(f"CREATE TEMP TABLE checked_{name} (_file INTEGER, _row BIGINT, "
+    con.execute(f"DROP TABLE IF EXISTS _loaded_{name}")
+    con.execute(f"CREATE TEMP TABLE _loaded_{name} (_file INTEGER, _row BIGINT, "
                 + ", ".join(f"{_ident(c.name)} {c.sql_type}" for c in cols)
                 + ", _problems STRUCT(col VARCHAR, reason VARCHAR)[])")
     check = check_sql(name)
@@ -229,12 +229,13 @@ def load_national(con: duckdb.DuckDBPyConnection, name: str, files: list[Nationa
                         f"FROM read_csv(?, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
                         f"columns = {spec})", [str(nf.path)])
             con.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT {i} AS _file, rowid + 2 AS _row, * FROM _one")
-            con.execute(f"INSERT INTO checked_{name} {check}")
+            con.execute(f"INSERT INTO _loaded_{name} {check}")
         except duckdb.Error as e:
             raise InputError(str(nf.path), [Problem(f"cannot be read as csv: {e}")]) from None
     if parquet:
         _load_parquet(con, name, parquet, names, headers)
     con.execute("DROP TABLE IF EXISTS _one")
+    mark_repeats(con, BY_NAME[name], f"_loaded_{name}", f"checked_{name}", "_problems IS NULL", org=ORG_COLUMN)
     read = read_provenance(lambda sql: con.execute(sql).fetchall(), name, files)
     con.execute(good_rows_sql(name))
     return read
@@ -259,14 +260,21 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, name: str, parquet: list[tuple
         org = f"coalesce(NULLIF(trim(CAST(p.{_ident(ORG_COLUMN)} AS VARCHAR)), ''), f.org)" if has_org else "f.org"
         con.execute(f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT f._file, p.file_row_number + 2 AS _row, "
                     f"{org} AS {_ident(ORG_COLUMN)}, {values} FROM {scan} p JOIN _files f ON f.path = p.filename")
-        con.execute(f"INSERT INTO checked_{name} {check_sql(name, native=native)}")
+        con.execute(f"INSERT INTO _loaded_{name} {check_sql(name, native=native)}")
     except duckdb.Error as e:
         raise InputError(str(parquet[0][1].path.parent), [Problem(f"cannot be read as parquet: {e}")]) from None
 
 
+def checked_sql(name: str, source: str) -> str:
+    """The checked rows of `source` (as `check_sql` makes them) with repeated rows marked and
+    different rows sharing a unique reference made bad rows (`reader.repeats_sql`)."""
+    return repeats_sql(BY_NAME[name], source, "_problems IS NULL", org=ORG_COLUMN)
+
+
 def good_rows_sql(name: str) -> str:
     listed = ", ".join(_ident(c.name) for c in columns(BY_NAME[name]))
-    return f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT org_code, {listed} FROM checked_{name} WHERE _problems IS NULL"
+    return (f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT org_code, {listed} FROM checked_{name} "
+            "WHERE _problems IS NULL AND NOT _duplicate")
 
 
 def read_provenance(query: Callable[[str], list[Any]], name: str, files: list[NationalFile]) -> NationalRead:
@@ -274,19 +282,30 @@ def read_provenance(query: Callable[[str], list[Any]], name: str, files: list[Na
     it (the Spark engine transpiles it first), so both engines report rows the same way."""
     listed = [str(nf.path) for nf in files]
     read = NationalRead(name=name, files=listed)
-    per_org: dict[str, dict[str, Any]] = defaultdict(lambda: {"rows": 0, "files": [], "excluded": {}, "examples": []})
+    per_org: dict[str, dict[str, Any]] = defaultdict(lambda: {"rows": 0, "files": [], "excluded": {}, "examples": [],
+                                                               "duplicates": 0, "repeats": []})
     # a row whose own org_code is bad belongs to no organisation: counted apart, against the whole extract
     attributed = f"(_problems IS NULL OR NOT list_contains(list_transform(_problems, lambda p: p.col), '{ORG_COLUMN}'))"
     bad = 0
-    for org, own, rows, excluded, file_ids in query(
-            f"SELECT org_code, {attributed} AS own, count(*), count(_problems), list(DISTINCT _file) "
+    repeated = 0
+    for org, own, rows, excluded, duplicates, file_ids in query(
+            f"SELECT org_code, {attributed} AS own, count(*), count(_problems), "
+            f"sum(CASE WHEN _duplicate THEN 1 ELSE 0 END), list(DISTINCT _file) "
             f"FROM checked_{name} GROUP BY org_code, own"):
         bad += excluded
         if not own:
             read.unattributed += rows
             continue
         per_org[org]["rows"] = rows
+        per_org[org]["duplicates"] = duplicates or 0
+        repeated += duplicates or 0
         per_org[org]["files"] = sorted(listed[i] for i in file_ids)
+    if repeated:
+        for org, f, row, of_file, of_row in sorted(query(
+                f"SELECT org_code, _file, _row, _of_file, _of_row FROM (SELECT org_code, _file, _row, _of_file, _of_row, "
+                f"row_number() OVER (PARTITION BY org_code ORDER BY _file, _row) AS k FROM checked_{name} "
+                f"WHERE _duplicate) d WHERE k <= {MAX_SHOWN}")):
+            per_org[org]["repeats"].append(repeat_text(listed[f], row, listed[of_file], of_row))
     if bad:  # (most extracts have no bad row: three queries fewer, which Spark feels)
         for org, kind, n in query(
                 f"SELECT org_code, _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
@@ -306,7 +325,8 @@ def read_provenance(query: Callable[[str], list[Any]], name: str, files: list[Na
     for org, d in per_org.items():
         excluded = sum(d["excluded"].values())
         read.by_org[org] = Provenance(extract=name, files=d["files"], rows_read=d["rows"], rows_excluded=excluded,
-                                      excluded_because=dict(sorted(d["excluded"].items())), examples=d["examples"])
+                                      excluded_because=dict(sorted(d["excluded"].items())), examples=d["examples"],
+                                      duplicates=d["duplicates"], duplicate_rows=d["repeats"])
     read.rows_read = sum(d["rows"] for d in per_org.values()) + read.unattributed
     read.rows_excluded = sum(p.rows_excluded for p in read.by_org.values()) + read.unattributed
     return read
@@ -337,7 +357,7 @@ def check_limits(reads: dict[str, NationalRead], folder: Path, bad_row_limit: fl
                                f"than the limit of {bad_row_limit:g}% (--bad-rows); first: "
                                + "; ".join(p.render() for p in read.problems[:3]), name))
         for org, prov in sorted(read.by_org.items()):
-            if prov.rows_excluded > prov.rows_read * bad_row_limit / 100:
+            if over_limit(prov.rows_excluded, prov.rows_read, prov.duplicates, bad_row_limit):
                 bad.append(Problem(f"{prov.rows_excluded} of {prov.rows_read} rows of {name} for {org} are invalid, more "
                                    f"than the limit of {bad_row_limit:g}% (--bad-rows); first: "
                                    + "; ".join(prov.examples[:3]), f"{name} {org}"))

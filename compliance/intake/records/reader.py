@@ -63,6 +63,8 @@ class ExtractRead:
     sha256: list[str] = field(default_factory=list)  # of each file as read (once), in the order of `files`
     excluded: dict[str, int] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
+    duplicates: int = 0  # rows repeating an earlier row whole: counted once
+    duplicate_rows: list[str] = field(default_factory=list)  # the first of them, each with the row it repeats
 
     @property
     def rows_excluded(self) -> int:
@@ -71,7 +73,19 @@ class ExtractRead:
     def provenance(self) -> Provenance:
         return Provenance(extract=self.name, files=self.files, rows_read=self.rows_read,
                           rows_excluded=self.rows_excluded, excluded_because=dict(sorted(self.excluded.items())),
-                          examples=[p.render() for p in self.problems])
+                          examples=[p.render() for p in self.problems], duplicates=self.duplicates,
+                          duplicate_rows=self.duplicate_rows)
+
+
+def repeat_text(file: str, row: int, of_file: str, of_row: int) -> str:
+    """A duplicate row in words: where it is and which row it repeats."""
+    return f"{file} row {row} repeats " + (f"row {of_row}" if of_file == file else f"{of_file} row {of_row}")
+
+
+def over_limit(excluded: int, rows_read: int, duplicates: int, limit_percent: float) -> bool:
+    """More bad rows than --bad-rows allows, as a share of the distinct rows (a repeated row is one
+    row: repeating rows never decides whether a run stops)."""
+    return excluded > (rows_read - duplicates) * limit_percent / 100
 
 
 @dataclass
@@ -234,6 +248,65 @@ def checked_rows(model: type[Extract], cols: list[Column], source: str, native: 
 def _typed(col: Column, native: bool) -> str:
     v = _ident("r$" + col.name)
     return f"TRY_CAST({v} AS {col.sql_type})" if native else _cast(col, v)
+
+
+DUPLICATE_KEY_REASON = "repeated reference"
+
+
+def repeats_sql(model: type[Extract], source: str, good: str, org: str | None = None) -> str:
+    """The checked rows of `source` (`_file`, `_row`, [`org`], the model's columns, `_problems`) with
+    repeats marked, in DuckDB's dialect (the Spark engine transpiles it), so nothing is counted twice:
+
+    * a good row equal in every column to an earlier good row (file order) is a duplicate
+      (`_duplicate`, with `_of_file`/`_of_row` the row it repeats): counted once, reported;
+    * good rows that differ but share the extract's unique reference (`model.key`) are bad rows: each
+      gains a problem on that column (which of them is right is unknowable), so they are excluded,
+      reported with file and row and counted against --bad-rows like any bad row.
+
+    `good` is the predicate of a row with no problem (the readers keep problems differently).
+    """
+    cols = [c.name for c in columns(model)]
+    part = ([org] if org else []) + cols
+    listed = ", ".join(_ident(c) for c in ["_file", "_row", *([org] if org else []), *cols])
+    copies = f"PARTITION BY _good, {', '.join(map(_ident, part))} ORDER BY _file, _row"
+    copy_no = (f"SELECT *, row_number() OVER ({copies}) AS _copy, first_value(_file) OVER ({copies}) AS _of_file, "
+               f"first_value(_row) OVER ({copies}) AS _of_row FROM (SELECT *, {good} AS _good FROM {source}) s0")
+    if model.key is None:
+        problems, versions = "_problems", copy_no
+    else:
+        by_key = ", ".join(map(_ident, ([org] if org else []) + [model.key]))
+        versions = (f"SELECT *, sum(CASE WHEN _copy = 1 THEN 1 ELSE 0 END) OVER (PARTITION BY _good, {by_key}) AS _versions "
+                    f"FROM ({copy_no}) s1")
+        problems = (f"CASE WHEN _good AND _copy = 1 AND _versions > 1 THEN [struct_pack(col := {_q(model.key)}, "
+                    f"reason := '{DUPLICATE_KEY_REASON}: ' || CAST(_versions AS VARCHAR) || ' different rows have this "
+                    f"{model.key}; none of them is counted')] ELSE _problems END")
+    return (f"SELECT {listed}, {problems} AS _problems, _good AND _copy > 1 AS _duplicate, _of_file, _of_row "
+            f"FROM ({versions}) s2")
+
+
+def mark_repeats(con: duckdb.DuckDBPyConnection, model: type[Extract], loaded: str, checked: str, good: str,
+                 org: str | None = None, temp: bool = True) -> None:
+    """`checked` as `repeats_sql` makes it from the table `loaded` (which it then owns). When every
+    good row's unique reference is unique, no row can repeat another or share its reference, so
+    `checked` is a view marking none (no window over every column, no copy: the common case costs
+    one distinct count); otherwise the rows are marked by `repeats_sql`."""
+    kind = "TEMP " if temp else ""
+    drop_relation(con, checked)  # a table or a view of an earlier load on this connection
+    if model.key is not None:
+        key = ", ".join(map(_ident, ([org] if org else []) + [model.key]))
+        found = con.execute(f"SELECT count(*) = count(DISTINCT ({key})) FROM {loaded} WHERE {good}").fetchone()
+        if found and found[0]:
+            con.execute(f"CREATE {kind}VIEW {checked} AS SELECT *, false AS _duplicate, _file AS _of_file, "
+                        f"_row AS _of_row FROM {loaded}")
+            return
+    con.execute(f"CREATE {kind}TABLE {checked} AS {repeats_sql(model, loaded, good, org)}")
+    con.execute(f"DROP TABLE {loaded}")
+
+
+def drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the table or view `name` if there is one (DuckDB refuses to drop or replace one kind as the other)."""
+    for (kind,) in con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]).fetchall():
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS {name}")
 
 
 def extract_files(folder: Path) -> dict[str, list[Path]]:
@@ -434,11 +507,17 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
             except duckdb.Error as e:
                 raise _duckdb_problem(path, e) from None
             # rowid follows the file's order; +2 is the row a spreadsheet shows (row 1 is the header)
-            into = f"INSERT INTO checked_{name}" if path != files[0] else f"CREATE OR REPLACE TEMP TABLE checked_{name} AS"
+            into = f"INSERT INTO _loaded_{name}" if path != files[0] else f"CREATE OR REPLACE TEMP TABLE _loaded_{name} AS"
             source = f"(SELECT {_q(str(path))} AS _file, rowid + 2 AS _row, * FROM _one)"
             con.execute(f"{into} {checked_rows(model, cols, source)}")
         read.sha256 = list(copy.digests)
-    read.rows_read = (con.execute(f"SELECT count(*) FROM checked_{name}").fetchone() or (0,))[0]
+    mark_repeats(con, model, f"_loaded_{name}", f"checked_{name}", "_problems IS NULL")
+    read.rows_read, read.duplicates = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE _duplicate) FROM checked_{name}").fetchone() or (0, 0)
+    for f, row, of_file, of_row in con.execute(
+            f"SELECT _file, _row, _of_file, _of_row FROM checked_{name} WHERE _duplicate "
+            f"ORDER BY _file, _row LIMIT {MAX_SHOWN}").fetchall():
+        read.duplicate_rows.append(repeat_text(f, row, of_file, of_row))
     for kind, n in con.execute(
             f"SELECT _problems[1].col || ': ' || split_part(_problems[1].reason, ':', 1) AS kind, count(*) "
             f"FROM checked_{name} WHERE _problems IS NOT NULL GROUP BY kind ORDER BY kind").fetchall():
@@ -448,7 +527,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -
             f"WHERE _problems IS NOT NULL) ORDER BY _file, _row, p.col LIMIT {MAX_SHOWN}").fetchall():
         read.problems.append(RowProblem(file=f, row=row, column=col, reason=_printable(reason)))
     names = ", ".join(_ident(c.name) for c in cols)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {names} FROM checked_{name} WHERE _problems IS NULL")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {names} FROM checked_{name} "
+                "WHERE _problems IS NULL AND NOT _duplicate")
     con.execute("DROP TABLE IF EXISTS _one")
     return read
 

@@ -28,7 +28,7 @@ from compliance.domain.records import BY_NAME, Windows
 from compliance.intake.records.measure import (DEFAULT_BAD_ROW_LIMIT, Counts, build_calendar, parameters, queries,
                                                queries_for)
 from compliance.intake.records.national import (ORG_COLUMN, NationalCounts, NationalFile, NationalRead,
-                                                check_headers, check_limits, check_sql, good_rows_sql, national_files,
+                                                check_headers, check_limits, check_sql, checked_sql, good_rows_sql, national_files,
                                                 read_provenance)
 from compliance.intake.records.reader import columns
 
@@ -124,7 +124,7 @@ def _load(spark: SparkSession, con: duckdb.DuckDBPyConnection, name: str, files:
     text = ", ".join(f"NULLIF(trim(CAST(p.`{c}` AS STRING)), '') AS `{c}`" for c in names)
     spark.sql(f"SELECT f._file, p.row_index + 2 AS _row, {org} AS `{ORG_COLUMN}`, {text} "
               f"FROM _parquet p JOIN _files f ON f.file_path = p.file_path").createOrReplaceTempView("_raw")
-    checked = spark.sql(to_spark(check_sql(name))).persist(StorageLevel.MEMORY_AND_DISK)
+    checked = spark.sql(to_spark(checked_sql(name, f"({check_sql(name)}) c0"))).persist(StorageLevel.MEMORY_AND_DISK)
     checked.createOrReplaceTempView(f"checked_{name}")
     read = read_provenance(lambda sql: [tuple(r) for r in spark.sql(to_spark(sql)).collect()], name, files)
     spark.sql(to_spark(good_rows_sql(name)))
