@@ -31,7 +31,7 @@ def record(path: Path | None, entries: Iterable[RunEntry]) -> list[Recorded]:
 
 def earlier_runs(path: Path | None, org_ids: Iterable[str]) -> dict[str, list[RunEntry]]:
     """Every recorded period of these organisations; nothing when the store does not exist yet."""
-    store = open_store(path, create=False)
+    store = open_store(path, create=False, readonly=True)
     if store is None:
         return {}
     with store:
@@ -54,7 +54,7 @@ def assess_with_history(report: Report, folders: list[Path], path: Path | None, 
     from compliance.catalogue.loading import load_rules
 
     entry = run_entry(report, units_of(load_rules(folders)))
-    store = open_store(path, create=False)
+    store = open_store(path, create=False, readonly=True)
     runs: list[RunEntry] = []
     if store is not None:
         with store:
