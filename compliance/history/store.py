@@ -373,7 +373,7 @@ def migrate(conn: sqlite3.Connection, path: Path, target: int = SCHEMA_VERSION) 
         raise
 
 
-_WRITE_REFUSED = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM)
+_WRITE_REFUSED = (8, 14, 3)  # SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM (primary result codes)
 
 
 def _cannot_write(path: Path, e: sqlite3.Error) -> bool:
