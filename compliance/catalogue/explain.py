@@ -53,7 +53,9 @@ def position(doc: Document | None, loc: Iterable[str | int], value: bool = False
         try:
             if isinstance(node, CommentedMap) and part in node:
                 pos = node.lc.key(part)
-                if value and not isinstance(node[part], (CommentedMap, CommentedSeq)):
+                # An empty value (`cases:` and nothing) has no place of its own: ruamel puts it at the
+                # start of the next line, after the key's line, so the key is where it is.
+                if value and node[part] is not None and not isinstance(node[part], (CommentedMap, CommentedSeq)):
                     pos = node.lc.value(part)
                 node = node[part]
             elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
