@@ -56,3 +56,26 @@ def test_an_empty_required_key_is_placed_at_its_own_line(run_cli, tmp_path, key)
     problems = _lint(run_cli, tmp_path, TEXT.replace(block, f"{key}:\n"))
     mine = [p for p in problems if p["field"] == key]
     assert mine and all(p["line"] == line and p["column"] >= 1 for p in mine), (line, problems)
+
+
+@pytest.mark.parametrize("given", ["folder", "area folder", "file"])
+def test_area_rules_are_linted_as_area_rules_however_they_are_named(run_cli, given):
+    """`rules lint rules/area` and `rules lint rules/area/ARE-001.yaml` linted the bundled area rules
+    as organisation rules too (139 false errors); each way of naming them now lints them once, as area rules."""
+    path = {"folder": ROOT / "rules", "area folder": ROOT / "rules" / "area",
+            "file": ROOT / "rules" / "area" / "ARE-001.yaml"}[given]
+    code, out, err = run_cli("rules", "lint", path, "-f", "json")
+    assert code == 0, out
+    assert json.loads(out)["problems"] == []
+
+
+def test_a_broken_area_rule_is_found_through_its_area_folder(run_cli, tmp_path):
+    area = tmp_path / "area"
+    area.mkdir()
+    text = (ROOT / "rules" / "area" / "ARE-001.yaml").read_text()
+    (area / "ARE-001.yaml").write_text(text[:text.index("\ncases:") + 1])
+    for path in (area, area / "ARE-001.yaml", tmp_path):
+        code, out, _ = run_cli("rules", "lint", path, "-f", "json")
+        problems = json.loads(out)["problems"]
+        assert code == 2 and [(p["field"], p["code"]) for p in problems] == [("cases", "missing-field")], problems
+        assert problems[0]["line"] == 1 and problems[0]["column"] == 1
