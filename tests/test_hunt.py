@@ -1,0 +1,62 @@
+"""Hostile and careless inputs found in the last hunt over every command (issue 27, item 3), each
+tested as its class."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROOT
+
+GOOD = ROOT / "fixtures" / "organisations" / "elm-tree-gp.yaml"
+RULE = ROOT / "rules" / "training" / "TRN-001.yaml"
+PROFILE_TEXT = "parameters:\n  TRN-001: {threshold: 85}\n  # caf\u00e9\n"
+
+ENCODINGS = {
+    "utf-16 with BOM": lambda t: t.encode("utf-16"),
+    "utf-16-le": lambda t: t.encode("utf-16-le"),
+    "utf-16-be": lambda t: t.encode("utf-16-be"),
+    "latin-1": lambda t: t.replace("Level", "L\u00e9vel").replace("Elm", "\u00c9lm").replace("caf\u00e9", "caf\u00e9").encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+@pytest.mark.parametrize("reader", ["return yaml", "return json", "rule", "profile"])
+def test_text_not_in_utf8_is_refused_with_how_to_save_it(run_cli, tmp_path, reader, encoding):
+    """Notepad's "Unicode" is UTF-16; Excel and older editors save Windows-1252: each is refused with
+    the file, the place and what to do, never read as garbage or an internal error."""
+    import json
+
+    from ruamel.yaml import YAML
+
+    if reader == "return json":
+        text = json.dumps(YAML(typ="safe").load(GOOD.read_text()), default=str, ensure_ascii=False)
+        path, args = tmp_path / "r.json", ["assess", "{path}"]
+    elif reader == "return yaml":
+        text, path, args = GOOD.read_text(), tmp_path / "r.yaml", ["assess", "{path}"]
+    elif reader == "rule":
+        (tmp_path / "training").mkdir()
+        text, path, args = RULE.read_text(), tmp_path / "training" / "TRN-001.yaml", ["rules", "lint", "{path}"]
+    else:
+        text, path, args = PROFILE_TEXT, tmp_path / "p.yaml", ["assess", str(GOOD), "--profile", "{path}"]
+    data = ENCODINGS[encoding](text)
+    path.write_bytes(data)
+    code, out, err = run_cli(*[a.replace("{path}", str(path)) for a in args])
+    message = err or out
+    assert code == 2, message
+    assert str(path) in message and "not UTF-8 text" in message and "save it as UTF-8" in message, message
+    if encoding.startswith("utf-16"):
+        assert "UTF-16" in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_record_extract_saved_as_utf16_is_refused_with_how_to_save_it(run_cli, tmp_path, encoding):
+    """Excel's "Unicode Text" is UTF-16: it was refused as 'a NUL byte ... not a CSV text file'."""
+    import shutil
+
+    records = ROOT / "fixtures" / "records"
+    folder = tmp_path / "recs"
+    shutil.copytree(records / "brookside-acute", folder)
+    csv = folder / "training.csv"
+    csv.write_bytes(csv.read_text().encode(encoding))
+    code, _, err = run_cli("assess", records / "brookside-acute.yaml", "--records", folder)
+    assert code == 2 and str(csv.name) in err and "UTF-16" in err and "CSV UTF-8" in err and "row 1" in err, err
