@@ -60,3 +60,46 @@ def test_a_record_extract_saved_as_utf16_is_refused_with_how_to_save_it(run_cli,
     csv.write_bytes(csv.read_text().encode(encoding))
     code, _, err = run_cli("assess", records / "brookside-acute.yaml", "--records", folder)
     assert code == 2 and str(csv.name) in err and "UTF-16" in err and "CSV UTF-8" in err and "row 1" in err, err
+
+
+def _choice_options():
+    """(command path, option flag, its choices) for every option of every command that takes one of a list."""
+    import click
+
+    from compliance.cli.main import cli
+
+    out = []
+
+    def walk(cmd: click.Command, path: list[str]) -> None:
+        if isinstance(cmd, click.Group):
+            ctx = click.Context(cmd)
+            for name in cmd.list_commands(ctx):
+                walk(cmd.get_command(ctx, name), [*path, name])
+            return
+        for p in cmd.params:
+            if isinstance(p, click.Option) and isinstance(p.type, click.Choice):
+                out.append((path, p.opts[-1], list(p.type.choices)))
+
+    walk(cli, [])
+    return out
+
+
+CHOICES = _choice_options()
+
+
+def test_every_command_with_a_choice_is_found():
+    assert len(CHOICES) >= 15 and any(opts == "--fail-on" for _, opts, _ in CHOICES)
+
+
+@pytest.mark.parametrize("path, flag, choices", CHOICES, ids=[" ".join(p) + " " + f for p, f, _ in CHOICES])
+def test_a_huge_value_typed_for_a_choice_gives_a_short_message_that_still_lists_the_choices(run_cli, path, flag, choices):
+    """click quoted the whole value: a 100,000-character value gave a 100 KB message."""
+    code, out, err = run_cli(*path, f"{flag}={'x' * 100_000}\x1b[2J")
+    assert code == 2 and len(out + err) < 2000, len(out + err)
+    assert choices[-1] in err and "\x1b" not in err
+
+
+@pytest.mark.parametrize("args", [["x" * 100_000], ["assess", "--" + "x" * 100_000], ["history", "x" * 100_000]])
+def test_a_huge_command_or_option_name_gives_a_short_message(run_cli, args):
+    code, out, err = run_cli(*args)
+    assert code == 2 and len(out + err) < 2000, len(out + err)
