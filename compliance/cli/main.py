@@ -197,7 +197,7 @@ def _bounded(e: click.ClickException) -> None:
     typed by mistake, or on purpose, would make a 100 KB message: its middle is cut out."""
     from compliance.domain.errors import shorten
 
-    e.message = shorten(e.message, 600)
+    e.message = shorten(e.message, 600)  # type: ignore[misc]  # click marks it Final; it is read when shown
 
 
 @click.group(cls=SafeguardGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
