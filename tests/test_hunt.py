@@ -103,3 +103,19 @@ def test_a_huge_value_typed_for_a_choice_gives_a_short_message_that_still_lists_
 def test_a_huge_command_or_option_name_gives_a_short_message(run_cli, args):
     code, out, err = run_cli(*args)
     assert code == 2 and len(out + err) < 2000, len(out + err)
+
+
+@pytest.mark.parametrize("size", ["x", "-1", "99999999TB", "'; DROP TABLE t; --", "1GB; PRAGMA threads=1", "", "1e3GB",
+                                  "GB", "1.5.5GB", "١GB"])
+def test_a_memory_limit_duckdb_would_refuse_is_a_usage_error(run_cli, tmp_path, size):
+    """DuckDB's own refusal of `--memory-limit x` reached the user as an internal error (exit 3)."""
+    code, out, err = run_cli("records", "aggregate", tmp_path, "-o", tmp_path / "out", "--organisations",
+                             tmp_path / "orgs.csv", "--start", "2025-04-01", "--end", "2026-03-31", "--memory-limit", size)
+    assert code == 2 and "--memory-limit" in err and "internal error" not in err, err
+
+
+@pytest.mark.parametrize("size", ["4GB", "512 MiB", "1.5gb", "100000KB"])
+def test_a_memory_limit_duckdb_takes_is_taken(size):
+    from compliance.cli.records import _memory
+
+    assert _memory(None, None, size) == size.strip()  # type: ignore[arg-type]
