@@ -119,3 +119,54 @@ def test_a_memory_limit_duckdb_takes_is_taken(size):
     from compliance.cli.records import _memory
 
     assert _memory(None, None, size) == size.strip()  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from compliance.cli.main import cli
+
+    root = tmp_path_factory.mktemp("national")
+    result = CliRunner().invoke(cli, ["records", "generate", "-o", str(root), "--scale", "0.0001", "--organisations", "2",
+                                      "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def _aggregate(run_cli, national, register, extracts=None, out=None):
+    return run_cli("records", "aggregate", extracts or national / "extracts", "--organisations", register, "--start",
+                   "2025-04-01", "--end", "2026-03-31", "-o", out or national.parent / "out")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device link", "control character", "utf-16"])
+def test_the_register_of_organisations_is_read_through_the_reading_layer(run_cli, national, tmp_path, kind):
+    """The register was opened by name: a FIFO hung the run, /dev/zero was read for 20 MB."""
+    import os
+
+    register = tmp_path / "organisations.csv"
+    text = (national / "organisations.csv").read_text()
+    if kind == "fifo":
+        os.mkfifo(register)
+    elif kind == "device link":
+        register.symlink_to("/dev/zero")
+    elif kind == "control character":
+        register.write_text(text.replace("National", "\x1b[2JNational", 1))
+    else:
+        register.write_bytes(text.encode("utf-16"))
+    code, _, err = _aggregate(run_cli, national, register)
+    assert code == 2 and str(register) in err and "internal error" not in err, err
+    assert "\x1b" not in err
+
+
+@pytest.mark.parametrize("header", ["a" * 300_000 + "\n1\n", '"' + "a" * 300_000 + "\n1\n", "x" * 2_000_000])
+def test_a_national_extract_with_a_huge_header_is_refused_not_an_internal_error(run_cli, national, tmp_path, header):
+    """csv's field limit (131,072 characters) was an internal error (exit 3)."""
+    import shutil
+
+    extracts = tmp_path / "extracts"
+    shutil.copytree(national / "extracts", extracts)
+    folder = next(p for p in sorted(extracts.rglob("org_code=*")) if p.is_dir())
+    (folder / "big.csv").write_text(header)
+    code, _, err = _aggregate(run_cli, national, national / "organisations.csv", extracts, tmp_path / "out")
+    assert code == 2 and "big.csv" in err and "internal error" not in err and len(err) < 5000, err[:500]

@@ -132,6 +132,9 @@ def national_files(folder: Path) -> dict[str, list[NationalFile]]:
     return found
 
 
+MAX_HEADER_CHARS = 1 << 16
+
+
 def _header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     try:
         if path.suffix.lower() == ".parquet":
@@ -140,8 +143,9 @@ def _header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         import csv
 
         with path.open(newline="", encoding="utf-8-sig") as f:
-            return [h.strip() for h in next(csv.reader(f), [])]
-    except (OSError, UnicodeDecodeError, duckdb.Error, ValueError) as e:
+            first = f.readline(MAX_HEADER_CHARS)  # a header line, never the whole of a file with no line break
+        return [h.strip() for h in next(csv.reader([first]), [])]
+    except (OSError, UnicodeDecodeError, duckdb.Error, ValueError, csv.Error) as e:
         raise InputError(str(path), [Problem(f"cannot be read as {path.suffix.lstrip('.')}: {e}")]) from None
 
 
