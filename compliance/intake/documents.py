@@ -246,7 +246,12 @@ def looks_utf16(raw: bytes) -> bool:
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return True
     head = raw[:64]
-    return len(head) >= 8 and any(head[k::2].count(0) >= len(head[k::2]) * 3 // 4 for k in (0, 1))
+    if len(head) < 8:
+        return False
+    nuls = [head[k::2].count(0) * 4 for k in (0, 1)]  # four times the NULs among the even and the odd bytes
+    half = len(head) // 2
+    # ASCII in UTF-16: one half nearly all NUL, the other nearly none (a file of NULs is not text at all)
+    return any(nuls[k] >= 3 * half and nuls[1 - k] <= half for k in (0, 1))
 
 
 def _encoding_hint(raw: bytes) -> str:
