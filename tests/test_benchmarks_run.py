@@ -19,6 +19,7 @@ from conftest import ROOT
 SMALL = {
     "bench_area.py": ["--count", "100"],
     "bench_assess.py": ["--repeat", "1", "--only", "elm-tree-gp"],  # one fixture: every step still runs
+    "bench_cache.py": ["--repeat", "1"],
     "bench_coldstart.py": ["--repeat", "1"],
     "bench_history.py": ["--count", "40", "--periods", "2", "--sample", "10"],
     "bench_mutate.py": ["--rounds", "1"],
@@ -26,7 +27,7 @@ SMALL = {
     "bench_national_records.py": ["--scales", "0.0002,0.0005", "--repeat", "1"],  # Spark left out: its start-up
     "bench_records.py": ["--only", "1", "--rounds", "1"],
     "bench_screen.py": ["--count", "40"],
-    "bench_screening_validity.py": ["--count", "60", "--plant", "10", "--seeds", "1", "--k", "5", "--jobs", "1"],
+    "bench_screening_validity.py": ["--counts", "60", "--seeds", "1", "--k", "5", "--jobs", "1"],
 }
 
 

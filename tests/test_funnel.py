@@ -132,3 +132,41 @@ def _cdf_fast(x: int, n: int, p: float) -> float:
             for k in range(x + 1)]
     top = max(logs)
     return math.exp(top) * sum(math.exp(v - top) for v in logs)
+
+
+def _scored(oid: str, counts: list[ShareCount], fixed: float = 0.0):
+    """An organisation's score as a worker hands it over: a failing share rule's component (its
+    severity's points before the cohort pass) and, with `fixed`, a failure that is not a share's."""
+    from compliance.cohort.score import Component, OrgScore
+    from compliance.domain.outcomes import Outcome
+
+    comps = [Component(part="findings", key=c.rule_id, points=15.0, detail=c.rule_id) for c in counts if c.failing]
+    if fixed:
+        comps.append(Component(part="findings", key="GOV-001", points=fixed, detail="GOV-001"))
+    s = OrgScore.model_construct(
+        id=oid, name=oid, type="gp_practice", local_authorities=["E06000001"], local_authority_names={}, file=oid,
+        score=sum(c.points for c in comps), findings_points=sum(c.points for c in comps), exposure_multiplier=1.0,
+        children=None, context_points=0.0, data_quality_points=0.0, deterioration_points=0.0, components=comps,
+        failing_by_severity={}, lines_of_enquiry=[],
+        outcomes={**{c.rule_id: Outcome.not_met if c.failing else Outcome.met for c in counts},
+                  **({"GOV-001": Outcome.not_met} if fixed else {})})
+    s._counts = counts
+    return s
+
+
+def test_a_rank_interval_places_each_redraw_as_the_point_is_placed():
+    # 0 of 3 against 85% is below the 95% limit, not the 99.8% one (exact tail 0.15^3 = 0.0034), and
+    # every redraw from Binomial(3, 0) is 0 of 3 again: so the organisation's score, and its rank,
+    # are the same in every replicate. The normal approximation alone (z = -4.1) put every redraw
+    # below the 99.8% limit, at twice the points, and ranked it above an organisation it is below.
+    from compliance.cohort.standardise import apply_statistics
+    from compliance.cohort.weights import load_weights
+
+    small = _scored("SMALL", [_share(0, 3, 85.0)])
+    definite = _scored("DEFINITE", [], fixed=20.0)
+    clean = [_scored(f"C{i}", [_share(95, 100, 85.0)]) for i in range(3)]
+    out, _ = apply_statistics([small, definite, *clean], load_weights(), bootstrap=40)
+    by_id = {s.id: s for s in out}
+    assert by_id["DEFINITE"].score > by_id["SMALL"].score > 0
+    assert (by_id["DEFINITE"].rank_low, by_id["DEFINITE"].rank_high) == (1, 1)
+    assert (by_id["SMALL"].rank_low, by_id["SMALL"].rank_high) == (2, 2)

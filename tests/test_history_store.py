@@ -83,23 +83,32 @@ V2_ROWS = V1_ROWS[:1] + [
     "VALUES ('r1', 'TRN-001', 'not_met', 'high', 'Training', 'training', '{\"coverage\": 70}', '{\"threshold\": 90}', 'fp')",
 ]
 
+V3_ROWS = [V1_ROWS[0].replace("'2024-03-31')", "'2024-03-31', 'acute', 1)"),
+           "INSERT INTO findings (run_id, rule_id, outcome, severity, title, area, evidence, parameters, fingerprint, "
+           "threshold) VALUES ('r1', 'TRN-001', 'not_met', 'high', 'Training', 'training', '{\"coverage\": 70}', "
+           "'{\"threshold\": 90}', 'fp', NULL)"]
+
 
 @pytest.mark.parametrize("version", range(SCHEMA_VERSION))
 def test_a_store_from_every_earlier_version_is_migrated_on_open(tmp_path, version):
     path = tmp_path / "old.sqlite"
     conn = _connect(path)
     migrate(conn, path, target=version)
-    for sql in {0: [], 1: V1_ROWS, 2: V2_ROWS}[version]:
+    for sql in {0: [], 1: V1_ROWS, 2: V2_ROWS, 3: V3_ROWS}[version]:
         conn.execute(sql)
     conn.close()
-    assert len(MIGRATIONS) == 3, "a new schema version needs its own rows above"
+    assert len(MIGRATIONS) == 4, "a new schema version needs its own rows above"
     with open_store(path) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         if version:
             [old] = s.history()["ZZA00001"]
             assert old.period == "2023/24" and old.findings[0].outcome.value == "not_met" and old.findings[0].fingerprint
-            if version == 2:
+            if version >= 2:
                 assert old.findings[0].values == {"coverage": 70}
+            # version 4: every finding filed under its stable key (organisation and requirement), no plan yet
+            from compliance.domain.actions import finding_key
+
+            assert old.findings[0].finding_key == finding_key("zza00001", "TRN-001") and old.actions == []
         s.record([entry()])  # and the migrated store takes new runs
         assert len(s.history()["ZZA00001"]) == (2 if version else 1)
 

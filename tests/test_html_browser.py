@@ -148,6 +148,8 @@ def test_screening_page_fits_desktop_and_phone_and_filters_without_a_server(scre
         assert page.evaluate("Array.from(document.querySelectorAll('section.funnel circle')).every(c => c.querySelector('title'))")
         terms = page.evaluate("Array.from(document.querySelectorAll('#legend dt')).map(d => d.textContent)")
         assert "c/h/m/l" in terms and any(t.startswith("band:") for t in terms)
+        assert {"List", "Group", "National rank (a–b)"} <= set(terms)  # ranks as ranges, groups not surely ordered
+        assert "Not a strict order." in page.evaluate("document.querySelector('section.ranking').innerText")
         assert page.evaluate("document.querySelectorAll('#area-need tbody tr').length") >= 1
         assert page.evaluate("document.querySelectorAll('details.enquiries li').length") > 5
         # the controls filter the ranking in the page itself

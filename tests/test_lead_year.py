@@ -59,15 +59,20 @@ def _xlsx_text(data: bytes) -> str:
     return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
 
 
+def _shown(page: str) -> str:
+    """What an HTML page shows: its text without scripts and styles."""
+    doc = lxml_html.fromstring(page)
+    for el in doc.xpath("//script | //style"):
+        el.drop_tree()
+    return doc.text_content()
+
+
 def _all_formats(report: Report) -> dict[str, str]:
     out = {}
     for fmt in ("text", "markdown", "html", "xlsx", "docx"):
         got = render("assessment", fmt, report, Options(width=200))
         if fmt == "html":  # what the page shows: no script or style
-            doc = lxml_html.fromstring(got)
-            for el in doc.xpath("//script | //style"):
-                el.drop_tree()
-            got = doc.text_content()
+            got = _shown(got)
         out[fmt] = {"xlsx": _xlsx_text, "docx": _docx_text}.get(fmt, lambda t: t)(got)
     return out
 
@@ -109,6 +114,55 @@ _CODES = re.compile(r"\b(insufficient_evidence|not_met|not_applicable|NO EVIDENC
 def test_each_outcome_has_one_label_in_every_format_a_person_reads(reports, name):
     for fmt, text in _all_formats(_with_todo(reports[name])).items():
         assert not _CODES.search(text), (fmt, _CODES.search(text).group())
+
+
+_PROGRAMMER = re.compile(r".{0,40}[_`{}].{0,30}")
+
+
+@pytest.mark.parametrize("name", [p.stem for p in fixture_files()])
+def test_nothing_she_reads_has_a_field_name_underscore_backtick_or_unfilled_brace(reports, name):
+    """Every format a person reads (text, Markdown, the HTML page as shown, the xlsx report, the docx
+    paper), every fixture, with to-dos and with actions carried from last year: no underscore (field
+    names, codes like gp_practice), backtick or brace (an unfilled or half-filled '{placeholder}')."""
+    import datetime as dt
+
+    from compliance.domain.actions import planned_action
+
+    report = _with_todo(reports[name])
+    org = report.organisation
+    failing = [f.rule_id for f in report.findings if f.outcome == Outcome.not_met][:1] or [report.findings[0].rule_id]
+    report = report.model_copy(update={"actions": [planned_action(
+        org.id, failing[0], "Agree a plan", status="in_progress", as_of=org.period_end, owner="Named nurse",
+        due=dt.date(2020, 1, 1), progress="Half done", since="2024/25", change="Was not started in 2024/25, in progress now",
+        carried=True)]})
+    for fmt, text in _all_formats(report).items():
+        found = _PROGRAMMER.search(text)
+        assert not found, (fmt, found.group())
+    book = render("assessment", "xlsx", report, Options())
+    wb = openpyxl.load_workbook(io.BytesIO(book))
+    assert all("_" not in ws.title for ws in wb.worksheets)
+
+
+def test_the_workbook_she_fills_in_has_no_field_name_where_she_reads(ruleset, tmp_path, run_cli):
+    """The template's questions, hints, headers, dropdowns and cover, for every fixture filled in (its
+    figures, notes and suggested actions): column A holds the references the tool reads, and the hidden
+    sheet its settings; everything else is for her."""
+    for path in fixture_files():
+        org_type = load_assessment(path)[0].organisation.type.value
+        out = tmp_path / f"{path.stem}.xlsx"
+        code, _o, err = run_cli("template", "--type", org_type, "--from", path, "--history", tmp_path / "none.sqlite",
+                                "-o", out)
+        assert code == 0, err
+        wb = openpyxl.load_workbook(out)
+        for ws in wb.worksheets:
+            if ws.sheet_state == "hidden":
+                continue
+            for row in ws.iter_rows():
+                for c in row:
+                    reference = c.column == 1 and re.fullmatch(r"[a-z][a-z0-9_.]*", str(c.value))
+                    if isinstance(c.value, str) and not reference:
+                        found = _PROGRAMMER.search(c.value)
+                        assert not found, (path.stem, ws.title, c.coordinate, found.group())
 
 
 def test_the_board_paper_reads_back_in_the_order_boards_expect(reports):
@@ -282,24 +336,32 @@ def test_a_safeguarding_leads_year_end_to_end(ruleset, run_cli, tmp_path):
     code, _o, err = run_cli("assess", filled, "--record", "--history", store, "--fail-on", "none")
     assert code == 0 and f"in {store.resolve()}" in err
 
-    # next year: the template from last year's workbook, the period moved on, her notes carried
+    # next year: the template from last year's workbook, the period moved on, her notes and her open
+    # actions carried from the history store (recorded from last year's Action plan sheet)
     following = tmp_path / "next.xlsx"
-    code, _o, err = run_cli("template", "--type", "acute", "--from", filled, "-o", following)
+    code, _o, err = run_cli("template", "--type", "acute", "--from", filled, "--history", store, "-o", following)
     assert code == 0 and "moved the period on by a year" in err
+    assert re.search(r"carried \d+ open actions of RXN01 2025/26 from the history store", err), err
     wb = openpyxl.load_workbook(following)
     training = wb["Training"]
     assert training.cell(first, notes).value == "ESR extract 31/03/2026, checked by HR"
     training.cell(first, in_date, 0)  # this year, nobody in that group is in date
-    plan = wb["Action plan"]  # last year's failures come back as suggested actions; she owns one
+    plan = wb["Action plan"]  # last year's open actions come back; she owns one
     plan_header = _row(plan, "actions") + 2
     rule_col, owner_col = _col(plan, plan_header, "Requirement code"), _col(plan, plan_header, "Owner")
     status_col, due_col = _col(plan, plan_header, "Status"), _col(plan, plan_header, "Due date")
+    action_col = _col(plan, plan_header, "Action")
     suggested = [plan.cell(r, rule_col).value for r in range(plan_header + 1, plan_header + 40)
                  if plan.cell(r, rule_col).value]
     assert "ALR-001" in suggested and plan.cell(plan_header + 1, status_col).value == "not started"
+    assert len(suggested) == len(set(suggested))  # each action once: carried, not suggested again
+    owned_rule, owned_action = plan.cell(plan_header + 1, rule_col).value, plan.cell(plan_header + 1, action_col).value
     plan.cell(plan_header + 1, owner_col, "Named nurse for safeguarding")
     plan.cell(plan_header + 1, status_col, "in progress")
     plan.cell(plan_header + 1, due_col, "2027-06-30")
+    dropped = plan.cell(plan_header + 2, rule_col).value  # she deletes a row by mistake: the store keeps it
+    for col in range(1, 8):
+        plan.cell(plan_header + 2, col).value = None
     wb.save(following)
     paper2 = tmp_path / "paper-next.docx"
     code, _o, err = run_cli("assess", following, "--record", "--history", store, "-f", "docx", "-o", paper2,
@@ -311,9 +373,105 @@ def test_a_safeguarding_leads_year_end_to_end(ruleset, run_cli, tmp_path):
     assert "Level" in changed and "2025/26" in changed
     d = docx.Document(paper2)
     plan_table = next(t for t in d.tables if t.rows[0].cells[1].text == "Action")
+    assert [c.text for c in plan_table.rows[0].cells] == ["Requirement", "Action", "Owner", "Due", "Status", "What changed"]
     owned = next(r for r in plan_table.rows[1:] if r.cells[2].text == "Named nurse for safeguarding")
     assert owned.cells[3].text == "2027-06-30" and owned.cells[4].text == "In progress"
+    assert owned_rule in owned.cells[0].text and owned.cells[1].text.startswith(" ".join(owned_action.split()))
+    assert owned.cells[5].text.startswith("Was not started in 2025/26, in progress now; due date moved from")
+    carried = [r for r in plan_table.rows[1:] if r.cells[5].text.startswith("Carried over from 2025/26")]
+    assert any(dropped in r.cells[0].text for r in carried)  # the row she deleted, carried by the store
+    assert any(r.cells[5].text == "Unchanged since 2025/26" for r in plan_table.rows[1:])
     assert "not started" in body.split("Action plan", 1)[1]
+    # the store lists her plan, with what changed, for the committee
+    code, out, err = run_cli("history", "actions", "rxn01", "--history", store, "--as-of", "2027-04-01", "-f", "markdown")
+    assert code == 0 and "Named nurse for safeguarding" in out and "Was not started in 2025/26" in out
     # nothing she reads has a field name, a code, an underscore, a backtick or an unfilled brace
-    for text in (body, _docx_text(paper.read_bytes())):
-        assert not re.search(r"[_`{}]", text), re.search(r".{30}[_`{}].{30}", text)
+    for text in (body, _docx_text(paper.read_bytes()), _shown(page.read_text()), out):
+        assert not re.search(r"[`{}]|\w_\w", text), re.search(r".{30}([`{}]|\w_\w).{30}", text)
+
+
+# --- the workbook asks only about the services the organisation runs ----------------------------------
+
+
+def _keys(layout) -> set[str]:
+    return {leaf.key for s in layout for leaf in s.leaves} | {t.key for s in layout for t in s.tables}
+
+
+@pytest.mark.parametrize("org_type", [t.value for t in __import__("compliance.domain.model", fromlist=["OrgType"]).OrgType])
+def test_the_workbook_asks_only_about_the_services_the_organisation_runs(ruleset, evaluator, org_type):
+    """Every organisation type with each service alone: no question is asked that only rules limited
+    to other services read, and a return listing that service gets no to-do for them."""
+    from compliance.app.cases import BASE_RETURN, merge
+    from compliance.app.template import ALWAYS, _asked, applies, layout_for, paths_read
+    from compliance.domain.model import OrgType, SelfAssessment, ServiceKind
+
+    kind_of = OrgType(org_type)
+    everything = _keys(layout_for(ruleset, kind_of))
+    for service in ServiceKind:
+        runs = frozenset({service})
+        layout = layout_for(ruleset, kind_of, None, runs)
+        asked = _keys(layout)
+        assert asked <= everything
+        read = paths_read(ruleset, kind_of, runs)
+        for s in layout:
+            if s.name in ALWAYS:
+                continue
+            # a part's questions are asked together when a rule reads any of them (as the template does)
+            parts = {".".join(leaf.path[:-1] if len(leaf.path) > 2 else leaf.path) for leaf in s.leaves}
+            for key in parts | {t.key for t in s.tables}:
+                assert _asked(key, read) or key == "services", (org_type, service.value, key)
+        # what only rules for other services read is not asked
+        left_out = [r for r in ruleset.rules if kind_of in r.applies_to.org_types and not applies(r, kind_of, runs)]
+        for rule in left_out:
+            for m in rule.measures.values():
+                if m.path and not _asked(m.path.replace("[]", ""), read):
+                    assert not any(k == m.path.replace("[]", "") or k.startswith(m.path.replace("[]", "") + ".")
+                                   for k in asked), (org_type, service.value, rule.id, m.path)
+        # and a return listing only that service gets no to-do from those rules
+        data = merge(BASE_RETURN, {"services": [{"kind": service.value}]})
+        data["organisation"] = {**data["organisation"], "type": org_type}
+        findings = {f.rule_id: f for f in evaluator.evaluate(SelfAssessment.model_validate(data))}
+        for rule in left_out:
+            if rule.id in findings:
+                assert findings[rule.id].outcome == Outcome.not_applicable and not findings[rule.id].missing, \
+                    (org_type, service.value, rule.id)
+    if any(r.applies_to.services and kind_of in r.applies_to.org_types for r in ruleset.rules):
+        assert any(_keys(layout_for(ruleset, kind_of, None, frozenset({s}))) < everything for s in ServiceKind), org_type
+
+
+def test_template_services_names_the_services_in_words_and_refuses_a_misspelt_one(ruleset, run_cli, tmp_path):
+    out = tmp_path / "t.xlsx"
+    code, _o, err = run_cli("template", "--type", "acute", "--services", "Maternity, emergency_department", "-o", out)
+    assert code == 0, err
+    wb = openpyxl.load_workbook(out)
+    sheet = wb["Services"]
+    header = _row(sheet, "services") + 2
+    assert [sheet.cell(header + i, 1).value for i in (1, 2, 3)] == ["maternity", "emergency department", None]
+    cover = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value)
+    assert "Only the questions for the services it runs: emergency department, maternity." in cover
+    code, _o, err = run_cli("template", "--type", "acute", "--services", "paedatrics", "-o", tmp_path / "u.xlsx")
+    assert code == 2 and "did you mean 'paediatrics'" in err and not (tmp_path / "u.xlsx").exists()
+
+
+def test_area_and_screening_reports_speak_the_organisation_reports_words(run_cli):
+    """The area report (text, Markdown, HTML as shown) and the screening (text, Markdown, HTML, CSV)
+    name outcomes with the one vocabulary (domain/outcomes.py), never NOT MET, FAIL or 'no evidence'."""
+    from conftest import FIXTURES
+
+    from compliance.domain.outcomes import OUTCOME_LABELS
+
+    areas = ROOT / "fixtures" / "areas"
+    words = re.compile(_CODES.pattern + r"|\bFAIL\b")
+    for area, folder in (("NS1", areas / "northshire"), ("SV1", areas / "southvale")):
+        for fmt in ("text", "markdown", "html"):
+            code, out, err = run_cli("area", area, folder, "--format", fmt, "--fail-on", "none")
+            assert code == 0, err
+            shown = _shown(out) if fmt == "html" else out
+            assert not words.search(shown), (area, fmt, words.search(shown).group())
+            assert OUTCOME_LABELS[Outcome.not_met] in shown or OUTCOME_LABELS[Outcome.not_met].lower() in shown
+    for fmt in ("text", "markdown", "html", "csv"):
+        code, out, err = run_cli("screen", FIXTURES, "-f", fmt, "--fail-on", "none", "-j", "1")
+        assert code == 0, err
+        shown = _shown(out) if fmt == "html" else out
+        assert not words.search(shown), (fmt, words.search(shown).group())
+    assert "not evidenced yet" in run_cli("screen", FIXTURES, "--fail-on", "none", "-j", "1")[1]

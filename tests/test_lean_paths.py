@@ -123,8 +123,10 @@ def test_compiled_rules_come_back_from_the_cache_identical_and_keyed_by_what_the
     compiler.compile_cached(rules, changed)
     compiler.compile_cached([r for r in rules if r.id != rid and rid not in r.depends_on], params)
     assert len(calls) == 2  # other parameters, other rules: compiled again
-    for entry in tmp_path.glob("compiled-*.json"):
-        entry.write_text("{damaged")
+    entries = list(tmp_path.glob("compiled-*.pickle"))
+    assert len(entries) == 3
+    for entry in entries:
+        entry.write_bytes(b"{damaged")
     monkeypatch.setattr(compiler, "compile_rules", lambda *a: calls.append(a) or fresh)
     assert compiler.compile_cached(rules, params) == fresh and len(calls) == 3  # a damaged entry is a miss
 

@@ -92,7 +92,7 @@ def test_a_survivor_names_its_mutation_and_line(tmp_path):
     path = tmp_path / "TRN-001.yaml"
     path.write_text(text)
     weak = [c for c in TRN001["cases"] if c["name"] != "trn001_not_met_just_below_threshold"]
-    rule = rule_with(cases=weak)
+    rule = rule_with(cases=weak).located(load_rule_file(path).lines)  # the places of the file it was read from
     score = mutate_rule(RuleSet([rule], {rule.id: path}, ""), rule)
     assert [(r.mutation.description, r.line) for r in score.survivors] == [
         ("parameter threshold default 90 -> 89", text.splitlines().index(

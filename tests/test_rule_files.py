@@ -19,15 +19,18 @@ def test_cached_rules_equal_freshly_parsed_rules(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path))
     for p, rule in fresh.items():
         assert load_rule_file(p) == rule  # fills the cache
-        assert load_rule_file(p) == rule  # reads it back
-    assert len(list(tmp_path.glob("*.json"))) == len(fresh)
+        assert load_rule_file(p) == rule  # reads it back (line map included: models compare private parts)
+        assert load_rule_file(p).lines.position(("id",)) == (1, 1) and len(rule.lines) > 20
+    assert len(list(tmp_path.glob("Rule-*.pickle"))) == len(fresh)
 
 
 def test_a_damaged_cache_entry_is_ignored(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path))
     rule = load_rule_file(TRN001)
-    for entry in tmp_path.glob("*.json"):
-        entry.write_text("{broken")
+    entries = list(tmp_path.glob("Rule-*.pickle"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"{broken")
     assert load_rule_file(TRN001) == rule
 
 
@@ -42,14 +45,15 @@ def test_an_edited_rule_is_reparsed_not_served_from_cache(tmp_path, monkeypatch)
     assert load_rule_file(copy).parameters["threshold"].default == 95
 
 
-def test_a_catalogue_comes_back_from_its_pickle_equal_and_only_while_its_files_are_unchanged(tmp_path, monkeypatch):
+def test_a_catalogue_comes_back_from_the_cache_equal_and_only_while_its_files_are_unchanged(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEGUARD_CACHE_DIR", "")
     fresh = load_rules()
     monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path / "cache"))
     first, again = load_rules(), load_rules()
     assert [r.model_dump() for r in again.rules] == [r.model_dump() for r in fresh.rules]
     assert (again.digest, again.files, again.overrides) == (fresh.digest, fresh.files, fresh.overrides)
-    assert again.content_key == first.content_key and len(list((tmp_path / "cache").glob("catalogue-*.pickle"))) == 1
+    assert again.content_key == first.content_key
+    assert len(list((tmp_path / "cache").glob("Rule-*.pickle"))) == len(fresh.rules)  # one entry a file, nothing else
     # an edited rule is a new catalogue: loaded afresh, under another key
     folder = tmp_path / "rules" / "training"
     folder.mkdir(parents=True)
@@ -65,7 +69,7 @@ def test_a_pickle_anyone_else_could_write_or_that_names_other_code_is_never_read
     import os
     import pickle
 
-    from compliance.catalogue.cache import get_object, put_object
+    from compliance.catalogue.cache import get as get_object, put as put_object
 
     monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path / "cache"))
     put_object("k", {"a": 1})

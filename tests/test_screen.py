@@ -286,4 +286,62 @@ def test_planted_cohorts_record_their_truth_and_refuse_nonsense(tmp_path, run_cl
     code, out, err = run_cli("screen", tmp_path / "c", "--by", "area", "--format", "csv")
     assert code == 2 and "--by area" in err
     code, out, _ = run_cli("screen", tmp_path / "c", "--quiet", "--fail-on", "none")
-    assert code == 0 and len(out.splitlines()) == 5 + 20 and "driver" not in out
+    assert code == 0 and len(out.splitlines()) == 6 + 20 and "driver" not in out and "not a sure order" in out
+
+
+def test_enquiries_csv_is_one_row_per_organisation_and_enquiry_with_fixed_columns(tmp_path, run_cli):
+    from compliance.formats.screening import ENQUIRY_COLUMNS
+
+    folder = tmp_path / "cohort"
+    write_cohort(folder, 12, seed=3)
+    evil = _org("EVIL")
+    evil["organisation"]["name"] = "=HYPERLINK(\"http://x\",\"click\")"
+    _write(folder, "evil.json", evil)
+    (folder / "broken.yaml").write_text("organisation: [unclosed\n")
+    out_json, out_csv = tmp_path / "s.json", tmp_path / "e.csv"
+    run_cli("screen", folder, "-f", "json", "-o", out_json, "-j", "1", "--fail-on", "none")
+    code, _, _ = run_cli("screen", folder, "-f", "enquiries-csv", "-o", out_csv, "-j", "1", "--fail-on", "none")
+    assert code == 2  # the broken file: listed, and everything else still written
+    from compliance.cohort.ranking import Screening
+
+    doc = Screening.model_validate_json(out_json.read_text())
+    with out_csv.open(newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == ENQUIRY_COLUMNS
+        rows = list(reader)
+    screened = [r for r in rows if r["status"] == "screened"]
+    expected = []
+    for o in doc.organisations:  # in list order; each organisation's enquiries in its own order, or one empty row
+        expected += [(o.id, str(i), e.rule_id, e.title, e.severity.value, e.outcome.value, e.text)
+                     for i, e in enumerate(o.lines_of_enquiry, start=1)] or [(o.id, "0", "", "", "", "", "")]
+    assert [(r["id"], r["enquiry"], r["rule_id"], r["title"], r["severity"], r["outcome"], r["line_of_enquiry"])
+            for r in screened] == expected
+    assert all(r["title"] for r in screened if r["rule_id"])  # every enquiry names its rule's title
+    assert {r["name"] for r in screened if r["id"] == "EVIL"} == {"'=HYPERLINK(\"http://x\",\"click\")"}
+    assert [Path(r["file"]).name for r in rows if r["status"] == "invalid"] == ["broken.yaml"]
+
+
+@pytest.mark.parametrize("code,problem", [
+    ("E06000001", None), ("E08000025", None), ("E09000001", None), ("E10000014", None),  # the upper-tier shapes
+    ("LA1", None), ("northfield", None), ("E0600001", None),  # not GSS codes: local labels, accepted as written
+    ("E07000123", "lower-tier district"), ("W06000015", "outside England"), ("E05000123", "not an upper-tier"),
+])
+def test_area_codes_are_checked_for_the_upper_tier_shape_only(code, problem):
+    from compliance.domain.areas import code_problem
+
+    got = code_problem(code)
+    assert (got is None) if problem is None else (problem in got and code in got)
+
+
+def test_screening_accepts_any_area_code_and_says_which_are_not_upper_tier(tmp_path, run_cli):
+    _write(tmp_path, "a.json", _org("A", la="E07000123"))
+    _write(tmp_path, "b.json", _org("B", la="E10000014"))
+    _write(tmp_path, "c.json", _org("C", la="riverside"))
+    code, out, err = run_cli("screen", tmp_path, "-f", "json", "-j", "1", "--fail-on", "none")
+    doc = json.loads(out)
+    assert code == 0 and {la for o in doc["organisations"] for la in o["local_authorities"]} == {
+        "E07000123", "E10000014", "riverside"}
+    assert len(doc["area_code_problems"]) == 1 and "E07000123" in doc["area_code_problems"][0]
+    assert "warning: area code E07000123" in err and "E10000014" not in err and "riverside" not in err
+    code, out, _ = run_cli("screen", tmp_path, "-j", "1", "--fail-on", "none")
+    assert "Area code: E07000123 is a lower-tier district" in out

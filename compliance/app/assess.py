@@ -13,6 +13,7 @@ from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Measure
 from compliance.domain.result import (Finding, InputInfo, OrganisationRef, PlannedAction, Report, RulesInfo, Summary,
                                       ToolInfo, TrainingCoverage)
+from compliance.domain.actions import overdue_count, planned_action
 from compliance.domain.display import share_text
 from compliance.domain.model import SelfAssessment
 from compliance.intake.returns import Where, load_located
@@ -46,20 +47,16 @@ def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator
         training=training_coverage(assessment, findings, rs),
         records=None if measured is None else [r.provenance() for r in measured.reads],
         actions=planned_actions(assessment),
+        overdue_actions=overdue_count(None if assessment.actions is None else planned_actions(assessment)),
     )
 
 
 def planned_actions(assessment: SelfAssessment) -> list[PlannedAction]:
     """The return's action plan as reports show it; an action not done and due before the period end
     is overdue (judged at the period end, so the same return always gives the same report)."""
-    end = assessment.organisation.period.end
-    out = []
-    for a in assessment.actions or []:
-        status = a.status.value
-        overdue = status == "overdue" or (status != "done" and a.due is not None and a.due < end)
-        out.append(PlannedAction(rule_id=a.rule, action=a.action, owner=a.owner, due=a.due, status=status,
-                                 progress=a.progress, overdue=overdue))
-    return out
+    org = assessment.organisation
+    return [planned_action(org.id, a.rule, a.action, status=a.status.value, as_of=org.period.end, owner=a.owner,
+                           due=a.due, progress=a.progress) for a in assessment.actions or []]
 
 
 _READS = re.compile(r"^\w+\(([a-z0-9_.]+)(?:\[([^\]]*)\])?")

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from compliance.catalogue.area_schema import AreaRule
+    from compliance.catalogue.schema import Rule
 
 from compliance.domain.errors import Problem, RuleError
 
@@ -189,32 +193,28 @@ def lint_run(paths: list[Path], target: str) -> CheckRun:
     return CheckRun("lint", target, checks, f"{n} problem{'s' if n != 1 else ''}")
 
 
-def case_place(file: Path | None, case: str) -> tuple[str, int | None, int | None]:
-    """(field path, line, column) of a case in its rule file, by name."""
-    from compliance.catalogue.explain import position
-    from compliance.intake.documents import read_document
-
-    if file is None:
+def case_place(rule: Rule | AreaRule | None, case: str) -> tuple[str, int | None, int | None]:
+    """(field path, line, column) of a case in its rule file, by name, from the rule's line map."""
+    if rule is None:
         return "cases", None, None
-    doc = read_document(file, RuleError, max_bytes=256 * 1024)
-    cases = (doc.data or {}).get("cases") if isinstance(doc.data, dict) else None
-    names = [c.get("name") for c in cases or [] if isinstance(c, dict)]
+    names = [c.name for c in rule.cases]
     if case not in names:
-        return "cases", *position(doc, ("cases",))
-    return f"cases[{names.index(case)}]", *position(doc, ("cases", names.index(case)))
+        return "cases", *rule.lines.position(("cases",))
+    return f"cases[{names.index(case)}]", *rule.lines.position(("cases", names.index(case)))
 
 
-def test_run(results: list, files: dict[str, Path], rule_ids: list[str], target: str) -> CheckRun:
+def test_run(results: list, rules: dict[str, tuple[Rule | AreaRule, Path]], rule_ids: list[str], target: str
+             ) -> CheckRun:
     """One check per case; a failing case is an issue at the case's line."""
     checks = []
     passed = failed = 0
     for rid in rule_ids:
-        file = files.get(rid)
+        rule, file = rules.get(rid, (None, None))
         for r in [r for r in results if r.rule_id == rid]:
             issues = []
             if not r.passed:
                 failed += 1
-                at, line, column = case_place(file, r.case)
+                at, line, column = case_place(rule, r.case)
                 issues.append(Issue("failing-case", f"case '{r.case}' expects {r.expected}, the rule gives "
                                     f"{r.actual} ({r.message})", "error", file, line, column, at))
             else:
@@ -230,7 +230,7 @@ def mutate_run(scores: list, target: str) -> CheckRun:
     for s in scores:
         issues = []
         for c in s.broken:
-            at, line, column = case_place(s.file, c)
+            at, line, column = case_place(s.rule, c)
             issues.append(Issue("failing-case", f"case '{c}' fails on the rule itself (see `safeguard rules test`); "
                                 "mutants not run", "error", s.file, line, column, at))
         issues += [Issue("surviving-mutant", f"{r.mutation.description} survives (no case tells it apart): add a "

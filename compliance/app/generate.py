@@ -102,7 +102,9 @@ def organisation(rng: random.Random, index: int, q_shift: float = 0.0, years_bac
     if kind == "acute" and rng.random() < 0.1:
         staff = rng.randint(20000, 26000)  # teaching trusts
     n_las = rng.randint(1, 18) if kind == "icb" else rng.choices([1, 2, 3], weights=[70, 20, 10])[0]
-    services = [s for s in SERVICES[kind] if rng.random() < 0.9 or s in ("emergency_department", "general_practice")]
+    # an organisation type's only service (an ambulance trust's) is always run by a clean return
+    services = [s for s in SERVICES[kind] if rng.random() < 0.9 or s in ("emergency_department", "general_practice")
+                or (clean and len(SERVICES[kind]) == 1)]
     ret: dict[str, Any] = {
         "schema_version": "1",
         "organisation": {
@@ -149,6 +151,14 @@ def _training(d: _Draw, kind: str, staff: int, services: list[str]) -> dict[str,
     groups = []
     for level, share, (lo, hi) in zip((1, 2, 3), shares, ((0.85, 0.98), (0.85, 0.98), (0.65, 0.92))):
         n = max(1, round(staff * share))
+        if level == 3 and d.clean and len(services) > 1:
+            # a clean return gives a level-3 line for every service it runs (TRN-003's floor is
+            # judged per children's service, and a service without a line is unevidenced)
+            for j, s in enumerate(services):
+                m = max(1, n * (j + 1) // len(services) - n * j // len(services))
+                groups.append({"group": f"level 3 staff, {s.replace('_', ' ')}", "level": 3, "staff_in_post": m,
+                               "in_date": d.part(m, lo, hi), "service": s})
+            continue
         g = {"group": f"level {level} staff", "level": level, "staff_in_post": n, "in_date": d.maybe(d.part(n, lo, hi))}
         if level == 3 and services:
             g["service"] = d.rng.choice(services)

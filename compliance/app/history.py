@@ -45,15 +45,19 @@ def store_path(path: Path | None) -> Path:
     return (path or default_path()).expanduser().resolve()
 
 
-def assess_with_history(report: Report, folders: list[Path], path: Path | None, save: bool,
-                        replace: bool = False) -> tuple[ReportHistory | None, Recorded | None, RunEntry | None]:
-    """The report's history (from periods before its own), then its run recorded when `save`, and the
-    run it replaced as its period's current run (None when the period was new or recorded from the same
-    input). Recording a different input for a period already recorded needs `replace`: next year's
-    figures never silently become last year's."""
+def assess_with_history(report: Report, folders: list[Path], path: Path | None, save: bool, replace: bool = False
+                        ) -> tuple[Report, ReportHistory | None, Recorded | None, RunEntry | None]:
+    """The report with its action plan followed from the last recorded period (open actions carried
+    over while their requirement is still not met, closed when it is met), its history (from periods
+    before its own), then its run recorded when `save` (with that plan), and the run it replaced as
+    its period's current run (None when the period was new or recorded from the same input).
+    Recording a different input for a period already recorded needs `replace`: next year's figures
+    never silently become last year's."""
     from compliance.catalogue.loading import load_rules
+    from compliance.history.actions import carry_actions
 
-    entry = run_entry(report, units_of(load_rules(folders)))
+    units = units_of(load_rules(folders))
+    entry = run_entry(report, units)
     store = open_store(path, create=False, readonly=True)
     runs: list[RunEntry] = []
     if store is not None:
@@ -61,6 +65,8 @@ def assess_with_history(report: Report, folders: list[Path], path: Path | None, 
             known = store.spelling(entry.org_id) or entry.org_id  # codes match whatever their case
             runs = store.history([known]).get(known, [])
     history = report_history(runs, entry)
+    report = carry_actions(report, previous(runs, entry))
+    entry = run_entry(report, units, entry.recorded_at)
     same = next((r for r in runs if (r.period_start, r.period_end) == (entry.period_start, entry.period_end)), None)
     replaced = same if same is not None and same.input_sha256 != entry.input_sha256 else None
     if save and replaced is not None and not replace:
@@ -73,18 +79,38 @@ def assess_with_history(report: Report, folders: list[Path], path: Path | None, 
             "earlier run is kept as a revision); if this is next year's return, check its period "
             "(safeguard template --from moves it on by a year)")])
     recorded = record(path, [entry])[0] if save else None
-    return history, recorded, replaced
+    return report, history, recorded, replaced
+
+
+def plan_for(path: Path | None, org_id: str, period_end) -> tuple[RunEntry | None, Path]:
+    """The recorded run whose action plan next year's template starts from: the organisation's period
+    ending on `period_end` (the return the template is filled from), else its latest before it."""
+    store = open_store(path, create=False, readonly=True)
+    where = store_path(path)
+    if store is None:
+        return None, where
+    with store:
+        known = store.spelling(org_id) or org_id
+        runs = [r for r in store.history([known]).get(known, []) if r.period_end <= period_end]
+    return (max(runs, key=lambda r: (r.period_end, r.period_start)) if runs else None), where
 
 
 def score_with_history(scores: list[OrgScore], entries: list[RunEntry], path: Path | None,
                        weights: Weights) -> list[OrgScore]:
-    """Each score with its deterioration since the organisation's last recorded period."""
+    """Each score with its deterioration since the organisation's last recorded period, and, when its
+    return gives no action plan, the overdue actions of the plan last recorded for it (due before this
+    return's period end, not done); with no plan anywhere the count stays unknown, never 0."""
+    from compliance.cohort.score import with_overdue
+    from compliance.history.actions import is_overdue_now
+
     by_file = {e.input_path: e for e in entries}
     runs = earlier_runs(path, [e.org_id for e in entries])
     out = []
     for s in scores:
         now = by_file.get(s.file)
         before = previous(runs.get(now.org_id, []), now) if now is not None else None
+        if now is not None and before is not None and before.actions and s.overdue_actions is None:
+            s = with_overdue(s, sum(is_overdue_now(a, now.period_end) for a in before.actions), weights)
         if now is None or before is None:
             out.append(with_history(s, None, [], weights))
         else:

@@ -15,14 +15,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from compliance.intake.documents import read_document
 from compliance.domain.errors import Problem, RuleError
 from compliance.evaluation.measures import path_problems
 from compliance.domain.model import OrgType
 from compliance.catalogue.schema import Rule, condition_names, where_parameters
 from compliance.catalogue.area_schema import AreaRule
-from compliance.catalogue.loading import load_rule_file, load_rules, rule_files
-from compliance.catalogue.explain import locate, path_words
+from compliance.catalogue.loading import InvalidRule, load_rule_file, load_rules, rule_files
+from compliance.catalogue.explain import locate, parse_path, path_words
+from compliance.domain.positions import LineMap
 
 REQUIRED_OUTCOMES = ("met", "not_met", "insufficient_evidence")
 
@@ -105,29 +105,31 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
     weak: list[tuple[Path, Problem]] = []
     sound: list[Rule] = []
     seen: dict[str, Path] = {}
+    lines: dict[Path, LineMap] = {}  # each file's line map, from its one reading
     loaded: list[Rule] = []
     for path in files:
         folder = next((p for p in paths if p.is_dir() and p in path.parents), None)
         try:
             rule = load_rule_file(path, folder)
+        except InvalidRule as e:
+            found += [(path, pr) for pr in e.problems]
+            found += [(path, pr) for pr in locate(partial_path_problems(e.document.data), e.document)]
+            lines[path] = e.document.lines
+            continue
         except RuleError as e:
             found += [(path, pr) for pr in e.problems]
-            if not any(pr.code == "file-name" for pr in e.problems):
-                found += [(path, pr) for pr in _partial_paths(path, e.problems)]
             continue
-        doc = None
+        lines[path] = rule.lines
 
-        def line(*loc: str | int, path: Path = path) -> int | None:
-            nonlocal doc
-            doc = doc or read_document(path, RuleError)
-            return doc.line_of(loc)
+        def line(*loc: str | int, rule: Rule = rule) -> int | None:
+            return rule.lines.line_of(loc)
 
         if rule.id in seen:
             found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", line("id"),
                                         code="duplicate-id")))
         seen[rule.id] = path
         loaded.append(rule)
-        found += [(path, path_words(p, None)) for p in path_problems(rule, path)]
+        found += [(path, path_words(p, None)) for p in path_problems(rule)]
         for name in unused_parameters(rule):
             weak.append((path, Problem(f"parameter '{name}' is never read, so changing it changes nothing",
                                         f"parameters.{name}", line("parameters", name), code="unread-parameter")))
@@ -157,40 +159,24 @@ def lint_paths(paths: list[Path]) -> list[LintProblem]:
     found += dependencies
     if not dependencies:
         weak += _mutant_problems(sound, seen)
-    area_found, area_weak = _area_problems(paths)
+    area_found, area_weak = _area_problems(paths, lines)
     found += area_found
     weak += area_weak
     # A failing case means the rule does not do what its author says it does: an error, not a weakness.
     found += [(p, pr) for p, pr in weak if pr.code == "failing-case"]
     weak = [(p, pr) for p, pr in weak if pr.code != "failing-case"]
-    _locate_all(found + weak)
+    for path, pr in found + weak:  # a line and column for every problem that names a place in its file
+        if pr.column is None and path in lines:
+            pr.line, pr.column = _place(pr, lines[path])
     return ([LintProblem(p, pr, True) for p, pr in found] + [LintProblem(p, pr, False) for p, pr in weak])
 
 
-def _locate_all(problems: list[tuple[Path, Problem]]) -> None:
-    """A line and column for every problem that names a place in its file."""
-    docs: dict[Path, object] = {}
-    for path, pr in problems:
-        if pr.column is not None:
-            continue
-        if path not in docs:
-            try:
-                docs[path] = read_document(path, RuleError, max_bytes=256 * 1024)
-            except RuleError:
-                docs[path] = None
-        locate([pr], docs[path])  # type: ignore[arg-type]
-
-
-def _partial_paths(path: Path, problems: list[Problem]) -> list[Problem]:
-    """Path problems of the measures valid on their own, when the rule as a whole is not (read again:
-    the file parsed, or it would have no schema problems)."""
-    if any(not pr.path and not pr.code for pr in problems):  # the file itself could not be read
-        return []
-    try:
-        doc = read_document(path, RuleError, max_bytes=256 * 1024)
-    except RuleError:
-        return []
-    return locate(partial_path_problems(doc.data), doc)
+def _place(pr: Problem, lines: LineMap) -> tuple[int | None, int | None]:
+    """Where a problem with a field path is in its file (a problem made elsewhere has a line only)."""
+    if not pr.path:
+        return pr.line or 1, 1
+    line, column = lines.position(parse_path(pr.path))
+    return (line, column) if pr.line is None or pr.line == line else (pr.line, pr.column)
 
 
 def unwindowed_counts(rule: Rule) -> list[Problem]:
@@ -249,7 +235,8 @@ def partial_path_problems(data: Any) -> list[Problem]:
 AREA_OUTCOMES = ("met", "not_met", "not_applicable")  # not every area rule can lack evidence
 
 
-def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[tuple[Path, Problem]]]:
+def _area_problems(paths: list[Path], lines: dict[Path, LineMap]
+                   ) -> tuple[list[tuple[Path, Problem]], list[tuple[Path, Problem]]]:
     """The area rules' own checks: they load, their cases cover the outcomes and pass, every
     parameter is read, and no mutant survives (area rules are data like the others)."""
     from compliance.app.cases import run_area_cases
@@ -267,7 +254,7 @@ def _area_problems(paths: list[Path]) -> tuple[list[tuple[Path, Problem]], list[
         except RuleError as e:
             found += [(path, pr) for pr in e.problems]
             continue
-        doc = read_document(path, RuleError)
+        doc = lines[path] = rule.lines
         if rule.id in seen:
             found.append((path, Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", "id", doc.line_of(("id",)),
                                         code="duplicate-id")))

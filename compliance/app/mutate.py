@@ -77,6 +77,7 @@ class RuleScore:
     file: Path
     results: list[MutantResult] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)  # cases that fail on the rule itself
+    rule: Rule | AreaRule | None = None  # what was mutated, whose line map places cases and survivors
 
     @property
     def killed(self) -> int:
@@ -286,7 +287,7 @@ def mutate_area_rule(rule: AreaRule, path: Path) -> RuleScore:
 
 
 def _score(rule: Rule | AreaRule, path: Path, runner: _Runner | _AreaRunner) -> RuleScore:
-    score = RuleScore(rule.id, path)
+    score = RuleScore(rule.id, path, rule=rule)
     broken = runner.failing_case(rule)  # type: ignore[arg-type]
     if broken is not None:
         score.broken.append(broken)
@@ -307,12 +308,8 @@ def _score(rule: Rule | AreaRule, path: Path, runner: _Runner | _AreaRunner) -> 
         else:
             last = killer
             score.results.append(MutantResult(mutation, "killed", killer))
-    if score.survivors:
-        from compliance.intake.documents import read_document
-
-        doc = read_document(score.file, RuleError, max_bytes=256 * 1024)
-        for r in score.survivors:
-            r.line = doc.line_of(r.mutation.loc)
+    for r in score.survivors:
+        r.line = rule.lines.line_of(r.mutation.loc)
     return score
 
 

@@ -10,6 +10,7 @@ what the template asks for is exactly what the reader reads back.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
@@ -25,7 +26,7 @@ from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.operators import referenced_lists
 from compliance.catalogue.schema import Rule
 from compliance.domain.errors import InputError, Problem
-from compliance.domain.model import OrgType
+from compliance.domain.model import OrgType, ServiceKind
 from compliance.intake.files import workbook_bytes
 from compliance.domain.labels import value_label
 from compliance.intake.workbook_layout import (
@@ -49,30 +50,78 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 WIDTHS = {"A": 30, "B": 70, "C": 24, "D": 30, "E": 40, "F": 24, "G": 24}
 
 
-def sections_read(ruleset: RuleSet, org_type: OrgType) -> list[str]:
-    """Top-level sections that some rule applying to this organisation type reads, plus ALWAYS."""
+Services = frozenset[ServiceKind] | None  # the services the organisation runs; None: not known (ask about all)
+
+
+def applies(rule: Rule, org_type: OrgType, services: Services = None) -> bool:
+    """Whether the rule can apply to this organisation: its type, and (when the services it runs are
+    known) at least one of the services the rule is limited to, as the evaluator decides it."""
+    if org_type not in rule.applies_to.org_types:
+        return False
+    limited = rule.applies_to.services
+    return services is None or not limited or bool(services & set(limited))
+
+
+def sections_read(ruleset: RuleSet, org_type: OrgType, services: Services = None) -> list[str]:
+    """Top-level sections that some rule applying to this organisation (type and services) reads, plus ALWAYS."""
     read = set(ALWAYS)
     for rule in ruleset.rules:
-        if org_type in rule.applies_to.org_types:
+        if org_type in rule.applies_to.org_types and rule.applies_to.services:
+            read.add("services")  # asked whenever a rule for the type is limited to services, run or not
+        if applies(rule, org_type, services):
             read |= _sections_of(rule)
     return [s.name for s in sections() if s.name in read]
 
 
-def layout_for(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] | None = None) -> list[Section]:
-    """The sections, and within them the questions, a template for this organisation type asks."""
-    read = paths_read(ruleset, org_type)
-    return [_applying(section, read, data) for section in sections(sections_read(ruleset, org_type))]
+def layout_for(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] | None = None,
+               services: Services = None) -> list[Section]:
+    """The sections, and within them the questions, a template for this organisation asks."""
+    read = paths_read(ruleset, org_type, services)
+    return [_applying(section, read, data) for section in sections(sections_read(ruleset, org_type, services))]
 
 
-def paths_read(ruleset: RuleSet, org_type: OrgType) -> set[str]:
-    """Every path of the return (without []) that a rule applying to this organisation type reads:
-    its measures' paths, their windows' paths and the lists their filters compare with."""
+def services_run(data: dict[str, Any] | None) -> Services:
+    """The services a return lists (None when it lists none: then every service's questions are asked)."""
+    listed = (data or {}).get("services")
+    if not isinstance(listed, list) or not listed:
+        return None
+    kinds = [getattr(s.get("kind"), "value", s.get("kind")) for s in listed if isinstance(s, dict)]
+    return frozenset(ServiceKind(k) for k in kinds if k in ServiceKind._value2member_map_) or None
+
+
+def with_services(data: dict[str, Any], given: str) -> dict[str, Any]:
+    """`data` listing the services `given` (words or codes, separated by commas), keeping what the
+    return already says of each; a name that is no service is refused with the choices (exit 2)."""
+    from difflib import get_close_matches
+
+    by_word: dict[str, ServiceKind] = {}
+    for k in ServiceKind:
+        by_word[k.value] = by_word[value_label(k).lower()] = k
+    kinds: list[ServiceKind] = []
+    for word in filter(None, (w.strip() for w in given.split(","))):
+        kind = by_word.get(word.lower()) or by_word.get(word.lower().replace(" ", "_"))
+        if kind is None:
+            near = get_close_matches(word.lower(), list(by_word), n=1)
+            raise InputError("--services", [Problem(
+                f"'{word}' is not a service{'; did you mean ' + repr(near[0]) + '?' if near else ''} (services: "
+                + ", ".join(value_label(k) for k in ServiceKind) + ")")])
+        kinds.append(kind)
+    if not kinds:
+        raise InputError("--services", [Problem("name at least one service, e.g. 'emergency department'")])
+    known = {getattr(s.get("kind"), "value", s.get("kind")): s for s in data.get("services") or [] if isinstance(s, dict)}
+    return {**data, "services": [known.get(k.value, {"kind": k.value}) for k in dict.fromkeys(kinds)]}
+
+
+def paths_read(ruleset: RuleSet, org_type: OrgType, services: Services = None) -> set[str]:
+    """Every path of the return (without []) that a rule applying to this organisation reads (its
+    type, and the services it runs when known): its measures' paths, their windows' paths and the
+    lists their filters compare with."""
     paths: set[str] = set()
     for rule in ruleset.rules:
-        if org_type not in rule.applies_to.org_types:
-            continue
-        if rule.applies_to.services:
+        if org_type in rule.applies_to.org_types and rule.applies_to.services:
             paths.add("services")
+        if not applies(rule, org_type, services):
+            continue
         for m in rule.measures.values():
             found = [m.path] + [getattr(w, "path", None) for w in (getattr(m, "window", None) or [])]
             for w in (getattr(m, "where", None) or {}).values():
@@ -114,15 +163,17 @@ def _sections_of(rule: Rule) -> set[str]:
 
 def template_workbook(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] | None = None,
                       source: str = "the return") -> bytes:
-    """The template for one organisation type (filled from `data`, a return as plain data, if given)."""
-    names = sections_read(ruleset, org_type)
+    """The template for one organisation (filled from `data`, a return as plain data, if given): the
+    questions for its type and, when `data` lists the services it runs, for those services only."""
+    services = services_run(data)
+    names = sections_read(ruleset, org_type, services)
     if data is not None and str(data.get("schema_version")) == "1":
         from compliance.domain.migrate import migrate_v1
 
         data = migrate_v1(data)  # the workbook asks in version 2's terms: counts with their windows
     if data is not None:
         _check_fits(data, sections(names), source)
-    layout = layout_for(ruleset, org_type, data)
+    layout = layout_for(ruleset, org_type, data, services)
     wb = Workbook()
     cover = wb.worksheets[0]  # a new workbook's one sheet
     cover.title = COVER_SHEET
@@ -132,7 +183,7 @@ def template_workbook(ruleset: RuleSet, org_type: OrgType, data: dict[str, Any] 
         ws = wb.create_sheet(section.title)
         _section_sheet(ws, section, lists, data or {"organisation": {"type": org_type.value}})
     _info_sheet(info, ruleset, org_type, names)
-    _cover_sheet(cover, layout, ruleset, org_type)
+    _cover_sheet(cover, layout, ruleset, org_type, services)
     info.sheet_state = "hidden"
     return workbook_bytes(wb)
 
@@ -150,6 +201,31 @@ def with_suggested_actions(data: dict[str, Any], findings: list) -> tuple[dict[s
                             "status": "not_started"})
             added += 1
     return ({**data, "actions": actions} if actions else data), added
+
+
+def open_plan(data: dict[str, Any], history: Path | None, org_id: str, period_end: dt.date) -> tuple[dict[str, Any], str]:
+    """Next year's action plan: the open actions of the plan recorded for this return's period in the
+    history store (the return's own, and those carried from earlier years), else the return's own
+    open actions; done and closed ones are left out. And a sentence saying where they came from."""
+    from compliance.app.history import plan_for
+
+    run, where = plan_for(history, org_id, period_end)
+    if run is not None and run.actions:
+        kept = [{"rule": a.rule_id, "action": a.action, "owner": a.owner, "due": a.due, "status": a.status,
+                 "progress": a.progress} for a in run.actions if a.open]
+        said = (f"carried {len(kept)} open action{'s' if len(kept) != 1 else ''} of {run.org_id} {run.period} from the "
+                f"history store ({where}) to the Action plan sheet")
+    else:
+        given = [a for a in data.get("actions") or [] if isinstance(a, dict)]
+        kept = [a for a in given if str(getattr(a.get("status"), "value", a.get("status"))) != "done"]
+        said = f"kept {len(kept)} open action{'s' if len(kept) != 1 else ''} of the return" if given else ""
+    left = (len(run.actions) if run is not None and run.actions else len(data.get("actions") or [])) - len(kept)
+    if left:
+        said += f"; {left} done or closed left out"
+    out = {**data, "actions": [{k: v for k, v in a.items() if v is not None} for a in kept]}
+    if not kept:
+        out.pop("actions", None)
+    return out, said
 
 
 def next_year(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -386,7 +462,8 @@ def _info_sheet(ws: Worksheet, ruleset: RuleSet, org_type: OrgType, names: list[
         ws.cell(row=i, column=2, value=v).data_type = "s"
 
 
-def _cover_sheet(ws: Worksheet, layout: list[Section], ruleset: RuleSet, org_type: OrgType) -> None:
+def _cover_sheet(ws: Worksheet, layout: list[Section], ruleset: RuleSet, org_type: OrgType,
+                 services: Services = None) -> None:
     kind = value_label(org_type)
     article = "an" if kind[:1].lower() in "aeiou" else "a"
     ws.column_dimensions["A"].width = 28
@@ -399,6 +476,12 @@ def _cover_sheet(ws: Worksheet, layout: list[Section], ruleset: RuleSet, org_typ
         ("What it asks", f"Only the sections and questions the requirements for {article} {kind} organisation read. "
                          "Counts, dates, codes and pseudonymous references only: never a child's or a member of "
                          "staff's name."),
+        ("Services", ("Only the questions for the services it runs: "
+                      + ", ".join(sorted(value_label(s) for s in services)) + ". If it runs another, add it on "
+                      "the Services sheet and make the template again (safeguard template --from this workbook).")
+         if services else ("Questions for every service an organisation of this type may run. List the services "
+                           "it runs on the Services sheet: next year's template (safeguard template --from) then "
+                           "asks only about those; or make this one with --services.")),
         ("1.", "Start with the Organisation sheet: code, name, type, the local authority areas served and the period."),
         ("2.", "On each sheet, type the answer in the Value column (yellow), and where the figure comes from in "
                "the Notes column (it is shown beside the figure in the reports). Column A is the reference the "

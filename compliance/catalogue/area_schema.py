@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 from pydantic import model_validator
 
 from compliance.catalogue.schema import Condition, Name, Parameter, Path_, Scalar, condition_names
+from compliance.catalogue.language import FromFile
 from compliance.domain.base import Strict
 from compliance.domain.model import OrgType
 from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity, Source
@@ -126,7 +127,7 @@ class AreaCase(Strict):
     expect: Outcome
 
 
-class AreaRule(Strict):
+class AreaRule(FromFile):
     id: AreaRuleId
     title: str = Field(min_length=5, max_length=100)
     requirement: str = Field(min_length=10, max_length=1000)

@@ -1,11 +1,23 @@
-"""The parsed-rule cache: parsing YAML with line numbers costs ~10 ms a file, reading a cached
-validated rule ~0.3 ms, and the cache key is the file's bytes, so it is only ever a copy."""
+"""The one cache: each validated rule file (the rule with its line map), and what is built from a
+catalogue (its compiled engine rulesets, `rules list`'s rows), kept in the platform's cache folder.
+
+Every entry is keyed by a hash of the bytes it was made from and of the code that made it, so an
+entry is only ever a copy of what the files say: a changed file, tool or model is a new key, and a
+stale entry is simply never asked for again. Measured by `benchmarks/bench_cache.py` (ratios
+against a start with no cache in the same run); see docs/performance.md.
+
+Entries are pickles, because rebuilding a validated rule from JSON needs the rule model's
+validator, and building that is most of what loading a catalogue costs. A pickle is code to
+whoever can write it, so one is read only when this user owns it and its folder and nobody else
+can write either, and only through an unpickler that rebuilds this package's types and a few
+standard value types and nothing else.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable
+import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,47 +26,41 @@ try:  # CPython's own BLAKE2: `import hashlib` loads OpenSSL first, 2-10 ms of a
 except ImportError:  # another Python
     from hashlib import blake2b as _hasher
 
+# The code whose source shapes a cached value: the rule language and its loading, the models, the compiler.
+_CODE = ("catalogue", "domain", "evaluation")
 
 
 def cache_dir() -> Path | None:
-    """Where parsed rules are cached; SAFEGUARD_CACHE_DIR overrides, an empty value turns caching off."""
+    """Where entries are kept; SAFEGUARD_CACHE_DIR overrides, an empty value turns caching off."""
     configured = os.environ.get("SAFEGUARD_CACHE_DIR")
     if configured is not None:
         return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "safeguard" / "rules"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("safeguard", appauthor=False)) / "rules"
 
 
-def _cache_get(key: str) -> str | None:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        return (folder / f"{key}.json").read_text()
-    except OSError:
-        return None
+@lru_cache(maxsize=1)
+def code_key() -> bytes:
+    """A hash of this tool's version and of the source of every module a cached value depends on."""
+    from compliance import __version__
+
+    h = _hasher(f"{__version__}\0{sys.version_info[:2]}".encode(), digest_size=32)
+    package = Path(__file__).parent.parent
+    for folder in _CODE:
+        for module in sorted((package / folder).rglob("*.py")):
+            h.update(module.read_bytes())
+    return h.digest()
 
 
-def _cache_put(key: str, text: str) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        from compliance.intake.files import write_atomic
+def key(kind: str, *parts: str | bytes) -> str:
+    """The key of an entry of `kind` made from `parts` (file bytes, paths, parameters) by this code."""
+    h = _hasher(code_key(), digest_size=32)
+    for part in parts:
+        h.update(b"\0")
+        h.update(part.encode() if isinstance(part, str) else part)
+    return f"{kind}-{h.hexdigest()}"
 
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see get_object
-        write_atomic(folder / f"{key}.json", text)
-    except OSError:
-        pass  # a read-only home only costs speed
-
-
-# --- validated objects, kept as pickles -------------------------------------------------------------
-#
-# Reading a cached rule as JSON still needs the rule model's validator, and building it is most of
-# what loading a catalogue costs (~100 ms of every start). A catalogue the tool itself validated
-# is therefore also kept as a pickle. A pickle is code to whoever can write it, so one is read only
-# when this user owns it and its folder and nobody else can write either, and only through an
-# unpickler that rebuilds this package's models and a few standard value types and nothing else.
 
 _SAFE_GLOBALS = {("datetime", "date"), ("datetime", "datetime"), ("fractions", "Fraction"),
                  ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "Path")}
@@ -82,12 +88,12 @@ def _private(path: Path) -> bool:
     return (getuid is None or st.st_uid == getuid()) and not st.st_mode & 0o022
 
 
-def get_object(key: str) -> Any | None:
-    """What `put_object` kept under `key`, or None (a miss, a damaged or untrusted entry)."""
+def get(name: str) -> Any | None:
+    """What `put` kept under `name`, or None (a miss, a damaged or untrusted entry)."""
     folder = cache_dir()
     if folder is None:
         return None
-    path = folder / f"{key}.pickle"
+    path = folder / f"{name}.pickle"
     if not (_private(folder) and _private(path)):
         return None
     try:
@@ -97,8 +103,8 @@ def get_object(key: str) -> Any | None:
         return None
 
 
-def put_object(key: str, value: Any) -> None:
-    """Keep a validated value for `get_object`: private to this user (0600 in a 0700 folder)."""
+def put(name: str, value: Any) -> None:
+    """Keep a value for `get`: private to this user (0600 in a 0700 folder), replaced atomically."""
     import pickle
     import tempfile
 
@@ -107,47 +113,13 @@ def put_object(key: str, value: Any) -> None:
         return
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / f"{key}.pickle")
+            os.replace(tmp, folder / f"{name}.pickle")
         except BaseException:
             os.unlink(tmp)
             raise
-    except (OSError, pickle.PicklingError):
-        pass  # a read-only home only costs speed
-
-
-def cached_listing(folders: list[Path], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """`safeguard rules list`'s rows without importing the rule model when no rule file changed.
-
-    Listing rules is a lookup: it should start as fast as the command-line library itself, and
-    importing pydantic and building the rule models costs more than that. The rows are cached under
-    a hash of every rule file's path and bytes (and the tool's version); `build` (a full, validated
-    load) runs on a miss, so an invalid rule is reported exactly as before and never cached.
-    """
-    from compliance import __version__
-    from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
-    from compliance.domain.errors import RuleError
-    from compliance.intake.documents import read_bytes
-
-    h = _hasher(f"listing-with-area-rules\0{__version__}".encode(), digest_size=32)
-    for folder in folders or [BUNDLED_RULES]:
-        h.update(f"\0{folder}".encode())
-        area = sorted(p for p in (folder / AREA_FOLDER).glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
-        for path in (rule_files(folder) + area) if folder.is_dir() else []:
-            h.update(f"\0{path}\0".encode())
-            h.update(read_bytes(path, RuleError))  # bounded, regular files only: a refusal names the file
-    key = "listing-" + h.hexdigest()
-    cached = _cache_get(key)
-    if cached is not None:
-        try:
-            listing = json.loads(cached)
-            if isinstance(listing, dict) and all(isinstance(v, list) for v in listing.values()):
-                return listing
-        except ValueError:
-            pass  # a damaged entry is a miss
-    listing = build()
-    _cache_put(key, json.dumps(listing))
-    return listing
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # a read-only home, or a value that does not pickle, only costs speed

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from compliance.domain.errors import Problem, RuleError
+from compliance.domain.errors import Problem
 
 from compliance.catalogue.schema import Rule
 
@@ -34,13 +34,11 @@ def dependency_errors(rules: Iterable[Rule], files: dict[str, Path], known: Iter
                       ) -> list[tuple[Path, Problem]]:
     """`dependency_problems`, each placed at its file's `depends_on` line: the one check every
     consumer (loading a rule set, lint) goes through."""
-    from compliance.intake.documents import read_document
-
+    by_id = {r.id: r for r in rules}
     out = []
-    for rid, texts in sorted(dependency_problems(rules, known).items()):
-        path = files.get(rid, Path(rid))
-        line = read_document(path, RuleError, max_bytes=256 * 1024).line_of(("depends_on",)) if path.is_file() else None
-        out += [(path, Problem(t, "depends_on", line)) for t in texts]
+    for rid, texts in sorted(dependency_problems(by_id.values(), known).items()):
+        line = by_id[rid].lines.line_of(("depends_on",)) if rid in by_id else None
+        out += [(files.get(rid, Path(rid)), Problem(t, "depends_on", line)) for t in texts]
     return out
 
 

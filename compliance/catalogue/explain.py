@@ -24,7 +24,7 @@ import typing
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 
 from compliance.domain.errors import Problem
 from compliance.domain.paths import models_in
@@ -37,35 +37,8 @@ Loc = tuple
 
 
 def position(doc: Document | None, loc: Iterable[str | int], value: bool = False) -> tuple[int | None, int | None]:
-    """1-based (line, column) of the deepest part of `loc` present in the document (of its value,
-    when `value` and it is a plain value); the start of the document when not even the first part is
-    there (a missing top-level field)."""
-    if doc is None:
-        return None, None
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    doc.line_of(())  # parses the tree once
-    node = doc._tree  # noqa: SLF001 - the document's own round-trip tree, read only
-    if node is None:
-        return None, None
-    pos: tuple[int, int] = (0, 0)
-    for part in loc:
-        try:
-            if isinstance(node, CommentedMap) and part in node:
-                pos = node.lc.key(part)
-                # An empty value (`cases:` and nothing) has no place of its own: ruamel puts it at the
-                # start of the next line, after the key's line, so the key is where it is.
-                if value and node[part] is not None and not isinstance(node[part], (CommentedMap, CommentedSeq)):
-                    pos = node.lc.value(part)
-                node = node[part]
-            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-                pos = node.lc.item(part)
-                node = node[part]
-            else:
-                break
-        except (AttributeError, KeyError, TypeError):
-            break
-    return pos[0] + 1, pos[1] + 1
+    """1-based (line, column) of the deepest part of `loc` present in the document (see LineMap.position)."""
+    return (None, None) if doc is None else doc.lines.position(loc, value)
 
 
 def parse_path(path: str) -> Loc:
@@ -573,15 +546,39 @@ def windowed_fields(head: str) -> dict[str, str]:
     return {count: fields[0] for count, fields in windows.items() if fields}
 
 
-def framework_clauses() -> dict[str, list[str]]:
-    """The clauses each framework has (framework_clauses.yaml, shipped with the package)."""
+class FrameworkClause(BaseModel):
+    """One clause of framework_clauses.yaml, with how far it was checked against the project's
+    reference material (the file's header says what each status means)."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+    clause: str
+    status: typing.Literal["named", "cited", "unverified"]
+    basis: str | list[str] | None = None  # named: the reference's words; cited: requirement ids
+
+    @model_validator(mode="after")
+    def _basis_fits_status(self) -> FrameworkClause:
+        wanted: dict[str, type] = {"named": str, "cited": list, "unverified": type(None)}
+        if not isinstance(self.basis, wanted[self.status]) or self.basis == []:
+            raise ValueError(f"{self.clause!r}: a {self.status} clause needs "
+                             + {"named": "its words in the reference material as basis", "cited": "requirement ids as basis",
+                                "unverified": "no basis"}[self.status])
+        return self
+
+
+def framework_clause_entries() -> dict[str, list[FrameworkClause]]:
+    """The clauses each framework has, with their status (framework_clauses.yaml, shipped with the package)."""
     from pathlib import Path
 
     from compliance.domain.errors import RuleError
     from compliance.intake.documents import read_document
 
     doc = read_document(Path(__file__).with_name("framework_clauses.yaml"), RuleError)
-    return {k: [str(c) for c in v] for k, v in (doc.data or {}).items()}
+    return {k: [FrameworkClause.model_validate(c) for c in v] for k, v in (doc.data or {}).items()}
+
+
+def framework_clauses() -> dict[str, list[str]]:
+    """The names of the clauses each framework has: what a rule's mappings may name."""
+    return {k: [c.clause for c in v] for k, v in framework_clause_entries().items()}
 
 
 def area_name_problems(data: Any, doc: Document | None) -> list[Problem]:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator, Field, model_validator
+from typing_extensions import Self
+
+from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
 from compliance.domain.base import Strict
+from compliance.domain.positions import LineMap
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RuleId = Annotated[str, Field(pattern=r"^[A-Z]{3}-[0-9]{3}$")]
@@ -56,3 +59,22 @@ class OneKey(Strict):
     @property
     def arg(self) -> Any:
         return getattr(self, self.op)
+
+
+class FromFile(Strict):
+    """A model loaded from a file, carrying where each of its parts was in that file.
+
+    The loader sets the line map once, from the parse that produced the model; it travels with the
+    model (and with its cached copy), so nothing that reports on a rule ever reads its file again.
+    A rule built in code has an empty map: its places are unknown, never guessed.
+    """
+
+    _lines: LineMap = PrivateAttr(default_factory=lambda: LineMap({}))
+
+    @property
+    def lines(self) -> LineMap:
+        return self._lines
+
+    def located(self, lines: LineMap) -> Self:
+        self._lines = lines
+        return self

@@ -1,21 +1,27 @@
 """Loading a catalogue: the bundled rules, then local folders (a later folder overrides an id), each
-file validated (or read from the cache) and the set checked for broken prerequisites once."""
+file read once, validated (or read from the cache) with its line map, and the set checked for
+broken prerequisites once."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
-from compliance.intake.documents import read_bytes, read_document, read_text
+from compliance.intake.documents import Document, decode_text, parse_document, read_bytes
 from compliance.domain.errors import Problem, RuleError
-from compliance.catalogue.cache import _cache_get, _cache_put, get_object, put_object
+from compliance.catalogue import cache
 from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
+from compliance.catalogue.language import FromFile
 from compliance.catalogue.schema import Rule
 from compliance.domain.result import RuleOverride
 
 __all__ = ["AREA_FOLDER", "BUNDLED_RULES", "RuleSet", "load_rule_file", "load_rules", "rule_files"]
+
+MAX_RULE_BYTES = 256 * 1024
 
 
 # --- loading a catalogue ----------------------------------------------------------------------------
@@ -39,8 +45,10 @@ class RuleSet:
         self.files = files
         self.digest = digest
         self.overrides = overrides or []
-        # Set when the rules are exactly what files say (load_rules): a key for what is compiled from them.
+        # Set when the rules are exactly what files say (load_rules): a key for what is built from them,
+        # and the bytes each rule was loaded from.
         self.content_key = content_key
+        self.contents: dict[str, bytes] = {}
 
     @property
     def version(self) -> str:
@@ -63,123 +71,90 @@ def load_area_rules(folders: list[Path] | None = None) -> list:
 
 
 def load_area_rule_file(path: Path):  # -> AreaRule (imported lazily: area rules are rarely needed)
-    """One area rule file, validated, whose file name is its id."""
+    """One area rule file, validated, with its line map, whose file name is its id."""
     from compliance.catalogue.area_schema import AreaRule
-    from compliance.catalogue.explain import area_name_problems, explain, position
+    from compliance.catalogue.explain import area_name_problems, explain
 
-    doc = read_document(path, RuleError, max_bytes=256 * 1024)
-    try:
-        rule = AreaRule.model_validate(doc.data)
-    except ValidationError as e:
-        problems = explain(AreaRule, e, doc)
+    def problems(e: ValidationError, doc: Document) -> list[Problem]:
+        found = explain(AreaRule, e, doc)
         names = area_name_problems(doc.data, doc)
         if names:  # each name at its place, with suggestions, rather than the model's one list at the top
-            problems = [p for p in problems if "neither item fields nor parameters" not in p.message] + names
-        raise RuleError(str(path), problems) from None
+            found = [p for p in found if "neither item fields nor parameters" not in p.message] + names
+        return found
+
+    rule = _validated(path, read_bytes(path, RuleError, MAX_RULE_BYTES), AreaRule, problems)
     if path.stem != rule.id:
-        raise RuleError(str(path), [Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id",
-                                            *position(doc, ("id",)), code="file-name")])
+        raise RuleError(str(path), [_misnamed(rule)])
     return rule
 
 
-def load_rule_file(path: Path, folder: Path | None = None) -> Rule:
-    """Parse and validate one rule file.
+class InvalidRule(RuleError):
+    """A rule file that parsed but is not a valid rule; it keeps the parsed document, so checks that
+    still apply to its valid parts (lint's path checks) run on the one reading of the file."""
 
-    Parsing YAML with line numbers costs ~10 ms a file, which across a catalogue would dominate the
-    start-up of every command, so validated rules are cached under the hash of their bytes. A
-    changed file has a new hash; the cache is only ever a copy of what the file says.
+    def __init__(self, file: str, problems: list[Problem], document: Document):
+        super().__init__(file, problems)
+        self.document = document
+
+
+M = TypeVar("M", bound=FromFile)
+
+
+def _validated(path: Path, raw: bytes, model: type[M],
+               problems: Callable[[ValidationError, Document], list[Problem]]) -> M:
+    """The model a rule file holds, with the line map of its one parse.
+
+    Parsing YAML costs ~10 ms a file, which across a catalogue would dominate the start-up of every
+    command, so a validated rule is cached under the hash of its bytes: a changed file has a new
+    hash, and the cache is only ever a copy of what the file says.
     """
-    from compliance import __version__
+    name = cache.key(model.__name__, raw)
+    rule = cache.get(name)
+    if isinstance(rule, model):
+        return rule
+    doc = parse_document(path, decode_text(path, raw, RuleError), RuleError)
+    try:
+        rule = model.model_validate(doc.data).located(doc.lines)
+    except ValidationError as e:
+        raise InvalidRule(str(path), problems(e, doc), doc) from None
+    cache.put(name, rule)
+    return rule
 
-    raw = read_text(path, RuleError, max_bytes=256 * 1024)
-    key = hashlib.sha256(f"{__version__}\0{raw}".encode()).hexdigest()
-    rule = None
-    cached = _cache_get(key)
-    if cached is not None:
-        try:
-            rule = Rule.model_validate_json(cached)
-        except ValidationError:
-            rule = None  # a damaged cache entry is a miss
-    doc = None
-    if rule is None:
-        doc = read_document(path, RuleError, max_bytes=256 * 1024)
-        try:
-            rule = Rule.model_validate(doc.data)
-        except ValidationError as e:
-            from compliance.catalogue.explain import rule_problems
 
-            raise RuleError(str(path), rule_problems(Rule, e, doc)) from None
-        _cache_put(key, rule.model_dump_json(by_alias=True, exclude_unset=True))
-    problems = []
-    if path.stem != rule.id:
-        problems.append(Problem(f"the file name must be the rule id ('{rule.id}.yaml')", "id", code="file-name"))
+def _misnamed(rule: FromFile) -> Problem:
+    return Problem(f"the file name must be the rule id ('{getattr(rule, 'id', '')}.yaml')", "id",
+                   *rule.lines.position(("id",)), code="file-name")
+
+
+def load_rule_file(path: Path, folder: Path | None = None, raw: bytes | None = None) -> Rule:
+    """One rule file (whose bytes the caller may have read already), validated, with its line map."""
+    from compliance.catalogue.explain import rule_problems
+
+    raw = read_bytes(path, RuleError, MAX_RULE_BYTES) if raw is None else raw
+    rule = _validated(path, raw, Rule, lambda e, doc: rule_problems(Rule, e, doc))
+    problems = [_misnamed(rule)] if path.stem != rule.id else []
     if folder is not None and path.parent != folder and path.parent.name != rule.area:
         problems.append(Problem(f"a rule in folder '{path.parent.name}' must have area '{path.parent.name}'", "area",
-                                code="file-name"))
+                                *rule.lines.position(("area",)), code="file-name"))
     if problems:
-        from compliance.catalogue.explain import position
-
-        doc = doc or read_document(path, RuleError, max_bytes=256 * 1024)
-        for p in problems:
-            p.line, p.column = position(doc, (p.path,))
         raise RuleError(str(path), problems)
     return rule
 
 
 def load_rules(folders: list[Path] | None = None) -> RuleSet:
-    """Load every rule file under the folders (default: the bundled catalogue).
-
-    A catalogue loaded before is read back whole from the cache (see catalogue.cache.get_object)
-    under a hash of every file's path and bytes and of the code that defines and loads rules, so it
-    is only ever a copy of what the files say; anything else (a changed, added or removed file, an
-    invalid one, a new version) is loaded and validated afresh.
-    """
+    """Load every rule file under the folders (default: the bundled catalogue), each read once."""
     folders = folders or [BUNDLED_RULES]
-    key = _catalogue_key(folders)
-    cached = get_object(key) if key else None
-    if isinstance(cached, tuple) and len(cached) == 4:
-        return RuleSet(*cached, content_key=key)
-    ruleset = _load_rules(folders)
-    if key:
-        put_object(key, (ruleset.rules, ruleset.files, ruleset.digest, ruleset.overrides))
-        ruleset.content_key = key
-    return ruleset
-
-
-def _catalogue_key(folders: list[Path]) -> str | None:
-    """The cache key of the catalogue in these folders, or None when one of them is not a folder."""
-    import pydantic
-
-    from compliance import __version__
-    from compliance.domain import base, outcomes, result
-
-    h = hashlib.sha256(f"catalogue\0{__version__}\0{pydantic.VERSION}".encode())
-    here = Path(__file__).parent  # the rule language (schema, operators, kinds), its loading and checks
-    code = sorted(here.rglob("*.py")) + [Path(m.__file__ or "") for m in (outcomes, result, base)]
-    for module in code:  # the models' layout, and the checks
-        h.update(module.read_bytes())
-    for folder in folders:
-        if not folder.is_dir():
-            return None
-        for path in rule_files(folder):
-            h.update(f"\0{folder}\0{path}\0".encode())
-            try:
-                h.update(read_bytes(path, RuleError))  # bounded, regular files only, as the load reads them
-            except RuleError:
-                return None  # the full load names the file
-    return "catalogue-" + h.hexdigest()
-
-
-def _load_rules(folders: list[Path]) -> RuleSet:
     by_id: dict[str, Rule] = {}
     files: dict[str, Path] = {}
+    contents: dict[str, bytes] = {}
     overrides: dict[str, RuleOverride] = {}
     for folder in folders:
         if not folder.is_dir():
             raise RuleError(str(folder), [Problem("not a folder of rule files")])
         seen_here: dict[str, Path] = {}
         for path in rule_files(folder):
-            rule = load_rule_file(path, folder)
+            raw = read_bytes(path, RuleError, MAX_RULE_BYTES)
+            rule = load_rule_file(path, folder, raw)
             if rule.id in seen_here:
                 raise RuleError(str(path), [Problem(f"rule id {rule.id} is already defined in {seen_here[rule.id]}", "id")])
             seen_here[rule.id] = path
@@ -188,17 +163,22 @@ def _load_rules(folders: list[Path]) -> RuleSet:
                                                   bundled=files[rule.id].resolve().is_relative_to(BUNDLED_RULES))
             by_id[rule.id] = rule
             files[rule.id] = path
+            contents[rule.id] = raw
     if not by_id:
         raise RuleError(", ".join(map(str, folders)), [Problem("no rule files (*.yaml) found")])
-    return RuleSet(list(by_id.values()), files, _digest(files), [overrides[k] for k in sorted(overrides)])
+    digest = _digest(contents)
+    ruleset = RuleSet(list(by_id.values()), files, digest, [overrides[k] for k in sorted(overrides)],
+                      content_key=cache.key("catalogue", digest, *(f"{rid}={files[rid]}" for rid in sorted(files))))
+    ruleset.contents = contents
+    return ruleset
 
 
-def _digest(files: dict[str, Path]) -> str:
-    """The rules' sha256: each id and its file's bytes, in id order."""
+def _digest(contents: dict[str, bytes]) -> str:
+    """The rules' sha256: each id and its file's bytes (as loaded), in id order."""
     digest = hashlib.sha256()
-    for rid in sorted(files):
+    for rid in sorted(contents):
         digest.update(rid.encode())
-        digest.update(files[rid].read_bytes())
+        digest.update(contents[rid])
     return digest.hexdigest()
 
 
@@ -213,9 +193,12 @@ def load_rule_paths(paths: list[Path]) -> tuple[RuleSet, list[str]]:
 
     local: dict[str, Rule] = {}
     files: dict[str, Path] = {}
+    contents: dict[str, bytes] = {}
     for p in paths:
         for f in rule_files(p) if p.is_dir() else [p]:
-            rule = load_rule_file(f)
+            raw = read_bytes(f, RuleError, MAX_RULE_BYTES)
+            rule = load_rule_file(f, raw=raw)
+            contents[rule.id] = raw
             if rule.id in local:
                 raise RuleError(str(f), [Problem(f"rule id {rule.id} is already defined in {files[rule.id]}", "id")])
             local[rule.id] = rule
@@ -228,4 +211,5 @@ def load_rule_paths(paths: list[Path]) -> tuple[RuleSet, list[str]]:
     available = {**bundled.by_id, **local}
     needed = {r.id: r for rule in local.values() for r in with_prerequisites(rule, available)}
     all_files = {rid: files.get(rid) or bundled.files[rid] for rid in needed}
-    return RuleSet(list(needed.values()), all_files, _digest(all_files), overrides), sorted(local)
+    digest = _digest({rid: contents.get(rid) or bundled.contents[rid] for rid in needed})
+    return RuleSet(list(needed.values()), all_files, digest, overrides), sorted(local)

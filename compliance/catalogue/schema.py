@@ -23,7 +23,7 @@ from compliance.domain.base import Strict
 from compliance.domain.outcomes import FrameworkMapping, KeyQuestion, Outcome, Severity, Source
 from compliance.catalogue.kinds import EXTRAS, KINDS, Kind
 from compliance.catalogue.operators import Compare, test_parameters
-from compliance.catalogue.language import (FiniteFloat, Name, Number, OneKey, Path_, RuleId, Scalar, _brief,
+from compliance.catalogue.language import (FromFile, FiniteFloat, Name, Number, OneKey, Path_, RuleId, Scalar, _brief,
                                            _strict_number)
 
 # Names the engine itself puts on every fact; a measure may not shadow them.
@@ -343,7 +343,7 @@ class Case(Strict):
         return norm(value)
 
 
-class Rule(Strict):
+class Rule(FromFile):
     id: RuleId
     title: str = Field(min_length=5, max_length=100)
     area: Name

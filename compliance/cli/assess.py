@@ -68,7 +68,7 @@ def assess(ctx: click.Context, file: Path, fmt: str, output: Path | None, fail_o
 
         from compliance.app.history import store_path
 
-        past, recorded, replaced = assess_with_history(report, rule_folders(rule_dirs, no_bundled), history, record,
+        report, past, recorded, replaced = assess_with_history(report, rule_folders(rule_dirs, no_bundled), history, record,
                                                        replace)
         if past is not None and fmt in ("html", "markdown", "docx"):
             context["history"] = past

@@ -1,4 +1,4 @@
-"""`safeguard history`: what was recorded, period by period (list, show, trend, compare, prune, export)."""
+"""`safeguard history`: what was recorded, period by period (list, show, trend, compare, actions, prune, export)."""
 
 from __future__ import annotations
 
@@ -143,6 +143,43 @@ def compare_cmd(org: str, from_period: str, to_period: str, fmt: str, output: Pa
         runs = _org_runs(store, org, history)
     c = compare(_period(runs, from_period, history, "--from"), _period(runs, to_period, history, "--to"))
     _out(fmt, render_json(c), compare_doc(c), output)
+
+
+@history_group.command("actions")
+@click.argument("org", required=False)
+@click.option("--all", "everything", is_flag=True, help="Show done and closed actions too (by default only open ones).")
+@click.option("--overdue", "overdue_only", is_flag=True, help="Only the actions overdue on the day of --as-of.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day an action counts as overdue from: due before it and not done [default: today].")
+@format_option
+@output_option
+@store_option
+def actions_cmd(org: str | None, everything: bool, overdue_only: bool, as_of, fmt: str, output: Path | None,
+                history: Path | None) -> None:
+    """Each organisation's action plan as last recorded (or ORG's): what is to be done for each
+    requirement not met, by whom and when, its status, and what changed since the period before.
+    Actions come from the Action plan sheet (or the actions list) of a return recorded with
+    `safeguard assess FILE --record`; open ones are carried to the next year while the requirement is
+    still not met, and closed when it is met."""
+    import datetime as dt
+    import json
+
+    from compliance.app.history import store_path
+    from compliance.formats.history import actions_doc, actions_json
+
+    day = as_of.date() if as_of is not None else dt.date.today()
+    with _store(history) as store:
+        if org:
+            org = store.spelling(org) or org
+            runs = store.history([org]).get(org, [])
+            if not runs:
+                raise _not_found(history, f"no recorded periods for organisation {org}")
+            latest = [runs[-1]]
+        else:
+            latest = [r[-1] for r in store.history().values()]
+    plans = actions_json(latest, day, everything, overdue_only)
+    data = json.dumps({"as_of": day.isoformat(), "organisations": plans}, indent=2) + "\n"
+    _out(fmt, data, actions_doc(plans, day, str(store_path(history)), everything), output)
 
 
 @history_group.command("where")

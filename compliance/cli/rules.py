@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -37,6 +38,32 @@ def rules_group() -> None:
     """List, document, test and lint rule files."""
 
 
+def _cached_listing(folders: list[Path], build: Callable[[], dict[str, list[dict]]]) -> dict[str, list[dict]]:
+    """`rules list`'s rows without importing the rule model when no rule file changed.
+
+    Listing rules is a lookup: it should start as fast as the command-line library itself, and
+    importing pydantic and building the rule models costs more than that. The rows are kept in the
+    one cache under every rule file's path and bytes; `build` (a full, validated load) runs on a
+    miss, so an invalid rule is reported exactly as before and never cached.
+    """
+    from compliance.catalogue import cache
+    from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
+    from compliance.domain.errors import RuleError
+    from compliance.intake.documents import read_bytes
+
+    parts: list[str | bytes] = []
+    for folder in folders or [BUNDLED_RULES]:
+        area = sorted(p for p in (folder / AREA_FOLDER).glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
+        for path in (rule_files(folder) + area) if folder.is_dir() else []:
+            parts += [f"{folder}\0{path}", read_bytes(path, RuleError)]  # bounded: a refusal names the file
+    name = cache.key("listing", *parts)
+    listing = cache.get(name)
+    if not (isinstance(listing, dict) and all(isinstance(v, list) for v in listing.values())):
+        listing = build()
+        cache.put(name, listing)
+    return listing
+
+
 @rules_group.command("list")
 @click.option("--area", help="Only rules of this area (e.g. training; `area` for the area rules, which "
                               "judge a local authority area across its organisations).")
@@ -46,8 +73,6 @@ def rules_group() -> None:
 def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_bundled: bool) -> None:
     """One line per rule: id, scope (org: judged for each organisation; area: across the organisations
     serving a local authority area), severity, area and title."""
-    from compliance.catalogue.cache import cached_listing
-
     folders = rule_folders(rule_dirs, no_bundled)
 
     def build() -> dict[str, list[dict]]:
@@ -60,7 +85,7 @@ def list_rules(area: str | None, severity: str | None, fmt: str, rule_dirs, no_b
                   "key_question": r.key_question.value, "title": r.title} for r in load_area_rules(folders)]
         return {"rows": rows, "overrides": [o.model_dump() for o in rs.overrides]}
 
-    listing = cached_listing(folders, build)
+    listing = _cached_listing(folders, build)
     announce_overrides([SimpleNamespace(**o) for o in listing["overrides"]])
     rows = [r for r in listing["rows"]
             if (area is None or r["area"] == area) and (severity is None or r["severity"] == severity)]
@@ -284,8 +309,8 @@ def test(ctx: click.Context, paths: tuple[Path, ...], mutate: bool, fmt: str, ou
         run = mutate_run(scores, target)
     else:
         results = (run_cases(rs, set(ids)) if rs else []) + run_area_cases([r for r, _ in area_rules.values()])
-        files = {**({rid: rs.files[rid] for rid in ids} if rs else {}), **{k: f for k, (_, f) in area_rules.items()}}
-        run = test_run(results, files, list(ids) + sorted(area_rules), target)
+        rules = {**({rid: (rs.by_id[rid], rs.files[rid]) for rid in ids} if rs else {}), **area_rules}
+        run = test_run(results, rules, list(ids) + sorted(area_rules), target)
     _emit_run(run, fmt, output)
     ctx.exit(run.exit_code())
 

@@ -91,6 +91,8 @@ def screen(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: Path | 
     options = Options(junit_insufficient=junit_insufficient, timestamp=now() if timestamp else None,
                       details=details_limit, by=framework, quiet=quiet)
     emit(render("screening", fmt, result, options, **({"reports": run.reports} if fmt in DETAILED else {})), output)
+    for why in result.area_code_problems:
+        click.echo(terminal(f"warning: area code {why}; grouped by the code as written"), err=True)
     for bad in result.invalid_files:
         click.echo(terminal(f"{'internal error' if bad.internal else 'error'}: {bad.reason}"), err=True)
     for dup in result.duplicates:

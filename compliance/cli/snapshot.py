@@ -21,9 +21,25 @@ fixtures_option = click.option(
 HEADINGS = {"outcomes": "Outcome or severity changes", "wording": "Wording changes"}
 
 
+def snapshot_rules(rule_dirs: tuple[Path, ...], no_bundled: bool) -> list[Path]:
+    """The rules the snapshots are made with, found as `rules lint|test` find theirs: with no --rules,
+    the project's ./rules when there is one (on its own: it is the catalogue being changed), else
+    the bundled catalogue; said on stderr either way, so nobody mistakes one for the other."""
+    if rule_dirs or no_bundled:
+        return rule_folders(rule_dirs, no_bundled)
+    from compliance.app.checks import default_targets, describe_target
+
+    targets, note = default_targets([])
+    click.echo(note or f"note: snapshots made with the rules in ./rules ({describe_target(targets)})", err=True)
+    return targets
+
+
 @click.group("snapshot")
 def snapshot_group() -> None:
-    """Compare or rewrite the expected findings of the fixture organisations."""
+    """Compare or rewrite the expected findings of the fixture organisations.
+
+    With the project's ./rules when there is one (as `rules lint` and `rules test`), else the
+    bundled catalogue; --rules and --no-bundled choose the rules as `assess` does."""
 
 
 @snapshot_group.command("check")
@@ -36,7 +52,7 @@ def check(ctx: click.Context, fixtures: Path, profile: Path | None, rule_dirs, n
     outcome (or severity) first, then changes of wording, each under its own heading."""
     from compliance.app.snapshot import compare_fixtures
 
-    evaluator, _ = make_evaluator(rule_folders(rule_dirs, no_bundled), profile)
+    evaluator, _ = make_evaluator(snapshot_rules(rule_dirs, no_bundled), profile)
     snapshots = compare_fixtures(evaluator, fixtures)
     missing = [s for s in snapshots if not s.path.is_file()]
     for s in missing:  # said as what it is, with what to do, not as a diff against nothing
@@ -65,7 +81,7 @@ def update(fixtures: Path, profile: Path | None, rule_dirs, no_bundled: bool) ->
     from compliance.intake.files import write_atomic
     from compliance.app.snapshot import compare_fixtures
 
-    evaluator, _ = make_evaluator(rule_folders(rule_dirs, no_bundled), profile)
+    evaluator, _ = make_evaluator(snapshot_rules(rule_dirs, no_bundled), profile)
     for s in compare_fixtures(evaluator, fixtures):
         if s.changed:
             s.path.parent.mkdir(parents=True, exist_ok=True)

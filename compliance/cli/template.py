@@ -19,9 +19,17 @@ from compliance.cli.options import ORG_TYPE_CHOICES, rule_folders, rules_options
                    "figures and notes, with the period moved on by a year.")
 @click.option("--same-period", is_flag=True,
               help="With --from: keep the return's own period (to correct a return rather than start next year's).")
+@click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path), envvar="SAFEGUARD_HISTORY",
+              help="With --from: the history store whose recorded action plan is carried into next year's Action plan "
+                   "sheet (its open actions) [default: the store safeguard assess --record writes to; env: "
+                   "SAFEGUARD_HISTORY].")
+@click.option("--services", "services", metavar="LIST",
+              help="The services the organisation runs, in words or codes, separated by commas (e.g. 'emergency "
+                   "department, maternity'): the workbook asks only about those [default: the services --from's return "
+                   "lists, else every service].")
 @rules_options
 def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[Path, ...], no_bundled: bool,
-             same_period: bool) -> None:
+             same_period: bool, history: Path | None, services: str | None) -> None:
     """Write an Excel workbook to fill in and assess with `safeguard assess FILE.xlsx`.
 
     A sheet per section of the return (only those the rules for the organisation type read), one
@@ -42,9 +50,14 @@ def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[
 
         assessment, _info = load_assessment(source)  # validated first: a template is never filled with errors
         data = assessment.model_dump(mode="python", exclude_unset=True)
-        from compliance.app.template import with_suggested_actions
+        from compliance.app.template import open_plan, with_suggested_actions
         from compliance.evaluation.evaluator import Evaluator
 
+        if not same_period:  # next year's plan: the open actions, recorded or the return's own
+            org = assessment.organisation
+            data, said = open_plan(data, history, org.id, org.period.end)
+            if said:
+                click.echo(said, err=True)
         data, added = with_suggested_actions(data, Evaluator(ruleset).evaluate(assessment))
         if added:
             click.echo(f"added {added} suggested action{'s' if added != 1 else ''} to the Action plan sheet, one for "
@@ -52,5 +65,9 @@ def template(org_type: str, output: Path, source: Path | None, rule_dirs: tuple[
         if not same_period:
             data, moved = next_year(data)
             click.echo(moved, err=True)
+    if services is not None:
+        from compliance.app.template import with_services
+
+        data = with_services(data or {"organisation": {"type": org_type}}, services)
     write_atomic(output, template_workbook(ruleset, OrgType(org_type), data, str(source)))
     click.echo(f"wrote {output} ({org_type} template)", err=True)

@@ -23,7 +23,7 @@ from compliance.cohort.score import Component, OrgScore
 from compliance.cohort.weights import Weights
 from compliance.domain.area_result import AreaReport
 from compliance.domain.base import Strict
-from compliance.domain.outcomes import Outcome, Severity
+from compliance.domain.outcomes import OUTCOME_LABELS, Outcome, Severity
 
 
 class AreaScore(Strict):
@@ -53,15 +53,15 @@ def score_area(report: AreaReport, org_scores: dict[str, OrgScore], w: Weights) 
             continue
         base = getattr(w.severity, f.severity.value)
         if f.outcome == Outcome.not_met:
-            pts, what = base, "not met"
+            pts = base
             area_points += pts
             critical += f.severity == Severity.critical
         else:
-            pts, what = base * w.insufficient_evidence, "no evidence"
+            pts = base * w.insufficient_evidence
             area_silence += pts
         components.append(Component(part="findings" if f.outcome == Outcome.not_met else "data_quality",
                                     key=f.rule_id, points=round(pts, 2),
-                                    detail=f"{f.rule_id} {what} ({f.severity.value}): {f.title}; {base:g} points"
+                                    detail=f"{f.rule_id} {OUTCOME_LABELS[f.outcome].lower()} ({f.severity.value}): {f.title}; {base:g} points"
                                            + ("" if f.outcome == Outcome.not_met else f" x {w.insufficient_evidence:g}")))
     components.sort(key=lambda c: (c.part != "findings", -c.points, c.key))
     members = [org_scores[m.id] for m in report.organisations if m.id in org_scores]

@@ -46,6 +46,10 @@ class RankedOrg(OrgScore):
     rank: int = Field(description="Place in this screening's list (after --org-type / --local-authority filters).")
     national_rank: int = Field(default=0, description="Place among every organisation screened, before filters: kept so a "
                                              "filtered view still says where each stands nationally.")
+    rank_group: int = Field(default=0, description=(
+        "Organisations whose 95% rank ranges overlap, directly or through others between them, share a group "
+        "(numbered from the highest risk): every organisation of a group is surely above every one of a later group, "
+        "and within a group the order is not sure. 0: no ranges computed."))
 
 
 class LocalAuthorityRollup(Strict):
@@ -82,6 +86,9 @@ class Screening(Strict):
     duplicates: list[Duplicate]
     area_ranking: list[AreaScore] = Field(default_factory=list, description="With --by area: areas ranked by need.")
     funnels: list[FunnelRule] = Field(default_factory=list, description="Each share measure's funnel across the cohort.")
+    area_code_problems: list[str] = Field(default_factory=list, description=(
+        "Area codes that look like ONS (GSS) codes but not an upper-tier authority's in England (E06, E08, E09 or "
+        "E10 and six digits), each with why; such areas are still grouped by the code as written."))
 
 
 def rank_key(s: OrgScore) -> tuple:
@@ -95,13 +102,50 @@ def rank(scores: list[OrgScore], everyone: list[OrgScore] | None = None) -> list
     national rank is the place among `everyone` (default: the same organisations), so a filtered
     view still says where each organisation stands among all screened."""
     key = rank_key
-    national = None if everyone is None else {(s.id, s.file): i for i, s in enumerate(sorted(everyone, key=key), start=1)}
+    order = sorted(everyone if everyone is not None else scores, key=key)
+    national = {(s.id, s.file): i for i, s in enumerate(order, start=1)}
+    spans = {k: _span(s, national[k]) for k, s in zip(national, order)}
+    groups = rank_groups([spans[k] for k in national])
+    group = dict(zip(national, groups))
     # The scores are validated already: copying their fields is linear, dumping and re-validating
     # every component of every organisation was most of the ranking's cost.
-    fields = list(OrgScore.model_fields)
-    return [RankedOrg.model_construct(rank=i, national_rank=i if national is None else national[(s.id, s.file)],
-                                      **{f: getattr(s, f) for f in fields})
-            for i, s in enumerate(sorted(scores, key=key), start=1)]
+    fields = [f for f in OrgScore.model_fields if f not in ("rank_low", "rank_high")]
+    out = []
+    for i, s in enumerate(sorted(scores, key=key), start=1):
+        k = (s.id, s.file)
+        lo, hi = spans[k]
+        out.append(RankedOrg.model_construct(rank=i, national_rank=national[k], rank_group=group[k] if hi else 0,
+                                             rank_low=lo, rank_high=hi, **{f: getattr(s, f) for f in fields}))
+    return out
+
+
+def _span(s: OrgScore, place: int) -> tuple[int, int]:
+    """The 95% range of a national rank, widened to hold the place itself (a percentile interval from a
+    few dozen replicates can miss it by one or two); (0, 0) when no range was computed."""
+    if not s.rank_high:
+        return 0, 0
+    return min(s.rank_low, place), max(s.rank_high, place)
+
+
+def rank_groups(spans: list[tuple[int, int]]) -> list[int]:
+    """Each organisation's group, the spans given in national order: a group ends only where every
+    range so far ends before every range after begins, so two organisations whose ranges overlap are
+    always in one group, and an organisation is presented above another of a later group only when
+    that order is sure (Goldstein and Spiegelhalter, "League tables and their limitations", JRSS A
+    159:385-443, 1996: rank intervals, not league positions)."""
+    n = len(spans)
+    later_low = [0] * n  # the lowest range start from position i on
+    low = n + 1
+    for i in range(n - 1, -1, -1):
+        low = min(low, spans[i][0] or i + 1)
+        later_low[i] = low
+    out, group, reach = [], 1, 0
+    for i, (_lo, hi) in enumerate(spans):
+        if i and reach < later_low[i]:
+            group += 1
+        out.append(group)
+        reach = max(reach, hi or i + 1)
+    return out
 
 
 def select(scores: list[OrgScore], org_types: tuple[str, ...] = (), local_authorities: tuple[str, ...] = ()) -> list[OrgScore]:
@@ -201,7 +245,18 @@ def build(scores: list[OrgScore], invalid: list[InvalidFile], weights: Weights, 
         return Screening(weights=weights, screened=len(scores), organisations=ranked[:top] if top is not None else ranked,
                          areas=by_local_authority(ranked), national=national(chosen),
                          invalid_files=sorted(invalid, key=lambda i: i.file), duplicates=duplicates(scores),
-                         funnels=funnels)
+                         funnels=funnels, area_code_problems=area_code_problems(scores))
+
+
+def area_code_problems(scores: list[OrgScore]) -> list[str]:
+    """Each GSS-like area code that is not an upper-tier authority's, once, naming an organisation that gave it."""
+    from compliance.domain.areas import code_problem
+
+    first: dict[str, str] = {}
+    for s in scores:
+        for la in s.local_authorities:
+            first.setdefault(la, s.id)
+    return [f"{why} (given by {first[la]})" for la in sorted(first) if (why := code_problem(la))]
 
 
 @contextmanager

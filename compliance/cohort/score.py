@@ -13,11 +13,12 @@ from pydantic import Field, PrivateAttr
 
 from compliance.domain.result import FAILING, Finding, Report
 from compliance.domain.model import Context, Rating
-from compliance.domain.outcomes import Outcome, Severity
+from compliance.domain.outcomes import OUTCOME_LABELS, Outcome, Severity
 from compliance.cohort.funnel import ShareCount, ShareSignal, share_counts
 from compliance.cohort.signals import Signals
 from compliance.cohort.weights import Weights
 from compliance.domain.base import Strict
+from compliance.domain.labels import value_label
 
 
 Part = Literal["findings", "context", "data_quality", "deterioration"]
@@ -35,6 +36,7 @@ class Enquiry(Strict):
     severity: Severity
     outcome: Outcome
     text: str
+    title: str = Field(default="", description="The rule's title, as the finding gives it.")
 
 
 class OrgScore(Strict):
@@ -73,6 +75,10 @@ class OrgScore(Strict):
     spc: dict[str, str] = Field(default_factory=dict, description=(
         "With history: each share's statistical process control reading over the recorded periods (XmR chart), "
         "by 'rule measure'; with too few periods it says so instead of judging."))
+    overdue_actions: int | None = Field(default=None, description=(
+        "Actions of its own plan past their due date and not done (the return's, else the history store's last "
+        "recorded plan); null: not reported."))
+    overdue_actions_text: str = Field(default="", description="The count as the screening shows it: never 0 when unknown.")
     rank_low: int = Field(default=0, description="Lower end of the 95% interval of the national rank (bootstrap; 0: not computed).")
     rank_high: int = Field(default=0, description="Upper end of that interval.")
 
@@ -107,14 +113,14 @@ def finding_component(f: Finding, w: Weights) -> Component | None:
     if f.outcome == Outcome.insufficient_evidence:
         pts = base * w.insufficient_evidence
         return Component(part="findings", key=f.rule_id, points=pts,
-                         detail=f"{head}: no evidence; {_num(base)} points x {_num(w.insufficient_evidence)}")
+                         detail=f"{head}: {OUTCOME_LABELS[f.outcome].lower()}; {_num(base)} points x {_num(w.insufficient_evidence)}")
     gap = shortfall(f)
     if gap is None:
-        return Component(part="findings", key=f.rule_id, points=base, detail=f"{head}: not met; {_num(base)} points")
+        return Component(part="findings", key=f.rule_id, points=base, detail=f"{head}: {OUTCOME_LABELS[f.outcome].lower()}; {_num(base)} points")
     actual, threshold, rel = gap
     pts = base * (1 + w.gap * rel)
     return Component(part="findings", key=f.rule_id, points=pts,
-                     detail=f"{head}: not met, {_num(actual)} against {_num(threshold)}; "
+                     detail=f"{head}: {OUTCOME_LABELS[f.outcome].lower()}, {_num(actual)} against {_num(threshold)}; "
                             f"{_num(base)} points x (1 + {_num(w.gap)} x {rel:.2f} shortfall)")
 
 
@@ -124,7 +130,7 @@ def context_components(s: Signals, w: Weights) -> list[Component]:
     out: list[Component] = []
 
     def missing(key: str) -> None:
-        out.append(Component(part="data_quality", key=key, points=dq, detail=f"{key} not reported"))
+        out.append(Component(part="data_quality", key=key, points=dq, detail=f"{_CONTEXT_TITLES[key]}: not reported"))
 
     if s.last_inspection is None:
         missing("last_inspection")
@@ -144,6 +150,8 @@ def context_components(s: Signals, w: Weights) -> list[Component]:
         else:
             out.append(Component(part="context", key=key, points=min(n, cap) * per,
                                  detail=f"{n} {label}: {min(n, cap)} x {_num(per)}"))
+    if s.overdue_actions:
+        out.append(overdue_component(s.overdue_actions, w))
     if c.la_childrens_services_inadequate is None:
         missing("la_childrens_services_inadequate")
     elif c.la_childrens_services_inadequate:
@@ -155,7 +163,45 @@ def context_components(s: Signals, w: Weights) -> list[Component]:
             missing(key)
         else:
             out.append(Component(part="context", key=key, points=getattr(table, r.value),
-                                 detail=f"{label} rated {r.value.replace('_', ' ')}"))
+                                 detail=f"{label} rated {value_label(r)}"))
+    return out
+
+
+def _context_titles() -> dict[str, str]:
+    """The context values' titles from the model (one source of words for the return and the screening)."""
+    from compliance.domain.model import Organisation
+
+    fields = {**Context.model_fields, "last_inspection": Organisation.model_fields["last_inspection"]}
+    return {k: f.title or k for k, f in fields.items()}
+
+
+_CONTEXT_TITLES = _context_titles()
+
+
+def overdue_component(n: int, w: Weights) -> Component:
+    counted = min(n, w.context.max_overdue_actions)
+    return Component(part="context", key="overdue_actions", points=counted * w.context.per_overdue_action,
+                     detail=f"{n} overdue action{'s' if n != 1 else ''} in its own plan: {counted} x "
+                            f"{_num(w.context.per_overdue_action)}")
+
+
+def overdue_text(n: int | None) -> str:
+    """How many actions of its plan are overdue, in words; 'not reported' when no plan is known."""
+    if n is None:
+        return "overdue actions: not reported (no action plan in the return or the history store)"
+    return f"overdue actions: {n} in its own plan (due before the period end, not done)"
+
+
+def with_overdue(s: OrgScore, n: int, w: Weights) -> OrgScore:
+    """The score with the overdue actions of a plan found elsewhere (the history store) when its return gives none."""
+    if s.overdue_actions is not None:
+        return s
+    found = [overdue_component(n, w)] if n else []
+    points = sum(c.points for c in found)
+    out = s.model_copy(update={
+        "overdue_actions": n, "overdue_actions_text": overdue_text(n).replace("its own plan", "its plan last recorded"),
+        "context_points": round(s.context_points + points, 2), "score": round(s.score + points, 2),
+        "components": sorted(list(s.components) + found, key=lambda c: (-c.points, c.part, c.key))})
     return out
 
 
@@ -169,7 +215,8 @@ def lines_of_enquiry(findings: Sequence[Finding]) -> list[Enquiry]:
     """Failed before unevidenced within a severity, most severe first."""
     failing = [f for f in findings if f.outcome in FAILING]
     failing.sort(key=lambda f: (-f.severity.rank, f.outcome != Outcome.not_met, f.rule_id))
-    return [Enquiry(rule_id=f.rule_id, severity=f.severity, outcome=f.outcome, text=f.line_of_enquiry.strip()) for f in failing]
+    return [Enquiry(rule_id=f.rule_id, severity=f.severity, outcome=f.outcome, text=f.line_of_enquiry.strip(),
+                    title=title_of(f)) for f in failing]
 
 
 def score(report: Report, signals: Signals, weights: Weights, rules: dict | None = None) -> OrgScore:
@@ -209,6 +256,7 @@ def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str,
         failing_by_severity=failing,
         outcomes={f.rule_id: f.outcome for f in findings},
         lines_of_enquiry=lines_of_enquiry(findings),
+        overdue_actions=signals.overdue_actions, overdue_actions_text=overdue_text(signals.overdue_actions),
     )
     out._counts = counts
     return out

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from compliance.domain.model import Context, SelfAssessment
 from compliance.domain.base import Strict
+from compliance.domain.actions import is_overdue
 
 
 # --- what the score is computed from ------------------------------------------------------------
@@ -22,6 +23,8 @@ class Signals(Strict):
     period_end: dt.date
     children: int | None = Field(description="Children exposed (see exposure in the weights file); None: no volume reported.")
     local_authority_names: dict[str, str] = Field(default_factory=dict, description="Names the return gives its area codes.")
+    overdue_actions: int | None = Field(default=None, description="Actions of its plan not done and due before the period "
+                                        "end; None: the return gives no action plan (never read as 0).")
 
 
 def _sum(*values: int | None) -> int | None:
@@ -41,4 +44,6 @@ def signals_of(doc: SelfAssessment) -> Signals:
     wnb = wn.escalation.eligible if wn and wn.escalation else None
     return Signals(context=doc.context, last_inspection=doc.organisation.last_inspection,
                    period_end=doc.organisation.period.end, children=_sum(ed, lac or None, missing, wnb),
-                   local_authority_names={la.code: la.name for la in doc.organisation.local_authority_names or []})
+                   local_authority_names={la.code: la.name for la in doc.organisation.local_authority_names or []},
+                   overdue_actions=None if doc.actions is None else sum(
+                       is_overdue(a.status.value, a.due, doc.organisation.period.end) for a in doc.actions))

@@ -125,12 +125,19 @@ def peers(scores: list[tuple[str, float]]) -> list[tuple[int, int]]:
 
 def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: list[FunnelRule], w: Weights,
                    reps: int, seed: int) -> list[tuple[int, int]]:
-    """A 95% interval for each national rank: each share is redrawn from Binomial(n, x/n), placed in the
-    funnel again (normal approximation with the cohort's dispersion, cheap enough for every
-    replicate), its rule re-counted, and every organisation re-ranked; the interval is the 2.5th to
-    97.5th percentile of the ranks. Points not from shares (other failures, context) stay fixed."""
+    """A 95% interval for each national rank: each share is redrawn, placed in the funnel again exactly
+    as `funnel.place` places it (the exact binomial tail and the over-dispersed z must both pass a
+    limit), its rule re-counted, and every organisation re-ranked; the interval is the 2.5th to
+    97.5th percentile of the ranks. Points not from shares (other failures, context) stay fixed.
+
+    A redraw is Binomial(n, x/n) (the parametric bootstrap): a record of every one of n met stays
+    met, as a 100% standard requires (a rate pulled off 100% would fail every such organisation by
+    chance in a third of the replicates).
+    A replicate is placed as the point is: a redraw the exact test finds consistent with the standard
+    is never counted as outside a limit (the normal approximation alone put 0 of 3 against 85% below
+    the 99.8% limit in every replicate, and the intervals then missed the ranks they were for)."""
     import numpy as np
-    from scipy.special import ndtr  # the normal CDF
+    from scipy.special import bdtr  # the binomial CDF
 
     from compliance.cohort.funnel import P95, P998, Z95, Z998
 
@@ -146,9 +153,9 @@ def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: lis
             if s.outcomes.get(c.rule_id) in (Outcome.met, Outcome.not_met):
                 by_rule[c.rule_id].append(c)
         points = {c.key: c.points for c in u["components"] if c.part == "findings"}
-        below = {g.rule_id for g in u["shares"]}
+        short = {g.rule_id for g in u["shares"]}
         for rid, gs in by_rule.items():
-            if s.outcomes[rid] == Outcome.not_met and rid not in below:
+            if s.outcomes[rid] == Outcome.not_met and rid not in short:
                 continue  # it fails on something other than its shares: that stays fixed
             fixed[k] -= mult[k] * points.get(rid, 0.0)
             for g in gs:
@@ -167,16 +174,18 @@ def rank_intervals(scores: Sequence[OrgScore], updates: list[dict], funnels: lis
     x, n, p0, base, low = (np.array(v, dtype=float) for v in (xs, ns, p0s, bases, lows))
     tau = np.array(t2)
     org_idx, grp = np.array(org_of), np.array(group_of)
-    y = rng.binomial(n.astype(np.int64)[:, None], (x / n)[:, None], size=(len(x), reps)) / n[:, None]
+    drawn = rng.binomial(n.astype(np.int64)[:, None], (x / n)[:, None], size=(len(x), reps))
+    y = drawn / n[:, None]
+    p_exact = bdtr(drawn, n.astype(np.int64)[:, None], p0[:, None])
     s2 = p0 * (1 - p0) / n + tau
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (y - p0[:, None]) / np.sqrt(s2)[:, None]
     sure = p0[:, None] >= 1
     below = y < p0[:, None]
-    between = STRENGTH["below_95"] + 0.5 * np.clip(np.log10(P95 / np.maximum(ndtr(z), 1e-300)) / np.log10(P95 / P998), 0, 1)
+    between = STRENGTH["below_95"] + 0.5 * np.clip(np.log10(P95 / np.maximum(p_exact, 1e-300)) / np.log10(P95 / P998), 0, 1)
     st = np.where(sure & below, 1.0,
-                  np.where(~sure & (z < -Z998), STRENGTH["below_99.8"],
-                           np.where(~sure & (z < -Z95), between,
+                  np.where(~sure & (p_exact < P998) & (z < -Z998), STRENGTH["below_99.8"],
+                           np.where(~sure & (p_exact < P95) & (z < -Z95), between,
                                     np.where(below, STRENGTH["consistent"], 0.0))))
     rel = np.where(st >= 1.0, np.minimum(1.0, (p0[:, None] - y) / p0[:, None]), 0.0)
     pts = np.where(st >= 1.0, base[:, None], low[:, None]) * st * (1 + w.gap * rel)

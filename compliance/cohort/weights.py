@@ -54,6 +54,8 @@ class ContextWeights(Strict):
     la_childrens_services_inadequate: Points
     cqc_safe: RatingPoints
     cqc_well_led: RatingPoints
+    per_overdue_action: Points
+    max_overdue_actions: Limit
 
 
 class DataQualityWeights(Strict):

@@ -61,6 +61,28 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.waived: "Waived",
 }
 STILL_TO_REPORT = "Still to report"
+# The same outcomes in a matrix column a few characters wide (the area report's accountability
+# table), with their legend; the words are OUTCOME_LABELS' own, shortened, never engineering codes.
+OUTCOME_MARKS: dict[Outcome, str] = {
+    Outcome.met: "met",
+    Outcome.not_met: "not met",
+    Outcome.insufficient_evidence: "to do",
+    Outcome.not_applicable: "-",
+    Outcome.waived: "waived",
+}
+MARKS_LEGEND = ", ".join(f"{OUTCOME_MARKS[o]}: {OUTCOME_LABELS[o].lower()}" for o in Outcome
+                         if OUTCOME_MARKS[o] != OUTCOME_LABELS[o].lower())
+# An action's status as people read it (the return and the store keep the codes); "closed" is what
+# the store marks an action whose requirement came to be met.
+ACTION_STATUS_LABELS: dict[str, str] = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
+    "overdue": "Overdue",
+    "closed": "Closed",
+}
+# Requirements counted against a score or a board: the two failing outcomes together, in words.
+FAILING_WORDS = f"{OUTCOME_LABELS[Outcome.not_met].lower()} or {OUTCOME_LABELS[Outcome.insufficient_evidence].lower()}"
 
 
 class Source(Strict):

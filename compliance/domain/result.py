@@ -163,15 +163,22 @@ class InputInfo(Strict):
 
 
 class PlannedAction(Strict):
-    """An action of the return's action plan, as reports show it (the return's own words)."""
+    """An action of the organisation's action plan, as reports show it: the return's own words, or
+    an open action carried from the last recorded period (with the history store)."""
 
     rule_id: str
+    finding_key: str = Field(default="", description="The finding's stable fingerprint (organisation and requirement): "
+                                                      "how the history store follows an action from year to year.")
     action: str
     owner: str | None = None
     due: dt.date | None = None
-    status: str = Field(description="not_started, in_progress, done or overdue.")
+    status: str = Field(description="not_started, in_progress, done, overdue or closed (met since).")
+    status_label: str = Field(default="", description="The status in words, as every report shows it.")
     progress: str | None = None
     overdue: bool = Field(default=False, description="Not done and due before the period end (or marked overdue).")
+    since: str | None = Field(default=None, description="The period the action was first recorded in (with history).")
+    change: str | None = Field(default=None, description="What changed since the last recorded period, in words.")
+    carried: bool = Field(default=False, description="Carried from the last recorded period, not in this return.")
 
 
 class Report(Strict):
@@ -188,7 +195,10 @@ class Report(Strict):
     training: list[TrainingCoverage] = Field(
         default_factory=list, description="Training coverage by staff group, for charts; empty when none is reported.")
     records: list[Provenance] | None = Field(default=None, description="The extracts read (--records), if any.")
-    actions: list[PlannedAction] = Field(default_factory=list, description="The return's action plan, if it has one.")
+    actions: list[PlannedAction] = Field(default_factory=list, description="The action plan: the return's, with "
+                                         "open actions carried from the last recorded period when history is read.")
+    overdue_actions: int | None = Field(default=None, description="Actions not done whose due date is before the period "
+                                        "end; null: neither the return nor the history store gives an action plan.")
 
 
 class _Sortable(Protocol):

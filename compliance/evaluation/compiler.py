@@ -33,19 +33,14 @@ The engine layer checks at run time that each rule produced exactly one outcome.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
-import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import orjson
 
-from compliance.evaluation import alpha, dnf
+from compliance.evaluation import dnf
 from compliance.evaluation.alpha import STACK_LIMIT, stack_bound
 from compliance.domain.model import OrgType
 from compliance.catalogue.schema import Arith, Condition, Measure, Rule, Text, condition_names
@@ -124,59 +119,26 @@ def compile_rules(rules: list[Rule], params: dict[str, dict[str, Any]]) -> list[
 
 
 def compile_cached(rules: list[Rule], params: dict[str, dict[str, Any]], content_key: str | None = None) -> list[CompiledChunk]:
-    """`compile_rules`, cached beside the parsed rules (every command that evaluates paid 35 ms for it).
+    """`compile_rules`, kept in the one cache (compiling the catalogue costs ~10x reading it back).
 
-    The key is a hash of everything the result depends on: the rules' content, the parameters in
-    force, this tool's version and the source of the compiler itself, so a changed rule, profile or
-    compiler can never be served an old compilation. A damaged entry is a miss; errors are never cached.
-    `content_key` stands for the rules' content when they were loaded from files (dumping every rule
-    to hash it would build the rule model's serializer, ~20 ms of start-up).
+    The key covers everything the result depends on: the rules' content (`content_key` stands for it
+    when they were loaded from files; dumping every rule to hash it would build the rule model's
+    serializer, ~20 ms of start-up), the parameters in force and the code (the cache's own key), so
+    a changed rule, profile or compiler is never served an old compilation. Errors are never cached.
     """
-    from compliance.catalogue.cache import _cache_get, _cache_put
+    from compliance.catalogue import cache
 
-    h = hashlib.sha256(_code_key())
     if content_key is not None:  # the rules are what the files hashed into this key say (RuleSet.content_key)
-        h.update(f"{content_key}\0{','.join(sorted(r.id for r in rules))}".encode())
+        content = f"{content_key}\0{','.join(sorted(r.id for r in rules))}"
     else:
-        for rule in sorted(rules, key=lambda r: r.id):
-            h.update(rule.model_dump_json().encode())
-    h.update(json.dumps(params, sort_keys=True, default=str).encode())
-    key = "compiled-" + h.hexdigest()
-    cached = _cache_get(key)
-    if cached is not None:
-        try:
-            return [_chunk_from(c) for c in orjson.loads(cached)]  # a third of json's time
-        except (ValueError, KeyError, TypeError):
-            pass
+        content = "\0".join(rule.model_dump_json() for rule in sorted(rules, key=lambda r: r.id))
+    name = cache.key("compiled", content, json.dumps(params, sort_keys=True, default=str))
+    cached = cache.get(name)
+    if isinstance(cached, list) and all(isinstance(c, CompiledChunk) for c in cached):
+        return cached
     chunks = compile_rules(rules, params)
-    _cache_put(key, json.dumps([_chunk_to(c) for c in chunks]))
+    cache.put(name, chunks)
     return chunks
-
-
-@lru_cache(maxsize=1)
-def _code_key() -> bytes:
-    from compliance import __version__
-    from compliance.catalogue import dependencies, schema
-    from compliance.evaluation import measures  # measure types decide how a comparison compiles
-
-    h = hashlib.sha256(__version__.encode())
-    for module in (sys.modules[__name__], dnf, alpha, dependencies, schema, measures):
-        h.update(Path(module.__file__ or "").read_bytes())
-    return h.digest()
-
-
-def _chunk_to(c: CompiledChunk) -> dict[str, Any]:
-    return {"definition": c.definition, "rule_ids": c.rule_ids, "announced": c.announced, "fields": c.fields,
-            "branches": {n: [b.rule_id, b.outcome.value, b.gate, b.severity.value, b.prerequisite]
-                         for n, b in c.branches.items()}}
-
-
-def _chunk_from(d: dict[str, Any]) -> CompiledChunk:
-    branches = {n: Branch(rid, Outcome(o), gate, Severity(sev), pre) for n, (rid, o, gate, sev, pre) in d["branches"].items()}
-    if set(branches) != set(d["definition"]):
-        raise KeyError("branches and engine rules differ")
-    fields = {rid: {f: (m, slot, int(scale)) for f, (m, slot, scale) in spec.items()} for rid, spec in d["fields"].items()}
-    return CompiledChunk(d["definition"], branches, list(d["rule_ids"]), dict(d["announced"]), fields)
 
 
 def _compile_chunk(part: list[Rule], params: dict[str, dict[str, Any]]) -> CompiledChunk:

@@ -14,7 +14,7 @@ from compliance.domain.result import (FAILING, Evidence, Finding, MissingInput, 
                                       sort_findings)
 from compliance.evaluation.measures import (MeasureResult, Range, compute_results, describe_source, display_value,
                                            path_problems, service_count)
-from compliance.intake.documents import format_loc, read_document
+from compliance.intake.documents import format_loc
 from compliance.domain.model import SelfAssessment
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.catalogue.kinds import kind_of, measure_label
@@ -90,19 +90,14 @@ class Evaluator:
         # what each share is judged against, so it is never shown on the wrong side of it
         self.limits = {r.id: thresholds(r, self.params[r.id]) for r in ruleset.rules}
         for r in ruleset.rules:
-            broken = path_problems(r, ruleset.files.get(r.id))
+            broken = path_problems(r)
             if broken:
                 raise RuleError(str(ruleset.files.get(r.id, r.id)), broken)
         try:
             chunks = compile_cached(ruleset.rules, self.params, ruleset.content_key)
         except CompileError as e:
             file = ruleset.files.get(e.rule_id)
-            line = None
-            if file is not None:
-                try:
-                    line = read_document(file, RuleError, max_bytes=256 * 1024).line_of(("condition",))
-                except RuleError:
-                    line = None
+            line = ruleset.by_id[e.rule_id].lines.line_of(("condition",)) if e.rule_id in ruleset.by_id else None
             raise RuleError(str(file or e.rule_id), [Problem(str(e), "condition", line)]) from None
         self.engine = Engine(chunks)
 

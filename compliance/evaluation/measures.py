@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from compliance.catalogue.kinds import kind_of
@@ -201,23 +200,13 @@ def check_paths(rule: Rule) -> list[str]:
     return [p for name, m in rule.measures.items() for p in kind_of(m).lint(name, m)]
 
 
-def path_problems(rule: Rule, file: Path | None, lines: Any = None) -> list[Problem]:
-    """`check_paths` as located problems. `rules lint` and every Evaluator call this one function,
-    so a rule that lint passes never fails on a missing field while an organisation is assessed.
-    `lines` (the rule's line map from loading) places each."""
-    texts = check_paths(rule)
-    if texts and lines is None and file is not None:
-        from compliance.domain.errors import RuleError
-        from compliance.intake.documents import read_document
-
-        try:
-            lines = read_document(file, RuleError, max_bytes=256 * 1024).line_of
-        except RuleError:
-            lines = None
+def path_problems(rule: Rule) -> list[Problem]:
+    """`check_paths` as problems placed by the rule's line map. `rules lint` and every Evaluator
+    call this one function, so a rule that lint passes never fails on a missing field while an
+    organisation is assessed."""
     out = []
-    for text in texts:
+    for text in check_paths(rule):
         name = text.split("'")[1] if text.startswith("measure '") else ""
         loc = ("measures", name) if name else ("measures",)
-        line = lines(loc) if lines is not None else None
-        out.append(Problem(text, ".".join(loc), line))
+        out.append(Problem(text, ".".join(loc), rule.lines.line_of(loc)))
     return out

@@ -57,6 +57,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
         "assessment": "junit:render_junit_assessment", "screening": "screening:render_detailed_junit"}),
     Format("csv", "one row per finding (assess) or per organisation (screen)", {
         "assessment": "csv_report:render_csv", "screening": "screening:render_csv"}),
+    Format("enquiries-csv", "one row per organisation and line of enquiry: what to probe on each visit", {
+        "screening": "screening:render_enquiries_csv"}),
     Format("xlsx", "Excel workbook: findings with filters and red/amber/green, summary, ranking (needs -o)", {
         "assessment": "xlsx:render_xlsx_assessment", "screening": "xlsx:render_xlsx_screening"}, binary=True),
     Format("docx", "Word board paper: level of assurance, key risks, still to report, changes, asks (needs -o)", {

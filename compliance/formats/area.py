@@ -6,17 +6,14 @@ from __future__ import annotations
 import textwrap
 
 from compliance.domain.area_result import AreaReport
-from compliance.domain.outcomes import Outcome
+from compliance.domain.outcomes import FAILING_WORDS, MARKS_LEGEND, OUTCOME_LABELS, OUTCOME_MARKS, Outcome
 from compliance.formats import Options
 from compliance.formats.escape import html as html_escape, markdown, terminal
 
 WIDTH = 80
-MARK = {Outcome.met: "met", Outcome.not_met: "NOT MET", Outcome.insufficient_evidence: "no evidence",
-        Outcome.not_applicable: "-", Outcome.waived: "waived"}
-
-
-SHORT = {Outcome.met: "ok", Outcome.not_met: "FAIL", Outcome.insufficient_evidence: "?",
-         Outcome.not_applicable: "-", Outcome.waived: "w"}
+MARK = OUTCOME_LABELS  # the organisation reports' words (domain/outcomes.py), never this renderer's own
+SHORT = OUTCOME_MARKS
+LABEL_WIDTH = max(len(v) for v in MARK.values())
 
 
 def _fit(text: str, width: int) -> str:
@@ -49,18 +46,18 @@ def matrix_view(r: AreaReport) -> tuple[list, list, list]:
 def render_text(r: AreaReport, options: Options | None = None) -> str:
     failing = [f for f in r.findings if f.failing]
     lines = [f"Area {r.local_authority}: {len(r.organisations)} organisation(s); "
-             f"{len(failing)} of {len(r.findings)} area requirement(s) not met or without evidence", ""]
+             f"{len(failing)} of {len(r.findings)} area requirement(s) {FAILING_WORDS}", ""]
     for f in r.findings:
-        lines.append(_fit(f"{MARK[f.outcome]:<12} {f.severity.value:<9} {f.rule_id}  {f.title}", WIDTH))
+        lines.append(_fit(f"{MARK[f.outcome]:<{LABEL_WIDTH}} {f.severity.value:<9} {f.rule_id}  {f.title}", WIDTH))
         if f.outcome != Outcome.met:
             lines += _wrap(f.message, "    ")
     columns, failing_rows, fine = matrix_view(r)
-    lines += ["", "Accountability: each organisation's share (ok, FAIL, ? no evidence, - no part);",
-              "organisations failing a share first, those with nothing failing listed after"]
+    lines += [""] + _wrap(f"Accountability: each organisation's share ({MARKS_LEGEND}; - no part); organisations "
+                          "failing a share first, those with nothing failing listed after", "")
     lines += [w for f in columns for w in _wrap(f"{f.rule_id}: {f.title}", "  ")]
-    lines.append(f"  {'organisation':<22}" + "".join(f"{f.rule_id[-3:]:>6}" for f in columns))
+    lines.append(f"  {'organisation':<22}" + "".join(f"{f.rule_id[-3:]:>8}" for f in columns))
     for m, outcomes in failing_rows:
-        lines.append(f"  {_fit(m.id + ' ' + m.name, 22):<22}" + "".join(f"{SHORT[o]:>6}" for o in outcomes))
+        lines.append(f"  {_fit(m.id + ' ' + m.name, 22):<22}" + "".join(f"{SHORT[o]:>8}" for o in outcomes))
     if fine:
         lines += _wrap(f"{len(fine)} organisation(s) with nothing failing: " + ", ".join(m.id for m in fine), "  ")
     if r.missing_providers:
@@ -80,7 +77,7 @@ _cell = markdown  # names, ids and messages as written: no HTML, link, row or co
 def render_markdown(r: AreaReport, options: Options | None = None) -> str:
     out = [f"# Area {_cell(r.local_authority)}", "",
            f"{len(r.organisations)} organisations; "
-           f"{sum(f.failing for f in r.findings)} of {len(r.findings)} area requirements not met or without evidence.",
+           f"{sum(f.failing for f in r.findings)} of {len(r.findings)} area requirements {FAILING_WORDS}.",
            "", "| requirement | outcome | severity | finding |", "|---|---|---|---|"]
     out += [f"| {_cell(f.rule_id)} {_cell(f.title)} | {MARK[f.outcome]} | {f.severity.value} | {_cell(f.message)} |"
             for f in r.findings]
@@ -125,7 +122,7 @@ def render_html(r: AreaReport, options: Options | None = None) -> str:
 table{{border-collapse:collapse;width:100%;table-layout:fixed;overflow-wrap:anywhere}}td,th{{border:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}}
 .not_met{{background:#fde2e1}}.insufficient_evidence{{background:#fff3cd}}.met{{background:#e3f4e6}}</style></head>
 <body><h1>Area {e(r.local_authority)}</h1>
-<p>{len(r.organisations)} organisations; {sum(f.failing for f in r.findings)} of {len(r.findings)} area requirements not met or without evidence.</p>
+<p>{len(r.organisations)} organisations; {sum(f.failing for f in r.findings)} of {len(r.findings)} area requirements {FAILING_WORDS}.</p>
 <h2>Area findings</h2><table><thead><tr><th>Rule</th><th>Requirement</th><th>Outcome</th><th>Severity</th><th>Finding</th></tr></thead><tbody>{rows}</tbody></table>
 <h2>Accountability</h2><div style="overflow-x:auto"><table><thead><tr><th>Organisation</th>{head}</tr></thead><tbody>{matrix}</tbody></table></div>
 {missing}<h2>Lines of enquiry</h2><ul>{enquiries}</ul></body></html>

@@ -16,7 +16,7 @@ from enum import Enum
 from compliance.domain.base import Strict
 
 from compliance.domain.result import Evidence, Finding, MissingInput, Report, Waiver
-from compliance.domain.outcomes import OUTCOME_LABELS, STILL_TO_REPORT, KeyQuestion, Outcome, Severity  # noqa: F401 - the formats' one vocabulary
+from compliance.domain.outcomes import ACTION_STATUS_LABELS, OUTCOME_LABELS, STILL_TO_REPORT, KeyQuestion, Outcome, Severity  # noqa: F401 - the formats' one vocabulary
 from compliance.domain.outcomes import Source
 
 
@@ -158,10 +158,12 @@ def to_report_lines(f: Finding) -> list[str]:
 def action_text(a) -> str:
     """One action as every report words it: 'Audit the late notifications (Named nurse; due 2026-09-30;
     in progress: OVERDUE)'."""
-    parts = [p for p in (a.owner, f"due {a.due}" if a.due else None, a.status.replace("_", " ")) if p]
+    own = ACTION_STATUS_LABELS[a.status].lower()  # her status; an overdue one flagged beside it
+    parts = [p for p in (a.owner, f"due {a.due}" if a.due else None, own) if p]
     flag = "; OVERDUE" if a.overdue and a.status != "overdue" else ""
     progress = f" Progress: {a.progress}" if a.progress else ""
-    return f"{a.action} ({'; '.join(parts)}{flag}).{progress}"
+    change = f" {a.change}." if a.change else ""
+    return f"{a.action} ({'; '.join(parts)}{flag}).{progress}{change}"
 
 
 def actions_for(report: Report, rule_id: str) -> list:
@@ -264,7 +266,8 @@ def text_parts(rows: Sequence[RankingRow]) -> set[str]:
 PART_LABELS = {"findings_points": "Findings", "exposure_multiplier": "× exposure", "context_points": "+ context",
                "data_quality_points": "+ data quality", "deterioration_points": "+ deterioration",
                "failing_critical_high": "Critical or high failing", "top_driver": "Top driver",
-               "band": "Band", "rank_interval": "National rank (95% interval)", "peer_rank": "Peer rank"}
+               "band": "Band", "rank_interval": "National rank (95% range)", "rank_group": "Group (not surely ordered within)",
+               "peer_rank": "Peer rank", "overdue_actions": "Overdue actions"}
 
 
 def part_label(name: str) -> str:

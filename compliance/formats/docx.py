@@ -16,7 +16,7 @@ import datetime as dt
 import io
 
 from compliance.domain.labels import value_label
-from compliance.domain.outcomes import OUTCOME_LABELS, STILL_TO_REPORT, Outcome, Severity
+from compliance.domain.outcomes import ACTION_STATUS_LABELS, OUTCOME_LABELS, STILL_TO_REPORT, Outcome, Severity
 from compliance.domain.result import Finding, Report
 from compliance.formats import Options
 from compliance.formats.assurance import assurance
@@ -164,14 +164,16 @@ def _action_plan(doc, report: Report, risks: list[Finding], history) -> None:
     requirements not met with no action, and those failing again since last year with none."""
     from collections import Counter
 
-    planned = {a.rule_id for a in report.actions}
+    planned = {a.rule_id for a in report.actions if a.status != "closed"}
     if report.actions:
-        status = Counter("overdue" if a.overdue else a.status for a in report.actions)
+        status = Counter(a.status_label for a in report.actions)
         doc.add_paragraph(f"{len(report.actions)} action{'s' if len(report.actions) != 1 else ''}: " + ", ".join(
-            f"{status[s]} {s.replace('_', ' ')}" for s in ("done", "in_progress", "not_started", "overdue") if status[s]) + ".")
-        table = doc.add_table(rows=1, cols=5)
+            f"{n} {label.lower()}" for label, n in sorted(status.items(), key=lambda x: _STATUS_ORDER.get(x[0], 9))) + ".")
+        changed = any(a.change for a in report.actions)
+        heads = ("Requirement", "Action", "Owner", "Due", "Status") + (("What changed",) if changed else ())
+        table = doc.add_table(rows=1, cols=len(heads))
         table.style = "Table Grid"
-        for i, head in enumerate(("Requirement", "Action", "Owner", "Due", "Status")):
+        for i, head in enumerate(heads):
             table.cell(0, i).text = head
             table.cell(0, i).paragraphs[0].runs[0].bold = True
         titles = {f.rule_id: f.title for f in report.findings}
@@ -181,9 +183,11 @@ def _action_plan(doc, report: Report, risks: list[Finding], history) -> None:
             row[1].text = _clean(a.action + (f" Progress: {a.progress}" if a.progress else ""))
             row[2].text = _clean(a.owner or "not set")
             row[3].text = str(a.due) if a.due else "not set"
-            row[4].text = "Overdue" if a.overdue else a.status.replace("_", " ").capitalize()
+            row[4].text = _clean(a.status_label)
             if a.overdue:
                 row[4].paragraphs[0].runs[0].bold = True
+            if changed:
+                row[5].text = _clean(a.change or "")
     missing = [f for f in risks if f.rule_id not in planned]
     if missing:
         doc.add_paragraph(f"{len(missing)} requirement{'s' if len(missing) != 1 else ''} not met "
@@ -196,6 +200,10 @@ def _action_plan(doc, report: Report, risks: list[Finding], history) -> None:
                                  + "; ".join(f"{f.title} ({f.rule_id})" for f in again) + ".")).runs[0].bold = True
     if not report.actions and not risks:
         doc.add_paragraph("No requirement is not met, so no action is due.")
+
+
+_STATUS_ORDER = {label: i for i, label in enumerate(ACTION_STATUS_LABELS[s] for s in
+                                                   ("done", "closed", "in_progress", "not_started", "overdue"))}
 
 
 def _severity_counts(findings: list[Finding]) -> str:

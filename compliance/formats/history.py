@@ -30,6 +30,7 @@ class Section:
     columns: list[str]
     rows: Sequence[Sequence[object]]
     note: str = ""
+    ratios: Sequence[int] = ()  # text: each column's share of the width (default: the first 2, the others 1)
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ def doc_text(d: Doc, width: int = 100) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=max(width, 60), force_terminal=False, no_color=True, color_system=None,
                       highlight=False, markup=False, emoji=False, soft_wrap=False)
-    for line in [d.title, ""] + [textwrap.fill(_terminal(line), width=max(width, 60)) for line in d.lines]:
-        console.print(Text(_terminal(line)))
+    for line in [_terminal(d.title), ""] + [textwrap.fill(_terminal(line), width=max(width, 60)) for line in d.lines]:
+        console.print(Text(line))  # escaped before it was wrapped: the breaks are the wrapping's own
     for s in d.sections:
         console.print()
         console.print(Text(_terminal(s.heading)))
@@ -72,7 +73,13 @@ def doc_text(d: Doc, width: int = 100) -> str:
         else:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), expand=True)
             for i, h in enumerate(s.columns):  # the first column (the requirement) gets the most room
-                table.add_column(_terminal(h), overflow="fold", ratio=2 if i == 0 else 1)
+                ratio = s.ratios[i] if i < len(s.ratios) else 2 if i == 0 else 1
+                short = [len(_cell(row[i])) for row in s.rows if i < len(row)]
+                least = max(short) if s.ratios and short and max(short) <= 12 else None  # a date or a status kept whole
+                if least:
+                    table.add_column(_terminal(h), overflow="fold", width=max(least, 5))
+                else:
+                    table.add_column(_terminal(h), overflow="fold", ratio=ratio)
             for row in s.rows:
                 table.add_row(*(Text(_terminal(_cell(c))) for c in row))
             console.print(table)
@@ -151,7 +158,14 @@ def show_doc(run: RunEntry, revisions: Sequence[tuple[str, str, bool]]) -> Doc:
                          None if f.threshold is None else f.threshold.required] for f in run.findings])
     revs = Section("Runs for this period", ["Run", "Recorded", "Status"],
                    [[r, at[:19], "current" if cur else "revision"] for r, at, cur in revisions])
-    return Doc(f"Run {run.run_id}", lines, [findings, revs])
+    sections = [findings, revs]
+    if run.actions:
+        from compliance.domain.outcomes import ACTION_STATUS_LABELS
+
+        sections.insert(1, Section("Action plan", ["Requirement", "Action", "Owner", "Due", "Status", "What changed"],
+                                   [[a.rule_id, a.action, a.owner or "not set", a.due or "not set",
+                                     ACTION_STATUS_LABELS.get(a.status, a.status), a.change] for a in run.actions]))
+    return Doc(f"Run {run.run_id}", lines, sections)
 
 
 def _trend_cell(c) -> str:
@@ -287,3 +301,49 @@ def history_markdown(h: ReportHistory, level: int, changes: Sequence[tuple[str, 
     else:
         out.append("- None: every finding is as it was.")
     return out + [""]
+
+
+# --- the action plans in the store ---------------------------------------------------------------
+
+
+def actions_doc(plans: Sequence[dict], as_of, path: str, everything: bool) -> Doc:
+    """`safeguard history actions`: each organisation's action plan as last recorded (the current run
+    of its latest period), one row an action, overdue judged at `as_of`. `plans`: as `actions_json` gives."""
+    n = sum(len(p["actions"]) for p in plans)
+    overdue = sum(a["overdue"] for p in plans for a in p["actions"])
+    lines = [f"{n} {'' if everything else 'open '}action{'s' if n != 1 else ''} of {len(plans)} "
+             f"organisation{'s' if len(plans) != 1 else ''}, {overdue} overdue on {as_of:%d %B %Y}.",
+             f"From the history store {path}: each organisation's latest recorded period."]
+    sections = [Section(f"{p['org_name']} ({p['org_id']}), {p['period']}",
+                        ["Requirement", "Action", "Owner", "Due", "Status", "Since", "What changed"],
+                        [[f"{a['title']} ({a['rule_id']})" if a["title"] else a["rule_id"], a["action"]
+                          + (f" Progress: {a['progress']}" if a["progress"] else ""), a["owner"] or "not set",
+                          a["due"] or "not set", a["status_label"], a["since"], a["change"]] for a in p["actions"]],
+                        "" if everything else "Done and closed actions are left out (--all shows them).",
+                        ratios=(3, 4, 2, 2, 2, 2, 3))
+                for p in plans]
+    if not plans:
+        lines.append("No action plan is recorded (record a return with an Action plan sheet or an actions list: "
+                     "safeguard assess FILE --record).")
+    return Doc("Action plans", lines, sections)
+
+
+def actions_json(runs: Sequence[RunEntry], as_of, everything: bool, overdue_only: bool) -> list[dict]:
+    """Each run's actions with their status in words and whether each is overdue at `as_of`."""
+    from compliance.domain.actions import is_overdue
+    from compliance.domain.outcomes import ACTION_STATUS_LABELS
+
+    out = []
+    for run in runs:
+        titles = {f.rule_id: f.title for f in run.findings}
+        actions = []
+        for a in run.actions:
+            late = is_overdue(a.status, a.due, as_of)
+            if (not everything and not a.open) or (overdue_only and not late):
+                continue
+            actions.append({**a.model_dump(mode="json"), "title": titles.get(a.rule_id, ""), "overdue": late,
+                            "status_label": ACTION_STATUS_LABELS["overdue" if late else a.status]})
+        if actions:
+            out.append({"org_id": run.org_id, "org_name": run.org_name, "period": run.period, "run_id": run.run_id,
+                        "actions": actions})
+    return out

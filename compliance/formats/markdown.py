@@ -131,7 +131,10 @@ def render_markdown_screening(reports: Sequence[Report], ranking: Sequence[Ranki
         out += [f"- {md(reason)}" for reason in invalid] + [""]
     if rows:
         parts = part_names(rows)
-        out += _table(["Rank", "Organisation", "Score", *(md(part_label(p)) for p in parts)],
+        ranged = "rank_group" in parts
+        if ranged and overview and overview.get("rank_note"):
+            out += [f"**Not a strict order.** {md(overview['rank_note'])}", ""]
+        out += _table(["List" if ranged else "Rank", "Organisation", "Score", *(md(part_label(p)) for p in parts)],
                       [[i, f"{r.name} ({r.id})", number_text(r.score), *(number_text(r.parts.get(p)) for p in parts)]
                        for i, r in enumerate(rows, 1)],
                       right={0, 2, *(3 + i for i, p in enumerate(parts) if p not in text_parts(rows))})
@@ -159,7 +162,7 @@ def _screening_overview(ov: Mapping) -> list[str]:
         out += ["## Areas ranked by need", "",
                 "Evidenced critical failures first; then evidenced need (area requirements not met + the mean of its "
                 "organisations' evidence points + half the worst one's); then deterioration, context, exposure; "
-                "silence (no evidence) last, counted once.", ""]
+                "silence (not evidenced yet) last, counted once.", ""]
         out += _table(["Rank", "Local authority", "Critical failures", "Evidenced need", "Deterioration", "Context",
                        "Silence", "Organisations", "Top area finding"],
                       [[a["rank"], f"{a['name']} ({a['code']})" if a["name"] else a["code"], a["critical"],
@@ -169,7 +172,7 @@ def _screening_overview(ov: Mapping) -> list[str]:
     if ov.get("enquiries"):
         out += ["## Lines of enquiry", "",
                 "For each organisation shown in full, in ranking order: most severe first, failures before "
-                "requirements without evidence.", ""]
+                "requirements not evidenced yet.", ""]
         for o in ov["enquiries"]:
             out += [f"### {o['rank']}. {md(o['name'])} ({md(o['id'])})", ""]
             out += [f"{i}. **{md(e['rule_id'])}** {md(e['title'])} ({e['severity']}; {e['outcome']}): {md(e['text'])}"

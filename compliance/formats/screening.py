@@ -9,7 +9,7 @@ import io
 import textwrap
 from collections.abc import Iterator, Mapping
 from compliance.domain.labels import value_label
-from compliance.domain.outcomes import Severity
+from compliance.domain.outcomes import FAILING_WORDS, OUTCOME_LABELS, Outcome, Severity
 from compliance.cohort.ranking import RankedOrg, Screening
 from compliance.domain.result import Report
 from compliance.formats import Options
@@ -21,7 +21,8 @@ SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
 CSV_COLUMNS = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
                "children", "context_points", "data_quality_points", "critical", "high", "medium", "low",
                "drivers", "lines_of_enquiry", "file", "status", "error", "band", "national_rank", "rank_low",
-               "rank_high", "peer_rank", "peer_size"]
+               "rank_high", "peer_rank", "peer_size", "rank_group", "overdue_actions"]
+NOT_REPORTED = "not reported"  # an unknown count, never written as 0 or left blank
 
 
 def render_csv(result: Screening, options: Options | None = None) -> str:
@@ -40,7 +41,39 @@ def render_csv(result: Screening, options: Options | None = None) -> str:
             "lines_of_enquiry": " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry),
             "file": o.file, "status": "screened", "error": "", "band": o.band, "national_rank": o.national_rank,
             "rank_low": o.rank_low, "rank_high": o.rank_high, "peer_rank": o.peer_rank, "peer_size": o.peer_size,
+            "rank_group": o.rank_group,
+            "overdue_actions": NOT_REPORTED if o.overdue_actions is None else o.overdue_actions,
         }))
+    for bad in result.invalid_files:
+        w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
+                            "error": bad.reason}))
+    return buf.getvalue()
+
+
+ENQUIRY_COLUMNS = ["list", "national_rank", "rank_low", "rank_high", "rank_group", "id", "name", "type",
+                   "local_authorities", "band", "score", "enquiry", "rule_id", "title", "severity", "outcome",
+                   "line_of_enquiry", "file", "status", "error"]
+
+
+def render_enquiries_csv(result: Screening, options: Options | None = None) -> str:
+    """What to probe on each visit, tidy: one row per organisation and line of enquiry, in list order,
+    most severe first within an organisation (`enquiry` numbers them from 1). An organisation with
+    nothing to probe has one row with `enquiry` 0 and the enquiry's columns empty, and each file that
+    could not be screened one row with `status` invalid, so no organisation silently drops out.
+    Columns are fixed (ENQUIRY_COLUMNS); text that a spreadsheet would run as a formula is escaped."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=ENQUIRY_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for o in result.organisations:
+        head = {"list": o.rank, "national_rank": o.national_rank, "rank_low": o.rank_low or "",
+                "rank_high": o.rank_high or "", "rank_group": o.rank_group or "", "id": o.id, "name": o.name,
+                "type": o.type, "local_authorities": ";".join(o.local_authorities), "band": o.band, "score": o.score,
+                "file": o.file, "status": "screened", "error": ""}
+        if not o.lines_of_enquiry:
+            w.writerow(csv_row({**head, "enquiry": 0}))
+        for i, e in enumerate(o.lines_of_enquiry, start=1):
+            w.writerow(csv_row({**head, "enquiry": i, "rule_id": e.rule_id, "title": e.title,
+                                "severity": e.severity.value, "outcome": e.outcome.value, "line_of_enquiry": e.text}))
     for bad in result.invalid_files:
         w.writerow(csv_row({"file": bad.file, "status": "internal error" if bad.internal else "invalid",
                             "error": bad.reason}))
@@ -57,10 +90,22 @@ def _wrap(text: str, indent: str) -> list[str]:
 
 
 def rank_text(o: RankedOrg) -> str:
-    """The national rank with its 95% interval, e.g. "3 (95% interval 1-7)"."""
-    if not o.rank_high or (o.rank_low == o.rank_high == o.national_rank):
+    """The national rank as its 95% range, e.g. "1–7" (a single place only when the range is one), so
+    organisations whose places are not sure are never shown as a strict order."""
+    if not o.rank_high or o.rank_low == o.rank_high:
         return str(o.national_rank)
-    return f"{o.national_rank} (95% interval {o.rank_low}-{o.rank_high})"
+    return f"{o.rank_low}–{o.rank_high}"
+
+
+def group_text(o: RankedOrg) -> str:
+    """Which group of organisations that cannot be told apart this one belongs to."""
+    return f"group {o.rank_group}" if o.rank_group else ""
+
+
+RANK_NOTE = ("Ranks are 95% ranges: each share redrawn by chance and every organisation ranked again. "
+             "Organisations whose ranges overlap (directly or through others between them) are in one group and are "
+             "not surely in the order listed: within a group, the list order (by score) is no finding. An "
+             "organisation is surely above another only when it is in an earlier group.")
 
 
 def _org(o: RankedOrg, enquiries: int) -> list[str]:
@@ -70,8 +115,8 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
            f"{fs.get(Severity.medium, 0)}/{fs.get(Severity.low, 0)}"
     lines = [head[:WIDTH]]
     if o.peer_size:
-        lines += _wrap(f"national rank {rank_text(o)}; {o.peer_rank} of {o.peer_size} "
-                       f"{value_label(o.type)} organisations", "      ")
+        lines += _wrap(f"national rank {rank_text(o)}" + (f" ({group_text(o)})" if o.rank_group else "")
+                       + f"; {o.peer_rank} of {o.peer_size} {value_label(o.type)} organisations", "      ")
     mult = f" x {o.exposure_multiplier:.2f} exposure ({o.children:,} children and young people seen)" \
         if o.exposure_multiplier != 1 else ""
     hist = {"none": "; no earlier period recorded",
@@ -82,6 +127,8 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
     shown = o.drivers()
     for c in shown + [c for c in o.components if c.part == "deterioration" and c not in shown]:
         lines += _wrap(f"driver: {c.detail} = {c.points:.1f}", "      ")
+    if not any(c.key == "overdue_actions" for c in shown):  # always said, the count or that it is unknown
+        lines += _wrap(o.overdue_actions_text, "      ")
     if o.spc:
         special = [f"{k.replace('_', ' ')}: {v}" for k, v in o.spc.items() if "special cause" in v]
         first = next(iter(o.spc.values()))
@@ -95,13 +142,14 @@ def _org(o: RankedOrg, enquiries: int) -> list[str]:
     return lines
 
 
-LEGEND = ("c/h/m/l: requirements not met or without evidence, by severity (critical/high/medium/low). "
+LEGEND = (f"c/h/m/l: requirements {FAILING_WORDS}, by severity (critical/high/medium/low). "
           "band: very high = at least a definite critical failure's points, high = a definite high failure's, "
           "moderate = a medium failure's or context alone, low = less. A share below its standard counts in full "
           "only when below the funnel's 99.8% limit (chance cannot explain it), a quarter between the 95% and 99.8% "
-          "limits, and a twentieth when consistent with the standard. national rank (a-b): the 95% interval of the "
-          "rank when each share is redrawn by chance; organisations whose intervals overlap widely are not surely "
-          "ordered.")
+          "limits, and a twentieth when consistent with the standard. list: the order by score. " + RANK_NOTE)
+
+
+_NATIONAL = [(o, max(7, len(OUTCOME_LABELS[o]))) for o in Outcome]  # each column as wide as its label
 
 
 def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> str:
@@ -110,7 +158,9 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
              "score = findings x exposure + context + data quality (see --weights)"]
     if not quiet:
         lines += _wrap(LEGEND, "")
-    lines += ["", f"{'rank':>4} {'score':>7} {'band':<9} {'organisation':<30} {'type':<12} c/h/m/l", "-" * WIDTH]
+    elif any(o.rank_group for o in result.organisations):
+        lines += _wrap("list: the order by score, not a sure order (95% rank ranges: without --quiet)", "")
+    lines += ["", f"{'list':>4} {'score':>7} {'band':<9} {'organisation':<30} {'type':<12} c/h/m/l", "-" * WIDTH]
     for o in result.organisations:
         if quiet:
             fs = o.failing_by_severity
@@ -122,7 +172,7 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
     if result.area_ranking:
         lines += [""] + _wrap("Areas ranked by need: evidenced critical failures first, then evidenced need (area "
                               "requirements not met + the mean of its organisations' evidence points + half the worst "
-                              "one's), then deterioration, context, exposure, and silence (no evidence) last", "")
+                              f"one's), then deterioration, context, exposure, and silence ({OUTCOME_LABELS[Outcome.insufficient_evidence].lower()}) last", "")
         lines += [f"{'rank':>4} {'crit':>4} {'need':>7} {'silence':>7}  {'local authority':<24} {'orgs':>4}  top area finding",
                   "-" * WIDTH]
         for a in result.area_ranking:
@@ -132,6 +182,8 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
                               f"{a.organisations:>4}  {terminal(top_driver)}", WIDTH))
     if quiet:
         return "\n".join(lines) + "\n"
+    for why in result.area_code_problems:
+        lines += [""] + _wrap(f"Area code: {why}; grouped by the code as written.", "")
     lines += ["", "Areas (an organisation counts in every area it serves; worst score first)",
               f"{'local authority':<24} {'orgs':>5} {'mean':>9} {'max':>8} {'c/h/m/l failing':>20}", "-" * WIDTH]
     for area in result.areas:
@@ -148,9 +200,9 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
             lines.append(f"{f.rule_id:<8} {f.measure.replace('_', ' ')[:18]:<18} {f.standard:>7g}% {f.cohort_rate:>6.1f}% {f.organisations:>5} "
                          f"{f.below_95:>5} {f.below_998:>6} {od:>13}"[:WIDTH])
     lines += ["", "National picture (organisations per outcome)",
-              f"{'rule':<9} {'met':>7} {'not met':>8} {'no evidence':>12} {'n/a':>7} {'waived':>7}", "-" * WIDTH]
+              f"{'rule':<9} " + " ".join(f"{OUTCOME_LABELS[o].lower():>{w}}" for o, w in _NATIONAL), "-" * WIDTH]
     for t in result.national:
-        lines.append(f"{t.rule_id:<9} {t.met:>7} {t.not_met:>8} {t.insufficient_evidence:>12} {t.not_applicable:>7} {t.waived:>7}")
+        lines.append(f"{t.rule_id:<9} " + " ".join(f"{getattr(t, o.value):>{w}}" for o, w in _NATIONAL))
     if result.invalid_files:
         lines += ["", "Invalid files (not screened)"]
         for bad in result.invalid_files:
@@ -166,12 +218,14 @@ def render_text(result: Screening, enquiries: int = 3, quiet: bool = False) -> s
 def ranking_parts(o: RankedOrg) -> dict[str, float | int | str | None]:
     """The score's parts as the detailed renderers' ranking columns show them."""
     fs = o.failing_by_severity
-    return {**({"band": o.band, "rank_interval": rank_text(o), "peer_rank": f"{o.peer_rank} of {o.peer_size} {value_label(o.type)}"}
+    return {**({"band": o.band, "rank_interval": rank_text(o), **({"rank_group": o.rank_group} if o.rank_group else {}),
+                "peer_rank": f"{o.peer_rank} of {o.peer_size} {value_label(o.type)}"}
                if o.peer_size else {}),
             "findings_points": o.findings_points, "exposure_multiplier": o.exposure_multiplier,
             "context_points": o.context_points, "data_quality_points": o.data_quality_points,
             "failing_critical_high": fs.get(Severity.critical, 0) + fs.get(Severity.high, 0),
             "top_driver": next((c.detail for c in o.drivers(1)), ""),
+            "overdue_actions": NOT_REPORTED if o.overdue_actions is None else o.overdue_actions,
             **({} if o.history == "not_consulted" else
                {"deterioration_points": o.deterioration_points if o.history == "compared" else "no history"})}
 
@@ -184,7 +238,7 @@ def score_formula(w) -> list[tuple[str, str]]:
     return [
         ("Score", "findings × exposure + context + data quality"),
         ("Findings", f"each requirement not met scores its severity's points (critical {sev.critical:g}, high "
-                     f"{sev.high:g}, medium {sev.medium:g}, low {sev.low:g}); one without evidence scores "
+                     f"{sev.high:g}, medium {sev.medium:g}, low {sev.low:g}); one {OUTCOME_LABELS[Outcome.insufficient_evidence].lower()} scores "
                      f"{w.insufficient_evidence:g} of that, since silence is risk; a shortfall against a single "
                      f"threshold scales the points by up to {1 + w.gap:g}×."),
         ("Exposure", f"1 + {w.exposure.max_uplift:g} × min(1, children ÷ {w.exposure.children_for_max:,.0f}), where "
@@ -210,7 +264,7 @@ def overview(result: Screening, reports: Mapping[str, Report], limit: int | None
     areas = [{"code": a.local_authority, "name": names.get(a.local_authority), "organisations": a.organisations,
               "total": a.total_score, "max": a.max_score,
               "failing": "/".join(str(a.failing_by_severity.get(s, 0)) for s in SEVS),
-              "members": [(by_id[i].national_rank, by_id[i].name) for i in a.ranked_ids if i in by_id]}
+              "members": [(rank_text(by_id[i]), by_id[i].name) for i in a.ranked_ids if i in by_id]}
              for a in result.areas]
     national = [{"rule_id": t.rule_id, "title": titles.get(t.rule_id, ""), "met": t.met, "not_met": t.not_met,
                  "insufficient_evidence": t.insufficient_evidence, "not_applicable": t.not_applicable,
@@ -243,7 +297,7 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
     shown = [o for o in result.organisations if o.file in reports][:limit]
     enquiries = [{"rank": o.rank, "id": o.id, "name": o.name, "items": [
         {"rule_id": e.rule_id, "title": titles.get(e.rule_id, ""), "severity": e.severity.value,
-         "outcome": "not met" if e.outcome.value == "not_met" else "no evidence", "text": e.text}
+         "outcome": OUTCOME_LABELS[e.outcome].lower(), "text": e.text}
         for e in o.lines_of_enquiry]} for o in shown]
     org_names = {o.id: o.name for o in result.organisations}
     funnels = []
@@ -252,11 +306,12 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
                                for oid, x, n, band in f.points if oid in org_names])
         if plot:
             funnels.append({"rule": f, "plot": plot, "anchor": f"funnel-{f.rule_id}-{f.measure}"})
-    legend = [("c/h/m/l", "Requirements not met or without evidence, by severity: critical / high / medium / low."),
+    legend = [("c/h/m/l", f"Requirements {FAILING_WORDS}, by severity: critical / high / medium / low."),
               *[(f"band: {b}", text) for b, text in band_legend(result.weights)],
-              ("National rank (a–b)", "The place among every organisation screened, with its 95% interval: each share "
-                                      "redrawn by chance (bootstrap) and every organisation ranked again. Where two "
-                                      "intervals overlap widely, the order between them is not sure."),
+              ("National rank (a–b)", "The place among every organisation screened, as its 95% range: each share "
+                                      "redrawn by chance (bootstrap) and every organisation ranked again."),
+              ("Group", RANK_NOTE),
+              ("List", "The order by score within this view; not a sure order (see Group)."),
               ("Peer rank", "The place among organisations of the same type (practices with practices, trusts with trusts)."),
               ("Funnel limits", "Around the standard, the range a share would fall in by chance alone at 95% and 99.8%, "
                                 "narrowing as the denominator grows (Spiegelhalter 2005); widened when the cohort varies "
@@ -267,7 +322,12 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
                                               "below the standard (Jeffreys prior)."),
               ("Exposure", "Children and young people seen: under-18 ED attendances, looked-after children, missing "
                            "episodes and was-not-brought escalations, as the return counts them."),
-              ("LA", "Local authority (the area an inspection covers)."),
+              ("LA", "Local authority (the area an inspection covers): an upper-tier authority in England has an ONS "
+                     "code of E06, E08, E09 or E10 followed by six digits; other codes are shown as the returns give "
+                     "them, and names only where a return gives one (no table of names is bundled)."
+                     + ("" if not result.area_code_problems else
+                        " Codes here that look like ONS codes but are not an upper-tier authority's: "
+                        + "; ".join(result.area_code_problems) + ".")),
               ("ED / UTC", "Emergency department / urgent treatment centre."),
               ("ICB", "Integrated care board.")]
     areas = [{"rank": a.rank, "code": a.local_authority, "name": a.name or names.get(a.local_authority),
@@ -275,7 +335,8 @@ def screening_extras(result: Screening, titles: dict[str, str], names: dict[str,
               "deterioration": a.deterioration, "context": a.context, "exposure": a.exposure, "silence": a.silence,
               "organisations": a.organisations,
               "top": a.components[0].detail if a.components else "none failing"} for a in result.area_ranking]
-    return {"rows": rows, "types": sorted({(r["type"], r["type_label"]) for r in rows.values()}),
+    ranged = any(o.rank_group for o in result.organisations)
+    return {"rank_note": RANK_NOTE if ranged else "", "rows": rows, "types": sorted({(r["type"], r["type_label"]) for r in rows.values()}),
             "all_areas": sorted({(la, names.get(la, la)) for r in rows.values() for la in r["areas"]}),
             "legend": legend, "enquiries": enquiries, "funnels": funnels, "area_ranking": areas}
 

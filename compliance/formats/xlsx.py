@@ -22,6 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.cohort.ranking import Screening
+from compliance.domain.labels import value_label
+from compliance.formats.screening import NOT_REPORTED
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.domain.result import Finding, Report, sort_findings
 from compliance.formats import Options
@@ -122,13 +124,14 @@ def _ranking_sheet(ws: Worksheet, result: Screening) -> None:
     ws.title = "Ranking"
     names = ["rank", "id", "name", "type", "local_authorities", "score", "findings_points", "exposure_multiplier",
              "children", "context_points", "data_quality_points", *[s.value for s in SEVS], "drivers",
-             "lines_of_enquiry", "file", "band", "national_rank", "rank_low", "rank_high", "peer_rank", "peer_size"]
+             "lines_of_enquiry", "file", "band", "national_rank", "rank_low", "rank_high", "peer_rank", "peer_size", "overdue_actions"]
     rows = [[o.rank, o.id, o.name, o.type, ", ".join(o.local_authorities), o.score, o.findings_points,
              o.exposure_multiplier, o.children, o.context_points, o.data_quality_points,
              *[o.failing_by_severity.get(s, 0) for s in SEVS],
              " | ".join(f"{c.detail} = {c.points:.1f}" for c in o.drivers()),
              " | ".join(f"{e.rule_id}: {e.text}" for e in o.lines_of_enquiry), o.file,
-             o.band, o.national_rank, o.rank_low, o.rank_high, o.peer_rank, o.peer_size]
+             o.band, o.national_rank, o.rank_low, o.rank_high, o.peer_rank, o.peer_size,
+             NOT_REPORTED if o.overdue_actions is None else o.overdue_actions]
             for o in result.organisations]
     widths = {"name": 30, "local_authorities": 20, "drivers": 60, "lines_of_enquiry": 60, "file": 40}
     _table(ws, names, rows, widths)
@@ -147,7 +150,7 @@ def _summary_sheet(ws: Worksheet, reports: Sequence[Report], options: Options,
     if screening is None and reports:
         r = reports[0]
         org = r.organisation
-        about: list[tuple[str, object]] = [("Organisation", f"{org.name} ({org.id}, {org.type})"),
+        about: list[tuple[str, object]] = [("Organisation", f"{org.name} ({org.id}, {value_label(org.type)})"),
                  ("Period", f"{org.period_start} to {org.period_end}"),
                  ("Rules", f"{r.rules.version} ({r.rules.count} rules)"), ("safeguard", r.tool.version),
                  ("Input sha256", r.input.sha256),

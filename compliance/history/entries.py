@@ -17,7 +17,8 @@ from pydantic import Field, field_validator
 
 from compliance.domain.base import Strict
 from compliance.domain.outcomes import Outcome, Severity
-from compliance.domain.result import FAILING, Finding, Report
+from compliance.domain.actions import finding_key
+from compliance.domain.result import FAILING, Finding, PlannedAction, Report
 
 Value = int | float | str | None
 
@@ -37,6 +38,8 @@ class ThresholdEntry(Strict):
 
 class FindingEntry(Strict):
     rule_id: str
+    finding_key: str = Field(default="", description="The finding's stable fingerprint (organisation and requirement), "
+                                                     "which actions are filed under.")
     title: str = ""
     area: str = ""
     outcome: Outcome
@@ -59,6 +62,26 @@ class FindingEntry(Strict):
         return self.outcome in FAILING
 
 
+class ActionEntry(Strict):
+    """One action of a run's action plan as recorded, filed under its finding's stable key."""
+
+    finding_key: str
+    rule_id: str
+    action: str
+    owner: str | None = None
+    due: dt.date | None = None
+    status: str = Field(description="not_started, in_progress, done, overdue or closed.")
+    progress: str | None = None
+    since: str | None = Field(default=None, description="The period it was first recorded in.")
+    change: str | None = Field(default=None, description="What changed since the period before, in words.")
+
+    @property
+    def open(self) -> bool:
+        from compliance.domain.actions import OPEN
+
+        return self.status in OPEN
+
+
 class RunEntry(Strict):
     """One organisation's assessment as recorded: a run."""
 
@@ -75,6 +98,7 @@ class RunEntry(Strict):
     period_start: dt.date
     period_end: dt.date
     findings: list[FindingEntry]
+    actions: list[ActionEntry] = Field(default_factory=list, description="The action plan as recorded with this run.")
 
     @property
     def period(self) -> str:
@@ -102,7 +126,7 @@ def finding_entry(org_id: str, f: Finding, unit: str | None = None) -> FindingEn
     values = {e.measure: e.value for e in f.evidence if e.used}
     t = f.threshold
     threshold = None if t is None else ThresholdEntry(measure=t.measure, actual=t.actual, required=t.required, unit=unit)
-    return FindingEntry(rule_id=f.rule_id, title=f.title, area=f.area, outcome=f.outcome, severity=f.severity,
+    return FindingEntry(rule_id=f.rule_id, finding_key=finding_key(org_id, f.rule_id), title=f.title, area=f.area, outcome=f.outcome, severity=f.severity,
                         values=values, parameters=dict[str, Any](f.parameters), threshold=threshold,
                         fingerprint=fingerprint(org_id, f.rule_id, f.outcome.value, f.severity.value, values, f.parameters))
 
@@ -117,7 +141,13 @@ def run_entry(report: Report, units: dict[str, str | None] | None = None, record
         profile_sha256=profile_sha, input_sha256=report.input.sha256, input_path=report.input.path,
         org_id=org.id, org_name=org.name, org_type=org.type, period_start=org.period_start, period_end=org.period_end,
         findings=[finding_entry(org.id, f, (units or {}).get(f.rule_id)) for f in report.findings],
+        actions=[action_entry(a, period_label(org.period_start, org.period_end)) for a in report.actions],
     )
+
+
+def action_entry(a: PlannedAction, period: str) -> ActionEntry:
+    return ActionEntry(finding_key=a.finding_key, rule_id=a.rule_id, action=a.action, owner=a.owner, due=a.due,
+                       status=a.status, progress=a.progress, since=a.since or period, change=a.change)
 
 
 def now_utc() -> str:

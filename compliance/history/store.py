@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.domain.errors import Problem, UserError
-from compliance.domain.outcomes import Outcome, Severity
-from compliance.history.entries import FindingEntry, RunEntry, ThresholdEntry, fingerprint, period_label
+from compliance.domain.outcomes import ACTION_STATUS_LABELS, Outcome, Severity
+from compliance.domain.actions import finding_key
+from compliance.history.entries import ActionEntry, FindingEntry, RunEntry, ThresholdEntry, fingerprint, period_label
 
 APPLICATION_ID = 0x53474844  # "SGHD"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -62,6 +63,13 @@ def _fingerprints_v2(conn: sqlite3.Connection) -> None:
                      [(fingerprint(org, rule, o, s, {}, {}), run, rule) for run, rule, o, s, org in rows])
 
 
+def _finding_keys_v4(conn: sqlite3.Connection) -> None:
+    """Every recorded finding gets its stable key (organisation and requirement), which actions are filed under."""
+    rows = conn.execute("SELECT f.run_id, f.rule_id, r.org_id FROM findings f JOIN runs r ON r.id = f.run_id").fetchall()
+    conn.executemany("UPDATE findings SET finding_key = ? WHERE run_id = ? AND rule_id = ?",
+                     [(finding_key(org, rule), run, rule) for run, rule, org in rows])
+
+
 # Each step takes the schema from the version before it to its own; never edit a released step.
 MIGRATIONS: list[list[str | Callable[[sqlite3.Connection], None]]] = [
     [  # 1: runs and their findings' outcomes
@@ -88,6 +96,16 @@ MIGRATIONS: list[list[str | Callable[[sqlite3.Connection], None]]] = [
         "UPDATE runs SET seq = rowid",
         "ALTER TABLE findings ADD COLUMN threshold TEXT",
         "CREATE INDEX runs_by_period ON runs (org_id, period_start, period_end, seq)",
+    ],
+    [  # 4: the action plan, per run, each action filed under its finding's stable key (organisation and
+       #    requirement, whatever the wording), so it is followed from one year to the next
+        "ALTER TABLE findings ADD COLUMN finding_key TEXT NOT NULL DEFAULT ''",
+        _finding_keys_v4,
+        """CREATE TABLE actions (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, n INTEGER NOT NULL,
+            finding_key TEXT NOT NULL, rule_id TEXT NOT NULL, action TEXT NOT NULL, owner TEXT, due TEXT,
+            status TEXT NOT NULL, progress TEXT, since TEXT, change TEXT, PRIMARY KEY (run_id, n)) WITHOUT ROWID""",
+        "CREATE INDEX actions_by_key ON actions (finding_key)",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -182,11 +200,19 @@ class Store:
                                e.input_path, e.org_id, e.org_name, e.period_start.isoformat(), e.period_end.isoformat(),
                                e.org_type, seq))
                     c.executemany("INSERT INTO findings (run_id, rule_id, outcome, severity, title, area, evidence, "
-                                  "parameters, fingerprint, threshold) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                                  "parameters, fingerprint, threshold, finding_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                                   [(e.run_id, f.rule_id, f.outcome.value, f.severity.value, f.title, f.area,
                                     json.dumps(f.values, sort_keys=True), json.dumps(f.parameters, sort_keys=True),
-                                    f.fingerprint, None if f.threshold is None else f.threshold.model_dump_json())
+                                    f.fingerprint, None if f.threshold is None else f.threshold.model_dump_json(),
+                                    f.finding_key)
                                    for f in e.findings])
+                # the plan as worked out this time (carried actions depend on what was recorded before)
+                c.execute("DELETE FROM actions WHERE run_id = ?", (e.run_id,))
+                c.executemany("INSERT INTO actions (run_id, n, finding_key, rule_id, action, owner, due, status, "
+                              "progress, since, change) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                              [(e.run_id, n, a.finding_key or finding_key(e.org_id, a.rule_id), a.rule_id, a.action,
+                                a.owner, None if a.due is None else a.due.isoformat(), a.status, a.progress, a.since,
+                                a.change) for n, a in enumerate(e.actions)])
                 out.append(Recorded(e.run_id, e.org_id, e.period, new=not exists))
         return out
 
@@ -199,6 +225,7 @@ class Store:
                 "GROUP BY org_id, period_start, period_end) p USING (org_id, period_start, period_end) WHERE p.n > ?",
                 (keep,))]
             c.executemany("DELETE FROM findings WHERE run_id = ?", [(d,) for d in doomed])
+            c.executemany("DELETE FROM actions WHERE run_id = ?", [(d,) for d in doomed])
             c.executemany("DELETE FROM runs WHERE id = ?", [(d,) for d in doomed])
         if doomed:  # give the space back: a pruned store is one that was too big
             with self._guard():
@@ -300,21 +327,32 @@ class Store:
         if not rows:
             return []
         findings: dict[str, list[FindingEntry]] = defaultdict(list)
+        actions: dict[str, list[ActionEntry]] = defaultdict(list)
         ids = [r[0] for r in rows]
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
-            for run, rule, o, s, title, area, ev, params, fp, th in self.conn.execute(
-                    "SELECT run_id, rule_id, outcome, severity, title, area, evidence, parameters, fingerprint, threshold "
-                    "FROM findings "
-                    f"WHERE run_id IN ({','.join('?' * len(part))}) ORDER BY run_id, rule_id", part):
+            marks = ','.join('?' * len(part))
+            for run, rule, o, s, title, area, ev, params, fp, th, key in self.conn.execute(
+                    "SELECT run_id, rule_id, outcome, severity, title, area, evidence, parameters, fingerprint, threshold, "
+                    f"finding_key FROM findings WHERE run_id IN ({marks}) ORDER BY run_id, rule_id", part):
                 findings[run].append(FindingEntry.model_construct(
-                    rule_id=rule, title=title, area=area, outcome=_OUTCOMES[o], severity=_SEVERITIES[s],
+                    rule_id=rule, finding_key=key, title=title, area=area, outcome=_OUTCOMES[o], severity=_SEVERITIES[s],
                     values=_json(ev), parameters=_json(params), fingerprint=fp,
                     threshold=None if th is None else ThresholdEntry.model_construct(**json.loads(th))))
+            for run, key, rule, text, owner, due, status, progress, since, change in self.conn.execute(
+                    "SELECT run_id, finding_key, rule_id, action, owner, due, status, progress, since, change FROM actions "
+                    f"WHERE run_id IN ({marks}) ORDER BY run_id, n", part):
+                if status not in ACTION_STATUS_LABELS:
+                    raise ValueError(f"unknown action status {status!r}")
+                actions[run].append(ActionEntry.model_construct(
+                    finding_key=key, rule_id=rule, action=text, owner=owner,
+                    due=None if due is None else dt.date.fromisoformat(due), status=status, progress=progress,
+                    since=since, change=change))
         return [RunEntry.model_construct(
             run_id=r[0], recorded_at=r[1], tool_version=r[2], rules_sha256=r[3], profile_sha256=r[4], input_sha256=r[5],
             input_path=r[6], org_id=r[7], org_name=r[8], org_type=r[9], period_start=dt.date.fromisoformat(r[10]),
-            period_end=dt.date.fromisoformat(r[11]), findings=findings.get(r[0], [])) for r in rows]
+            period_end=dt.date.fromisoformat(r[11]), findings=findings.get(r[0], []), actions=actions.get(r[0], []))
+            for r in rows]
 
 
 _OUTCOMES = {o.value: o for o in Outcome}

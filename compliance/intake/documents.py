@@ -38,17 +38,17 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from compliance.domain.errors import InputError, Problem, UserError
+from compliance.domain.positions import LineMap, Loc
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 40
 MAX_DIGITS = 40  # a number literal longer than this is no count, amount or threshold anyone reports
 
-Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -109,35 +109,70 @@ def format_loc(loc: Iterable[str | int]) -> str:
 
 
 class Document:
-    """Parsed data plus the means to find the line of any location in it."""
+    """Parsed data plus where each part of it starts (`lines`, worked out once, when first asked)."""
 
-    def __init__(self, path: Path, text: str, data: Any, tree: Any = None):
+    def __init__(self, path: Path, text: str, data: Any):
         self.path = path
         self.text = text
         self.data = data
-        self._tree = tree
+        self._lines: LineMap | None = None
+
+    @property
+    def lines(self) -> LineMap:
+        """The document's line map, from one composition of its text (about a tenth of the cost of
+        the round-trip load, and never part of reading data that needs no line)."""
+        if self._lines is None:
+            self._lines = line_map(self.text)
+        return self._lines
 
     def line_of(self, loc: Loc) -> int | None:
         """The 1-based line of the deepest part of `loc` present in the file."""
-        if self._tree is None:
-            try:
-                self._tree = _yaml().load(self.text)
-            except (YAMLError, ValueError, OverflowError):
-                return None
-        node, line = self._tree, None
-        for part in loc:
-            try:
-                if isinstance(node, CommentedMap) and part in node:
-                    line = node.lc.key(part)[0] + 1
-                    node = node[part]
-                elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-                    line = node.lc.item(part)[0] + 1
-                    node = node[part]
-                else:
-                    break
-            except (AttributeError, KeyError, TypeError):
-                break
-        return line
+        return self.lines.line_of(loc)
+
+
+def line_map(text: str, limit: int = 1_000_000) -> LineMap:
+    """Where every key, item and plain value of a YAML or JSON text starts.
+
+    Composed (not constructed): nodes carry their marks and nothing is built.
+    An alias is not walked again (its anchor's places are the places), and at most `limit` places
+    are kept, so the map is bounded whatever the text. A text that does not compose has an empty map.
+    """
+    root = None
+    for typ in ("safe", "rt"):  # the C parser, else the one the data came through (it accepts a little more)
+        try:
+            root = YAML(typ=typ).compose(text)
+            break
+        except (YAMLError, ValueError, OverflowError, RecursionError):
+            continue
+    else:
+        return LineMap({})
+    at: dict[Loc, tuple[int, int, int, int]] = {}
+    seen: set[int] = set()
+    stack: list[tuple[Loc, Any]] = [((), root)] if root is not None else []
+    while stack and len(at) < limit:
+        loc, node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        children: list[tuple[Loc, Any]] = []
+        if isinstance(node, MappingNode):
+            for key, value in node.value[: limit - len(at)]:
+                if not isinstance(key, ScalarNode):
+                    continue
+                here = (*loc, key.value)
+                scalar = isinstance(value, ScalarNode)
+                at.setdefault(here, (key.start_mark.line, key.start_mark.column,
+                                     value.start_mark.line if scalar else -1, value.start_mark.column if scalar else -1))
+                children.append((here, value))
+        elif isinstance(node, SequenceNode):
+            for i, item in enumerate(node.value[: limit - len(at)]):
+                here = (*loc, i)
+                scalar = isinstance(item, ScalarNode)
+                at[here] = (item.start_mark.line, item.start_mark.column,
+                            item.start_mark.line if scalar else -1, item.start_mark.column if scalar else -1)
+                children.append((here, item))
+        stack += reversed(children)  # in document order: an anchor's places are where it is written
+    return LineMap(at)
 
 
 def _yaml() -> YAML:
@@ -260,7 +295,11 @@ def _encoding_hint(raw: bytes) -> str:
 
 
 def read_text(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES) -> str:
-    raw = read_bytes(path, error, max_bytes)
+    return decode_text(path, read_bytes(path, error, max_bytes), error)
+
+
+def decode_text(path: Path, raw: bytes, error: type[UserError] = InputError) -> str:
+    """The text of bytes read from `path`: UTF-8, a byte order mark dropped, no control characters."""
     if looks_utf16(raw):  # ASCII in UTF-16 without a BOM is valid UTF-8 full of NULs: say what it really is
         raise error(str(path), [Problem("not UTF-8 text (byte 0)" + _UTF16, line=1, column=1)])
     try:
@@ -284,7 +323,12 @@ def read_text(path: Path, error: type[UserError] = InputError, max_bytes: int = 
 def read_document(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES,
                   limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read one YAML or JSON document into plain Python data (dict, list, str, int, float, bool, date)."""
-    text = read_text(path, error, max_bytes)
+    return parse_document(path, read_text(path, error, max_bytes), error, limits)
+
+
+def parse_document(path: Path, text: str, error: type[UserError] = InputError,
+                   limits: Limits = DEFAULT_LIMITS) -> Document:
+    """The document in `text`, read from `path` (whose name says YAML or JSON and names any problem)."""
     budget = Budget(str(path), error, limits)
     if path.suffix.lower() == ".json":
         scan_json(text, budget)
@@ -298,7 +342,7 @@ def read_document(path: Path, error: type[UserError] = InputError, max_bytes: in
     scan_yaml(text, budget)
     data = _plain_fast(text)
     if data is not _SLOW:
-        return Document(path, text, data)  # lines are looked up, with the round-trip loader, only when needed
+        return Document(path, text, data)  # lines are worked out only when asked for
     try:
         tree = _yaml().load(text)
     except MarkedYAMLError as e:
@@ -307,7 +351,7 @@ def read_document(path: Path, error: type[UserError] = InputError, max_bytes: in
         raise error(str(path), [Problem(f"invalid YAML: {e}")]) from None
     except (ValueError, OverflowError) as e:  # a value the scan let through: still the user's file
         raise error(str(path), [Problem(f"invalid value: {e}")]) from None
-    doc = Document(path, text, None, tree)
+    doc = Document(path, text, None)
     doc.data = _plain(tree, doc, error, ())
     return doc
 

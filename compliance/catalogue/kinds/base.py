@@ -263,11 +263,12 @@ def measure_label(rule: Rule, name: str, params: dict[str, Any]) -> str:
     m = rule.measures[name]
     if m.description:
         def word(w: re.Match[str]) -> str:
-            v = params.get(w.group())
-            if w.group() not in params or "_" not in w.group() or v is None:
-                return w.group()
+            name, braced = w.group(2) or w.group(1), w.group(2) is not None
+            v = params.get(name)
+            if name not in params or ("_" not in name and not braced) or v is None:
+                return w.group()  # a placeholder '{name}' is filled with its braces gone, as in messages
             return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else said(v)
-        return re.sub(r"\b[a-z][a-z0-9_]*\b", word, m.description.rstrip("."))
+        return re.sub(r"\b([a-z][a-z0-9_]*)\b|\{([a-z][a-z0-9_]*)\}", word, m.description.rstrip("."))
     return kind_of(m).label(rule, name, m, params)
 
 
