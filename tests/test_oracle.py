@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import pytest
-
 from conftest import ROOT, fixture_files
 
 from compliance.app.cases import case_input
