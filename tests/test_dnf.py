@@ -112,3 +112,69 @@ def test_two_services_each_not_run_or_seen_in_time_stays_within_budget():
     rule = two_services_rule()
     pieces = [q for p in _Compiler(rule, {}).tri(rule.condition) for q in split_pattern(p)]
     assert len(pieces) <= MAX_ENGINE_RULES_PER_RULE
+
+
+# --- bounded work: a condition too large is refused after the same work however large it is --------------
+
+
+def _many_anys(n: int):
+    """`all` of n three-way `any`s over the same three measures: the unknown branch multiplies out."""
+    return {"all": [{"any": [{"gte": ["staff", 10 * i + 1]}, {"gte": ["in_date", 10 * i + 2]},
+                             {"lte": ["coverage", i + 3]}]} for i in range(n)]}
+
+
+def _expansion_counted(rule, monkeypatch) -> tuple[bool, int]:
+    """Whether the condition compiled, and the pairs of terms the DNF actually formed (counted apart
+    from the budget: each pair is one call of the consistency test) plus the terms it pruned."""
+    from compliance.evaluation.compiler import CompileError
+
+    formed = [0]
+    consistent, minimise = dnf._consistent, dnf.minimise
+
+    def counted_consistent(term):
+        formed[0] += 1
+        return consistent(term)
+
+    def counted_minimise(terms):
+        terms = list(terms)
+        formed[0] += len(terms)
+        return minimise(terms)
+
+    monkeypatch.setattr(dnf, "_consistent", counted_consistent)
+    monkeypatch.setattr(dnf, "minimise", counted_minimise)
+    try:
+        _Compiler(rule, rule.parameter_values()).tri(rule.condition)
+    except CompileError as e:
+        assert "engine rules" in str(e)
+        return False, formed[0]
+    return True, formed[0]
+
+
+def test_refusing_a_condition_of_many_anys_takes_work_that_does_not_grow_with_them(monkeypatch):
+    """Six three-way `any`s took 40 s to refuse (the cap was checked after the full expansion);
+    the work is now counted before each product is formed, so refusal costs at most one budget."""
+    from test_engine_traps import make_rule
+
+    work = {}
+    for n in (2, 3, 4, 6, 10, 20):
+        compiled, work[n] = _expansion_counted(make_rule(condition=_many_anys(n)), monkeypatch)
+        if n >= 4:
+            assert not compiled, n
+            assert work[n] <= dnf.MAX_WORK, (n, work[n])
+    # Past the first refusal, reading the condition (each small `any` on its own) is all that grows:
+    # work per `any` falls, where the expansion multiplied it.
+    assert work[20] / 20 <= work[6] / 6 <= work[4] / 4 * 1.5, work
+
+
+def test_the_bundled_catalogue_compiles_well_within_the_budget():
+    """The budget is far above what real rules need (a tenth of it at most), so it refuses only the
+    conditions that could never become engine rules anyway."""
+    from compliance.catalogue.loading import load_rules
+
+    for rule in load_rules().rules:
+        with dnf.counting() as work:
+            c = _Compiler(rule, rule.parameter_values())
+            for cond in (rule.applies_when, rule.condition, rule.escalate.when if rule.escalate else None):
+                if cond is not None:
+                    c._tri(cond)
+        assert work.done <= dnf.MAX_WORK // 10, (rule.id, work.done)

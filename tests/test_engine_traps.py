@@ -342,11 +342,16 @@ def test_large_catalogues_are_split_below_the_registration_limit():
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr
 
 
-def test_loose_string_numbers_are_refused_at_the_input():
+def test_numbers_written_as_text_reach_the_engine_as_numbers_or_not_at_all():
+    """The engine compares what it is given: a count written "5" is read as the number 5 (the
+    policy of compliance/domain/text_numbers.py), never passed on as text; a doubtful one is refused."""
     from pydantic import ValidationError
 
-    with pytest.raises(ValidationError):
-        SelfAssessment.model_validate(minimal_return(training={"groups": [{"group": "g", "level": 1, "staff_in_post": "5"}]}))
+    doc = SelfAssessment.model_validate(minimal_return(training={"groups": [{"group": "g", "level": 1, "staff_in_post": "5"}]}))
+    assert doc.training.groups[0].staff_in_post == 5 and type(doc.training.groups[0].staff_in_post) is int
+    for doubtful in ("5.0", "1e1", "0x5", "five"):
+        with pytest.raises(ValidationError):
+            SelfAssessment.model_validate(minimal_return(training={"groups": [{"group": "g", "level": 1, "staff_in_post": doubtful}]}))
 
 
 # --- overlapping $or alternatives (found while writing MIS-001; not in the library notes) ---------

@@ -301,6 +301,73 @@ def _check(fmt: str, out: str, hostile: str, benign_out: str) -> None:
         assert html.count("<td") == md.render(benign_out).count("<td")
     elif fmt == "html":
         assert not ACTIVE.search(out)
+    if fmt in ("html", "csv", "junit"):  # line breaks and tabs are ordinary text there; nothing else unseen
+        assert not [c for c in out if _CONTROL.match(c) and c not in "\n\r\t"], repr(out[:200])
+    if fmt == "csv":
+        import csv
+        import io
+
+        cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not _NUMBER.match(c))]
+
+
+_NUMBER = re.compile(r"-\d+(\.\d+)?$")
+
+
+def test_assess_escapes_hostile_text_in_every_field_it_shows_in_every_format(tmp_path):
+    """The return's own words (the organisation's name, evidence notes, the action plan's actions,
+    owners and progress) through every format of assess: no control character reaches any output
+    unseen, nothing acts in HTML or Markdown, no CSV or xlsx cell is a formula, the docx opens."""
+    import zipfile
+
+    import openpyxl
+    from ruamel.yaml import YAML
+
+    from compliance.formats import names
+
+    data = YAML(typ="safe").load(GOOD.read_text())
+    data["organisation"]["name"] = "=" + " ".join(HOSTILE[:4])
+    data["evidence"] = {"was_not_brought.policy": " ".join(HOSTILE[4:9]), "training.groups": " ".join(HOSTILE[9:])}
+    data["actions"] = [{"rule": "WNB-001", "action": h, "owner": h[:200], "progress": h, "status": "in_progress",
+                        "due": "2026-01-01"} for h in HOSTILE]
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data, default=str))
+    for fmt in names("assessment"):
+        out_file = tmp_path / f"out.{fmt}"
+        code, out = invoke("assess", path, "-f", fmt, "-v", "-o", out_file, "--fail-on", "none")
+        assert code == 0, out
+        if fmt == "xlsx":
+            wb = openpyxl.load_workbook(out_file)
+            cells = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+            assert cells and not [c for c in cells if c.data_type == "f" or c.value.startswith("=")]
+            assert not [c.value for c in cells if any(_CONTROL.match(ch) and ch not in "\n\r\t" for ch in c.value)]
+        elif fmt == "docx":
+            with zipfile.ZipFile(out_file) as z:
+                xml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
+            assert "RED" in xml and not [c for c in xml if _CONTROL.match(c) and c not in "\n\r\t"]
+        else:
+            text = out_file.read_text()
+            if fmt == "json":
+                assert HOSTILE[0] in text.encode().decode("unicode_escape") or "\\u001b" in text
+                continue
+            assert "RED" in text, fmt
+            assert not [c for c in text if _CONTROL.match(c) and c not in "\n\r\t"], fmt
+            if fmt in ("html", "markdown"):  # the page's own anchors, charts and script, and nothing more
+                benign = json.loads(path.read_text(), object_hook=lambda d: {k: (
+                    "Plain" if isinstance(v, str) and any(h[:5] in v for h in HOSTILE) else v) for k, v in d.items()})
+                plain = tmp_path / "plain.json"
+                plain.write_text(json.dumps(benign))
+                invoke("assess", plain, "-f", fmt, "-v", "-o", tmp_path / f"plain.{fmt}", "--fail-on", "none")
+                mine, theirs = text, (tmp_path / f"plain.{fmt}").read_text()
+                if fmt == "markdown":
+                    from markdown_it import MarkdownIt
+
+                    md = MarkdownIt("commonmark").enable("table")
+                    mine, theirs = md.render(mine), md.render(theirs)
+                    assert mine.count("<td") == theirs.count("<td")
+                assert len(ACTIVE.findall(mine)) == len(ACTIVE.findall(theirs)), fmt
+            else:
+                _check(fmt, text, HOSTILE[1], text)
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)

@@ -174,3 +174,43 @@ def test_fixtures_generate_where_no_folder_can_be_made_is_the_users_error(tmp_pa
     target = tmp_path / "f" / "sub" if where == "under a file" else Path("/proc/self/no-such/sub")
     result = CliRunner().invoke(cli, ["fixtures", "generate", "--count", "1", "-o", str(target)])
     assert result.exit_code == 2 and "cannot make the folder" in result.output, result.output
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_a_read_only_file_is_refused_not_renamed_over(tmp_path, writer, store, monkeypatch):
+    """Renaming needs only the folder's permission, so an atomic writer would replace a file its
+    user made read-only (a shell's `>` refuses). As root permissions do not apply: the seam is
+    os.access, which answers for the real user (the real-user run below checks the seam)."""
+    out = tmp_path / "kept.out"
+    out.write_text("KEEP")
+    out.chmod(0o444)
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if (Path(p) == out and mode & os.W_OK)
+                        else real(p, mode, *a, **k))
+    result = _invoke(WRITERS[writer], out, store)
+    assert result.exit_code == 2, result.output
+    assert "read-only" in result.stderr and str(out) in result.stderr and "Traceback" not in result.stderr
+    assert out.read_text() == "KEEP" and sorted(p.name for p in tmp_path.iterdir()) == ["kept.out"]
+
+
+def test_a_read_only_file_is_refused_as_a_real_user(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    if os.geteuid() == 0 and not shutil.which("setpriv"):
+        pytest.skip("no way to drop root's privileges here (setpriv)")
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    folder = Path(tempfile.mkdtemp(prefix="sg-ro-out-"))
+    try:
+        folder.chmod(0o777)
+        out = folder / "kept.json"
+        out.write_text("KEEP")
+        out.chmod(0o444)
+        done = subprocess.run([*prefix, sys.executable, "-m", "compliance", "schema", "-o", str(out)], capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "HOME": str(folder)}, cwd=folder)
+        assert done.returncode == 2 and "read-only" in done.stderr, done.stderr
+        assert out.read_text() == "KEEP"
+    finally:
+        shutil.rmtree(folder)

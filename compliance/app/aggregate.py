@@ -21,6 +21,7 @@ from compliance.domain.errors import InputError, Problem
 from compliance.domain.model import Organisation, SelfAssessment
 from compliance.domain.records import Windows
 from compliance.domain.result import Provenance
+from compliance.intake.documents import read_text
 from compliance.intake.records.measure import DEFAULT_BAD_ROW_LIMIT, arrange
 
 Engine = Literal["duckdb", "spark"]
@@ -30,13 +31,10 @@ MAX_REGISTER_BYTES = 20_000_000
 
 def read_register(path: Path, period: tuple[dt.date, dt.date]) -> dict[str, Organisation]:
     """organisations.csv: org_code, name, type, local_authorities (codes separated by ';')."""
+    text = read_text(path, InputError, MAX_REGISTER_BYTES)  # the reading layer: regular files only, bounded, UTF-8
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_REGISTER_BYTES + 1)
-        if len(raw) > MAX_REGISTER_BYTES:
-            raise InputError(str(path), [Problem(f"larger than {MAX_REGISTER_BYTES:,} bytes: not a register of organisations")])
-        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
         raise InputError(str(path), [Problem(f"cannot be read as a CSV register of organisations: {e}")]) from None
     if not rows or tuple(h.strip() for h in rows[0]) != REGISTER_COLUMNS:
         raise InputError(str(path), [Problem(f"the header must be {','.join(REGISTER_COLUMNS)}", "header", 1)])

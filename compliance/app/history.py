@@ -31,7 +31,7 @@ def record(path: Path | None, entries: Iterable[RunEntry]) -> list[Recorded]:
 
 def earlier_runs(path: Path | None, org_ids: Iterable[str]) -> dict[str, list[RunEntry]]:
     """Every recorded period of these organisations; nothing when the store does not exist yet."""
-    store = open_store(path, create=False)
+    store = open_store(path, create=False, readonly=True)
     if store is None:
         return {}
     with store:
@@ -58,7 +58,7 @@ def assess_with_history(report: Report, folders: list[Path], path: Path | None, 
 
     units = units_of(load_rules(folders))
     entry = run_entry(report, units)
-    store = open_store(path, create=False)
+    store = open_store(path, create=False, readonly=True)
     runs: list[RunEntry] = []
     if store is not None:
         with store:
@@ -85,7 +85,7 @@ def assess_with_history(report: Report, folders: list[Path], path: Path | None, 
 def plan_for(path: Path | None, org_id: str, period_end) -> tuple[RunEntry | None, Path]:
     """The recorded run whose action plan next year's template starts from: the organisation's period
     ending on `period_end` (the return the template is filled from), else its latest before it."""
-    store = open_store(path, create=False)
+    store = open_store(path, create=False, readonly=True)
     where = store_path(path)
     if store is None:
         return None, where

@@ -95,9 +95,12 @@ class LintProblem:
 
 def lint_paths(paths: list[Path]) -> list[LintProblem]:
     """Every problem in every rule file under the paths, so one run shows them all."""
+    from compliance.catalogue.files import AREA_FOLDER
+
     files: list[Path] = []
-    for p in paths:
-        files += rule_files(p) if p.is_dir() else [p]
+    for p in paths:  # area rules (an area folder, or a file in one) are linted by _area_problems alone
+        if not (p.name if p.is_dir() else p.parent.name) == AREA_FOLDER:
+            files += rule_files(p) if p.is_dir() else [p]
     found: list[tuple[Path, Problem]] = []
     weak: list[tuple[Path, Problem]] = []
     sound: list[Rule] = []
@@ -240,8 +243,8 @@ def _area_problems(paths: list[Path], lines: dict[Path, LineMap]
     from compliance.app.mutate import mutate_area_rule
     from compliance.catalogue.loading import AREA_FOLDER, area_rule_files, load_area_rule_file
 
-    files = [f for p in paths for f in (area_rule_files(p) if p.is_dir() else
-                                        [p] if p.parent.name == AREA_FOLDER else [])]
+    files = [f for p in paths for f in (area_rule_files(p.parent) if p.is_dir() and p.name == AREA_FOLDER else
+                                        area_rule_files(p) if p.is_dir() else [p] if p.parent.name == AREA_FOLDER else [])]
     found: list[tuple[Path, Problem]] = []
     weak: list[tuple[Path, Problem]] = []
     seen: dict[str, Path] = {}

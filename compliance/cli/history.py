@@ -18,10 +18,10 @@ store_option = click.option(
 format_option = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 
 
-def _store(path: Path | None):
+def _store(path: Path | None, readonly: bool = True):
     from compliance.history.store import HistoryError, default_path, open_store
 
-    store = open_store(path, create=False)
+    store = open_store(path, create=False, readonly=readonly)
     if store is None:
         where = path or default_path()
         raise HistoryError(str(where), [Problem("no history store here yet (record runs with `safeguard assess "
@@ -199,7 +199,7 @@ def where_cmd(history: Path | None) -> None:
 @store_option
 def prune_cmd(keep: int, history: Path | None) -> None:
     """Delete all but each organisation's KEEP latest periods (with their revisions), in one transaction."""
-    with _store(history) as store:
+    with _store(history, readonly=False) as store:
         n = store.prune(keep)
     click.echo(f"deleted {n} run{'s' if n != 1 else ''}", err=True)
 

@@ -129,6 +129,20 @@ class SafeguardGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(n, click.Command(n, help=COMMANDS[n][2]).get_short_help_str(limit)) for n in names])
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as e:
+            _bounded(e)
+            raise
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.ClickException as e:
+            _bounded(e)
+            raise
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -141,7 +155,10 @@ class SafeguardGroup(click.Group):
         except BrokenPipeError:
             _quiet_stdout()
             ctx.exit(EXIT_SIGPIPE)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except click.ClickException as e:
+            _bounded(e)
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as e:
             # Imported here: `--help` and a command that succeeds never need them.
@@ -173,6 +190,14 @@ class SafeguardGroup(click.Group):
             else:
                 click.echo("(run with --debug for the traceback, and please report it)", err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+def _bounded(e: click.ClickException) -> None:
+    """A usage error quotes what was typed (click escapes it with repr); a 100,000-character value
+    typed by mistake, or on purpose, would make a 100 KB message: its middle is cut out."""
+    from compliance.domain.errors import shorten
+
+    e.message = shorten(e.message, 600)  # type: ignore[misc]  # click marks it Final; it is read when shown
 
 
 @click.group(cls=SafeguardGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import click
@@ -17,6 +18,24 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+_MEMORY = re.compile(r"\d{1,15}(\.\d{1,6})?\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.I | re.A)
+
+
+def _memory(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A size as DuckDB takes it, checked here (DuckDB's own refusal was an internal error, exit 3)."""
+    if value is None:
+        return None
+    if not _MEMORY.fullmatch(value.strip()):
+        raise click.BadParameter(f"{value[:40]!r} is not a size; give a number and a unit, e.g. 4GB or 512MiB")
+    import duckdb
+
+    try:
+        duckdb.connect(":memory:").execute(f"SET memory_limit = '{value.strip()}'")
+    except duckdb.Error as e:
+        raise click.BadParameter(f"{value.strip()!r}: {str(e).splitlines()[0]}") from None
+    return value.strip()
 
 
 @click.group("records")
@@ -38,7 +57,7 @@ def records_group() -> None:
 @click.option("--bad-rows", "bad_rows", type=click.FloatRange(0, 100), default=1.0, show_default=True,
               help="Percent of an organisation's rows in an extract that may be invalid (reported and excluded); "
                    "more stops the run (exit 2).")
-@click.option("--memory-limit", help="DuckDB's memory limit, e.g. 4GB (beyond it, work spills to a temporary folder).")
+@click.option("--memory-limit", callback=_memory, help="DuckDB's memory limit, e.g. 4GB (beyond it, work spills to a temporary folder).")
 @profile_option
 @rules_options
 def aggregate(extracts: Path, output: Path, register: Path, start: dt.date, end: dt.date, engine: str, bad_rows: float,

@@ -22,11 +22,41 @@ from typing_extensions import Self  # typing.Self is 3.11+; the package supports
 from pydantic import BaseModel, ConfigDict, Field, Strict, computed_field, model_validator
 from pydantic_core import PydanticCustomError
 
+from compliance.domain.text_numbers import number_from_text
+
 SCHEMA_VERSION = "2"
 
+
+READABLE_VERSIONS = ("1", SCHEMA_VERSION)
+
+
+def schema_version_of(value: Any) -> str | None:
+    """The version a return's schema_version names ("1" or "2"), written as text or as a whole
+    number, as every other number may be (text_numbers); None for anything else (1.0, true, "v2")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = number_from_text(value, whole=True)
+    return str(value) if isinstance(value, int) and str(value) in READABLE_VERSIONS else None
+
+
+def _number_kind(annotation: Any) -> type | None:
+    """int or float for a (possibly optional, annotated) number field, else None."""
+    import types
+    import typing
+
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        return _number_kind(kinds[0]) if len(kinds) == 1 else None
+    if typing.get_origin(annotation) is Annotated:
+        return _number_kind(args[0])
+    return annotation if annotation in (int, float) else None
+
 Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
-Hours = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False, json_schema_extra={"unit": "hours"})]
-Money = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False, json_schema_extra={"unit": "GBP"})]
+# Strict: numbers written as text are read by Record (text_numbers), the same for every number field.
+Hours = Annotated[float, Strict(), Field(ge=0, le=10_000, allow_inf_nan=False, json_schema_extra={"unit": "hours"})]
+Money = Annotated[float, Strict(), Field(ge=0, le=1e10, allow_inf_nan=False, json_schema_extra={"unit": "GBP"})]
 Flag = Annotated[bool, Strict()]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 # A value's place in the return, as an evidence note names it: 'training.groups[0].in_date'.
@@ -47,12 +77,33 @@ class Record(BaseModel):
     bounds: ClassVar[dict[str, str]] = {}
     # count field -> the fields stating the window it was counted with: required with the count.
     windows: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # number field -> whether it is whole: where a number written as text is read (text_numbers).
+    numbers: ClassVar[dict[str, bool]] = {}
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         cls.bounds = {name: str(extra["part_of"]) for name, f in cls.model_fields.items()
                       if isinstance(extra := f.json_schema_extra, dict) and "part_of" in extra}
+        cls.numbers = {name: kind is int for name, f in cls.model_fields.items()
+                       if (kind := _number_kind(f.annotation)) is not None}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_written_as_text(cls, data: Any) -> Any:
+        """"12" and "1,234" are the numbers they plainly write, in every format (see text_numbers);
+        other text is left for the field's type to refuse, at its place."""
+        if not isinstance(data, dict) or not cls.numbers:
+            return data
+        texts = [name for name in cls.numbers if type(data.get(name)) is str]
+        if not texts:
+            return data
+        data = dict(data)
+        for name in texts:
+            value = number_from_text(data[name], cls.numbers[name])
+            if value is not None:
+                data[name] = value
+        return data
 
     @model_validator(mode="after")
     def _windows_stated(self) -> Self:
@@ -1007,11 +1058,17 @@ class SelfAssessment(Record):
     @model_validator(mode="before")
     @classmethod
     def _read_version_1(cls, data: Any) -> Any:
-        """A version 1 return is read as version 2 with the windows its field names imply."""
-        if isinstance(data, dict) and str(data.get("schema_version")) == "1":
+        """A version 1 return is read as version 2 with the windows its field names imply; a version
+        written as a number (`schema_version: 1`, as YAML and JSON write it unquoted) is that version."""
+        if not isinstance(data, dict):
+            return data
+        version = schema_version_of(data.get("schema_version"))
+        if version == "1":
             from compliance.domain.migrate import migrate_v1
 
             return migrate_v1(data)
+        if version is not None and data.get("schema_version") != version:
+            data = {**data, "schema_version": version}
         return data
 
     organisation: Organisation = described("Organisation", "Who the return is for and the period it covers.")

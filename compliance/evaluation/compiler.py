@@ -466,7 +466,8 @@ class _Compiler:
     def tri(self, cond: Condition) -> tuple[Pattern, Pattern, Pattern]:
         """(true, false, unknown) patterns of a condition; exactly one matches any fact."""
         try:
-            return tuple(_pattern(d) for d in self._tri(cond))  # type: ignore[return-value]
+            with dnf.counting():  # refused when its budget is spent, before any expansion outgrows it
+                return tuple(_pattern(d) for d in self._tri(cond))  # type: ignore[return-value]
         except dnf.TooComplex:
             raise CompileError(self.rule.id, _TOO_COMPLEX) from None
 

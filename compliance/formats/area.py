@@ -3,13 +3,12 @@ returns, and lines of enquiry, for a terminal, a board paper or a page."""
 
 from __future__ import annotations
 
-import html
 import textwrap
 
 from compliance.domain.area_result import AreaReport
 from compliance.domain.outcomes import FAILING_WORDS, MARKS_LEGEND, OUTCOME_LABELS, OUTCOME_MARKS, Outcome
 from compliance.formats import Options
-from compliance.formats.escape import markdown, terminal
+from compliance.formats.escape import html as html_escape, markdown, terminal
 
 WIDTH = 80
 MARK = OUTCOME_LABELS  # the organisation reports' words (domain/outcomes.py), never this renderer's own
@@ -99,7 +98,7 @@ def render_markdown(r: AreaReport, options: Options | None = None) -> str:
 
 
 def render_html(r: AreaReport, options: Options | None = None) -> str:
-    e = html.escape
+    e = html_escape
     rows = "".join(f"<tr class='{f.outcome.value}'><td>{e(f.rule_id)}</td><td>{e(f.title)}</td><td>{e(MARK[f.outcome])}</td>"
                    f"<td>{e(f.severity.value)}</td><td>{e(f.message)}</td></tr>" for f in r.findings)
     columns, failing_rows, fine = matrix_view(r)

@@ -10,9 +10,14 @@ report, whichever library draws it) escapes alike:
   Markdown punctuation that makes links, images, HTML, emphasis, headings or table cells escaped,
   so `<script>`, `[x](javascript:...)` or a `|` in a name is shown as written and never acts.
 - `csv_cell`: a cell a spreadsheet would read as a formula (starting = + - @, tab or carriage
-  return) gets a leading `'`, the OWASP convention; numbers are left alone.
+  return) gets a leading `'`, the OWASP convention; numbers are left alone. Control characters
+  other than line breaks and tabs become visible as for `terminal` (a CSV file is often read with
+  `cat`, and an ESC in a name would drive the terminal).
 - `xml_text`: characters XML 1.0 cannot carry become visible escapes, so the JUnit file a CI
-  server parses is always well-formed (ElementTree escapes markup but writes these raw).
+  server parses is always well-formed (ElementTree escapes markup but writes these raw); so do the
+  bidirectional overrides, which would show a name reversed.
+- `html_text`: the same control characters shown, for the HTML reports (whose templates escape
+  markup themselves); line breaks and tabs are kept, as HTML folds them anyway.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ import re
 from typing import Any
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# As _CONTROL, but tab, line feed and carriage return kept: for formats where they are ordinary text.
+_SHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff\ufffe\uffff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,11 +59,25 @@ def xml_text(text: str) -> str:
     return _XML_INVALID.sub(_visible, text)
 
 
+def html_text(text: str) -> str:
+    """Control characters shown (see the module's docstring); markup is the template's to escape."""
+    return _SHOWN.sub(_visible, text)
+
+
+def html(text: object) -> str:
+    """Safe inside an HTML element or quoted attribute written by hand: control characters shown, markup escaped."""
+    import html as _html
+
+    return _html.escape(html_text(str(text)))
+
+
 def csv_cell(value: Any) -> Any:
-    """A cell no spreadsheet evaluates: text that looks like a formula starts with `'`."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A cell no spreadsheet evaluates and no terminal obeys: text that looks like a formula starts
+    with `'`; control characters other than line breaks and tabs are shown."""
+    if not isinstance(value, str):
+        return value
+    value = _SHOWN.sub(_visible, value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def csv_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from compliance.formats.escape import markdown, terminal
+from compliance.formats.escape import html as escape, markdown, terminal
 
 from compliance.formats.common import area_label, number_text
 from compliance.history.entries import RunEntry

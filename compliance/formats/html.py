@@ -22,11 +22,21 @@ LABEL_W, BAR_X, BAR_W, ROW_H, TOP, WIDTH = 250, 260, 290, 30, 28, 800
 VALUE_X = BAR_X + BAR_W + 8
 
 
+def _shown(value: object) -> object:
+    """Every value a template prints: text with its control characters shown (escape.html_text);
+    markup the renderer built itself (Markup) is left as it is."""
+    from markupsafe import Markup
+
+    from compliance.formats.escape import html_text
+
+    return html_text(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(loader=PackageLoader("compliance.formats", "templates"), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_shown)
     env.filters["area"] = area_label
     env.filters["num"] = number_text
     return env

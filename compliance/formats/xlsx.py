@@ -27,6 +27,7 @@ from compliance.formats.screening import NOT_REPORTED
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.domain.result import Finding, Report, sort_findings
 from compliance.formats import Options
+from compliance.formats.escape import csv_cell
 from compliance.formats.common import OUTCOME_LABELS, STILL_TO_REPORT, still_to_report, to_report, where_to_enter, SERIOUS, GroupSummary, by_area, by_key_question, evidence_text, sources_text, waiver_label
 from compliance.intake.files import workbook_bytes
 
@@ -34,7 +35,6 @@ RAG_FILLS = {"Red": "FFC7CE", "Amber": "FFEB9C", "Green": "C6EFCE"}
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 WRAP = Alignment(wrap_text=True, vertical="top")
-_RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Headers in words (a person reads this sheet; JSON and CSV keep the field names for tools).
 FINDING_COLUMNS: list[tuple[str, int]] = [
@@ -48,11 +48,10 @@ SEVS = [Severity.critical, Severity.high, Severity.medium, Severity.low]
 
 
 def safe(value: Any) -> Any:
-    """A value as a cell may hold it: text can never become a formula or carry control characters."""
-    if not isinstance(value, str):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + text if text.startswith(_RISKY_START) else text
+    """A value as a cell may hold it: text can never become a formula, and its control characters
+    are shown rather than dropped (as in CSV: one rule for both, in compliance.formats.escape)."""
+    text = csv_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", text) if isinstance(text, str) else text
 
 
 def render_xlsx_assessment(report: Report, options: Options | None = None) -> bytes:

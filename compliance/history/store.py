@@ -9,6 +9,11 @@ Why it is built this way:
   a file written by any earlier version opens; a file from a newer version is refused, not damaged.
 - A file that is not ours (another SQLite database, or not a database at all) is refused with exit
   2 and never written to: the application_id pragma marks our files.
+- Reading never writes (`open_store(..., readonly=True)`, every command that only reads): the file is
+  opened read-only, as `immutable` when no other connection has it open (no -wal beside a WAL file),
+  so nothing is created beside it (SQLite's read-only mode would leave -wal and -shm files, and
+  cannot open a WAL file in a read-only folder at all); an older schema is migrated in a private copy
+  in memory; a shared store on a read-only mount or a file the user may only read is read as it is.
 - Periods, not runs, are what users ask about: the current run of an organisation's period is the
   one recorded last (highest `seq`); the others are its revisions.
 """
@@ -164,7 +169,12 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         with self._guard():
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:
+                if _cannot_write(self.path, e):
+                    raise _refuse_write(self.path, f"{e} (the file or its folder is read-only)") from None
+                raise
             try:
                 yield self.conn
             except BaseException:
@@ -401,15 +411,83 @@ def migrate(conn: sqlite3.Connection, path: Path, target: int = SCHEMA_VERSION) 
         raise
 
 
-def open_store(path: Path | None = None, create: bool = True) -> Store | None:
-    """The store at `path` (default: `default_path()`), migrated; None when it does not exist and not `create`."""
+_WRITE_REFUSED = (8, 14, 3)  # SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM (primary result codes)
+
+
+def _cannot_write(path: Path, e: sqlite3.Error) -> bool:
+    return (getattr(e, "sqlite_errorcode", 0) & 0xFF) in _WRITE_REFUSED
+
+
+def _refuse_write(path: Path, why: str) -> HistoryError:
+    return HistoryError(str(path), [Problem(
+        f"cannot write to the history store: {why}; it was left untouched (reading it still works; to record, "
+        f"give a file you can write with --history or ${ENV})")])
+
+
+def _writable(path: Path) -> str | None:
+    """Why an existing store cannot be written, before SQLite tries (a read-only connection that it
+    falls back to silently would leave -wal and -shm files behind and fail only at the first write)."""
+    if not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if not os.access(path.parent, os.W_OK):  # SQLite writes its journal beside the file
+        return "its folder is read-only"
+    return None
+
+
+def _open_readonly(path: Path) -> Store:
+    """The store opened so that nothing is written to it or beside it (see the module's docstring).
+
+    A WAL file with no -wal beside it is closed by every writer, so the file alone is the whole store
+    and `immutable` reads it without locks or side files. Otherwise (a writer has it open, or a rollback
+    journal file) `mode=ro` shares the side files that already exist and creates none of its own.
+    """
+    with open(path, "rb") as f:
+        header = f.read(100)
+    wal = len(header) == 100 and header[18] == 2
+    busy = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    query = "immutable=1" if wal and not busy else "mode=ro"
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?{query}", uri=True, isolation_level=None,
+                               timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise HistoryError(str(path), [Problem(f"cannot open the history store to read it: {e}")]) from None
+    try:
+        if _is_foreign(conn):
+            raise _refuse(path, "this is an SQLite database, but not a safeguard history store")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise _refuse(path, f"the history store has schema version {version}, newer than this safeguard "
+                                f"understands ({SCHEMA_VERSION}): upgrade safeguard")
+        if version < SCHEMA_VERSION:  # an older store: read through a migrated private copy
+            copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            conn.backup(copy)
+            conn.close()
+            conn = copy
+            migrate(conn, path)
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise _refuse(path, f"the history store cannot be read ({e}){_READ_ONLY_HINT if busy else ''}") from None
+    except BaseException:
+        conn.close()
+        raise
+    return Store(path, conn)
+
+
+_READ_ONLY_HINT = ("; a run being recorded into it, or one interrupted, left files beside it that a reader in a "
+                   "read-only folder cannot share: read it where its folder can be written, or a copy of it")
+
+
+def open_store(path: Path | None = None, create: bool = True, readonly: bool = False) -> Store | None:
+    """The store at `path` (default: `default_path()`), migrated; None when it does not exist and not `create`.
+    `readonly`: for reading only; nothing is written to the file or beside it."""
     path = Path(path) if path is not None else default_path()
     if path.is_dir():
         raise _refuse(path, "this is a folder, not a history file")
     if path.exists() and not path.is_file():  # SQLite would open a FIFO or a device and write beside it
         raise _refuse(path, "this is a pipe, device or socket, not a history file")
     if not path.exists():
-        if not create:
+        if not create or readonly:
             return None
         if not path.parent.is_dir():
             try:
@@ -420,6 +498,10 @@ def open_store(path: Path | None = None, create: bool = True) -> Store | None:
         with open(path, "rb") as f:
             if f.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
                 raise _refuse(path, "this file is not a safeguard history store (not an SQLite database)")
+    if readonly:
+        return _open_readonly(path)
+    if path.exists() and (why := _writable(path)) is not None:
+        raise _refuse_write(path, why)
     try:
         conn = _connect(path)
     except sqlite3.Error as e:
@@ -437,6 +519,8 @@ def open_store(path: Path | None = None, create: bool = True) -> Store | None:
         migrate(conn, path)
     except sqlite3.DatabaseError as e:
         conn.close()
+        if _cannot_write(path, e):
+            raise _refuse_write(path, f"{e} (the file or its folder is read-only)") from None
         raise _refuse(path, f"the history store cannot be read ({e})") from None
     except BaseException:
         conn.close()

@@ -273,17 +273,41 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+_UTF16 = ": it looks like UTF-16 text (Notepad's \"Unicode\"); save it as UTF-8 and try again"
+
+
+def looks_utf16(raw: bytes) -> bool:
+    """A UTF-16 byte order mark, or (without one) a NUL in every other byte of the first line's worth."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:64]
+    if len(head) < 8:
+        return False
+    nuls = [head[k::2].count(0) * 4 for k in (0, 1)]  # four times the NULs among the even and the odd bytes
+    half = len(head) // 2
+    # ASCII in UTF-16: one half nearly all NUL, the other nearly none (a file of NULs is not text at all)
+    return any(nuls[k] >= 3 * half and nuls[1 - k] <= half for k in (0, 1))
+
+
+def _encoding_hint(raw: bytes) -> str:
+    """What the text probably is, and how to save it as UTF-8 (Notepad's "Unicode" is UTF-16)."""
+    return _UTF16 if looks_utf16(raw) else ": save it as UTF-8 (in Notepad: Save As, Encoding UTF-8) and try again"
+
+
 def read_text(path: Path, error: type[UserError] = InputError, max_bytes: int = MAX_BYTES) -> str:
     return decode_text(path, read_bytes(path, error, max_bytes), error)
 
 
 def decode_text(path: Path, raw: bytes, error: type[UserError] = InputError) -> str:
     """The text of bytes read from `path`: UTF-8, a byte order mark dropped, no control characters."""
+    if looks_utf16(raw):  # ASCII in UTF-16 without a BOM is valid UTF-8 full of NULs: say what it really is
+        raise error(str(path), [Problem("not UTF-8 text (byte 0)" + _UTF16, line=1, column=1)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line, column = line_column(raw[: e.start].decode("utf-8", "replace"), e.start)
-        raise error(str(path), [Problem(f"not UTF-8 text (byte {e.start})", line=line, column=column)]) from None
+        raise error(str(path), [Problem(f"not UTF-8 text (byte {e.start}){_encoding_hint(raw)}", line=line,
+                                        column=column)]) from None
     bad = _UNPRINTABLE.search(text)
     if bad:
         line, column = line_column(text, bad.start())

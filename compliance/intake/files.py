@@ -35,6 +35,9 @@ def write_atomic(path: Path, content: str | bytes | Iterable[str]) -> None:
     file. A character device (a terminal, /dev/null, /dev/stdout) or a FIFO is opened and written
     as it stands; a FIFO nobody is reading, a block device, a socket or anything else is refused.
 
+    An existing file the user may not write (read-only) is refused rather than renamed over, as a
+    shell's `>` would refuse it: renaming needs only the folder's permission.
+
     The new file gets the mode any other program's new file would (0666 less the umask): mkstemp's
     private 0600 would hide a shared report from the team that reads it. Anything the file system
     refuses (no such folder, no permission, a name too long, a folder in the way) is the user's
@@ -47,6 +50,9 @@ def write_atomic(path: Path, content: str | bytes | Iterable[str]) -> None:
         st = _stat(path)
         if st is not None and not stat.S_ISREG(st.st_mode):
             return _write_special(path, st.st_mode, pieces)
+        if st is not None and not os.access(path, os.W_OK):  # a rename would replace it all the same
+            raise OutputError(str(path), [Problem("the file is read-only, so it was not replaced: make it writable "
+                                                  "or give another name")])
         if not folder.is_dir():
             raise OutputError(str(path), [Problem(f"the folder {folder} does not exist")])
     except OSError as e:

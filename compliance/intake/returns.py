@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from compliance.intake.documents import read_document
-from compliance.domain.errors import InputError
+from compliance.domain.errors import InputError, shorten
 from compliance.domain.result import InputInfo
-from compliance.domain.model import SCHEMA_VERSION, SelfAssessment
+from compliance.domain.model import SCHEMA_VERSION, SelfAssessment, schema_version_of
 from compliance.intake.validation import validate
 from compliance.intake.workbook_layout import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES
 
@@ -41,12 +41,15 @@ def load_located(path: Path) -> tuple[SelfAssessment, InputInfo, Where]:
     if not isinstance(doc.data, dict):
         raise InputError(str(path), [_top_level_problem(doc.data)])
     version = doc.data.get("schema_version")
-    if version is not None and str(version) not in ("1", SCHEMA_VERSION):
+    if schema_version_of(version) is None:  # alone: without it every other field is judged by the wrong version
         from compliance.domain.errors import Problem
 
+        said = ("there is no schema_version" if "schema_version" not in doc.data else
+                f"schema_version {shorten(repr(version), 40)} is not supported by this version of safeguard")
         raise InputError(str(path), [Problem(
-            f"schema_version {version!r} is not supported by this version of safeguard (it reads versions \"1\" and \"{SCHEMA_VERSION}\")",
-            "schema_version", doc.line_of(("schema_version",)))])
+            f"{said}: it reads versions \"1\" and \"{SCHEMA_VERSION}\"; write schema_version: \"{SCHEMA_VERSION}\" "
+            "as the return's first line (or \"1\" for a version 1 return)",
+            "schema_version", doc.line_of(("schema_version",)) or 1)])
     assessment = validate(SelfAssessment, doc, InputError)
 
     def where(loc: tuple) -> str | None:

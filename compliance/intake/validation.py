@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from compliance.domain.paths import model_at, models_in
 from compliance.intake.documents import Document, format_loc
 from compliance.domain.errors import Problem, UserError
+from compliance.domain.text_numbers import how_to_write
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,6 +33,9 @@ _EXPECTED = {
     "dict_type": "expected a mapping of fields",
     "model_attributes_type": "expected a mapping of fields",
 }
+
+
+_NUMBER_KINDS = frozenset({"int_type", "int_parsing", "float_type", "float_parsing"})
 
 
 def validate(model: type[M], doc: Document, error: type[UserError]) -> M:
@@ -76,7 +80,10 @@ def _message(model: type[BaseModel], err: Mapping[str, Any], loc: tuple) -> str:
         # file) would otherwise have its first line quoted back.
         return _EXPECTED[kind] + f" (got {_kind_of(got)})"
     if kind in _EXPECTED:
-        return _EXPECTED[kind] + ("" if kind == "missing" else f" (got {_show(got)})")
+        text = _EXPECTED[kind] + ("" if kind == "missing" else f" (got {_show(got)})")
+        if kind in _NUMBER_KINDS and isinstance(got, str):  # text that writes no number plainly
+            text += "; " + how_to_write(kind.startswith("int"))
+        return text
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.model import SelfAssessment
 from compliance.domain.result import InputInfo
+from compliance.domain.text_numbers import number_from_text
 from compliance.intake.documents import format_loc, read_bytes
 from compliance.intake.validation import problems as validation_problems
 from compliance.intake.workbook_layout import (
@@ -47,8 +48,6 @@ _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z0-9:$]+)\"")
 _CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)([0-9]+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT = re.compile(r"^[+-]?\d+$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$")  # 31,400: as people write counts
 _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
 
 
@@ -643,17 +642,15 @@ def convert(leaf: Leaf, v: Any) -> tuple[Any, str | None]:
     if kind == "int":
         if isinstance(v, float) and v.is_integer():
             return int(v), None
-        if isinstance(v, str) and (_INT.match(v) or _THOUSANDS.match(v)):
-            return int(v.replace(",", "")), None
+        if isinstance(v, str) and (number := number_from_text(v, whole=True)) is not None:
+            return number, None
         if isinstance(v, (dt.date, dt.datetime)):
             return v, f"expected a whole number (got the date {v:%Y-%m-%d}); format the cell as a number"
         return v, None
     if kind == "float":
-        if isinstance(v, str):
-            try:
-                return float(v.replace(",", "")), None
-            except ValueError:
-                return v, None
+        if isinstance(v, str):  # as in every format (text_numbers): plain ones read, the rest refused
+            number = number_from_text(v, whole=False)
+            return (v, None) if number is None else (number, None)
         return (float(v), None) if isinstance(v, int) and not isinstance(v, bool) else (v, None)
     if kind == "date":
         if isinstance(v, dt.datetime):

@@ -132,12 +132,16 @@ def national_files(folder: Path) -> dict[str, list[NationalFile]]:
     return found
 
 
+MAX_HEADER_CHARS = 1 << 16
+
+
 def _csv_header(path: Path) -> dict[str, str]:
     import csv
 
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
-            return {h.strip(): "VARCHAR" for h in next(csv.reader(f), [])}
+            first = f.readline(MAX_HEADER_CHARS)  # a header line, never the whole of a file with no line break
+        return {h.strip(): "VARCHAR" for h in next(csv.reader([first]), [])}
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as e:
         raise InputError(str(path), [Problem(f"cannot be read as csv: {e}")]) from None
 

@@ -34,7 +34,7 @@ from pydantic.fields import FieldInfo
 from compliance.domain.errors import InputError, Problem
 from compliance.domain.records import BY_NAME, FILE_TYPES, Extract
 from compliance.domain.result import Provenance
-from compliance.intake.documents import os_reason, read_chunks
+from compliance.intake.documents import looks_utf16, os_reason, read_chunks
 
 DATE_LITERAL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TRUE = ("true", "1", "yes", "y")
@@ -369,6 +369,10 @@ class _Copy:
         with out.open("wb") as f:
             for piece in read_chunks(path, InputError, MAX_FILE_BYTES):
                 digest.update(piece)
+                if offset == 0 and lines == 0 and looks_utf16(piece):  # Excel's "Unicode Text" is UTF-16
+                    raise InputError(str(path), [Problem.at_row(
+                        "not UTF-8 text: it looks like UTF-16 (Excel's \"Unicode Text\"); save the extract as \"CSV UTF-8\"",
+                        1)])
                 if offset == 0 and piece.startswith(codecs.BOM_UTF8):
                     piece, offset = piece[3:], 3
                 try:
