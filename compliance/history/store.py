@@ -389,16 +389,22 @@ def _set_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
+def _version(conn: sqlite3.Connection, path: Path) -> int:
+    """The store's schema version; a foreign database or a newer store is refused."""
+    if _is_foreign(conn):
+        raise _refuse(path, "this is an SQLite database, but not a safeguard history store")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise _refuse(path, f"the history store has schema version {version}, newer than this safeguard "
+                            f"understands ({SCHEMA_VERSION}): upgrade safeguard")
+    return int(version)
+
+
 def migrate(conn: sqlite3.Connection, path: Path, target: int = SCHEMA_VERSION) -> None:
     """Bring the schema to `target` in one transaction; nothing else writes while it runs."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if _is_foreign(conn):
-            raise _refuse(path, "this is an SQLite database, but not a safeguard history store")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise _refuse(path, f"the history store has schema version {version}, newer than this safeguard "
-                                f"understands ({SCHEMA_VERSION}): upgrade safeguard")
+        version = _version(conn, path)
         for step in range(version, target):
             for statement in MIGRATIONS[step]:
                 statement(conn) if callable(statement) else conn.execute(statement)
@@ -452,12 +458,7 @@ def _open_readonly(path: Path) -> Store:
     except sqlite3.Error as e:
         raise HistoryError(str(path), [Problem(f"cannot open the history store to read it: {e}")]) from None
     try:
-        if _is_foreign(conn):
-            raise _refuse(path, "this is an SQLite database, but not a safeguard history store")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise _refuse(path, f"the history store has schema version {version}, newer than this safeguard "
-                                f"understands ({SCHEMA_VERSION}): upgrade safeguard")
+        version = _version(conn, path)
         if version < SCHEMA_VERSION:  # an older store: read through a migrated private copy
             copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             conn.backup(copy)
