@@ -93,3 +93,20 @@ def test_no_color_and_the_flag_are_honoured_on_a_terminal(env, flag, coloured):
     assert ("\x1b[" in out) == coloured
     if not coloured:
         assert max(len(line) for line in out.replace("\r", "").splitlines()) <= 100
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_a_catalogue_of_one_rule_is_counted_in_the_singular(tmp_path, fmt):
+    import shutil
+
+    from click.testing import CliRunner
+    from conftest import ROOT
+
+    from compliance.cli.main import cli
+
+    (tmp_path / "training").mkdir()
+    shutil.copy(ROOT / "rules" / "training" / "TRN-001.yaml", tmp_path / "training")
+    done = CliRunner().invoke(cli, ["assess", str(ROOT / "fixtures" / "organisations" / "northfield-acute.yaml"),
+                                    "--rules", str(tmp_path), "--no-bundled", "--fail-on", "none", "-f", fmt])
+    assert done.exit_code == 0, done.output
+    assert "(1 rule)" in done.output and "(1 rules)" not in done.output

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence, Set
 
 from compliance.formats import Options
 from compliance.domain.result import Report
+from compliance.domain.display import plural
 from compliance.domain.labels import value_label
 from compliance.domain.outcomes import Outcome, Severity
 from compliance.formats.escape import markdown
@@ -52,7 +53,7 @@ def _organisation(report: Report, level: int, timestamp: dt.datetime | None, his
     org = report.organisation
     s = report.summary
     meta = [f"period {org.period_start} to {org.period_end}", value_label(org.type),
-            f"rules {report.rules.version} ({report.rules.count} rules)"]
+            f"rules {report.rules.version} ({plural(report.rules.count, 'rule')})"]
     meta += [f"local rule {o.rule_id} overrides {'the bundled' if o.bundled else 'the'} rule of the same id"
              for o in report.rules.overrides]
     if report.profile:

@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from compliance.domain.display import plural
 from compliance.domain.labels import value_label
 from compliance.domain.outcomes import FRAMEWORKS, OUTCOME_LABELS, STILL_TO_REPORT, Outcome
 from compliance.domain.result import Finding, Report
@@ -52,7 +53,7 @@ def render_text(report: Report, verbose: bool = False, color: bool = False, widt
     org = report.organisation
     console.print(Text(f"{safe(org.name)} ({safe(org.id)}, {value_label(org.type)})", style="bold", overflow="fold"))
     console.print(Text(f"Period {org.period_start} to {org.period_end}; rules {report.rules.version} "
-                       f"({report.rules.count} rules); safeguard {report.tool.version}"))
+                       f"({plural(report.rules.count, 'rule')}); safeguard {report.tool.version}"))
     for o in report.rules.overrides:
         console.print(Text(f"Local rule {o.rule_id} ({safe(o.file)}) overrides "
                            f"{'the bundled' if o.bundled else 'the'} rule of the same id", overflow="fold"))

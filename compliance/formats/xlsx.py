@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.cohort.ranking import Screening
+from compliance.domain.display import plural
 from compliance.domain.labels import value_label
 from compliance.formats.screening import NOT_REPORTED
 from compliance.domain.outcomes import Outcome, Severity
@@ -152,7 +153,7 @@ def _summary_sheet(ws: Worksheet, reports: Sequence[Report], options: Options,
         org = r.organisation
         about: list[tuple[str, object]] = [("Organisation", f"{org.name} ({org.id}, {value_label(org.type)})"),
                  ("Period", f"{org.period_start} to {org.period_end}"),
-                 ("Rules", f"{r.rules.version} ({r.rules.count} rules)"), ("safeguard", r.tool.version),
+                 ("Rules", f"{r.rules.version} ({plural(r.rules.count, 'rule')})"), ("safeguard", r.tool.version),
                  ("Input sha256", r.input.sha256),
                  ("Profile", str((r.profile or {}).get("name") or "none"))]
     else:
