@@ -17,7 +17,7 @@ from compliance.catalogue.loading import BUNDLED_RULES
 from compliance.cohort.signals import Signals
 from compliance.cohort.weights import WeightsError, load_weights
 from compliance.cohort.ranking import build
-from compliance.cohort.score import score
+from compliance.cohort.score import score_of
 from compliance.domain.outcomes import Outcome
 
 FULL_CONTEXT = {"open_practice_reviews": 0, "whistleblowing_concerns": 0, "la_childrens_services_inadequate": False,
@@ -39,27 +39,24 @@ def _org(oid: str, la: str = "LA1", org_type: str = "acute", **sections) -> dict
 
 
 def test_critical_failure_outranks_several_low_failures(evaluator):
-    from compliance.domain.result import Finding
+    import dataclasses
+
     from compliance.domain.outcomes import Outcome, Severity
+    from compliance.evaluation.evaluator import Verdict
 
     w = load_weights()
-    f0 = evaluator.evaluate(SelfAssessment.model_validate(_org("A")))[0]
+    v0 = evaluator.verdicts(SelfAssessment.model_validate(_org("A")))[0]
 
-    def finding(rid: str, sev: Severity) -> Finding:
-        return f0.model_copy(update={"rule_id": rid, "severity": sev, "outcome": Outcome.not_met, "evidence": []})
+    def failing(rid: str, sev: Severity) -> Verdict:  # no threshold: the severity's points alone
+        return dataclasses.replace(v0, rule=v0.rule.model_copy(update={"id": rid, "threshold": None}),
+                                   severity=sev, outcome=Outcome.not_met)
 
-    from compliance.domain.result import InputInfo, OrganisationRef, Report, RulesInfo, Summary, ToolInfo
-
-    def report(oid: str, findings: list[Finding]) -> Report:
-        return Report(tool=ToolInfo(version="x"), rules=RulesInfo(version="x", sha256="x", count=1, folders=[]),
-                      input=InputInfo(path=f"{oid}.json", sha256="x"),
-                      organisation=OrganisationRef(id=oid, name=oid, type="acute", local_authorities=["LA1"],
-                                                   period_start="2025-04-01", period_end="2026-03-31"),
-                      summary=Summary.of(findings), findings=findings)
+    def scored(oid: str, verdicts: list[Verdict]):
+        return score_of(verdicts, oid, oid, "acute", ["LA1"], f"{oid}.json", sig, w)
 
     sig = Signals(context=None, last_inspection=None, period_end="2026-03-31", children=None)
-    crit = score(report("CRIT", [finding("X-1", Severity.critical)]), sig, w)
-    lows = score(report("LOWS", [finding(f"L-{i}", Severity.low) for i in range(5)]), sig, w)
+    crit = scored("CRIT", [failing("X-1", Severity.critical)])
+    lows = scored("LOWS", [failing(f"L-{i}", Severity.low) for i in range(5)])
     result = build([lows, crit], [], w)
     assert [o.id for o in result.organisations] == ["CRIT", "LOWS"]
     assert crit.findings_points == w.severity.critical

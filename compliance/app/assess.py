@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compliance import __version__
-from compliance.evaluation.evaluator import Evaluator
+from compliance.evaluation.evaluator import Evaluator, Verdict
 from compliance.catalogue.loading import RuleSet
 from compliance.catalogue.schema import Measure
 from compliance.domain.result import (Finding, InputInfo, OrganisationRef, PlannedAction, Report, RulesInfo, Summary,
@@ -23,12 +23,13 @@ if TYPE_CHECKING:  # duckdb is imported only when records are read
 
 
 def report_for(assessment: SelfAssessment, info: InputInfo, evaluator: Evaluator, folders: list[Path],
-               profile: dict | None = None, where: Where | None = None, measured: Measured | None = None) -> Report:
+               profile: dict | None = None, where: Where | None = None, measured: Measured | None = None,
+               verdicts: list[Verdict] | None = None) -> Report:
     """For callers that also need the validated return (e.g. screening reads its context); `where`
     places the inputs still missing in the file they are entered in; `measured`: the counts read
     from record extracts, whose provenance each such value carries."""
-    findings = with_notes(evaluator.evaluate(assessment, where, measured.provenance_of if measured is not None else None),
-                          assessment)
+    findings = with_notes(evaluator.evaluate(assessment, where, measured.provenance_of if measured is not None else None,
+                                             verdicts), assessment)
     org = assessment.organisation
     rs = evaluator.ruleset
     return Report(

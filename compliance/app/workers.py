@@ -25,7 +25,7 @@ from compliance.domain.errors import UserError
 from compliance.domain.result import Report
 from compliance.cohort.funnel import STRENGTH
 from compliance.cohort.ranking import InvalidFile
-from compliance.cohort.score import OrgScore, score, score_of
+from compliance.cohort.score import OrgScore, score_of
 from compliance.cohort.weights import Weights
 from compliance.cohort.signals import signals_of
 
@@ -64,12 +64,14 @@ class Worker:
 
         try:
             doc, info = load_assessment(path)
-            if not self.setup.detail and not self.setup.record:  # text, JSON, CSV print no finding: score from the verdicts alone
-                org = doc.organisation
-                return score_of(self.evaluator.verdicts(doc), org.id, org.name, org.type.value,
-                                list(org.local_authorities), info.path, signals_of(doc), self.setup.weights)
-            report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record)
-            result = score(report, signals_of(doc), self.setup.weights, self.evaluator.ruleset.by_id)
+            org = doc.organisation
+            verdicts = self.evaluator.verdicts(doc)  # scored alone; findings, when a format prints them, dressed from them
+            result = score_of(verdicts, org.id, org.name, org.type.value, list(org.local_authorities), info.path,
+                              signals_of(doc), self.setup.weights)
+            if not self.setup.detail and not self.setup.record:
+                return result
+            report = report_for(doc, info, self.evaluator, list(self.setup.folders), self.profile_record,
+                                verdicts=verdicts)
             if self.setup.record:
                 from compliance.history.entries import run_entry
 

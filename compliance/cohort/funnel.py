@@ -177,23 +177,17 @@ def _exact_value(r: Any) -> Any:
 
 
 def share_counts(item: Any, rule: Any, params: dict[str, Any], severity: str) -> list[ShareCount]:
-    """The shares of one finding or verdict whose numerator and denominator are reported exactly.
-
-    A verdict carries each measure's exact range (`ranges`); a finding its evidence values."""
+    """The shares of one verdict whose numerator and denominator are reported exactly (each measure's
+    range is a single value)."""
     pairs = share_pairs(rule)
     if not pairs:
         return []
-    ranges = getattr(item, "ranges", None)
-    if ranges is not None:
-        def value(name: str) -> Any:
-            r = ranges.get(name)
-            return None if r is None else _exact_value(r)
-    else:
-        ev = {e.measure: e.value for e in getattr(item, "evidence", ())}
 
-        def value(name: str) -> Any:
-            return ev.get(name)
-    failing = getattr(item, "outcome", None) is not None and item.outcome.value == "not_met"
+    def value(name: str) -> Any:
+        r = item.ranges.get(name)
+        return None if r is None else _exact_value(r)
+
+    failing = item.outcome.value == "not_met"
     out = []
     for name, num, den, param in pairs:
         x, n, std = _count(value(num)), _count(value(den)), params.get(param)

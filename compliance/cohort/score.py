@@ -7,11 +7,11 @@ from __future__ import annotations
 
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, PrivateAttr
 
-from compliance.domain.result import FAILING, Finding, Report
+from compliance.domain.result import FAILING
 from compliance.domain.model import Context, Rating
 from compliance.domain.outcomes import OUTCOME_LABELS, Outcome, Severity
 from compliance.cohort.funnel import ShareCount, ShareSignal, share_counts
@@ -19,6 +19,9 @@ from compliance.cohort.signals import Signals
 from compliance.cohort.weights import Weights
 from compliance.domain.base import Strict
 from compliance.domain.labels import value_label
+
+if TYPE_CHECKING:  # only for types: importing the evaluator would load the engine into every command using scores
+    from compliance.evaluation.evaluator import Verdict
 
 
 Part = Literal["findings", "context", "data_quality", "deterioration"]
@@ -86,8 +89,8 @@ class OrgScore(Strict):
         return [c for c in self.components if c.points > 0][:n]
 
 
-def shortfall(f: Finding) -> tuple[float, float, float] | None:
-    """(actual, threshold, relative shortfall) when the finding shows one value against one threshold."""
+def shortfall(f: Verdict) -> tuple[float, float, float] | None:
+    """(actual, threshold, relative shortfall) when the verdict turns on one value against one threshold."""
     t = f.threshold
     if t is None or not isinstance(t.actual, (int, float)) or isinstance(t.actual, bool):
         return None
@@ -99,17 +102,11 @@ def _num(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def title_of(f: Finding) -> str:
-    """A finding's title, or a verdict's rule's."""
-    t = getattr(f, "title", None)
-    return t if t is not None else f.rule.title  # type: ignore[attr-defined]
-
-
-def finding_component(f: Finding, w: Weights) -> Component | None:
+def finding_component(f: Verdict, w: Weights) -> Component | None:
     if f.outcome not in FAILING:
         return None
     base = getattr(w.severity, f.severity.value)
-    head = f"{f.rule_id} {title_of(f)} ({f.severity.value})"
+    head = f"{f.rule_id} {f.rule.title} ({f.severity.value})"
     if f.outcome == Outcome.insufficient_evidence:
         pts = base * w.insufficient_evidence
         return Component(part="findings", key=f.rule_id, points=pts,
@@ -211,31 +208,22 @@ def exposure_multiplier(children: int | None, w: Weights) -> float:
     return 1.0 + w.exposure.max_uplift * min(1.0, children / w.exposure.children_for_max)
 
 
-def lines_of_enquiry(findings: Sequence[Finding]) -> list[Enquiry]:
+def lines_of_enquiry(verdicts: Sequence[Verdict]) -> list[Enquiry]:
     """Failed before unevidenced within a severity, most severe first."""
-    failing = [f for f in findings if f.outcome in FAILING]
+    failing = [f for f in verdicts if f.outcome in FAILING]
     failing.sort(key=lambda f: (-f.severity.rank, f.outcome != Outcome.not_met, f.rule_id))
     return [Enquiry(rule_id=f.rule_id, severity=f.severity, outcome=f.outcome, text=f.line_of_enquiry.strip(),
-                    title=title_of(f)) for f in failing]
+                    title=f.rule.title) for f in failing]
 
 
-def score(report: Report, signals: Signals, weights: Weights, rules: dict | None = None) -> OrgScore:
-    org = report.organisation
-    return score_of(report.findings, org.id, org.name, org.type, org.local_authorities, report.input.path,
-                    signals, weights, rules)
-
-
-def score_of(findings: Sequence[Finding], org_id: str, name: str, org_type: str, local_authorities: list[str],
-             file: str, signals: Signals, weights: Weights, rules: dict | None = None) -> OrgScore:
-    """The score from findings, or from evaluation verdicts (the same attributes), in the findings' order.
-
-    `rules` (by id) lets a finding's shares be read for the screening statistics; a verdict carries its rule."""
+def score_of(findings: Sequence[Verdict], org_id: str, name: str, org_type: str, local_authorities: list[str],
+             file: str, signals: Signals, weights: Weights) -> OrgScore:
+    """The score from an organisation's evaluation verdicts (the stage a finding is dressed from, so
+    a screen that prints findings scores exactly what one that prints none scores), in their order."""
     counts: list[ShareCount] = []
     for f in findings:
         if f.outcome in (Outcome.not_met, Outcome.met):
-            rule = getattr(f, "rule", None) or (rules or {}).get(f.rule_id)
-            if rule is not None:
-                counts += share_counts(f, rule, f.parameters, f.severity.value)
+            counts += share_counts(f, f.rule, f.parameters, f.severity.value)
     found = [c for c in (finding_component(f, weights) for f in findings) if c is not None]
     ctx = context_components(signals, weights)
     mult = exposure_multiplier(signals.children, weights)

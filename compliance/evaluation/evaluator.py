@@ -33,13 +33,9 @@ class Compared(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """One rule's outcome before it is dressed as a Finding.
-
-    Screening to text, JSON or CSV scores thousands of organisations and prints no finding, so it
-    reads these instead: the outcome (after any waiver), severity and values, without the message,
-    evidence descriptions and sources a Finding carries. `Finding` has the same attribute names for
-    everything scoring reads, so one scoring function serves both.
-    """
+    """One rule's outcome (after any waiver), severity and measures: the stage a Finding is dressed
+    from, and what screening scores (it scores thousands of organisations and prints findings for a
+    few, so the message, evidence descriptions and sources are made only for those it prints)."""
 
     rule: Rule
     outcome: Outcome
@@ -102,11 +98,14 @@ class Evaluator:
         self.engine = Engine(chunks)
 
     def evaluate(self, doc: SelfAssessment, where: Callable[[tuple], str | None] | None = None,
-                 provenance: Callable[[str], Provenance | None] | None = None) -> list[Finding]:
+                 provenance: Callable[[str], Provenance | None] | None = None,
+                 verdicts: list[Verdict] | None = None) -> list[Finding]:
         """Findings in the order people read them; `where` says where a part of the return is
         entered (a workbook cell, a file's line), for the inputs still missing; `provenance` which
-        extract a value of the return was counted from, when it was measured from records."""
-        return [self.finding(v, Context(doc, v.parameters), where, provenance) for v in self.verdicts(doc)]
+        extract a value of the return was counted from, when it was measured from records;
+        `verdicts` this return's verdicts when the caller has them (screening scores them first)."""
+        return [self.finding(v, Context(doc, v.parameters), where, provenance)
+                for v in (self.verdicts(doc) if verdicts is None else verdicts)]
 
     def verdicts(self, doc: SelfAssessment) -> list[Verdict]:
         """Each rule's outcome (waivers applied here, and only here), severity and measures, in the
