@@ -19,6 +19,12 @@ BUNDLED_RULES = _bundled_rules()
 AREA_FOLDER = "area"  # area rules (catalogue/area_schema.py) live in their own folder of a catalogue
 
 
+def area_rule_files(folder: Path) -> list[Path]:
+    """Area rules: the YAML files of the folder's area folder."""
+    area = folder / AREA_FOLDER
+    return sorted(p for p in area.glob("*.y*ml") if p.is_file()) if area.is_dir() else []
+
+
 def rule_files(folder: Path) -> list[Path]:
     """Organisation rules: every YAML file under the folder except those of its area folder."""
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()

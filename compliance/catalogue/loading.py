@@ -14,12 +14,12 @@ from pydantic import ValidationError
 from compliance.intake.documents import Document, decode_text, parse_document, read_bytes
 from compliance.domain.errors import Problem, RuleError
 from compliance.catalogue import cache
-from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
+from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, area_rule_files, rule_files
 from compliance.catalogue.language import FromFile
 from compliance.catalogue.schema import Rule
 from compliance.domain.result import RuleOverride
 
-__all__ = ["AREA_FOLDER", "BUNDLED_RULES", "RuleSet", "load_rule_file", "load_rules", "rule_files"]
+__all__ = ["AREA_FOLDER", "BUNDLED_RULES", "RuleSet", "area_rule_files", "load_rule_file", "load_rules", "rule_files"]
 
 MAX_RULE_BYTES = 256 * 1024
 
@@ -53,11 +53,6 @@ class RuleSet:
     @property
     def version(self) -> str:
         return self.digest[:12]
-
-
-def area_rule_files(folder: Path) -> list[Path]:
-    area = folder / AREA_FOLDER
-    return sorted(p for p in area.glob("*.y*ml") if p.is_file()) if area.is_dir() else []
 
 
 def load_area_rules(folders: list[Path] | None = None) -> list:

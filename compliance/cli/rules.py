@@ -47,14 +47,13 @@ def _cached_listing(folders: list[Path], build: Callable[[], dict[str, list[dict
     miss, so an invalid rule is reported exactly as before and never cached.
     """
     from compliance.catalogue import cache
-    from compliance.catalogue.files import AREA_FOLDER, BUNDLED_RULES, rule_files
+    from compliance.catalogue.files import BUNDLED_RULES, area_rule_files, rule_files
     from compliance.domain.errors import RuleError
     from compliance.intake.documents import read_bytes
 
     parts: list[str | bytes] = []
     for folder in folders or [BUNDLED_RULES]:
-        area = sorted(p for p in (folder / AREA_FOLDER).glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
-        for path in (rule_files(folder) + area) if folder.is_dir() else []:
+        for path in (rule_files(folder) + area_rule_files(folder)) if folder.is_dir() else []:
             parts += [f"{folder}\0{path}", read_bytes(path, RuleError)]  # bounded: a refusal names the file
     name = cache.key("listing", *parts)
     listing = cache.get(name)
